@@ -1,0 +1,272 @@
+//! A proleptic Gregorian calendar date, the reference date of every check.
+//!
+//! dancu keeps its own small date type so the core has no clock or time-zone
+//! dependency: callers pass the date they mean ("on which day is this ID
+//! checked?") and [`CalendarDate::today_in_vietnam`] is the only place that
+//! reads the system clock.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A valid calendar date between year 1000 and 9999.
+///
+/// ```
+/// use dancu_core::CalendarDate;
+/// let d: CalendarDate = "2025-07-01".parse().unwrap();
+/// assert_eq!((d.year(), d.month(), d.day()), (2025, 7, 1));
+/// assert_eq!(d.to_string(), "2025-07-01");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CalendarDate {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+/// Why a date could not be built or parsed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DateError {
+    /// The text is not `YYYY-MM-DD`.
+    #[error("expected a date as YYYY-MM-DD")]
+    Format,
+    /// The year is outside 1000..=9999.
+    #[error("year {0} is outside 1000..=9999")]
+    YearOutOfRange(u32),
+    /// The month is not 1..=12.
+    #[error("month {0} is not between 1 and 12")]
+    MonthOutOfRange(u32),
+    /// The day does not exist in that month.
+    #[error("day {day} does not exist in {year:04}-{month:02}")]
+    DayOutOfRange {
+        /// The year.
+        year: u16,
+        /// The month.
+        month: u8,
+        /// The offending day.
+        day: u32,
+    },
+}
+
+/// Whether `year` is a Gregorian leap year.
+#[must_use]
+pub const fn is_leap_year(year: u16) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+/// Number of days in `month` (1..=12) of `year`; 0 for an invalid month.
+#[must_use]
+pub const fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+impl CalendarDate {
+    /// Builds a date from its parts.
+    ///
+    /// # Errors
+    ///
+    /// When the year is outside 1000..=9999, the month outside 1..=12, or
+    /// the day does not exist in that month.
+    pub fn new(year: u32, month: u32, day: u32) -> Result<Self, DateError> {
+        let year = check_year(year)?;
+        let month = check_month(month)?;
+        let last = u32::from(days_in_month(year, month));
+        if day == 0 || day > last {
+            return Err(DateError::DayOutOfRange { year, month, day });
+        }
+        // `day <= 31` was checked above.
+        Ok(Self {
+            year,
+            month,
+            day: day as u8,
+        })
+    }
+
+    /// The year (1000..=9999).
+    #[must_use]
+    pub const fn year(self) -> u16 {
+        self.year
+    }
+
+    /// The month (1..=12).
+    #[must_use]
+    pub const fn month(self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month (1..=31).
+    #[must_use]
+    pub const fn day(self) -> u8 {
+        self.day
+    }
+
+    /// Days since 1970-01-01 (negative before it).
+    #[must_use]
+    pub fn to_unix_days(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` days after 1970-01-01.
+    ///
+    /// # Errors
+    ///
+    /// When the result falls outside years 1000..=9999.
+    pub fn from_unix_days(days: i64) -> Result<Self, DateError> {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        let year = u32::try_from(year).map_err(|_| DateError::YearOutOfRange(0))?;
+        // month and day are within range by construction.
+        Self::new(year, month as u32, day as u32)
+    }
+
+    /// The date `n` days later (earlier when negative).
+    ///
+    /// # Errors
+    ///
+    /// When the result falls outside years 1000..=9999.
+    pub fn add_days(self, n: i64) -> Result<Self, DateError> {
+        Self::from_unix_days(self.to_unix_days() + n)
+    }
+
+    /// Day of the week, 0 = Monday … 6 = Sunday.
+    #[must_use]
+    pub fn weekday_from_monday(self) -> u8 {
+        // 1970-01-01 was a Thursday (3 when Monday is 0).
+        (self.to_unix_days() + 3).rem_euclid(7) as u8
+    }
+
+    /// Today's date in Vietnam (UTC+7, no daylight saving), read from the
+    /// system clock.
+    #[must_use]
+    pub fn today_in_vietnam() -> Self {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let days = (secs + 7 * 3600) / 86_400;
+        // A system clock before year 1000 or after 9999 is not a real
+        // clock; fall back to the epoch rather than panic.
+        Self::from_unix_days(i64::try_from(days).unwrap_or(0)).unwrap_or(Self {
+            year: 1970,
+            month: 1,
+            day: 1,
+        })
+    }
+}
+
+pub(crate) fn check_year(year: u32) -> Result<u16, DateError> {
+    if (1000..=9999).contains(&year) {
+        Ok(year as u16)
+    } else {
+        Err(DateError::YearOutOfRange(year))
+    }
+}
+
+pub(crate) fn check_month(month: u32) -> Result<u8, DateError> {
+    if (1..=12).contains(&month) {
+        Ok(month as u8)
+    } else {
+        Err(DateError::MonthOutOfRange(month))
+    }
+}
+
+/// Parses a run of ASCII digits (at most 9) into a number.
+pub(crate) fn parse_digits(s: &[u8]) -> Option<u32> {
+    if s.is_empty() || s.len() > 9 {
+        return None;
+    }
+    s.iter().try_fold(0u32, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+    })
+}
+
+impl FromStr for CalendarDate {
+    type Err = DateError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let b = s.trim().as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err(DateError::Format);
+        }
+        let (Some(y), Some(m), Some(d)) = (
+            parse_digits(&b[..4]),
+            parse_digits(&b[5..7]),
+            parse_digits(&b[8..]),
+        ) else {
+            return Err(DateError::Format);
+        };
+        Self::new(y, m, d)
+    }
+}
+
+impl fmt::Display for CalendarDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+crate::serde_via_str!(CalendarDate, "a date as YYYY-MM-DD");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects() {
+        assert!("2024-02-29".parse::<CalendarDate>().is_ok());
+        assert_eq!(
+            "2023-02-29".parse::<CalendarDate>(),
+            Err(DateError::DayOutOfRange {
+                year: 2023,
+                month: 2,
+                day: 29
+            })
+        );
+        assert_eq!(
+            "2023-13-01".parse::<CalendarDate>(),
+            Err(DateError::MonthOutOfRange(13))
+        );
+        assert_eq!("2023-1-01".parse::<CalendarDate>(), Err(DateError::Format));
+        assert_eq!("２023-01-01".parse::<CalendarDate>(), Err(DateError::Format));
+    }
+
+    #[test]
+    fn unix_days_round_trip() {
+        let epoch = CalendarDate::new(1970, 1, 1).unwrap();
+        assert_eq!(epoch.to_unix_days(), 0);
+        let d = CalendarDate::new(2025, 7, 1).unwrap();
+        assert_eq!(CalendarDate::from_unix_days(d.to_unix_days()), Ok(d));
+        assert_eq!(d.weekday_from_monday(), 1); // a Tuesday
+        for n in [-300_000i64, -1, 0, 1, 59, 60, 20_000, 2_000_000] {
+            let d = CalendarDate::from_unix_days(n).unwrap();
+            assert_eq!(d.to_unix_days(), n);
+        }
+    }
+
+    #[test]
+    fn adds_days_across_months_and_leap_years() {
+        let d = CalendarDate::new(2024, 2, 28).unwrap();
+        assert_eq!(d.add_days(1).unwrap().to_string(), "2024-02-29");
+        assert_eq!(d.add_days(2).unwrap().to_string(), "2024-03-01");
+        assert_eq!(d.add_days(-59).unwrap().to_string(), "2023-12-31");
+    }
+}

@@ -1,0 +1,381 @@
+//! The 12-digit personal identification number (số định danh cá nhân).
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::mask::Masked;
+use super::registration::Registration;
+use super::scan::{self, ScanError, ShowChar};
+use super::Gender;
+use crate::CalendarDate;
+
+/// A 12-digit personal identification number, as printed on the CCCD / thẻ
+/// căn cước (and on 12-digit CMND cards issued since 2012).
+///
+/// Layout `PPP G YY RRRRRR`: `PPP` the province (or abroad code) where the
+/// birth was registered, `G` gender and century, `YY` the birth year within
+/// the century, `RRRRRR` random. There is no check digit.
+///
+/// `Display` prints the canonical 12 contiguous digits; `Debug` shows only the
+/// last four (`PersonalId(********0001)`).
+///
+/// ```
+/// use dancu_core::{CalendarDate, Gender, PersonalId};
+/// let on: CalendarDate = "2026-11-27".parse().unwrap();
+/// let id = PersonalId::parse_on("006 089 000 001", on).unwrap();
+/// assert_eq!(id.as_str(), "006089000001");
+/// assert_eq!(id.gender(), Gender::Male);
+/// assert_eq!(id.birth_year(), 1989);
+/// let place = id.registration();
+/// let province = place.province().unwrap();
+/// assert_eq!((province.province(), province.province_since_2025()), ("Bắc Kạn", "Thái Nguyên"));
+/// ```
+#[derive(Clone, Copy)]
+pub struct PersonalId {
+    digits: [u8; 12],
+    registration: Registration,
+}
+
+/// Why a personal ID number was rejected. Messages never contain the number.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PersonalIdError {
+    /// Nothing was given.
+    #[error("the ID number is empty")]
+    Empty,
+    /// A character other than an ASCII digit, or a separator out of place.
+    #[error(
+        "invalid character {} at position {position}: only ASCII digits, with single spaces, dots or dashes between groups, are allowed",
+        ShowChar(*character)
+    )]
+    InvalidCharacter {
+        /// 1-based position of the character in the trimmed input.
+        position: usize,
+        /// The character.
+        character: char,
+    },
+    /// Not 12 digits.
+    #[error("a personal ID number has 12 digits, this has {digits}")]
+    WrongLength {
+        /// How many digits the input had.
+        digits: usize,
+    },
+    /// The first three digits are neither a province nor an abroad code.
+    #[error(
+        "registration code {code:03} is neither a province code (001-096) nor an abroad code (101-295)"
+    )]
+    UnknownRegistrationCode {
+        /// The three-digit code.
+        code: u16,
+    },
+    /// The century digit and year give a birth year after the reference date.
+    #[error("the ID encodes birth year {birth_year}, after the reference date {on}")]
+    ImplausibleBirthYear {
+        /// The encoded birth year.
+        birth_year: u16,
+        /// The reference date.
+        on: CalendarDate,
+    },
+}
+
+impl PersonalIdError {
+    /// A stable machine-readable code: `empty`, `invalid_character`,
+    /// `wrong_length`, `unknown_registration_code`, `implausible_birth_year`.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::InvalidCharacter { .. } => "invalid_character",
+            Self::WrongLength { .. } => "wrong_length",
+            Self::UnknownRegistrationCode { .. } => "unknown_registration_code",
+            Self::ImplausibleBirthYear { .. } => "implausible_birth_year",
+        }
+    }
+}
+
+impl From<ScanError> for PersonalIdError {
+    fn from(e: ScanError) -> Self {
+        match e {
+            ScanError::Empty => Self::Empty,
+            ScanError::InvalidCharacter {
+                position,
+                character,
+            } => Self::InvalidCharacter {
+                position,
+                character,
+            },
+        }
+    }
+}
+
+impl PersonalId {
+    /// Parses and decodes `input`, checking the birth year against the
+    /// reference date `on` (the day the number is being checked).
+    ///
+    /// # Errors
+    ///
+    /// [`PersonalIdError`] says precisely what is wrong.
+    pub fn parse_on(input: &str, on: CalendarDate) -> Result<Self, PersonalIdError> {
+        let run = scan::scan(input)?;
+        if run.len() != 12 {
+            return Err(PersonalIdError::WrongLength { digits: run.len() });
+        }
+        let mut digits = [0; 12];
+        digits.copy_from_slice(run.digits());
+        Self::from_digits(digits, on)
+    }
+
+    /// Decodes 12 ASCII digits.
+    pub(crate) fn from_digits(digits: [u8; 12], on: CalendarDate) -> Result<Self, PersonalIdError> {
+        let code = scan::number(&digits[..3]) as u16;
+        let registration = Registration::from_code(code)
+            .ok_or(PersonalIdError::UnknownRegistrationCode { code })?;
+        let id = Self {
+            digits,
+            registration,
+        };
+        let birth_year = id.birth_year();
+        if birth_year > on.year() {
+            return Err(PersonalIdError::ImplausibleBirthYear { birth_year, on });
+        }
+        Ok(id)
+    }
+
+    /// The canonical 12 digits.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits are ever stored.
+        std::str::from_utf8(&self.digits).unwrap_or("")
+    }
+
+    /// Where the birth was registered.
+    #[must_use]
+    pub const fn registration(&self) -> Registration {
+        self.registration
+    }
+
+    /// The gender digit `G` (0..=9).
+    #[must_use]
+    pub const fn gender_century_digit(&self) -> u8 {
+        self.digits[3] - b'0'
+    }
+
+    /// The gender: even `G` male, odd `G` female.
+    #[must_use]
+    pub const fn gender(&self) -> Gender {
+        if self.gender_century_digit() % 2 == 0 {
+            Gender::Male
+        } else {
+            Gender::Female
+        }
+    }
+
+    /// The century of birth, counted as people do: 20 for 1900–1999, 21 for
+    /// 2000–2099, up to 24.
+    #[must_use]
+    pub const fn century(&self) -> u8 {
+        20 + self.gender_century_digit() / 2
+    }
+
+    /// The birth year: 1900 + 100 × (G div 2) + YY.
+    #[must_use]
+    pub const fn birth_year(&self) -> u16 {
+        let yy = (self.digits[4] - b'0') as u16 * 10 + (self.digits[5] - b'0') as u16;
+        1900 + 100 * (self.gender_century_digit() / 2) as u16 + yy
+    }
+
+    /// The masked form (`********0001`), safe for logs and audit records.
+    #[must_use]
+    pub fn masked(&self) -> Masked {
+        Masked::new(self.as_str())
+    }
+}
+
+// Identity is the number; the registration is derived from it.
+impl PartialEq for PersonalId {
+    fn eq(&self, other: &Self) -> bool {
+        self.digits == other.digits
+    }
+}
+
+impl Eq for PersonalId {}
+
+impl std::hash::Hash for PersonalId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.digits.hash(state);
+    }
+}
+
+impl PartialOrd for PersonalId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for PersonalId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.digits.cmp(&other.digits)
+    }
+}
+
+impl FromStr for PersonalId {
+    type Err = PersonalIdError;
+
+    /// Parses against today's date in Vietnam; see [`PersonalId::parse_on`].
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse_on(s, CalendarDate::today_in_vietnam())
+    }
+}
+
+impl fmt::Display for PersonalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for PersonalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PersonalId({})", self.masked())
+    }
+}
+
+crate::serde_via_str!(PersonalId, "a 12-digit personal ID number");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on() -> CalendarDate {
+        CalendarDate::new(2026, 11, 27).unwrap()
+    }
+
+    fn parse(s: &str) -> Result<PersonalId, PersonalIdError> {
+        PersonalId::parse_on(s, on())
+    }
+
+    #[test]
+    fn decodes_every_province_code() {
+        assert_eq!(super::super::ProvinceRegistration::all().len(), 63);
+        for p in super::super::ProvinceRegistration::all() {
+            let id = parse(&format!("{:03}189123456", p.code())).unwrap();
+            assert_eq!(id.registration(), Registration::Province(*p));
+            assert_eq!((id.gender(), id.birth_year()), (Gender::Female, 1989));
+        }
+    }
+
+    #[test]
+    fn province_table_matches_the_sources() {
+        let bac_kan = Registration::from_code(6).unwrap();
+        let p = bac_kan.province().unwrap();
+        assert_eq!((p.province(), p.province_since_2025(), p.province_code_2025()), (
+            "Bắc Kạn",
+            "Thái Nguyên",
+            "19"
+        ));
+        let p = *Registration::from_code(79).unwrap().province().unwrap();
+        assert_eq!(p.province_since_2025(), "Hồ Chí Minh");
+        let p = *Registration::from_code(66).unwrap().province().unwrap();
+        assert_eq!(p.province(), "Đắk Lắk");
+        // Gaps in 001..=096 are not codes.
+        for gap in [0u16, 3, 5, 7, 9, 13, 16, 18, 21, 97, 98, 99, 100] {
+            assert_eq!(Registration::from_code(gap), None, "{gap}");
+        }
+    }
+
+    #[test]
+    fn abroad_range_is_accepted_without_asserting_a_country() {
+        for code in 101..=295u16 {
+            let id = parse(&format!("{code:03}090000001")).unwrap();
+            assert!(id.registration().is_abroad());
+            assert!(id.registration().province().is_none());
+        }
+        let Registration::Abroad {
+            country_hint_unverified,
+            ..
+        } = Registration::from_code(292).unwrap()
+        else {
+            panic!("292 is an abroad code")
+        };
+        assert_eq!(country_hint_unverified, Some("Ý (I-ta-li-a)"));
+        for code in [296u16, 300, 500, 999] {
+            assert_eq!(
+                parse(&format!("{code:03}090000001")),
+                Err(PersonalIdError::UnknownRegistrationCode { code })
+            );
+        }
+    }
+
+    #[test]
+    fn century_digit_at_each_century() {
+        let far_future = CalendarDate::new(2399, 12, 31).unwrap();
+        for g in 0..=9u8 {
+            let id = PersonalId::parse_on(&format!("001{g}05123456"), far_future).unwrap();
+            let year = 1900 + 100 * u16::from(g / 2) + 5;
+            assert_eq!(id.birth_year(), year);
+            assert_eq!(id.century(), 20 + g / 2);
+            let gender = if g % 2 == 0 {
+                Gender::Male
+            } else {
+                Gender::Female
+            };
+            assert_eq!(id.gender(), gender);
+            let today = parse(&format!("001{g}05123456"));
+            if year <= 2026 {
+                assert!(today.is_ok());
+            } else {
+                assert_eq!(
+                    today.unwrap_err(),
+                    PersonalIdError::ImplausibleBirthYear {
+                        birth_year: year,
+                        on: on()
+                    }
+                );
+            }
+        }
+        // A birth year equal to the reference year is fine; one after is not.
+        assert!(parse("001226000001").is_ok());
+        assert_eq!(parse("001227000001").unwrap_err().code(), "implausible_birth_year");
+    }
+
+    #[test]
+    fn lenient_input_and_precise_errors() {
+        for ok in [
+            "006089000001",
+            " 006089000001\n",
+            "006 089 000 001",
+            "006.089.000.001",
+            "006-089-000001",
+        ] {
+            assert_eq!(parse(ok).unwrap().as_str(), "006089000001", "{ok:?}");
+        }
+        let cases = [
+            ("", "empty"),
+            ("   ", "empty"),
+            ("00608900000a", "invalid_character"),
+            ("006089\n000001", "invalid_character"),
+            ("٠٠٦٠٨٩٠٠٠٠٠١", "invalid_character"),
+            ("００６０８９０００００１", "invalid_character"),
+            ("006--089000001", "invalid_character"),
+            ("00608900001", "wrong_length"),
+            ("0060890000011", "wrong_length"),
+            ("000089000001", "unknown_registration_code"),
+            ("003089000001", "unknown_registration_code"),
+            ("097089000001", "unknown_registration_code"),
+            ("100089000001", "unknown_registration_code"),
+            ("296089000001", "unknown_registration_code"),
+            ("999089000001", "unknown_registration_code"),
+            ("006489000001", "implausible_birth_year"),
+        ];
+        for (input, code) in cases {
+            assert_eq!(parse(input).unwrap_err().code(), code, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn nothing_sensitive_in_debug_or_errors() {
+        let id = parse("006089000001").unwrap();
+        assert_eq!(format!("{id:?}"), "PersonalId(********0001)");
+        let e = parse("006489000001").unwrap_err().to_string();
+        assert!(!e.contains("006489000001"), "{e}");
+    }
+}

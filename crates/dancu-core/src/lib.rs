@@ -1,0 +1,40 @@
+#![doc = include_str!("../README.md")]
+
+mod date;
+pub mod identity;
+
+pub use date::{CalendarDate, DateError, days_in_month, is_leap_year};
+pub use identity::{
+    BirthDate, BirthDateError, Cmnd, DateAgreement, FullName, Gender, GenderCode, IdKind,
+    IdNumber, IdNumberError, Masked, NameAgreement, NameError, Passport, PersonalId,
+    PersonalIdError, Precision, ProvinceRegistration, Registration, TaxCode,
+};
+
+/// Implements `Serialize` (through `Display`) and `Deserialize` (through
+/// `FromStr`) so serde uses the one parser of a type.
+macro_rules! serde_via_str {
+    ($ty:ty, $expecting:literal) => {
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$ty, E> {
+                        v.parse().map_err(E::custom)
+                    }
+                }
+                d.deserialize_str(Visitor)
+            }
+        }
+    };
+}
+pub(crate) use serde_via_str;

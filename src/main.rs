@@ -1,0 +1,2 @@
+//! `dancu`: verify citizens against Vietnam's National Population Database.
+fn main() {}
