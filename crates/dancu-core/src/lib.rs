@@ -5,9 +5,9 @@ pub mod identity;
 
 pub use date::{CalendarDate, DateError, days_in_month, is_leap_year};
 pub use identity::{
-    BirthDate, BirthDateError, Cmnd, DateAgreement, FullName, Gender, GenderCode, IdKind,
-    IdNumber, IdNumberError, Masked, NameAgreement, NameError, Passport, PersonalId,
-    PersonalIdError, Precision, ProvinceRegistration, Registration, TaxCode,
+    BirthDate, BirthDateError, Cmnd, DateAgreement, FullName, Gender, GenderCode, IdKind, IdNumber,
+    IdNumberError, Masked, NameAgreement, NameError, Passport, PersonalId, PersonalIdError,
+    Precision, ProvinceRegistration, Registration, TaxCode,
 };
 
 /// Implements `Serialize` (through `Display`) and `Deserialize` (through
@@ -38,3 +38,8 @@ macro_rules! serde_via_str {
     };
 }
 pub(crate) use serde_via_str;
+
+/// The examples in the workspace README are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct WorkspaceReadme;

@@ -15,7 +15,8 @@ pub const MAX_NAME_CHARS: usize = 150;
 /// spaces. Letters of any script, combining marks, apostrophes (H'Hen Niê)
 /// and hyphens are kept as given; digits, control characters and other
 /// symbols are rejected. Invisible format characters (zero-width space,
-/// BOM, soft hyphen) are dropped.
+/// BOM, soft hyphen) are dropped, and the look-alike Ð (U+00D0, left by
+/// legacy-encoding converters) becomes Đ.
 ///
 /// The parts follow the Kinh order: họ is the first word, chữ đệm the
 /// middle words, tên the last word. (Ê Đê and Jrai names put the family name
@@ -104,7 +105,10 @@ impl NameAgreement {
 }
 
 const fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02B9}' | '`' | '\u{00B4}')
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02B9}' | '`' | '\u{00B4}'
+    )
 }
 
 const fn is_invisible_format(c: char) -> bool {
@@ -141,6 +145,13 @@ impl FullName {
             if is_invisible_format(c) {
                 continue;
             }
+            // Ð/ð (U+00D0/U+00F0, Icelandic eth) stand in for Đ/đ in text
+            // converted from legacy Vietnamese encodings.
+            let c = match c {
+                '\u{00D0}' => 'Đ',
+                '\u{00F0}' => 'đ',
+                c => c,
+            };
             count += 1;
             if count > MAX_NAME_CHARS {
                 return Err(NameError::TooLong);
@@ -297,7 +308,7 @@ pub fn fold(text: &str) -> String {
     }
     for c in text.nfd() {
         match c {
-            'đ' | 'Đ' => out.push('D'),
+            'đ' | 'Đ' | '\u{00D0}' | '\u{00F0}' => out.push('D'),
             c if is_combining_mark(c) => {}
             c if is_apostrophe(c) => out.push('\''),
             c => out.extend(c.to_uppercase()),
@@ -348,11 +359,18 @@ mod tests {
     fn normalises_and_keeps_apostrophes() {
         assert_eq!(n("H'Hen Niê").as_str(), "H'Hen Niê");
         assert_eq!(n("Y Moan Ênuôl").given(), "Ênuôl");
-        assert_eq!(n("Nguye\u{0302}\u{0303}n Va\u{0306}n An").as_str(), "Nguyễn Văn An");
-        assert_eq!(n("\u{feff}Đặng\u{00a0}Thị\u{200b} Mai").as_str(), "Đặng Thị Mai");
+        assert_eq!(
+            n("Nguye\u{0302}\u{0303}n Va\u{0306}n An").as_str(),
+            "Nguyễn Văn An"
+        );
+        assert_eq!(
+            n("\u{feff}Đặng\u{00a0}Thị\u{200b} Mai").as_str(),
+            "Đặng Thị Mai"
+        );
         assert_eq!(n("Ksor H’Bia").folded_key(), "KSOR H'BIA");
         assert_eq!(n("Đặng Thùy Trâm").folded_key(), "DANG THUY TRAM");
         assert_eq!(n("Lò Văn Pá").family(), "Lò");
+        assert_eq!(n("\u{00D0}ỗ Văn Ðông").as_str(), "Đỗ Văn Đông");
         assert_eq!(n("Mai").family(), "");
         assert_eq!(n("Mai").given(), "Mai");
         assert_eq!(n("Trần Thị Ngọc Bích").middle(), "Thị Ngọc");
@@ -362,12 +380,24 @@ mod tests {
     #[test]
     fn rejects_junk() {
         assert_eq!(FullName::parse("  "), Err(NameError::Empty));
-        assert_eq!(FullName::parse("Nguyễn Văn 2"), Err(NameError::Digit { position: 12 }));
-        assert_eq!(FullName::parse("An\tBình"), Err(NameError::ControlCharacter { position: 3 }));
-        assert!(matches!(FullName::parse("An@Bình"), Err(NameError::InvalidCharacter { .. })));
+        assert_eq!(
+            FullName::parse("Nguyễn Văn 2"),
+            Err(NameError::Digit { position: 12 })
+        );
+        assert_eq!(
+            FullName::parse("An\tBình"),
+            Err(NameError::ControlCharacter { position: 3 })
+        );
+        assert!(matches!(
+            FullName::parse("An@Bình"),
+            Err(NameError::InvalidCharacter { .. })
+        ));
         assert_eq!(FullName::parse("'-'"), Err(NameError::NoLetters));
         assert_eq!(FullName::parse(&"a".repeat(200)), Err(NameError::TooLong));
-        assert!(matches!(FullName::parse("Văn ٣"), Err(NameError::Digit { .. })));
+        assert!(matches!(
+            FullName::parse("Văn ٣"),
+            Err(NameError::Digit { .. })
+        ));
     }
 
     #[test]
@@ -375,15 +405,36 @@ mod tests {
         use NameAgreement::*;
         assert_eq!(n("Lê Thị Hòa").agreement(&n("Lê Thị Hòa")), Identical);
         // NFD input is identical once normalised.
-        assert_eq!(n("Lê Thị Hòa").agreement(&n("Le\u{0302} Thi\u{0323} Ho\u{0300}a")), Identical);
-        assert_eq!(n("Lê Thị Hòa").agreement(&n("Lê Thị Hoà")), CaseAndTonePlacement);
-        assert_eq!(n("Phạm Thu Thủy").agreement(&n("PHẠM THU THUỶ")), CaseAndTonePlacement);
-        assert_eq!(n("H'Hen Niê").agreement(&n("H’Hen Niê")), CaseAndTonePlacement);
-        assert_eq!(n("Nguyễn Văn An").agreement(&n("NGUYEN VAN AN")), FoldedOnly);
-        assert_eq!(n("Nguyễn Văn An").agreement(&n("Nguyễn Văn Ân")), FoldedOnly);
+        assert_eq!(
+            n("Lê Thị Hòa").agreement(&n("Le\u{0302} Thi\u{0323} Ho\u{0300}a")),
+            Identical
+        );
+        assert_eq!(
+            n("Lê Thị Hòa").agreement(&n("Lê Thị Hoà")),
+            CaseAndTonePlacement
+        );
+        assert_eq!(
+            n("Phạm Thu Thủy").agreement(&n("PHẠM THU THUỶ")),
+            CaseAndTonePlacement
+        );
+        assert_eq!(
+            n("H'Hen Niê").agreement(&n("H’Hen Niê")),
+            CaseAndTonePlacement
+        );
+        assert_eq!(
+            n("Nguyễn Văn An").agreement(&n("NGUYEN VAN AN")),
+            FoldedOnly
+        );
+        assert_eq!(
+            n("Nguyễn Văn An").agreement(&n("Nguyễn Văn Ân")),
+            FoldedOnly
+        );
         // Same letters, different tone: not the same name.
         assert_eq!(n("Lê Thị Hòa").agreement(&n("Lê Thị Hóa")), FoldedOnly);
-        assert_eq!(n("Nguyễn Văn An").agreement(&n("Nguyễn Văn Anh")), Different);
+        assert_eq!(
+            n("Nguyễn Văn An").agreement(&n("Nguyễn Văn Anh")),
+            Different
+        );
     }
 
     #[test]

@@ -1,0 +1,258 @@
+//! `dancu id inspect`: classify and decode identity numbers, one per
+//! argument or one per line of standard input (streamed).
+
+use std::io::{self, BufRead, BufWriter, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use dancu_core::identity::{IdNumber, IdNumberError, Registration};
+use dancu_core::{CalendarDate, Cmnd, IdKind};
+
+/// `dancu id …`
+#[derive(Debug, Args)]
+pub(crate) struct IdArgs {
+    #[command(subcommand)]
+    command: IdCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum IdCommand {
+    /// Classify and decode identity numbers. Exit status: 0 when every
+    /// input is valid, 1 when any is invalid, 2 on a usage error.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+struct InspectArgs {
+    /// Numbers to inspect; `-` reads one per line from standard input.
+    #[arg(required = true, value_name = "ID")]
+    ids: Vec<String>,
+    /// The reference date (YYYY-MM-DD) for birth-year and CMND validity
+    /// checks; defaults to today in Vietnam.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    on: Option<CalendarDate>,
+    /// One JSON object per input line instead of human-readable text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn run(args: IdArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        IdCommand::Inspect(a) => inspect(&a),
+    }
+}
+
+fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
+    let on = args.on.unwrap_or_else(CalendarDate::today_in_vietnam);
+    let stdout = io::stdout().lock();
+    let mut out = BufWriter::with_capacity(64 * 1024, stdout);
+    let mut all_valid = true;
+    let mut report = |input: &str, out: &mut BufWriter<_>| -> io::Result<()> {
+        let parsed = IdNumber::parse_on(input, on);
+        all_valid &= parsed.is_ok();
+        if args.json {
+            write_json(out, input, &parsed)
+        } else {
+            write_human(out, input, &parsed, on)
+        }
+    };
+    for id in &args.ids {
+        if id == "-" {
+            let stdin = io::stdin().lock();
+            for_each_line(stdin, |line| report(line, &mut out))?;
+        } else {
+            report(id, &mut out)?;
+        }
+    }
+    out.flush()?;
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Calls `f` on each line of `input` without its line terminator, reusing
+/// one buffer: memory stays constant however long the input is. Bytes that
+/// are not UTF-8 are replaced (and then rejected as invalid characters).
+fn for_each_line(
+    mut input: impl BufRead,
+    mut f: impl FnMut(&str) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut buf = Vec::with_capacity(256);
+    loop {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            return Ok(());
+        }
+        let mut line = buf.as_slice();
+        if let Some(rest) = line.strip_suffix(b"\n") {
+            line = rest.strip_suffix(b"\r").unwrap_or(rest);
+        }
+        match std::str::from_utf8(line) {
+            Ok(s) => f(s)?,
+            Err(_) => f(&String::from_utf8_lossy(line))?,
+        }
+    }
+}
+
+fn json_str(out: &mut impl Write, s: &str) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, s).map_err(io::Error::from)
+}
+
+/// Writes exactly the documented keys, in order:
+/// input, valid, kind, canonical, registration, gender, birth_year, error.
+fn write_json(
+    out: &mut impl Write,
+    input: &str,
+    parsed: &Result<IdNumber, IdNumberError>,
+) -> io::Result<()> {
+    out.write_all(b"{\"input\":")?;
+    json_str(out, input)?;
+    match parsed {
+        Ok(id) => {
+            write!(
+                out,
+                ",\"valid\":true,\"kind\":\"{}\",\"canonical\":",
+                id.kind()
+            )?;
+            json_str(out, &id.to_string())?;
+            match id.as_personal_id() {
+                Some(p) => {
+                    out.write_all(b",\"registration\":")?;
+                    match p.registration() {
+                        Registration::Province(r) => {
+                            write!(out, "{{\"code\":\"{:03}\",\"province\":", r.code())?;
+                            json_str(out, r.province())?;
+                            out.write_all(b",\"province_since_2025\":")?;
+                            json_str(out, r.province_since_2025())?;
+                            out.write_all(b",\"abroad\":false}")?;
+                        }
+                        other => write!(
+                            out,
+                            "{{\"code\":\"{:03}\",\"province\":null,\"province_since_2025\":null,\"abroad\":true}}",
+                            other.code()
+                        )?,
+                    }
+                    write!(
+                        out,
+                        ",\"gender\":\"{}\",\"birth_year\":{}",
+                        p.gender(),
+                        p.birth_year()
+                    )?;
+                }
+                None => {
+                    out.write_all(b",\"registration\":null,\"gender\":null,\"birth_year\":null")?
+                }
+            }
+            out.write_all(b",\"error\":null}\n")
+        }
+        Err(e) => {
+            out.write_all(b",\"valid\":false,\"kind\":")?;
+            match e.kind() {
+                Some(k) => write!(out, "\"{k}\"")?,
+                None => out.write_all(b"null")?,
+            }
+            write!(
+                out,
+                ",\"canonical\":null,\"registration\":null,\"gender\":null,\"birth_year\":null,\"error\":{{\"code\":\"{}\",\"message\":",
+                e.code()
+            )?;
+            json_str(out, &e.to_string())?;
+            out.write_all(b"}}\n")
+        }
+    }
+}
+
+fn kind_label(kind: IdKind) -> &'static str {
+    match kind {
+        IdKind::PersonalId => "personal ID number (CCCD / thẻ căn cước)",
+        IdKind::Cmnd => "CMND (9-digit identity card)",
+        IdKind::Passport => "passport number",
+        IdKind::TaxCode => "tax code (mã số thuế)",
+    }
+}
+
+fn write_human(
+    out: &mut impl Write,
+    input: &str,
+    parsed: &Result<IdNumber, IdNumberError>,
+    on: CalendarDate,
+) -> io::Result<()> {
+    match parsed {
+        Err(e) => {
+            let what = e.kind().map_or("unrecognised input", kind_label);
+            writeln!(out, "{input:?}: invalid — {what}")?;
+            writeln!(out, "  error         {} ({})", e, e.code())
+        }
+        Ok(id) => {
+            writeln!(out, "{id}: valid {}", kind_label(id.kind()))?;
+            match id {
+                IdNumber::PersonalId(p) => {
+                    writeln!(out, "  registered    {}", p.registration())?;
+                    writeln!(
+                        out,
+                        "  gender        {} ({})",
+                        p.gender(),
+                        p.gender().label_vi()
+                    )?;
+                    writeln!(
+                        out,
+                        "  birth year    {} (century digit {})",
+                        p.birth_year(),
+                        p.gender_century_digit()
+                    )
+                }
+                IdNumber::Cmnd(c) => write_cmnd(out, c, on),
+                IdNumber::TaxCode(t) => match t.branch() {
+                    Some(b) => writeln!(out, "  branch        {b:03} of {}", t.enterprise()),
+                    None => writeln!(out, "  check digit   ok"),
+                },
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+fn write_cmnd(out: &mut impl Write, c: &Cmnd, on: CalendarDate) -> io::Result<()> {
+    let hints = c.issuing_province_hints();
+    if hints.is_empty() {
+        writeln!(
+            out,
+            "  issued by     unknown (prefix not in the partial table)"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "  issued by     {} (hint from the prefix)",
+            hints.join(" or ")
+        )?;
+    }
+    if c.is_valid_document_on(on) {
+        writeln!(
+            out,
+            "  document      valid on {on} (every CMND expires after 2024-12-31)"
+        )
+    } else {
+        writeln!(
+            out,
+            "  document      expired on 2024-12-31 (still usable as a lookup key)"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_without_terminators() {
+        let mut seen = Vec::new();
+        for_each_line(&b"a\r\nb\n\nc"[..], |l| {
+            seen.push(l.to_owned());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, ["a", "b", "", "c"]);
+    }
+}
