@@ -226,6 +226,56 @@ impl fmt::Display for CalendarDate {
 
 crate::serde_via_str!(CalendarDate, "a date as YYYY-MM-DD");
 
+/// An instant as milliseconds since 1970-01-01T00:00:00Z, shown in RFC 3339
+/// (`2026-11-27T08:00:00.000Z`). Used for audit times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// From milliseconds since the Unix epoch.
+    #[must_use]
+    pub const fn from_unix_millis(ms: i64) -> Self {
+        Self(ms)
+    }
+
+    /// Milliseconds since the Unix epoch.
+    #[must_use]
+    pub const fn unix_millis(self) -> i64 {
+        self.0
+    }
+
+    /// The current time from the system clock.
+    #[must_use]
+    pub fn now() -> Self {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        Self(ms)
+    }
+
+    /// The UTC calendar date of this instant.
+    #[must_use]
+    pub fn date_utc(self) -> Option<CalendarDate> {
+        CalendarDate::from_unix_days(self.0.div_euclid(86_400_000)).ok()
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms_of_day = self.0.rem_euclid(86_400_000);
+        let (h, m, s, ms) = (
+            ms_of_day / 3_600_000,
+            ms_of_day / 60_000 % 60,
+            ms_of_day / 1000 % 60,
+            ms_of_day % 1000,
+        );
+        match self.date_utc() {
+            Some(d) => write!(f, "{d}T{h:02}:{m:02}:{s:02}.{ms:03}Z"),
+            None => write!(f, "@{}ms", self.0),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +313,18 @@ mod tests {
             let d = CalendarDate::from_unix_days(n).unwrap();
             assert_eq!(d.to_unix_days(), n);
         }
+    }
+
+    #[test]
+    fn timestamps_in_rfc3339() {
+        assert_eq!(
+            Timestamp::from_unix_millis(0).to_string(),
+            "1970-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_millis(1_795_737_600_123).to_string(),
+            "2026-11-27T00:00:00.123Z"
+        );
     }
 
     #[test]

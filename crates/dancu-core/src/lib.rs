@@ -1,13 +1,20 @@
 #![doc = include_str!("../README.md")]
 
 mod date;
+pub mod dossier;
 pub mod identity;
+pub mod registry;
 
-pub use date::{CalendarDate, DateError, days_in_month, is_leap_year};
+pub use date::{CalendarDate, DateError, Timestamp, days_in_month, is_leap_year};
+pub use dossier::{DossierCode, ProcedureCode};
 pub use identity::{
     BirthDate, BirthDateError, Cmnd, DateAgreement, FullName, Gender, GenderCode, IdKind, IdNumber,
     IdNumberError, Masked, NameAgreement, NameError, Passport, PersonalId, PersonalIdError,
     Precision, ProvinceRegistration, Registration, TaxCode,
+};
+pub use registry::{
+    CheckOutcome, CitizenRecord, IdentityQuery, LookupOutcome, MatchReport, PopulationRegistry,
+    PopulationRegistryExt, RegistryError, Reply, RequestContext,
 };
 
 /// Implements `Serialize` (through `Display`) and `Deserialize` (through

@@ -1,0 +1,282 @@
+//! Who is looking a citizen up, why, and until when.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use crate::{DossierCode, ProcedureCode};
+
+/// Why a request context could not be built.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContextError {
+    /// No officer: every lookup is made by a named officer (`MaCanBo`).
+    #[error("no officer given: every lookup must name the officer making it")]
+    MissingOfficer,
+    /// The officer identifier has characters a gateway cannot carry.
+    #[error("an officer identifier is 1-64 visible ASCII characters without spaces")]
+    InvalidOfficer,
+    /// The unit code has characters a gateway cannot carry.
+    #[error("a unit code is 1-64 ASCII letters, digits, dots, dashes or underscores")]
+    InvalidUnit,
+    /// The request id is not a UUID.
+    #[error("a request id is a UUID")]
+    InvalidRequestId,
+    /// The purpose text is empty or too long.
+    #[error("the purpose is 1-500 characters without control characters")]
+    InvalidPurpose,
+}
+
+/// The id of one logical check (`MaYeuCau`): a UUID, generated once and kept
+/// on every retry of that check.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(uuid::Uuid);
+
+impl RequestId {
+    /// A new random (version 4) request id.
+    #[must_use]
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::new_v4())
+    }
+}
+
+impl FromStr for RequestId {
+    type Err = ContextError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        uuid::Uuid::try_parse(s.trim())
+            .map(Self)
+            .map_err(|_| ContextError::InvalidRequestId)
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+impl fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RequestId({self})")
+    }
+}
+
+crate::serde_via_str!(RequestId, "a UUID");
+
+/// The officer making a lookup (`MaCanBo`): an LGSP username or the
+/// officer's own identifier.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct OfficerId(String);
+
+impl OfficerId {
+    /// The identifier.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for OfficerId {
+    type Err = ContextError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(ContextError::MissingOfficer);
+        }
+        if s.len() > 64 || !s.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ContextError::InvalidOfficer);
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl fmt::Display for OfficerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+crate::serde_via_str!(OfficerId, "an officer identifier");
+
+/// The officer's unit code (`MaDonVi`), e.g. `000.00.21.H06`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct UnitCode(String);
+
+impl UnitCode {
+    /// The code.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for UnitCode {
+    type Err = ContextError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(ContextError::InvalidUnit)
+        }
+    }
+}
+
+impl fmt::Display for UnitCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+crate::serde_via_str!(UnitCode, "a unit code");
+
+/// Everything about a lookup that is not the citizen: the request id, the
+/// officer and unit, the procedure (the purpose, `MaDVC`), the dossier, the
+/// legal basis, and the overall deadline. No officer, no lookup: the only
+/// constructor requires one.
+///
+/// ```
+/// use std::time::Duration;
+/// use dancu_core::RequestContext;
+/// let ctx = RequestContext::new("canbo.motcua01", "1.001776".parse().unwrap())
+///     .unwrap()
+///     .with_timeout(Duration::from_secs(10));
+/// assert_eq!(ctx.officer().as_str(), "canbo.motcua01");
+/// assert!(RequestContext::new("  ", "1.001776".parse().unwrap()).is_err());
+/// ```
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    request_id: RequestId,
+    officer: OfficerId,
+    unit: Option<UnitCode>,
+    procedure: ProcedureCode,
+    dossier: Option<DossierCode>,
+    purpose: Option<String>,
+    deadline: Option<Instant>,
+}
+
+impl RequestContext {
+    /// A context for one logical check, with a fresh request id.
+    ///
+    /// # Errors
+    ///
+    /// [`ContextError::MissingOfficer`] when `officer` is empty, or
+    /// [`ContextError::InvalidOfficer`].
+    pub fn new(officer: &str, procedure: ProcedureCode) -> Result<Self, ContextError> {
+        Ok(Self {
+            request_id: RequestId::generate(),
+            officer: officer.parse()?,
+            unit: None,
+            procedure,
+            dossier: None,
+            purpose: None,
+            deadline: None,
+        })
+    }
+
+    /// Sets the officer's unit.
+    #[must_use]
+    pub fn with_unit(mut self, unit: UnitCode) -> Self {
+        self.unit = Some(unit);
+        self
+    }
+
+    /// Sets the dossier the lookup is for.
+    #[must_use]
+    pub fn with_dossier(mut self, dossier: DossierCode) -> Self {
+        self.dossier = Some(dossier);
+        self
+    }
+
+    /// Sets the purpose or legal basis, recorded in the audit trail.
+    ///
+    /// # Errors
+    ///
+    /// When the text is empty, longer than 500 characters or has control
+    /// characters.
+    pub fn with_purpose(mut self, purpose: &str) -> Result<Self, ContextError> {
+        let p = purpose.trim();
+        if p.is_empty() || p.chars().count() > 500 || p.chars().any(char::is_control) {
+            return Err(ContextError::InvalidPurpose);
+        }
+        self.purpose = Some(p.to_owned());
+        Ok(self)
+    }
+
+    /// Sets the overall deadline `timeout` from now.
+    #[must_use]
+    pub fn with_timeout(self, timeout: Duration) -> Self {
+        self.with_deadline(Instant::now() + timeout)
+    }
+
+    /// Sets the overall deadline.
+    #[must_use]
+    pub fn with_deadline(mut self, deadline: Instant) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Uses a given request id (to continue a logical check, e.g. the
+    /// one-time-password round trip).
+    #[must_use]
+    pub fn with_request_id(mut self, id: RequestId) -> Self {
+        self.request_id = id;
+        self
+    }
+
+    /// The request id (`MaYeuCau`).
+    #[must_use]
+    pub const fn request_id(&self) -> RequestId {
+        self.request_id
+    }
+
+    /// The officer (`MaCanBo`).
+    #[must_use]
+    pub const fn officer(&self) -> &OfficerId {
+        &self.officer
+    }
+
+    /// The officer's unit (`MaDonVi`).
+    #[must_use]
+    pub const fn unit(&self) -> Option<&UnitCode> {
+        self.unit.as_ref()
+    }
+
+    /// The procedure code (`MaDVC`).
+    #[must_use]
+    pub const fn procedure(&self) -> &ProcedureCode {
+        &self.procedure
+    }
+
+    /// The dossier code, kept locally even where the wire has no slot for it.
+    #[must_use]
+    pub const fn dossier(&self) -> Option<&DossierCode> {
+        self.dossier.as_ref()
+    }
+
+    /// The purpose or legal basis.
+    #[must_use]
+    pub fn purpose(&self) -> Option<&str> {
+        self.purpose.as_deref()
+    }
+
+    /// The overall deadline.
+    #[must_use]
+    pub const fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Time left before the deadline (`None`: no deadline; zero: passed).
+    #[must_use]
+    pub fn remaining(&self) -> Option<Duration> {
+        self.deadline
+            .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+}

@@ -1,0 +1,224 @@
+//! The citizen record the population database returns.
+
+use std::fmt;
+
+use crate::{BirthDate, Cmnd, FullName, GenderCode, PersonalId};
+
+/// Which administrative scheme an address's codes are in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AddressEra {
+    /// The three-level scheme before 2025-07-01 (province 2 digits, district
+    /// 3, commune 5).
+    Legacy,
+    /// The two-level scheme from 2025-07-01 (province, commune; no district).
+    Current,
+}
+
+impl AddressEra {
+    /// The stable key: `legacy` or `2025`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Legacy => "legacy",
+            Self::Current => "2025",
+        }
+    }
+}
+
+impl serde::Serialize for AddressEra {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A unit code from a record, with its full name when the gazetteer knows
+/// the code in the address's era.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct NamedUnit {
+    /// The code as the record gave it.
+    pub code: String,
+    /// The unit's full name ("Xã Dương Quang"), or `None` for a code the
+    /// gazetteer does not have in this era.
+    pub name: Option<String>,
+}
+
+/// One of a record's four addresses: the codes the gateway returned (no
+/// names come over the wire), their era, their names resolved through the
+/// gazetteer, and the free-text detail. `Debug` hides the detail.
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct RecordAddress {
+    /// The scheme of the codes; `None` when there are no codes at all.
+    pub era: Option<AddressEra>,
+    /// `MaTinhThanh`.
+    pub province: Option<NamedUnit>,
+    /// `MaQuanHuyen` — legacy addresses only.
+    pub district: Option<NamedUnit>,
+    /// `MaPhuongXa`.
+    pub commune: Option<NamedUnit>,
+    /// `ChiTiet`: house number, street, hamlet.
+    pub detail: Option<String>,
+    /// `QuocGia`.
+    pub country: Option<String>,
+}
+
+impl RecordAddress {
+    /// An address from its wire codes (empty strings mean absent). The era
+    /// is legacy when a district code is present, 2025 otherwise; names are
+    /// resolved through the gazetteer of that era.
+    #[must_use]
+    pub fn from_codes(
+        province: &str,
+        district: &str,
+        commune: &str,
+        detail: &str,
+        country: &str,
+    ) -> Self {
+        let opt = |s: &str| {
+            let s = s.trim();
+            (!s.is_empty()).then(|| s.to_owned())
+        };
+        let (province, district, commune) = (opt(province), opt(district), opt(commune));
+        let era = if district.is_some() {
+            Some(AddressEra::Legacy)
+        } else if province.is_some() || commune.is_some() {
+            Some(AddressEra::Current)
+        } else {
+            None
+        };
+        let unit = |code: Option<String>| code.map(|code| NamedUnit { code, name: None });
+        let mut address = Self {
+            era,
+            province: unit(province),
+            district: unit(district),
+            commune: unit(commune),
+            detail: opt(detail),
+            country: opt(country),
+        };
+        super::names::resolve_names(&mut address);
+        address
+    }
+}
+
+impl fmt::Debug for RecordAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = |u: &Option<NamedUnit>| u.as_ref().map(|u| u.code.clone());
+        f.debug_struct("RecordAddress")
+            .field("era", &self.era)
+            .field("province", &code(&self.province))
+            .field("district", &code(&self.district))
+            .field("commune", &code(&self.commune))
+            .field("detail", &self.detail.as_ref().map(|_| "<hidden>"))
+            .finish()
+    }
+}
+
+/// A relative named in a record (`Cha`, `Me`, `VoChong`, `NguoiDaiDien`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Relative {
+    /// `HoVaTen`.
+    pub name: Option<FullName>,
+    /// `QuocTich`.
+    pub nationality: Option<String>,
+    /// `SoDinhDanh`.
+    pub personal_id: Option<PersonalId>,
+    /// `SoCMND`.
+    pub cmnd: Option<Cmnd>,
+}
+
+/// The head of the household (`ChuHo`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct HouseholdHead {
+    /// `QuanHe`: the citizen's relation to the head, as a raw code.
+    pub relation: Option<String>,
+    /// `SoDinhDanh`.
+    pub personal_id: Option<PersonalId>,
+    /// `SoCMND`.
+    pub cmnd: Option<Cmnd>,
+    /// `HoVaTen`.
+    pub name: Option<FullName>,
+}
+
+/// A citizen record with every field of the contract. Codes are kept raw
+/// next to their meaning; `Debug` never shows the full ID, name, birth date
+/// or address detail.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct CitizenRecord {
+    /// `SoDinhDanh`.
+    pub personal_id: PersonalId,
+    /// `SoCMND`, the old 9-digit number if any.
+    pub cmnd: Option<Cmnd>,
+    /// `HoVaTen`.
+    pub name: FullName,
+    /// `GioiTinh`, raw (1 = Nam, 2 = Nữ, others kept).
+    pub gender: GenderCode,
+    /// `DanToc`, raw (01 = Kinh in the 2008 list).
+    pub ethnicity: Option<String>,
+    /// `TonGiao`, raw.
+    pub religion: Option<String>,
+    /// `QuocTich`, raw.
+    pub nationality: Option<String>,
+    /// `TinhTrangHonNhan`, raw.
+    pub marital_status: Option<String>,
+    /// `NhomMau`, raw.
+    pub blood_group: Option<String>,
+    /// `NgayThangNamSinh`, at the precision recorded.
+    pub birth_date: BirthDate,
+    /// `NoiDangKyKhaiSinh`.
+    pub birth_registration: Option<RecordAddress>,
+    /// `QueQuan`.
+    pub hometown: Option<RecordAddress>,
+    /// `ThuongTru`.
+    pub permanent: Option<RecordAddress>,
+    /// `NoiOHienTai`.
+    pub current: Option<RecordAddress>,
+    /// `Cha`.
+    pub father: Option<Relative>,
+    /// `Me`.
+    pub mother: Option<Relative>,
+    /// `VoChong`.
+    pub spouse: Option<Relative>,
+    /// `NguoiDaiDien`.
+    pub representative: Option<Relative>,
+    /// `ChuHo`.
+    pub household_head: Option<HouseholdHead>,
+    /// `SoSoHoKhau`.
+    pub household_book: Option<String>,
+    /// `ThoiDiemDuLieu`: the data's as-of time (xs:dateTime, as sent).
+    pub as_of: Option<String>,
+}
+
+impl CitizenRecord {
+    /// A record with the required fields; the rest start empty.
+    #[must_use]
+    pub fn new(
+        personal_id: PersonalId,
+        name: FullName,
+        gender: GenderCode,
+        birth_date: BirthDate,
+    ) -> Self {
+        Self {
+            personal_id,
+            cmnd: None,
+            name,
+            gender,
+            ethnicity: None,
+            religion: None,
+            nationality: None,
+            marital_status: None,
+            blood_group: None,
+            birth_date,
+            birth_registration: None,
+            hometown: None,
+            permanent: None,
+            current: None,
+            father: None,
+            mother: None,
+            spouse: None,
+            representative: None,
+            household_head: None,
+            household_book: None,
+            as_of: None,
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The gateways: LGSP, C06 direct and the provincial JSON API, over HTTP.

@@ -1,0 +1,10 @@
+#![doc = include_str!("../README.md")]
+
+pub mod audit;
+pub mod gateway;
+pub mod memory;
+pub mod resilience;
+pub mod secret;
+
+pub use memory::InMemoryRegistry;
+pub use secret::Secret;

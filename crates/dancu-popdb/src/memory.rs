@@ -1,0 +1,219 @@
+//! A first-class in-memory population registry.
+//!
+//! Real matching, the same as the sandbox's: the citizen is found by ID
+//! (personal ID or old CMND), then the name must agree on the folded key
+//! (no diacritics, Đ→D, upper case), then the birth date must agree at the
+//! precision both have (a year-only query matches any date in that year).
+//! Citizens flagged for a one-time password answer "OTP required" until the
+//! query carries the right code.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+use dancu_core::registry::{
+    CheckOutcome, CitizenRecord, IdentityQuery, LookupKey, LookupOutcome, Otp, PopulationRegistry,
+    RegistryError, RegistryInfo, Reply, ReplyMeta, RequestContext,
+};
+use dancu_core::{Cmnd, PersonalId};
+
+#[derive(Debug)]
+struct Entry {
+    record: Arc<CitizenRecord>,
+    folded_name: String,
+    otp: Option<Otp>,
+}
+
+#[derive(Debug, Default)]
+struct Population {
+    entries: Vec<Entry>,
+    by_id: HashMap<PersonalId, usize>,
+    by_cmnd: HashMap<Cmnd, usize>,
+}
+
+/// A population held in memory, implementing [`PopulationRegistry`].
+///
+/// ```
+/// # tokio_test_block(async {
+/// use dancu_core::registry::{CitizenRecord, IdentityQuery, LookupOutcome, RequestContext};
+/// use dancu_core::{CalendarDate, IdNumber, PopulationRegistry};
+/// use dancu_popdb::InMemoryRegistry;
+///
+/// let on = CalendarDate::new(2026, 11, 27).unwrap();
+/// let registry = InMemoryRegistry::new("memory");
+/// registry.insert(CitizenRecord::new(
+///     "006089000001".parse().unwrap(),
+///     "Nguyễn Văn An".parse().unwrap(),
+///     "1".parse().unwrap(),
+///     "12/05/1989".parse().unwrap(),
+/// ));
+/// let ctx = RequestContext::new("canbo.motcua01", "1.001776".parse().unwrap()).unwrap();
+/// let query = IdentityQuery::new(
+///     IdNumber::parse_on("006089000001", on).unwrap(),
+///     "NGUYEN VAN AN".parse().unwrap(),
+///     "1989".parse().unwrap(),
+/// ).unwrap();
+/// let reply = registry.lookup(&ctx, &query).await.unwrap();
+/// assert!(matches!(reply.outcome, LookupOutcome::Found(_)));
+/// # });
+/// # fn tokio_test_block(f: impl std::future::Future<Output = ()>) {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct InMemoryRegistry {
+    name: String,
+    population: RwLock<Population>,
+}
+
+impl InMemoryRegistry {
+    /// An empty registry with a name (for audit records).
+    #[must_use]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            population: RwLock::default(),
+        }
+    }
+
+    /// Adds (or replaces, by personal ID) a citizen.
+    pub fn insert(&self, record: CitizenRecord) {
+        self.insert_entry(record, None);
+    }
+
+    /// Adds a citizen who must confirm the one-time password `otp`.
+    pub fn insert_with_otp(&self, record: CitizenRecord, otp: Otp) {
+        self.insert_entry(record, Some(otp));
+    }
+
+    fn insert_entry(&self, record: CitizenRecord, otp: Option<Otp>) {
+        let mut p = self
+            .population
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = Entry {
+            folded_name: record.name.folded_key(),
+            otp,
+            record: Arc::new(record),
+        };
+        let id = entry.record.personal_id;
+        let cmnd = entry.record.cmnd;
+        let index = match p.by_id.get(&id) {
+            Some(&i) => {
+                if let Some(old) = p.entries[i].record.cmnd {
+                    p.by_cmnd.remove(&old);
+                }
+                p.entries[i] = entry;
+                i
+            }
+            None => {
+                p.entries.push(entry);
+                p.entries.len() - 1
+            }
+        };
+        p.by_id.insert(id, index);
+        if let Some(c) = cmnd {
+            p.by_cmnd.insert(c, index);
+        }
+    }
+
+    /// How many citizens are held.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.read().entries.len()
+    }
+
+    /// Whether no citizen is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Population> {
+        self.population
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Finds the citizen a query names, applying the matching rules.
+    fn find(&self, query: &IdentityQuery) -> Match {
+        let p = self.read();
+        let index = match query.key() {
+            LookupKey::PersonalId(id) => p.by_id.get(id),
+            LookupKey::Cmnd(c) => p.by_cmnd.get(c),
+        };
+        let Some(entry) = index.map(|&i| &p.entries[i]) else {
+            return Match::None;
+        };
+        if entry.folded_name != query.name().folded_key()
+            || !query
+                .birth_date()
+                .agreement(&entry.record.birth_date)
+                .is_compatible()
+        {
+            return Match::None;
+        }
+        match (entry.otp, query.otp()) {
+            (None, _) => Match::Citizen(Arc::clone(&entry.record)),
+            (Some(_), None) => Match::OtpRequired,
+            (Some(expected), Some(given)) if expected == *given => {
+                Match::Citizen(Arc::clone(&entry.record))
+            }
+            (Some(_), Some(_)) => Match::OtpRejected,
+        }
+    }
+}
+
+enum Match {
+    None,
+    Citizen(Arc<CitizenRecord>),
+    OtpRequired,
+    OtpRejected,
+}
+
+#[async_trait]
+impl PopulationRegistry for InMemoryRegistry {
+    fn info(&self) -> RegistryInfo {
+        RegistryInfo {
+            name: self.name.clone(),
+            channel: "in_memory",
+        }
+    }
+
+    async fn lookup(
+        &self,
+        _ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+        Ok(match self.find(query) {
+            Match::Citizen(record) => {
+                let as_of = record.as_of.clone();
+                Reply::new(
+                    LookupOutcome::Found(Box::new((*record).clone())),
+                    ReplyMeta::single(None, as_of),
+                )
+            }
+            Match::None => Reply::new(LookupOutcome::NotFound, ReplyMeta::single(None, None)),
+            Match::OtpRequired => {
+                Reply::new(LookupOutcome::OtpRequired, ReplyMeta::single(None, None))
+            }
+            Match::OtpRejected => {
+                Reply::new(LookupOutcome::OtpRejected, ReplyMeta::single(None, None))
+            }
+        })
+    }
+
+    async fn check(
+        &self,
+        _ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+        let outcome = match self.find(query) {
+            Match::Citizen(_) => CheckOutcome::Confirmed,
+            Match::None => CheckOutcome::NotConfirmed,
+            Match::OtpRequired => CheckOutcome::OtpRequired,
+            Match::OtpRejected => CheckOutcome::OtpRejected,
+        };
+        Ok(Reply::new(outcome, ReplyMeta::single(None, None)))
+    }
+}

@@ -1,0 +1,1 @@
+//! Decorators that wrap any registry: deadline, retry, rate and concurrency limits.
