@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod audit;
+pub mod config;
 pub mod gateway;
 pub mod memory;
 pub mod resilience;

@@ -2,6 +2,8 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::{DossierCode, ProcedureCode};
@@ -160,6 +162,8 @@ pub struct RequestContext {
     dossier: Option<DossierCode>,
     purpose: Option<String>,
     deadline: Option<Instant>,
+    /// Attempts made on the wire for this logical check, shared by clones.
+    attempts: Arc<AtomicU32>,
 }
 
 impl RequestContext {
@@ -178,6 +182,7 @@ impl RequestContext {
             dossier: None,
             purpose: None,
             deadline: None,
+            attempts: Arc::default(),
         })
     }
 
@@ -271,6 +276,18 @@ impl RequestContext {
     #[must_use]
     pub const fn deadline(&self) -> Option<Instant> {
         self.deadline
+    }
+
+    /// Counts one more attempt on the wire (called by the retry layer);
+    /// returns the new count.
+    pub fn note_attempt(&self) -> u32 {
+        self.attempts.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// How many attempts have been made for this logical check so far.
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        self.attempts.load(Ordering::Relaxed)
     }
 
     /// Time left before the deadline (`None`: no deadline; zero: passed).
