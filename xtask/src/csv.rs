@@ -13,8 +13,8 @@ pub(crate) struct Table {
 impl Table {
     /// Reads and parses `path`, checking every row has the header's width.
     pub(crate) fn read(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let mut records = parse(text.trim_start_matches('\u{feff}'))
             .with_context(|| format!("parsing {}", path.display()))?;
         if records.is_empty() {
@@ -97,11 +97,10 @@ mod tests {
     #[test]
     fn quotes_and_line_endings() {
         let rows = parse("a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\n1,\n").unwrap();
-        assert_eq!(rows, vec![
-            vec!["a", "b"],
-            vec!["x, y", "say \"hi\""],
-            vec!["1", ""],
-        ]);
+        assert_eq!(
+            rows,
+            vec![vec!["a", "b"], vec!["x, y", "say \"hi\""], vec!["1", ""],]
+        );
         assert!(parse("\"open").is_err());
     }
 }

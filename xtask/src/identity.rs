@@ -35,8 +35,14 @@ pub(crate) fn generate(dir: &Path) -> anyhow::Result<String> {
     let mut previous = None;
     for (i, row) in codes.rows.iter().enumerate() {
         let code = parse_code(&row[c_code], 3)?;
-        ensure!((1..=96).contains(&code), "province code {code} outside 001..=096");
-        ensure!(previous < Some(code), "province codes not ascending at {code}");
+        ensure!(
+            (1..=96).contains(&code),
+            "province code {code} outside 001..=096"
+        );
+        ensure!(
+            previous < Some(code),
+            "province codes not ascending at {code}"
+        );
         previous = Some(code);
         let m = merger
             .rows
@@ -58,8 +64,16 @@ pub(crate) fn generate(dir: &Path) -> anyhow::Result<String> {
         )?;
         index[usize::from(code)] = u8::try_from(i)?;
     }
-    ensure!(codes.rows.len() == 63, "expected 63 province codes, found {}", codes.rows.len());
-    ensure!(merger.rows.len() == 63, "expected 63 merger rows, found {}", merger.rows.len());
+    ensure!(
+        codes.rows.len() == 63,
+        "expected 63 province codes, found {}",
+        codes.rows.len()
+    );
+    ensure!(
+        merger.rows.len() == 63,
+        "expected 63 merger rows, found {}",
+        merger.rows.len()
+    );
     out.push_str("];\n\n");
 
     out.push_str(
@@ -84,8 +98,14 @@ pub(crate) fn generate(dir: &Path) -> anyhow::Result<String> {
     let mut previous = None;
     for row in &abroad.rows {
         let code = parse_code(&row[a_code], 3)?;
-        ensure!((101..=295).contains(&code), "abroad code {code} outside 101..=295");
-        ensure!(previous < Some(code), "abroad codes not ascending at {code}");
+        ensure!(
+            (101..=295).contains(&code),
+            "abroad code {code} outside 101..=295"
+        );
+        ensure!(
+            previous < Some(code),
+            "abroad codes not ascending at {code}"
+        );
         previous = Some(code);
         writeln!(out, "    ({code}, {:?}),", row[a_name])?;
     }

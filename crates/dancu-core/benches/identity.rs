@@ -1,4 +1,5 @@
 //! Criterion benchmarks of the identity model: parse + decode.
+#![allow(missing_docs)] // criterion_group! generates undocumented items
 
 use std::hint::black_box;
 

@@ -51,7 +51,7 @@ pub enum DateError {
 /// Whether `year` is a Gregorian leap year.
 #[must_use]
 pub const fn is_leap_year(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// Number of days in `month` (1..=12) of `year`; 0 for an invalid month.
@@ -246,7 +246,10 @@ mod tests {
             Err(DateError::MonthOutOfRange(13))
         );
         assert_eq!("2023-1-01".parse::<CalendarDate>(), Err(DateError::Format));
-        assert_eq!("２023-01-01".parse::<CalendarDate>(), Err(DateError::Format));
+        assert_eq!(
+            "２023-01-01".parse::<CalendarDate>(),
+            Err(DateError::Format)
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::PersonalId;
-use crate::date::{DateError, check_month, check_year, parse_digits};
 use crate::CalendarDate;
+use crate::date::{DateError, check_month, check_year, parse_digits};
 
 /// How much of a birth date is known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -147,7 +147,11 @@ impl BirthDate {
     /// The month, when known.
     #[must_use]
     pub const fn month(&self) -> Option<u8> {
-        if self.month == 0 { None } else { Some(self.month) }
+        if self.month == 0 {
+            None
+        } else {
+            Some(self.month)
+        }
     }
 
     /// The day of the month, when known.
@@ -200,11 +204,9 @@ impl BirthDate {
         let ord = match self.precision() {
             Precision::Year => self.year.cmp(&date.year()),
             Precision::Month => (self.year, self.month).cmp(&(date.year(), date.month())),
-            Precision::Day => (self.year, self.month, self.day).cmp(&(
-                date.year(),
-                date.month(),
-                date.day(),
-            )),
+            Precision::Day => {
+                (self.year, self.month, self.day).cmp(&(date.year(), date.month(), date.day()))
+            }
         };
         ord == Ordering::Greater
     }
@@ -316,20 +318,40 @@ mod tests {
         ];
         for (input, canonical, precision) in cases {
             let b = d(input);
-            assert_eq!((b.to_string().as_str(), b.precision()), (canonical, precision), "{input}");
+            assert_eq!(
+                (b.to_string().as_str(), b.precision()),
+                (canonical, precision),
+                "{input}"
+            );
         }
     }
 
     #[test]
     fn rejects() {
         for bad in [
-            "", "  ", "89", "198905", "12/05/89", "31/02/1989", "29/02/2023", "12/13/1989",
-            "12/00/1989", "1989/5/12", "12/05-1989", "12//1989", "٠١/٠٥/١٩٨٩", "abcd",
-            "0999", "00/1989x",
+            "",
+            "  ",
+            "89",
+            "198905",
+            "12/05/89",
+            "31/02/1989",
+            "29/02/2023",
+            "12/13/1989",
+            "12/00/1989",
+            "1989/5/12",
+            "12/05-1989",
+            "12//1989",
+            "٠١/٠٥/١٩٨٩",
+            "abcd",
+            "0999",
+            "00/1989x",
         ] {
             assert!(bad.parse::<BirthDate>().is_err(), "{bad:?}");
         }
-        assert_eq!("12/00/1989".parse::<BirthDate>(), Err(BirthDateError::DayWithoutMonth));
+        assert_eq!(
+            "12/00/1989".parse::<BirthDate>(),
+            Err(BirthDateError::DayWithoutMonth)
+        );
     }
 
     #[test]
@@ -338,9 +360,18 @@ mod tests {
         assert_eq!(d("12/05/1989").agreement(&d("12/05/1989")), Exact);
         assert_eq!(d("1989").agreement(&d("1989")), Exact);
         assert_eq!(d("12/05/1989").agreement(&d("13/05/1989")), Different);
-        assert_eq!(d("12/05/1989").agreement(&d("1989")), AtSharedPrecision(Precision::Year));
-        assert_eq!(d("1989").agreement(&d("31/12/1989")), AtSharedPrecision(Precision::Year));
-        assert_eq!(d("05/1989").agreement(&d("12/05/1989")), AtSharedPrecision(Precision::Month));
+        assert_eq!(
+            d("12/05/1989").agreement(&d("1989")),
+            AtSharedPrecision(Precision::Year)
+        );
+        assert_eq!(
+            d("1989").agreement(&d("31/12/1989")),
+            AtSharedPrecision(Precision::Year)
+        );
+        assert_eq!(
+            d("05/1989").agreement(&d("12/05/1989")),
+            AtSharedPrecision(Precision::Month)
+        );
         assert_eq!(d("06/1989").agreement(&d("12/05/1989")), Different);
         assert_eq!(d("1990").agreement(&d("12/05/1989")), Different);
         assert!(!Different.is_compatible());
@@ -371,7 +402,10 @@ mod tests {
 
     #[test]
     fn debug_hides_the_value() {
-        assert_eq!(format!("{:?}", d("12/05/1989")), "BirthDate(<day precision>)");
+        assert_eq!(
+            format!("{:?}", d("12/05/1989")),
+            "BirthDate(<day precision>)"
+        );
         assert_eq!(d("12/05/1989").to_yyyymmdd().as_deref(), Some("19890512"));
         assert_eq!(d("1989").to_yyyymmdd(), None);
     }

@@ -214,7 +214,9 @@ impl FromStr for Passport {
                 c.is_ascii_digit()
             };
             if !ok || i >= 8 {
-                return Err(if ok { DocumentError::PassportFormat } else {
+                return Err(if ok {
+                    DocumentError::PassportFormat
+                } else {
                     DocumentError::InvalidCharacter {
                         position: i + 1,
                         character: c,
@@ -301,8 +303,7 @@ impl TaxCode {
     /// The branch number (1..=999) of a dependent unit's code.
     #[must_use]
     pub fn branch(&self) -> Option<u16> {
-        self.branch
-            .then(|| scan::number(&self.digits[10..]) as u16)
+        self.branch.then(|| scan::number(&self.digits[10..]) as u16)
     }
 }
 
@@ -350,7 +351,10 @@ mod tests {
         let c: Cmnd = "012345678".parse().unwrap();
         assert_eq!(c.issuing_province_hints(), vec!["Hà Nội"]);
         let shared: Cmnd = "121234567".parse().unwrap();
-        assert_eq!(shared.issuing_province_hints(), vec!["Bắc Ninh", "Bắc Giang"]);
+        assert_eq!(
+            shared.issuing_province_hints(),
+            vec!["Bắc Ninh", "Bắc Giang"]
+        );
         let two: Cmnd = "141234567".parse().unwrap();
         assert_eq!(two.issuing_province_hints(), vec!["Hải Dương", "Hưng Yên"]);
         let three: Cmnd = "280123456".parse().unwrap();
@@ -391,7 +395,12 @@ mod tests {
     #[test]
     fn tax_code_check_digits() {
         // Published codes of well-known enterprises.
-        for ok in ["0100109106", "0101248141", "0100109106-001", "0101248141-012"] {
+        for ok in [
+            "0100109106",
+            "0101248141",
+            "0100109106-001",
+            "0101248141-012",
+        ] {
             assert!(ok.parse::<TaxCode>().is_ok(), "{ok}");
         }
         for digit in 0..10 {

@@ -190,9 +190,9 @@ impl IdNumber {
             10 | 13 => TaxCode::from_digits(d)
                 .map(Self::TaxCode)
                 .map_err(|e| IdNumberError::Document(e, IdKind::TaxCode)),
-            digits => Err(IdNumberError::Unclassified(UnclassifiedError::WrongLength {
-                digits,
-            })),
+            digits => Err(IdNumberError::Unclassified(
+                UnclassifiedError::WrongLength { digits },
+            )),
         }
     }
 
@@ -294,8 +294,16 @@ mod tests {
             ("12345", None, "wrong_length"),
             ("12345678", None, "wrong_length"),
             ("12345678901234567890", None, "wrong_length"),
-            ("00608900000x", Some(IdKind::PersonalId), "invalid_character"),
-            ("999089000001", Some(IdKind::PersonalId), "unknown_registration_code"),
+            (
+                "00608900000x",
+                Some(IdKind::PersonalId),
+                "invalid_character",
+            ),
+            (
+                "999089000001",
+                Some(IdKind::PersonalId),
+                "unknown_registration_code",
+            ),
             ("09512345x", Some(IdKind::Cmnd), "invalid_character"),
             ("0100109107", Some(IdKind::TaxCode), "invalid_check_digit"),
             ("C12x4567", Some(IdKind::Passport), "invalid_character"),

@@ -3,10 +3,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::Gender;
 use super::mask::Masked;
 use super::registration::Registration;
 use super::scan::{self, ScanError, ShowChar};
-use super::Gender;
 use crate::CalendarDate;
 
 /// A 12-digit personal identification number, as printed on the CCCD / thẻ
@@ -163,7 +163,7 @@ impl PersonalId {
     /// The gender: even `G` male, odd `G` female.
     #[must_use]
     pub const fn gender(&self) -> Gender {
-        if self.gender_century_digit() % 2 == 0 {
+        if self.gender_century_digit().is_multiple_of(2) {
             Gender::Male
         } else {
             Gender::Female
@@ -267,11 +267,14 @@ mod tests {
     fn province_table_matches_the_sources() {
         let bac_kan = Registration::from_code(6).unwrap();
         let p = bac_kan.province().unwrap();
-        assert_eq!((p.province(), p.province_since_2025(), p.province_code_2025()), (
-            "Bắc Kạn",
-            "Thái Nguyên",
-            "19"
-        ));
+        assert_eq!(
+            (
+                p.province(),
+                p.province_since_2025(),
+                p.province_code_2025()
+            ),
+            ("Bắc Kạn", "Thái Nguyên", "19")
+        );
         let p = *Registration::from_code(79).unwrap().province().unwrap();
         assert_eq!(p.province_since_2025(), "Hồ Chí Minh");
         let p = *Registration::from_code(66).unwrap().province().unwrap();
@@ -334,7 +337,10 @@ mod tests {
         }
         // A birth year equal to the reference year is fine; one after is not.
         assert!(parse("001226000001").is_ok());
-        assert_eq!(parse("001227000001").unwrap_err().code(), "implausible_birth_year");
+        assert_eq!(
+            parse("001227000001").unwrap_err().code(),
+            "implausible_birth_year"
+        );
     }
 
     #[test]

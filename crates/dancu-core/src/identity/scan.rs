@@ -91,7 +91,8 @@ pub(crate) struct ShowChar(pub(crate) char);
 impl std::fmt::Display for ShowChar {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let c = self.0;
-        if c.is_control() || c.is_whitespace() || unicode_normalization::char::is_combining_mark(c) {
+        if c.is_control() || c.is_whitespace() || unicode_normalization::char::is_combining_mark(c)
+        {
             write!(f, "U+{:04X}", u32::from(c))
         } else {
             write!(f, "{c:?} (U+{:04X})", u32::from(c))
