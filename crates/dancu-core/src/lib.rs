@@ -1,13 +1,18 @@
 #![doc = include_str!("../README.md")]
 
+pub mod admin;
 mod date;
 pub mod identity;
 
+pub use admin::{
+    AdminUnit, Commune, CommuneCode, Era, LegacyCommune, LegacyCommuneCode, LegacyDistrict,
+    LegacyDistrictCode, LegacyProvince, LegacyProvinceCode, Province, ProvinceCode, Resolution,
+};
 pub use date::{CalendarDate, DateError, days_in_month, is_leap_year};
 pub use identity::{
-    BirthDate, BirthDateError, Cmnd, DateAgreement, FullName, Gender, GenderCode, IdKind,
-    IdNumber, IdNumberError, Masked, NameAgreement, NameError, Passport, PersonalId,
-    PersonalIdError, Precision, ProvinceRegistration, Registration, TaxCode,
+    BirthDate, BirthDateError, Cmnd, DateAgreement, FullName, Gender, GenderCode, IdKind, IdNumber,
+    IdNumberError, Masked, NameAgreement, NameError, Passport, PersonalId, PersonalIdError,
+    Precision, ProvinceRegistration, Registration, TaxCode,
 };
 
 /// Implements `Serialize` (through `Display`) and `Deserialize` (through
