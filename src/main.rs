@@ -1,2 +1,44 @@
-//! `dancu`: verify citizens against Vietnam's National Population Database.
-fn main() {}
+//! `dancu`: verify citizens against Vietnam's National Population Database
+//! from one-stop systems, and inspect the data they carry.
+//!
+//! The binary stays thin: every rule lives in the library crates.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod address_cmd;
+
+/// dancu: check citizens against the National Population Database.
+#[derive(Debug, Parser)]
+#[command(name = "dancu", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Administrative units of both eras: resolve addresses, convert codes.
+    Address(address_cmd::AddressArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Address(args) => address_cmd::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // A broken pipe (`dancu … | head`) is a normal way to stop.
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("dancu: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

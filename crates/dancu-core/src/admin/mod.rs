@@ -36,7 +36,7 @@ mod units;
 pub use convert::{Predecessor, Source, Successor};
 pub use data::ConversionKind;
 pub use gazetteer::{AdminUnit, Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province};
-pub use resolve::{Place, Resolution, resolve};
+pub use resolve::{Candidate, Place, Resolution, resolve};
 pub use search::{SearchHit, search};
 pub use units::{
     CodeError, CommuneCode, CommuneKind, DistrictKind, Era, LegacyCommuneCode, LegacyDistrictCode,
