@@ -13,22 +13,24 @@ fn dancu(args: &[&str], stdin: Option<&str>) -> (i32, String) {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
+        .expect("the dancu binary runs");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
     if let Some(text) = stdin {
-        pipe.write_all(text.as_bytes()).unwrap();
+        pipe.write_all(text.as_bytes())
+            .expect("stdin accepts the input");
     }
     drop(pipe);
-    let out = child.wait_with_output().unwrap();
+    let out = child.wait_with_output().expect("dancu finishes");
+    let code = out.status.code().expect("dancu exits normally");
     (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
+        code,
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
     )
 }
 
 fn lines(s: &str) -> Vec<Value> {
     s.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect()
 }
 
