@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod address_cmd;
 mod id_cmd;
 
 /// dancu: check citizens against the National Population Database.
@@ -21,12 +22,15 @@ struct Cli {
 enum Command {
     /// Inspect identity numbers (CCCD/personal ID, CMND, passport, tax code).
     Id(id_cmd::IdArgs),
+    /// Administrative units of both eras: resolve addresses, convert codes.
+    Address(address_cmd::AddressArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Id(args) => id_cmd::run(args),
+        Command::Address(args) => address_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -4,11 +4,14 @@
 //!
 //! - `import-identity <DIR>` — regenerate `crates/dancu-core/src/identity/tables.rs`
 //!   from the identity CSV tables in `DIR` (normally `../shared/data/identity`).
+//! - `import-admin <DIR>` — regenerate `crates/dancu-core/src/admin/data.tsv`
+//!   from the administrative-unit CSVs in `DIR` (normally `../shared/data/admin`).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+mod admin;
 mod csv;
 mod identity;
 
@@ -23,8 +26,16 @@ fn main() -> anyhow::Result<()> {
             eprintln!("wrote {}", out.display());
             Ok(())
         }
-        Some(other) => bail!("unknown task {other:?}; known: import-identity"),
-        None => bail!("usage: cargo run -p xtask -- import-identity <DIR>"),
+        Some("import-admin") => {
+            let dir = PathBuf::from(args.next().context("usage: import-admin <DIR>")?);
+            let out = workspace_root().join(admin::OUTPUT);
+            std::fs::write(&out, admin::generate(&dir)?)
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("wrote {}", out.display());
+            Ok(())
+        }
+        Some(other) => bail!("unknown task {other:?}; known: import-identity, import-admin"),
+        None => bail!("usage: cargo run -p xtask -- import-identity|import-admin <DIR>"),
     }
 }
 

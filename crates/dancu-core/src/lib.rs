@@ -1,10 +1,15 @@
 #![doc = include_str!("../README.md")]
 
+pub mod admin;
 mod date;
 pub mod dossier;
 pub mod identity;
 pub mod registry;
 
+pub use admin::{
+    AdminUnit, Commune, CommuneCode, Era, LegacyCommune, LegacyCommuneCode, LegacyDistrict,
+    LegacyDistrictCode, LegacyProvince, LegacyProvinceCode, Province, ProvinceCode, Resolution,
+};
 pub use date::{CalendarDate, DateError, Timestamp, days_in_month, is_leap_year};
 pub use dossier::{DossierCode, ProcedureCode};
 pub use identity::{

@@ -1,0 +1,303 @@
+//! Text folding and tokenising for name matching.
+//!
+//! Two keys are made for every word: the *folded* key (ASCII lower case, no
+//! diacritics, đ → d, apostrophes joined, numbers without leading zeros),
+//! used to find candidates, and the *accent* key (lower case, vowel marks
+//! kept, the tone mark moved to the end of the word), used to rank an
+//! exact-diacritic match above a match that only agrees once folded. Both
+//! ignore NFC/NFD and tone-mark placement (Hoà = Hòa).
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+/// One word of the input.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Token {
+    /// Byte range of the folded form in [`Tokens::folded`].
+    pub(crate) f: (u32, u32),
+    /// Byte range of the accent form in [`Tokens::accent`].
+    pub(crate) a: (u32, u32),
+    /// Byte range in the original text.
+    pub(crate) src: (u32, u32),
+    /// A comma, semicolon or line break comes before this word.
+    pub(crate) hard_before: bool,
+}
+
+/// Words of a text with their keys; reusable between calls.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Tokens {
+    /// Folded words separated by single spaces.
+    pub(crate) folded: String,
+    /// Accent keys separated by single spaces.
+    pub(crate) accent: String,
+    pub(crate) toks: Vec<Token>,
+    /// Some word of the text carries diacritics: the writer used them, so
+    /// unaccented words are taken as written.
+    pub(crate) accented: bool,
+}
+
+const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´' | 'ʻ' | '′')
+}
+
+fn is_hard_separator(c: char) -> bool {
+    matches!(c, ',' | ';' | '\n' | '\r' | '|' | '，')
+}
+
+/// The ASCII base of a letter, lower case (`None` when it has none).
+fn base_ascii(c: char) -> Option<u8> {
+    if c.is_ascii() {
+        return Some(c.to_ascii_lowercase() as u8);
+    }
+    if matches!(c, 'đ' | 'Đ' | 'ð' | 'Ð') {
+        return Some(b'd');
+    }
+    let mut first = None;
+    decompose_canonical(c, |d| {
+        if first.is_none() {
+            first = Some(d);
+        }
+    });
+    first
+        .filter(char::is_ascii)
+        .map(|d| d.to_ascii_lowercase() as u8)
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c)
+}
+
+/// Abbreviations that may be glued to a number ("P8Q10", "f4", "Q.1").
+fn is_glue_prefix(s: &str) -> bool {
+    matches!(
+        s,
+        "p" | "f" | "q" | "x" | "h" | "tt" | "tx" | "tp" | "phuong" | "quan" | "huyen" | "xa"
+    )
+}
+
+impl Tokens {
+    /// Tokenises `text`, replacing the previous contents.
+    pub(crate) fn fill(&mut self, text: &str) {
+        self.folded.clear();
+        self.accent.clear();
+        self.toks.clear();
+        self.accented = false;
+        let mut hard = false;
+        let mut chars = text.char_indices().peekable();
+        let mut word = String::new();
+        while let Some(&(i, c)) = chars.peek() {
+            if !is_word_char(c) {
+                if is_hard_separator(c) {
+                    hard = true;
+                }
+                chars.next();
+                continue;
+            }
+            // A word: letters, digits and marks; an apostrophe joins what
+            // follows it, even across spaces ("K' Dang" = "K'Dang").
+            word.clear();
+            let start = i;
+            let mut end = i;
+            while let Some(&(j, c)) = chars.peek() {
+                if is_word_char(c) {
+                    word.push(c);
+                    end = j + c.len_utf8();
+                    chars.next();
+                } else if is_apostrophe(c) {
+                    chars.next();
+                    while chars.peek().is_some_and(|&(_, c)| c == ' ') {
+                        chars.next();
+                    }
+                    if !chars.peek().is_some_and(|&(_, c)| is_word_char(c)) {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            self.push_word(&word, start, end, hard);
+            hard = false;
+        }
+    }
+
+    fn push_word(&mut self, word: &str, start: usize, end: usize, hard: bool) {
+        let mut folded = String::with_capacity(word.len());
+        let mut accented = false;
+        for c in word.chars() {
+            if c.is_ascii() {
+                folded.push(c.to_ascii_lowercase());
+            } else if is_combining_mark(c) {
+                accented = true;
+            } else if let Some(b) = base_ascii(c) {
+                if !matches!(c, 'đ' | 'Đ') {
+                    accented = true;
+                }
+                folded.push(char::from(b));
+            } else {
+                folded.extend(c.to_lowercase());
+            }
+        }
+        // Split glued abbreviations and numbers: "p8q10" → p 8 q 10.
+        let runs = split_runs(&folded);
+        let glued = runs.len() > 1
+            && runs
+                .iter()
+                .all(|r| r.bytes().all(|b| b.is_ascii_digit()) || is_glue_prefix(r));
+        if glued {
+            for (k, r) in runs.iter().enumerate() {
+                self.push_token(r, r, start, end, hard && k == 0);
+            }
+            return;
+        }
+        self.accented |= accented;
+        let accent = if accented {
+            accent_key(word)
+        } else {
+            folded.clone()
+        };
+        self.push_token(&folded, &accent, start, end, hard);
+    }
+
+    fn push_token(&mut self, f: &str, a: &str, start: usize, end: usize, hard: bool) {
+        let f = strip_zeros(f);
+        let a = if f.len() < a.len() && a.bytes().all(|b| b.is_ascii_digit()) {
+            f
+        } else {
+            a
+        };
+        if !self.folded.is_empty() {
+            self.folded.push(' ');
+            self.accent.push(' ');
+        }
+        let fs = self.folded.len();
+        self.folded.push_str(f);
+        let as_ = self.accent.len();
+        self.accent.push_str(a);
+        let to32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.toks.push(Token {
+            f: (to32(fs), to32(self.folded.len())),
+            a: (to32(as_), to32(self.accent.len())),
+            src: (to32(start), to32(end)),
+            hard_before: hard,
+        });
+    }
+
+    /// Number of words.
+    pub(crate) fn len(&self) -> usize {
+        self.toks.len()
+    }
+
+    /// The folded key of words `i..j` (non-empty range).
+    pub(crate) fn folded(&self, i: usize, j: usize) -> &str {
+        let (s, e) = (self.toks[i].f.0 as usize, self.toks[j - 1].f.1 as usize);
+        self.folded.get(s..e).unwrap_or("")
+    }
+
+    /// The accent key of words `i..j` (non-empty range).
+    pub(crate) fn accent(&self, i: usize, j: usize) -> &str {
+        let (s, e) = (self.toks[i].a.0 as usize, self.toks[j - 1].a.1 as usize);
+        self.accent.get(s..e).unwrap_or("")
+    }
+
+    /// Whether a comma-like separator falls between words `i..j`.
+    pub(crate) fn crosses_hard(&self, i: usize, j: usize) -> bool {
+        self.toks[i + 1..j].iter().any(|t| t.hard_before)
+    }
+}
+
+fn strip_zeros(s: &str) -> &str {
+    if s.len() > 1 && s.bytes().all(|b| b.is_ascii_digit()) {
+        let t = s.trim_start_matches('0');
+        if t.is_empty() { "0" } else { t }
+    } else {
+        s
+    }
+}
+
+/// Splits "p8q10" into letter and digit runs.
+fn split_runs(s: &str) -> Vec<&str> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    let b = s.as_bytes();
+    for i in 1..b.len() {
+        if b[i].is_ascii_digit() != b[i - 1].is_ascii_digit() {
+            runs.push(&s[start..i]);
+            start = i;
+        }
+    }
+    runs.push(&s[start..]);
+    runs
+}
+
+/// Lower case with vowel marks, the tone mark moved to the end of the word.
+fn accent_key(word: &str) -> String {
+    let mut out = String::with_capacity(word.len() + 4);
+    let mut tone = None;
+    for c in word.nfd() {
+        if TONES.contains(&c) {
+            tone = Some(c);
+        } else if !is_apostrophe(c) {
+            out.extend(c.to_lowercase());
+        }
+    }
+    let mut out: String = out.nfc().collect();
+    if let Some(t) = tone {
+        out.push(t);
+    }
+    out
+}
+
+/// Folds a unit name into its key: folded words joined by single spaces.
+pub(crate) fn keys_of(name: &str) -> (String, String) {
+    let mut t = Tokens::default();
+    t.fill(name);
+    (t.folded, t.accent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folded(s: &str) -> String {
+        keys_of(s).0
+    }
+
+    #[test]
+    fn folding_ignores_case_marks_placement_and_normal_form() {
+        assert_eq!(folded("Xã Dương Quang"), "xa duong quang");
+        assert_eq!(folded("ĐẮK LẮK"), "dak lak");
+        assert_eq!(keys_of("Hoà Bình").1, keys_of("Hòa Bình").1);
+        assert_eq!(keys_of("Thuỷ").1, keys_of("Thủy").1);
+        let nfd: String = "Đắk Lắk".nfd().collect();
+        assert_eq!(keys_of(&nfd), keys_of("Đắk Lắk"));
+        assert_ne!(keys_of("Văn Lang").1, keys_of("Văn Lăng").1);
+        assert_eq!(folded("Văn Lang"), folded("Văn Lăng"));
+    }
+
+    #[test]
+    fn apostrophes_join_and_numbers_unglue() {
+        assert_eq!(folded("Ea H’Leo"), "ea hleo");
+        assert_eq!(folded("Ea H'Leo"), "ea hleo");
+        assert_eq!(folded("Xã K' Dang"), "xa kdang");
+        assert_eq!(folded("P8Q10"), "p 8 q 10");
+        assert_eq!(folded("f4 q6"), "f 4 q 6");
+        assert_eq!(folded("TP.HCM"), "tp hcm");
+        assert_eq!(folded("Phường 01"), "phuong 1");
+        assert_eq!(folded("Bà Rịa - Vũng Tàu"), "ba ria vung tau");
+        assert_eq!(folded("ap1"), "ap1");
+    }
+
+    #[test]
+    fn commas_are_hard_boundaries() {
+        let mut t = Tokens::default();
+        t.fill("Số 12, ngõ 4 thôn Nà Pài");
+        assert_eq!(t.len(), 7);
+        assert!(t.toks[2].hard_before);
+        assert!(t.crosses_hard(0, 3));
+        assert!(!t.crosses_hard(2, 7));
+        assert_eq!(t.folded(5, 7), "na pai");
+        assert!(t.accented);
+    }
+}

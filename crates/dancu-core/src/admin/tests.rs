@@ -1,0 +1,343 @@
+//! Whole-data tests: official totals, lookups, conversion and resolution of
+//! every unit's canonical address.
+
+use proptest::prelude::*;
+
+use super::data::{ConversionKind, parse_embedded};
+use super::*;
+use crate::CalendarDate;
+
+fn lc(code: &str) -> LegacyCommune {
+    LegacyCommune::lookup(code.parse().unwrap()).unwrap()
+}
+
+fn nc(code: &str) -> Commune {
+    Commune::lookup(code.parse().unwrap()).unwrap()
+}
+
+#[test]
+fn embedded_data_loads_with_the_official_totals() {
+    let d = parse_embedded().unwrap();
+    assert_eq!(LegacyProvince::all().len(), 63);
+    assert_eq!(LegacyDistrict::all().len(), 696);
+    assert_eq!(LegacyCommune::all().len(), 10_035);
+    assert_eq!(Province::all().len(), 34);
+    assert_eq!(Commune::all().len(), 3_321);
+    assert_eq!(d.moves.len() + d.areas.len(), 10_571);
+    assert_eq!(LegacyCommune::all().filter(|c| c.is_split()).count(), 440);
+    let island = LegacyDistrict::all()
+        .filter(|d| d.communes().len() == 0)
+        .count();
+    assert_eq!(island, 5);
+    let kinds = |k| Commune::all().filter(|c| c.kind() == k).count();
+    assert_eq!(
+        (kinds(CommuneKind::Ward), kinds(CommuneKind::Commune)),
+        (687, 2_621)
+    );
+    assert_eq!(kinds(CommuneKind::SpecialZone), 13);
+}
+
+#[test]
+fn codes_carry_their_era() {
+    let old = lc("01849");
+    let new = nc("01849");
+    assert_eq!(old.full_name(), "Xã Dương Quang");
+    assert_eq!(new.full_name(), "Xã Phong Quang");
+    assert_eq!(old.district().code().to_string(), "058");
+    assert_eq!(old.province().code().to_string(), "06");
+    assert_eq!(old.province().full_name(), "Tỉnh Bắc Kạn");
+    assert_eq!(new.province().full_name(), "Tỉnh Thái Nguyên");
+    let p15 = LegacyProvince::lookup("15".parse().unwrap()).unwrap();
+    let n15 = Province::lookup("15".parse().unwrap()).unwrap();
+    assert_eq!((p15.name(), n15.name()), ("Yên Bái", "Lào Cai"));
+    assert!(LegacyCommune::lookup("99999".parse().unwrap()).is_none());
+}
+
+#[test]
+fn children_and_parents_agree() {
+    for p in LegacyProvince::all() {
+        for d in p.districts() {
+            assert_eq!(d.province(), p);
+            for c in d.communes() {
+                assert_eq!(c.district(), d);
+                assert_eq!(LegacyCommune::lookup(c.code()), Some(c));
+            }
+        }
+    }
+    let total: usize = Province::all().map(|p| p.communes().len()).sum();
+    assert_eq!(total, 3_321);
+    let hanoi = LegacyProvince::lookup("01".parse().unwrap()).unwrap();
+    assert_eq!(
+        hanoi.communes().count(),
+        hanoi.districts().map(|d| d.communes().len()).sum::<usize>()
+    );
+}
+
+#[test]
+fn kinds_change_on_their_effective_date() {
+    let before = CalendarDate::new(2026, 4, 29).unwrap();
+    let on = CalendarDate::new(2026, 4, 30).unwrap();
+    let dong_nai = Province::lookup("75".parse().unwrap()).unwrap();
+    assert_eq!(dong_nai.kind_on(before), ProvinceKind::Province);
+    assert_eq!(dong_nai.kind_on(on), ProvinceKind::CentralCity);
+    assert_eq!(dong_nai.full_name_on(on), "Thành phố Đồng Nai");
+    let trang_bom = nc("26248");
+    assert_eq!(trang_bom.kind(), CommuneKind::Commune);
+    assert_eq!(trang_bom.kind_on(on), CommuneKind::Ward);
+    assert_eq!(trang_bom.full_name_on(on), "Phường Trảng Bom");
+    let changed = Commune::all().filter(|c| c.kind_on(on) != c.kind()).count();
+    assert_eq!(changed, 10);
+    let hanoi = Province::lookup("01".parse().unwrap()).unwrap();
+    assert_eq!(hanoi.kind_on(on), ProvinceKind::CentralCity);
+}
+
+/// Every mapping row of the source table converts as listed.
+#[test]
+fn every_mapping_row_converts() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/admin");
+    let Ok(text) = std::fs::read_to_string(dir.join("old_to_new.csv")) else {
+        eprintln!("skipped: shared data not present");
+        return;
+    };
+    let mut rows = 0;
+    for line in text.lines().skip(1) {
+        let f = split_csv(line);
+        let n = f.len();
+        let (old, new, kind, flag) = (f[4], f[9], f[n - 6], f[n - 1]);
+        let district = f[2];
+        let target = nc(new);
+        rows += 1;
+        if old.is_empty() {
+            let d = LegacyDistrict::lookup(district.parse().unwrap()).unwrap();
+            assert!(d.uncoded_areas().iter().any(|a| a.1 == target), "{line}");
+            if kind == "district_to_special_zone" {
+                assert_eq!(d.special_zone(), Some(target));
+            }
+            continue;
+        }
+        let c = lc(old);
+        let s = c.successors();
+        let hit = s
+            .iter()
+            .find(|s| s.commune == target)
+            .unwrap_or_else(|| panic!("{line}"));
+        let want = match kind {
+            "full" => ConversionKind::Full,
+            "partial" => ConversionKind::Partial,
+            "unchanged" => ConversionKind::Unchanged,
+            "renamed_or_retyped" => ConversionKind::RenamedOrRetyped,
+            other => panic!("{other}"),
+        };
+        assert_eq!(hit.kind, want, "{line}");
+        if flag == "1" {
+            assert!(hit.is_default, "{line}");
+            assert_eq!(c.default_successor(), target);
+        }
+        if s.len() == 1 {
+            assert!(hit.is_default);
+        }
+        assert!(
+            target
+                .predecessors()
+                .iter()
+                .any(|p| p.source == Source::Commune(c))
+        );
+    }
+    assert_eq!(rows, 10_571);
+}
+
+fn split_csv(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, b) in line.bytes().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => {
+                out.push(line[start..i].trim_matches('"'));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(line[start..].trim_matches('"'));
+    out
+}
+
+#[test]
+fn island_districts_become_special_zones() {
+    let con_dao = LegacyDistrict::lookup("755".parse().unwrap()).unwrap();
+    let z = con_dao.special_zone().unwrap();
+    assert_eq!(z.full_name(), "Đặc khu Côn Đảo");
+    assert_eq!(z.province().full_name(), "Thành phố Hồ Chí Minh");
+    let brvt = LegacyProvince::lookup("77".parse().unwrap()).unwrap();
+    assert_eq!(brvt.successor().code().to_string(), "79");
+}
+
+fn resolves_to_legacy(text: &str, c: LegacyCommune) -> bool {
+    let r = resolve(text);
+    r.is_resolved() && matches!(r.place(), Some(Place::Legacy { commune: Some(x), .. }) if *x == c)
+}
+
+fn resolves_to_current(text: &str, c: Commune) -> bool {
+    let r = resolve(text);
+    r.is_resolved() && matches!(r.place(), Some(Place::Current { commune: Some(x), .. }) if *x == c)
+}
+
+fn among_legacy(text: &str, c: LegacyCommune) -> bool {
+    let r = resolve(text);
+    r.candidates()
+        .iter()
+        .any(|k| matches!(k.place, Place::Legacy { commune: Some(x), .. } if x == c))
+}
+
+fn among_current(text: &str, c: Commune) -> bool {
+    let r = resolve(text);
+    r.candidates()
+        .iter()
+        .any(|k| matches!(k.place, Place::Current { commune: Some(x), .. } if x == c))
+}
+
+#[test]
+fn every_legacy_canonical_address_resolves_to_itself() {
+    let mut failures = Vec::new();
+    for c in LegacyCommune::all() {
+        let text = format!(
+            "{}, {}, {}",
+            c.full_name(),
+            c.district().full_name(),
+            c.province().full_name()
+        );
+        if !resolves_to_legacy(&text, c) {
+            failures.push(text.clone());
+        }
+        let plain = crate::identity::fold(&text).to_lowercase();
+        let r = resolve(&plain);
+        let ok = if r.is_resolved() {
+            resolves_to_legacy(&plain, c)
+        } else {
+            among_legacy(&plain, c)
+        };
+        if !ok {
+            failures.push(plain);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures, e.g. {:?}",
+        failures.len(),
+        &failures[..failures.len().min(10)]
+    );
+}
+
+#[test]
+fn every_2025_canonical_address_resolves_to_itself() {
+    let mut failures = Vec::new();
+    for c in Commune::all() {
+        let text = format!("{}, {}", c.full_name(), c.province().full_name());
+        if !resolves_to_current(&text, c) {
+            failures.push(text.clone());
+        }
+        let plain = crate::identity::fold(&text).to_lowercase();
+        let r = resolve(&plain);
+        let ok = if r.is_resolved() {
+            resolves_to_current(&plain, c)
+        } else {
+            among_current(&plain, c)
+        };
+        if !ok {
+            failures.push(plain);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures, e.g. {:?}",
+        failures.len(),
+        &failures[..failures.len().min(10)]
+    );
+}
+
+#[test]
+fn messy_forms_resolve() {
+    let cases: &[(&str, &str, &str)] = &[
+        // (text, era, commune code)
+        ("Xã Dương Quang, TP. Bắc Kạn, Bắc Kạn", "legacy", "01849"),
+        (
+            "Số 12, ngõ 4, thôn Nà Pài, Xã Dương Quang, Thành phố Bắc Kạn, Tỉnh Bắc Kạn",
+            "legacy",
+            "01849",
+        ),
+        ("xa duong quang tp bac kan bac kan", "legacy", "01849"),
+        ("P8Q10 HCM", "legacy", "27187"),
+        (
+            "123 Lê Lợi, Phường Bến Nghé, Quận 1, TP.HCM",
+            "legacy",
+            "26740",
+        ),
+        (
+            "123 Lê Lợi, Phường Sài Gòn, TP Hồ Chí Minh",
+            "2025",
+            "26740",
+        ),
+        ("Xã A Lưới 3, Thành phố Huế", "2025", "20071"),
+    ];
+    for &(text, era, code) in cases {
+        let r = resolve(text);
+        assert!(r.is_resolved(), "{text}: {r:?}");
+        let p = r.place().unwrap();
+        assert_eq!(p.era().as_str(), era, "{text}");
+        let got = match *p {
+            Place::Legacy { commune, .. } => commune.map(|c| c.code().to_string()),
+            Place::Current { commune, .. } => commune.map(|c| c.code().to_string()),
+        };
+        assert_eq!(got.as_deref(), Some(code), "{text}");
+    }
+}
+
+#[test]
+fn ambiguity_is_reported_not_guessed() {
+    let r = resolve("Xã Hòa Bình, Tỉnh Lạng Sơn");
+    assert!(!r.is_resolved());
+    assert!(r.candidates().len() >= 4);
+    let r = resolve("Phường 1, TP HCM");
+    assert!(!r.is_resolved());
+    assert!(r.candidates().len() > 1);
+}
+
+#[test]
+fn search_ranks_exact_diacritics_first() {
+    let hits = search("Xã Văn Lăng");
+    assert_eq!(hits[0].unit.full_name(), "Xã Văn Lăng");
+    assert!(hits[0].exact);
+    assert!(hits.iter().any(|h| h.unit.full_name() == "Xã Văn Lang"));
+    assert!(
+        search("ea h'leo")
+            .iter()
+            .any(|h| h.unit.full_name() == "Huyện Ea H'leo")
+    );
+    assert!(
+        search("Ea H’Leo")
+            .iter()
+            .any(|h| h.unit.full_name() == "Huyện Ea H'leo")
+    );
+    let q3 = search("Q.3");
+    assert!(q3.iter().any(|h| h.unit.full_name() == "Quận 3"));
+    assert!(search("3").is_empty());
+}
+
+proptest! {
+    #[test]
+    fn resolution_never_panics(s in "\\PC{0,80}") {
+        let r = resolve(&s);
+        prop_assert!((0.0..=1.0).contains(&r.confidence()));
+        let _ = search(&s);
+    }
+
+    #[test]
+    fn resolution_of_address_like_text_never_panics(
+        parts in proptest::collection::vec("(Xã|P\\.|Q|TP|tp\\.|Huyện|[0-9]{1,3}|Bắc Kạn|Hòa Bình|HCM|, |’|-|\u{301}|[a-zđ ]{1,8})", 0..12)
+    ) {
+        let s = parts.concat();
+        let r = resolve(&s);
+        prop_assert!((0.0..=1.0).contains(&r.confidence()));
+    }
+}

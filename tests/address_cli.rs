@@ -1,0 +1,176 @@
+//! End-to-end tests of `dancu address`: the JSON contract, streaming from
+//! standard input, and exit statuses.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn dancu(args: &[&str], stdin: Option<&str>) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the dancu binary runs");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    if let Some(text) = stdin {
+        pipe.write_all(text.as_bytes())
+            .expect("stdin accepts the input");
+    }
+    drop(pipe);
+    let out = child.wait_with_output().expect("dancu finishes");
+    let code = out.status.code().expect("dancu exits normally");
+    (
+        code,
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+    )
+}
+
+fn lines(s: &str) -> Vec<Value> {
+    s.lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+#[test]
+fn resolve_json_has_the_documented_shape() {
+    let (code, out) = dancu(
+        &[
+            "address",
+            "resolve",
+            "Xã Dương Quang, TP. Bắc Kạn, Bắc Kạn",
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    let v = &lines(&out)[0];
+    for key in [
+        "input",
+        "resolved",
+        "era",
+        "legacy",
+        "current",
+        "detail",
+        "confidence",
+        "candidates",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["resolved"], true);
+    assert_eq!(v["era"], "legacy");
+    assert_eq!(v["legacy"]["commune"]["code"], "01849");
+    assert_eq!(v["legacy"]["commune"]["name"], "Xã Dương Quang");
+    assert_eq!(v["legacy"]["district"]["code"], "058");
+    assert_eq!(v["legacy"]["province"]["code"], "06");
+    assert_eq!(v["legacy"]["province"]["name"], "Tỉnh Bắc Kạn");
+    assert_eq!(v["current"]["commune"]["code"], "01849");
+    assert_eq!(v["current"]["commune"]["name"], "Xã Phong Quang");
+    assert_eq!(v["current"]["province"]["code"], "19");
+    assert_eq!(v["current"]["province"]["name"], "Tỉnh Thái Nguyên");
+    assert!(v["current"]["alternatives"].as_array().unwrap().is_empty());
+    let c = v["confidence"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&c));
+}
+
+#[test]
+fn resolve_streams_stdin_one_object_per_line() {
+    let input = "Phường Sài Gòn, TP.HCM\nxa hoa binh, lang son\n\nSố 12, ngõ 4, thôn Nà Pài, Xã Dương Quang, TP Bắc Kạn, Bắc Kạn\r\nhuyện Côn Đảo, BR-VT\n";
+    let (code, out) = dancu(&["address", "resolve", "-", "--json"], Some(input));
+    assert_eq!(code, 1, "two lines do not resolve");
+    let v = lines(&out);
+    assert_eq!(v.len(), 5);
+    assert_eq!(v[0]["era"], "2025");
+    assert_eq!(v[0]["legacy"], Value::Null);
+    assert_eq!(v[0]["current"]["commune"]["code"], "26740");
+    assert_eq!(v[1]["resolved"], false);
+    assert!(v[1]["candidates"].as_array().unwrap().len() >= 4);
+    assert_eq!(v[2]["resolved"], false);
+    assert_eq!(v[2]["input"], "");
+    assert_eq!(v[3]["detail"], "Số 12, ngõ 4, thôn Nà Pài");
+    assert_eq!(
+        v[3]["input"],
+        "Số 12, ngõ 4, thôn Nà Pài, Xã Dương Quang, TP Bắc Kạn, Bắc Kạn"
+    );
+    assert_eq!(v[4]["resolved"], true);
+    assert_eq!(v[4]["current"]["commune"]["name"], "Đặc khu Côn Đảo");
+}
+
+#[test]
+fn split_communes_list_alternatives() {
+    // Phường Ngọc Thụy (00118) was split between Hồng Hà and Bồ Đề.
+    let (code, out) = dancu(&["address", "convert", "00118", "--json"], None);
+    assert_eq!(code, 0);
+    let v = &lines(&out)[0];
+    assert_eq!(v["split"], true);
+    let targets = v["targets"].as_array().unwrap();
+    assert!(targets.len() >= 2);
+    assert_eq!(targets.iter().filter(|t| t["default"] == true).count(), 1);
+    assert!(targets.iter().all(|t| t["kind"] == "partial"));
+    let text = "P. Ngọc Thụy, Q. Long Biên, Hà Nội";
+    let (_, out) = dancu(&["address", "resolve", text, "--json"], None);
+    let r = &lines(&out)[0];
+    assert_eq!(r["current"]["commune"]["code"], v["default"]["code"]);
+    assert_eq!(
+        r["current"]["alternatives"].as_array().unwrap().len(),
+        targets.len() - 1
+    );
+}
+
+#[test]
+fn convert_and_show() {
+    let (code, out) = dancu(
+        &["address", "convert", "01849", "755", "77", "--json"],
+        None,
+    );
+    assert_eq!(code, 0);
+    let v = lines(&out);
+    assert_eq!(v[0]["default"]["name"], "Xã Phong Quang");
+    assert_eq!(v[1]["special_zone"]["name"], "Đặc khu Côn Đảo");
+    assert_eq!(v[2]["province_2025"]["code"], "79");
+    let (code, out) = dancu(&["address", "convert", "99999", "--json"], None);
+    assert_eq!(code, 1);
+    assert!(lines(&out)[0]["error"].is_string());
+    let (code, out) = dancu(
+        &["address", "show", "--era", "2025", "01849", "--json"],
+        None,
+    );
+    assert_eq!(code, 0);
+    let v = &lines(&out)[0];
+    assert_eq!(v["name"], "Xã Phong Quang");
+    assert!(
+        v["predecessors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "01849")
+    );
+    let (code, out) = dancu(
+        &["address", "show", "--era", "legacy", "01849", "--json"],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert_eq!(lines(&out)[0]["name"], "Xã Dương Quang");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(dancu(&["address", "resolve"], None).0, 2);
+    assert_eq!(dancu(&["address", "show", "01849"], None).0, 2);
+    assert_eq!(
+        dancu(&["address", "show", "--era", "1999", "01849"], None).0,
+        2
+    );
+    assert_eq!(dancu(&["address", "frobnicate"], None).0, 2);
+}
+
+#[test]
+fn human_output_mentions_both_eras() {
+    let (code, out) = dancu(&["address", "resolve", "P8Q10 HCM"], None);
+    assert_eq!(code, 0);
+    assert!(out.contains("Phường 8"), "{out}");
+    assert!(out.contains("Quận 10"), "{out}");
+    assert!(out.contains("2025:"), "{out}");
+}
