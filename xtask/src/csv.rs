@@ -13,6 +13,17 @@ pub(crate) struct Table {
 impl Table {
     /// Reads and parses `path`, checking every row has the header's width.
     pub(crate) fn read(path: &Path) -> anyhow::Result<Self> {
+        Self::read_with(path, false)
+    }
+
+    /// Like [`Table::read`], but a row with too many fields has the excess
+    /// joined into its last column: for files whose free-text last column
+    /// holds unquoted commas ("Tày/Nùng (Bắc Kạn, Cao Bằng)").
+    pub(crate) fn read_joining_last(path: &Path) -> anyhow::Result<Self> {
+        Self::read_with(path, true)
+    }
+
+    fn read_with(path: &Path, join_last: bool) -> anyhow::Result<Self> {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let mut records = parse(text.trim_start_matches('\u{feff}'))
@@ -21,6 +32,14 @@ impl Table {
             bail!("{} has no header row", path.display());
         }
         let header = records.remove(0);
+        if join_last {
+            for row in &mut records {
+                if row.len() > header.len() {
+                    let tail = row.split_off(header.len() - 1).join(",");
+                    row.push(tail);
+                }
+            }
+        }
         for (i, row) in records.iter().enumerate() {
             if row.len() != header.len() {
                 bail!(

@@ -6,6 +6,8 @@
 //!   from the identity CSV tables in `DIR` (normally `../shared/data/identity`).
 //! - `import-admin <DIR>` — regenerate `crates/dancu-core/src/admin/data.tsv`
 //!   from the administrative-unit CSVs in `DIR` (normally `../shared/data/admin`).
+//! - `import-names <DIR>` — regenerate `crates/dancu-sandbox/src/names_data.rs`
+//!   from the name lists in `DIR` (normally `../shared/data/names`).
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +16,7 @@ use anyhow::{Context, bail};
 mod admin;
 mod csv;
 mod identity;
+mod names;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -34,8 +37,20 @@ fn main() -> anyhow::Result<()> {
             eprintln!("wrote {}", out.display());
             Ok(())
         }
-        Some(other) => bail!("unknown task {other:?}; known: import-identity, import-admin"),
-        None => bail!("usage: cargo run -p xtask -- import-identity|import-admin <DIR>"),
+        Some("import-names") => {
+            let dir = PathBuf::from(args.next().context("usage: import-names <DIR>")?);
+            let out = workspace_root().join(names::OUTPUT);
+            std::fs::write(&out, names::generate(&dir)?)
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("wrote {}", out.display());
+            Ok(())
+        }
+        Some(other) => {
+            bail!("unknown task {other:?}; known: import-identity, import-admin, import-names")
+        }
+        None => {
+            bail!("usage: cargo run -p xtask -- import-identity|import-admin|import-names <DIR>")
+        }
     }
 }
 

@@ -145,12 +145,7 @@ impl InMemoryRegistry {
         let Some(entry) = index.map(|&i| &p.entries[i]) else {
             return Match::None;
         };
-        if entry.folded_name != query.name().folded_key()
-            || !query
-                .birth_date()
-                .agreement(&entry.record.birth_date)
-                .is_compatible()
-        {
+        if !query.matches(&entry.folded_name, &entry.record.birth_date) {
             return Match::None;
         }
         match (entry.otp, query.otp()) {

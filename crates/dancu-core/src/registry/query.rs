@@ -155,6 +155,16 @@ impl IdentityQuery {
         }
     }
 
+    /// The population database's matching rule, once a citizen is found by
+    /// ID: the name agrees on the folded key (no diacritics, Đ→D, upper
+    /// case) and the birth date agrees at the precision both have. Pass
+    /// the citizen's [`FullName::folded_key`].
+    #[must_use]
+    pub fn matches(&self, folded_name: &str, birth_date: &BirthDate) -> bool {
+        self.name.folded_key() == folded_name
+            && self.birth_date.agreement(birth_date).is_compatible()
+    }
+
     /// The one-time password, if any.
     #[must_use]
     pub const fn otp(&self) -> Option<&Otp> {
