@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod address_cmd;
 mod id_cmd;
+mod sandbox_cmd;
 
 /// dancu: check citizens against the National Population Database.
 #[derive(Debug, Parser)]
@@ -24,6 +25,8 @@ enum Command {
     Id(id_cmd::IdArgs),
     /// Administrative units of both eras: resolve addresses, convert codes.
     Address(address_cmd::AddressArgs),
+    /// A local population-DB gateway simulator with synthetic citizens.
+    Sandbox(sandbox_cmd::SandboxArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,18 +34,32 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Id(args) => id_cmd::run(args),
         Command::Address(args) => address_cmd::run(args),
+        Command::Sandbox(args) => sandbox_cmd::run(args),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             // A broken pipe (`dancu … | head`) is a normal way to stop.
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("dancu: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether an error is a closed standard output (`dancu … | head`).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            })
+            == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }

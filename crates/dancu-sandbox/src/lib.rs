@@ -1,8 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+pub mod export;
+pub mod faults;
 #[rustfmt::skip]
 mod names_data;
 pub mod population;
 mod rng;
+pub mod server;
 
+pub use faults::Faults;
 pub use population::{Match, Person, Population};
+pub use server::{Credentials, Sandbox, SandboxConfig};

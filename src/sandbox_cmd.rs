@@ -1,0 +1,156 @@
+//! `dancu sandbox`: serve the local population-DB simulator, or export its
+//! synthetic population.
+
+use std::io::{self, BufWriter, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use dancu_sandbox::Population;
+use dancu_sandbox::export::citizen_json;
+use dancu_sandbox::faults::Faults;
+use dancu_sandbox::server::{Sandbox, SandboxConfig};
+
+/// `dancu sandbox …`
+#[derive(Debug, Args)]
+pub(crate) struct SandboxArgs {
+    #[command(subcommand)]
+    command: SandboxCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum SandboxCommand {
+    /// Serve the three gateway channels on loopback until interrupted.
+    /// The first line on stdout is a JSON object with the base URL and each
+    /// channel's settings.
+    Serve(ServeArgs),
+    /// Write the synthetic population as JSON Lines, one citizen per line.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+struct PopulationArgs {
+    /// Population seed: the same seed gives the same citizens.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Number of citizens (up to 1,000,000 and more).
+    #[arg(long, default_value_t = 10_000)]
+    citizens: usize,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    population: PopulationArgs,
+    /// Faults to inject from the start (TOML or JSON; see the README).
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+    /// Write a dancu.toml that `dancu verify` can use against this sandbox.
+    #[arg(long, value_name = "PATH")]
+    write_config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    population: PopulationArgs,
+}
+
+pub(crate) fn run(args: SandboxArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        SandboxCommand::Serve(a) => serve(a),
+        SandboxCommand::Export(a) => export(&a),
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if !args.addr.ip().is_loopback() {
+        eprintln!(
+            "dancu: warning: serving synthetic data on a non-loopback address ({})",
+            args.addr
+        );
+    }
+    let faults = match &args.faults {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Faults::parse(&text).with_context(|| format!("in {}", path.display()))?
+        }
+        None => Faults::default(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let sandbox = Sandbox::start(SandboxConfig {
+            addr: args.addr,
+            seed: args.population.seed,
+            citizens: args.population.citizens,
+            faults,
+            ..SandboxConfig::default()
+        })
+        .await
+        .with_context(|| format!("listening on {}", args.addr))?;
+        if let Some(path) = &args.write_config {
+            // Relative to the config file: the audit trail sits beside it.
+            std::fs::write(path, sandbox.config_toml("dancu-audit.sqlite"))
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        {
+            let mut out = io::stdout().lock();
+            writeln!(out, "{}", sandbox.channels())?;
+            out.flush()?;
+        }
+        eprintln!(
+            "dancu sandbox: {} synthetic citizens (seed {}) at {}; Ctrl-C to stop",
+            sandbox.population().len(),
+            args.population.seed,
+            sandbox.base_url()
+        );
+        shutdown_signal().await;
+        sandbox.shutdown().await.context("shutting down")?;
+        eprintln!("dancu sandbox: stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let population = Population::generate(args.population.seed, args.population.citizens);
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    for i in 0..population.len() {
+        let line = citizen_json(&population, i as u32);
+        serde_json::to_writer(&mut out, &line)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
