@@ -31,9 +31,19 @@ impl serde::Serialize for AddressEra {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for AddressEra {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "legacy" => Ok(Self::Legacy),
+            "2025" => Ok(Self::Current),
+            other => Err(serde::de::Error::custom(format!("unknown era {other:?}"))),
+        }
+    }
+}
+
 /// A unit code from a record, with its full name when the gazetteer knows
 /// the code in the address's era.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct NamedUnit {
     /// The code as the record gave it.
     pub code: String,
@@ -45,7 +55,7 @@ pub struct NamedUnit {
 /// One of a record's four addresses: the codes the gateway returned (no
 /// names come over the wire), their era, their names resolved through the
 /// gazetteer, and the free-text detail. `Debug` hides the detail.
-#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct RecordAddress {
     /// The scheme of the codes; `None` when there are no codes at all.
     pub era: Option<AddressEra>,

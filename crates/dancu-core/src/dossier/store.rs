@@ -1,0 +1,106 @@
+//! The dossier store port and its in-memory implementation.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use super::codes::DossierCode;
+use super::model::{Dossier, DossierStatus};
+use crate::CalendarDate;
+
+/// Why the store failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The unit issued every serial of the day (9,999).
+    #[error("unit {unit} has used every dossier serial for {date}")]
+    SerialsExhausted {
+        /// The unit.
+        unit: String,
+        /// The day.
+        date: CalendarDate,
+    },
+    /// The store could not be read or written; nothing was changed.
+    #[error("dossier store error: {0}")]
+    Backend(String),
+}
+
+/// Where dossiers live. Issuing a code is atomic (concurrent intakes at one
+/// unit on one day never share a serial; serials restart each day) and
+/// saving is all-or-nothing.
+#[async_trait]
+pub trait DossierStore: Send + Sync + fmt::Debug {
+    /// Issues the next dossier code of `unit` for `date`.
+    async fn issue_code(&self, unit: &str, date: CalendarDate) -> Result<DossierCode, StoreError>;
+    /// Saves (inserts or replaces) a dossier, whole.
+    async fn save(&self, dossier: &Dossier) -> Result<(), StoreError>;
+    /// Loads a dossier by code.
+    async fn load(&self, code: &DossierCode) -> Result<Option<Dossier>, StoreError>;
+    /// Dossiers of a unit in a status, oldest code first.
+    async fn list(&self, unit: &str, status: DossierStatus) -> Result<Vec<Dossier>, StoreError>;
+}
+
+/// A dossier store in memory.
+#[derive(Debug, Default)]
+pub struct InMemoryDossierStore {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    serials: HashMap<(String, CalendarDate), u32>,
+    dossiers: BTreeMap<String, Dossier>,
+}
+
+impl InMemoryDossierStore {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[async_trait]
+impl DossierStore for InMemoryDossierStore {
+    async fn issue_code(&self, unit: &str, date: CalendarDate) -> Result<DossierCode, StoreError> {
+        let mut inner = self.lock();
+        let serial = inner.serials.entry((unit.to_owned(), date)).or_insert(0);
+        if *serial >= 9_999 {
+            return Err(StoreError::SerialsExhausted {
+                unit: unit.to_owned(),
+                date,
+            });
+        }
+        *serial += 1;
+        DossierCode::new(unit, date, *serial).map_err(|e| StoreError::Backend(e.to_string()))
+    }
+
+    async fn save(&self, dossier: &Dossier) -> Result<(), StoreError> {
+        self.lock()
+            .dossiers
+            .insert(dossier.code.to_string(), dossier.clone());
+        Ok(())
+    }
+
+    async fn load(&self, code: &DossierCode) -> Result<Option<Dossier>, StoreError> {
+        Ok(self.lock().dossiers.get(&code.to_string()).cloned())
+    }
+
+    async fn list(&self, unit: &str, status: DossierStatus) -> Result<Vec<Dossier>, StoreError> {
+        Ok(self
+            .lock()
+            .dossiers
+            .values()
+            .filter(|d| d.unit == unit && d.status == status)
+            .cloned()
+            .collect())
+    }
+}
