@@ -4,6 +4,7 @@ pub mod admin;
 mod date;
 pub mod dossier;
 pub mod identity;
+pub mod intake;
 pub mod registry;
 
 pub use admin::{
