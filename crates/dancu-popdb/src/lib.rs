@@ -6,6 +6,8 @@ pub mod gateway;
 pub mod memory;
 pub mod resilience;
 pub mod secret;
+#[cfg(feature = "testkit")]
+pub mod suite;
 
 pub use memory::InMemoryRegistry;
 pub use secret::Secret;

@@ -4,3 +4,32 @@
 
 pub mod soap;
 mod xml;
+
+mod c06;
+mod http;
+mod lgsp;
+mod provincial;
+
+pub use c06::{C06Builder, C06Gateway, TimestampUnit, c06_authorization};
+pub use lgsp::{LgspBuilder, LgspGateway};
+pub use provincial::{ProvincialBuilder, ProvincialGateway};
+pub use soap::NameForm;
+
+use dancu_core::registry::{CheckOutcome, ExchangeDigest, LookupOutcome, Reply, ReplyMeta};
+
+fn lookup_reply(answer: soap::LookupAnswer, digest: ExchangeDigest) -> Reply<LookupOutcome> {
+    let outcome = match answer.record {
+        Some(r) => LookupOutcome::Found(r),
+        None => LookupOutcome::NotFound,
+    };
+    Reply::new(outcome, ReplyMeta::single(Some(digest), answer.as_of))
+}
+
+fn check_reply(exists: bool, digest: ExchangeDigest) -> Reply<CheckOutcome> {
+    let outcome = if exists {
+        CheckOutcome::Confirmed
+    } else {
+        CheckOutcome::NotConfirmed
+    };
+    Reply::new(outcome, ReplyMeta::single(Some(digest), None))
+}
