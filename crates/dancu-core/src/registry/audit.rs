@@ -99,8 +99,9 @@ pub struct AuditCompletion {
     /// The outcome key (`found`, `not_found`, `confirmed`, …, or an error
     /// code such as `unavailable`).
     pub outcome: String,
-    /// Attempts made.
-    pub attempts: u32,
+    /// Attempts made, when the inner registry reported them (an error
+    /// carries no count: `None`).
+    pub attempts: Option<u32>,
     /// The data's as-of time.
     pub as_of: Option<String>,
     /// Digests of the request and response bytes.

@@ -1,2 +1,374 @@
 //! The audit trail: a decorator that records every lookup before it is made,
 //! and the SQLite store behind it.
+//!
+//! [`Audited`] wraps any [`PopulationRegistry`]. For each lookup or check it
+//! durably writes a pending record to an [`AuditSink`] — request id, time,
+//! officer, unit, procedure, dossier, purpose, gateway, channel, operation,
+//! the subject's masked number and a salted hash of it — and only then calls
+//! the registry. When the answer comes it completes the record with the
+//! outcome, attempts, the data's as-of time and the exchange digests. If the
+//! record cannot be written, the lookup is not made.
+//!
+//! The full ID number, the name, the birth date, the record returned and
+//! any secret are never written.
+
+mod sqlite;
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use dancu_core::Timestamp;
+use dancu_core::registry::{
+    AuditCompletion, AuditEntry, AuditQuery, AuditSink, AuditSubject, AuditTicket, CheckOutcome,
+    IdentityQuery, LookupKey, LookupOutcome, Operation, PopulationRegistry, RegistryError,
+    RegistryInfo, Reply, RequestContext,
+};
+use sha2::{Digest, Sha256};
+
+pub use sqlite::{OpenError, SCHEMA_VERSION, SqliteAuditSink};
+
+use crate::Secret;
+
+/// Separates the subject hash from any other use of the same salt.
+const SUBJECT_DOMAIN: &[u8] = b"dancu/audit-subject/v1\0";
+
+/// The shortest salt accepted, in bytes.
+pub const MIN_SALT_LEN: usize = 16;
+
+/// Why a [`SubjectHasher`] could not be built.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SaltError {
+    /// The salt is too short to resist guessing.
+    #[error("the audit salt must be at least {min} bytes long")]
+    TooShort {
+        /// [`MIN_SALT_LEN`].
+        min: usize,
+    },
+}
+
+/// Computes the salted hash of a subject's number that the audit trail
+/// stores for exact search: lower-case hex of HMAC-SHA-256 keyed with the
+/// salt, over a domain separator and the canonical number.
+///
+/// The salt is a secret: with it, anyone holding the database could try
+/// every plausible ID number. Keep it out of the database, and keep it
+/// stable — a different salt finds nothing recorded under the old one.
+/// `Debug` never shows it.
+///
+/// ```
+/// use dancu_core::registry::LookupKey;
+/// use dancu_popdb::Secret;
+/// use dancu_popdb::audit::SubjectHasher;
+///
+/// let hasher = SubjectHasher::new(Secret::new("a-long-and-secret-salt")).unwrap();
+/// let key = LookupKey::PersonalId("006089000001".parse().unwrap());
+/// let subject = hasher.subject(&key);
+/// assert_eq!(subject.masked.as_str(), "********0001");
+/// assert_eq!(subject.hash.len(), 64);
+/// assert!(!format!("{hasher:?}").contains("a-long-and-secret-salt"));
+/// ```
+#[derive(Clone)]
+pub struct SubjectHasher {
+    salt: Secret,
+}
+
+impl fmt::Debug for SubjectHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubjectHasher")
+            .field("salt", &self.salt)
+            .finish()
+    }
+}
+
+impl SubjectHasher {
+    /// A hasher with this salt.
+    ///
+    /// # Errors
+    ///
+    /// [`SaltError::TooShort`] when the salt has fewer than
+    /// [`MIN_SALT_LEN`] bytes.
+    pub fn new(salt: Secret) -> Result<Self, SaltError> {
+        if salt.expose().len() < MIN_SALT_LEN {
+            return Err(SaltError::TooShort { min: MIN_SALT_LEN });
+        }
+        Ok(Self { salt })
+    }
+
+    /// The salted hash of the subject's canonical number, in lower-case hex.
+    #[must_use]
+    pub fn hash(&self, key: &LookupKey) -> String {
+        let mac = hmac_sha256(
+            self.salt.expose().as_bytes(),
+            &[SUBJECT_DOMAIN, key.as_str().as_bytes()],
+        );
+        dancu_core::registry::ExchangeDigest::hex(&mac)
+    }
+
+    /// The subject as the audit trail records it: masked, and hashed.
+    #[must_use]
+    pub fn subject(&self, key: &LookupKey) -> AuditSubject {
+        AuditSubject {
+            masked: key.masked(),
+            hash: self.hash(key),
+        }
+    }
+
+    /// The query for "who looked this citizen up".
+    #[must_use]
+    pub fn query(&self, key: &LookupKey) -> AuditQuery {
+        AuditQuery::Subject(self.hash(key))
+    }
+}
+
+/// HMAC-SHA-256 (RFC 2104) over the concatenation of `parts`.
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut k = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = Sha256::new();
+    inner.update(k.map(|b| b ^ 0x36));
+    for p in parts {
+        inner.update(p);
+    }
+    let inner = inner.finalize();
+    let mut outer = Sha256::new();
+    outer.update(k.map(|b| b ^ 0x5c));
+    outer.update(inner);
+    outer.finalize().into()
+}
+
+/// A registry whose every lookup and check is recorded in an audit trail
+/// before it is made, and completed after.
+///
+/// * If the pending record cannot be written, the inner registry is not
+///   called and the caller gets [`RegistryError::AuditFailed`].
+/// * If the completion cannot be written, the answer is still returned;
+///   the record stays visibly pending and a warning (without personal data)
+///   is logged.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use std::sync::Arc;
+/// use dancu_core::registry::{AuditSink, IdentityQuery, LookupKey, RequestContext};
+/// use dancu_core::{CalendarDate, IdNumber, PopulationRegistry};
+/// use dancu_popdb::audit::{Audited, SqliteAuditSink, SubjectHasher};
+/// use dancu_popdb::{InMemoryRegistry, Secret};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let sink = Arc::new(SqliteAuditSink::open(dir.path().join("audit.sqlite")).unwrap());
+/// let hasher = SubjectHasher::new(Secret::new("a-long-and-secret-salt")).unwrap();
+/// let registry = Audited::new(InMemoryRegistry::new("memory"), sink.clone(), hasher.clone());
+///
+/// let ctx = RequestContext::new("canbo.motcua01", "1.001776".parse().unwrap()).unwrap();
+/// let on = CalendarDate::new(2026, 11, 27).unwrap();
+/// let id = IdNumber::parse_on("006089000001", on).unwrap();
+/// let query = IdentityQuery::new(id, "Nguyễn Văn An".parse().unwrap(), "1989".parse().unwrap())
+///     .unwrap();
+/// registry.check(&ctx, &query).await.unwrap();
+///
+/// let records = sink.query(&hasher.query(query.key())).await.unwrap();
+/// assert_eq!(records.len(), 1);
+/// assert_eq!(records[0].completion.as_ref().unwrap().outcome, "not_confirmed");
+/// # });
+/// ```
+#[derive(Debug)]
+pub struct Audited<R> {
+    inner: R,
+    sink: Arc<dyn AuditSink>,
+    hasher: SubjectHasher,
+}
+
+impl<R: PopulationRegistry> Audited<R> {
+    /// Wraps `inner`, recording into `sink` with subjects hashed by `hasher`.
+    #[must_use]
+    pub fn new(inner: R, sink: Arc<dyn AuditSink>, hasher: SubjectHasher) -> Self {
+        Self {
+            inner,
+            sink,
+            hasher,
+        }
+    }
+
+    /// The wrapped registry.
+    #[must_use]
+    pub const fn inner(&self) -> &R {
+        &self.inner
+    }
+
+    /// The audit sink.
+    #[must_use]
+    pub const fn sink(&self) -> &Arc<dyn AuditSink> {
+        &self.sink
+    }
+
+    /// The subject hasher, to query the trail by subject.
+    #[must_use]
+    pub const fn hasher(&self) -> &SubjectHasher {
+        &self.hasher
+    }
+
+    async fn begin(
+        &self,
+        info: &RegistryInfo,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+        operation: Operation,
+    ) -> Result<AuditTicket, RegistryError> {
+        let entry = AuditEntry::for_request(
+            ctx,
+            &info.name,
+            info.channel,
+            operation,
+            self.hasher.subject(query.key()),
+        );
+        match self.sink.begin(&entry).await {
+            Ok(ticket) => {
+                tracing::debug!(
+                    request_id = %ctx.request_id(),
+                    operation = operation.as_str(),
+                    gateway = %info.name,
+                    subject = %entry.subject.masked,
+                    record = ticket.0,
+                    "audit record written; calling the registry"
+                );
+                Ok(ticket)
+            }
+            Err(e) => {
+                tracing::warn!(
+                    request_id = %ctx.request_id(),
+                    operation = operation.as_str(),
+                    error = %e,
+                    "audit record could not be written; the lookup is not made"
+                );
+                Err(RegistryError::AuditFailed {
+                    reason: e.to_string(),
+                })
+            }
+        }
+    }
+
+    async fn complete<T>(
+        &self,
+        ctx: &RequestContext,
+        ticket: AuditTicket,
+        result: &Result<Reply<T>, RegistryError>,
+        key: fn(&T) -> &'static str,
+    ) {
+        let completion = match result {
+            Ok(reply) => AuditCompletion {
+                completed_at: Timestamp::now(),
+                outcome: key(&reply.outcome).to_owned(),
+                attempts: Some(reply.meta.attempts),
+                as_of: reply.meta.as_of.clone(),
+                exchange: reply.meta.exchange,
+            },
+            Err(e) => AuditCompletion {
+                completed_at: Timestamp::now(),
+                outcome: e.code().to_owned(),
+                attempts: None,
+                as_of: None,
+                exchange: None,
+            },
+        };
+        if let Err(e) = self.sink.complete(ticket, &completion).await {
+            tracing::warn!(
+                request_id = %ctx.request_id(),
+                record = ticket.0,
+                outcome = %completion.outcome,
+                error = %e,
+                "audit record could not be completed; it stays pending"
+            );
+        }
+    }
+}
+
+#[async_trait]
+impl<R: PopulationRegistry> PopulationRegistry for Audited<R> {
+    fn info(&self) -> RegistryInfo {
+        self.inner.info()
+    }
+
+    async fn lookup(
+        &self,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+        let info = self.inner.info();
+        let ticket = self.begin(&info, ctx, query, Operation::Lookup).await?;
+        let result = self.inner.lookup(ctx, query).await;
+        self.complete(ctx, ticket, &result, LookupOutcome::as_str)
+            .await;
+        result
+    }
+
+    async fn check(
+        &self,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+        let info = self.inner.info();
+        let ticket = self.begin(&info, ctx, query, Operation::Check).await?;
+        let result = self.inner.check(ctx, query).await;
+        self.complete(ctx, ticket, &result, |o: &CheckOutcome| o.as_str())
+            .await;
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(d: &[u8; 32]) -> String {
+        dancu_core::registry::ExchangeDigest::hex(d)
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // Test case 2.
+        assert_eq!(
+            hex(&hmac_sha256(
+                b"Jefe",
+                &[b"what do ya want ", b"for nothing?"]
+            )),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        // Test case 6: a key longer than the block is hashed first.
+        assert_eq!(
+            hex(&hmac_sha256(
+                &[0xaa; 131],
+                &[b"Test Using Larger Than Block-Size Key - Hash Key First"]
+            )),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
+    fn hashes_depend_on_salt_and_number_only() {
+        let a = SubjectHasher::new(Secret::new("salt-one-0123456789")).expect("salt");
+        let b = SubjectHasher::new(Secret::new("salt-two-0123456789")).expect("salt");
+        let k1 = LookupKey::PersonalId("006089000001".parse().expect("id"));
+        let k2 = LookupKey::PersonalId("006089000002".parse().expect("id"));
+        assert_eq!(a.hash(&k1), a.clone().hash(&k1));
+        assert_ne!(a.hash(&k1), a.hash(&k2));
+        assert_ne!(a.hash(&k1), b.hash(&k1));
+        assert_eq!(a.hash(&k1).len(), 64);
+        assert!(!a.hash(&k1).contains("006089000001"));
+    }
+
+    #[test]
+    fn short_salts_are_refused_and_salts_never_print() {
+        assert_eq!(
+            SubjectHasher::new(Secret::new("short")).err(),
+            Some(SaltError::TooShort { min: MIN_SALT_LEN })
+        );
+        let h = SubjectHasher::new(Secret::new("do-not-print-this-salt")).expect("salt");
+        assert!(!format!("{h:?}").contains("do-not-print-this-salt"));
+    }
+}

@@ -1,0 +1,761 @@
+//! The embedded SQLite audit store.
+//!
+//! One dedicated writer thread owns the write connection. Callers hand it
+//! their `begin`, `complete` and `purge` requests through a channel; it
+//! takes every request waiting, runs them all in one transaction, commits
+//! (with `synchronous=FULL` in WAL mode the commit is synced to disk) and
+//! only then answers each caller. Concurrent lookups therefore share one
+//! sync — group commit — and no caller is ever answered before its write is
+//! durable. Queries run on a second thread with its own connection, so they
+//! never hold up the writer.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use dancu_core::registry::{
+    AuditCompletion, AuditEntry, AuditError, AuditQuery, AuditRecord, AuditSink, AuditSubject,
+    AuditTicket, ExchangeDigest, Operation,
+};
+use dancu_core::{Masked, Timestamp};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
+use tokio::sync::oneshot;
+
+/// The schema version this code writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// At most this many requests share one commit.
+const MAX_BATCH: usize = 4096;
+
+/// How long a connection waits for another process holding the lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+const SCHEMA_V1: &str = "
+CREATE TABLE audit_record (
+    id               INTEGER PRIMARY KEY,
+    request_id       TEXT    NOT NULL,
+    started_at       INTEGER NOT NULL,
+    officer          TEXT    NOT NULL,
+    unit             TEXT,
+    procedure_code   TEXT    NOT NULL,
+    dossier_code     TEXT,
+    purpose          TEXT,
+    gateway          TEXT    NOT NULL,
+    channel          TEXT    NOT NULL,
+    operation        TEXT    NOT NULL CHECK (operation IN ('lookup', 'check')),
+    subject_masked   TEXT    NOT NULL,
+    subject_hash     TEXT    NOT NULL CHECK (length(subject_hash) = 64),
+    outcome          TEXT    CHECK (outcome IS NULL OR length(outcome) > 0),
+    attempts         INTEGER,
+    completed_at     INTEGER,
+    data_as_of       TEXT,
+    request_sha256   TEXT    CHECK (request_sha256 IS NULL OR length(request_sha256) = 64),
+    response_sha256  TEXT    CHECK (response_sha256 IS NULL OR length(response_sha256) = 64)
+) STRICT;
+CREATE INDEX audit_by_subject ON audit_record (subject_hash, started_at);
+CREATE INDEX audit_by_officer ON audit_record (officer, started_at);
+CREATE INDEX audit_by_dossier ON audit_record (dossier_code, started_at);
+CREATE INDEX audit_by_started ON audit_record (started_at);
+";
+
+const COLUMNS: &str = "id, request_id, started_at, officer, unit, procedure_code, dossier_code, \
+     purpose, gateway, channel, operation, subject_masked, subject_hash, outcome, attempts, \
+     completed_at, data_as_of, request_sha256, response_sha256";
+
+/// Why the audit database could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// SQLite could not open or set up the file.
+    #[error("cannot open the audit database {path}: {reason}")]
+    Sqlite {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        reason: String,
+    },
+    /// The file holds other tables: it is not an audit database.
+    #[error("{path} is not a dancu audit database (it holds other tables)")]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file was written by a newer dancu.
+    #[error(
+        "the audit database {path} has schema version {found}; this dancu reads up to {supported}"
+    )]
+    NewerSchema {
+        /// The file.
+        path: PathBuf,
+        /// Its `user_version`.
+        found: i64,
+        /// [`SCHEMA_VERSION`].
+        supported: i64,
+    },
+    /// The file system refused WAL mode (e.g. a network share).
+    #[error("the audit database {path} cannot use WAL journaling (journal mode is {mode})")]
+    NoWal {
+        /// The file.
+        path: PathBuf,
+        /// The mode SQLite kept.
+        mode: String,
+    },
+    /// A worker thread could not be started.
+    #[error("cannot start the audit store's threads: {0}")]
+    Thread(String),
+}
+
+/// Errors inside the store, mapped to [`AuditError`] at the port.
+#[derive(Debug, thiserror::Error)]
+enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored record {id} has an invalid {column}")]
+    Corrupt { id: i64, column: &'static str },
+    #[error("the audit store's {0} thread has stopped")]
+    Stopped(&'static str),
+    #[error("the subject hash must be 64 lower-case hex characters")]
+    BadSubjectHash,
+    #[error("the outcome must not be empty")]
+    EmptyOutcome,
+    #[error("this kind of audit query is not supported by the SQLite store")]
+    UnsupportedQuery,
+}
+
+impl From<StoreError> for AuditError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e.to_string())
+    }
+}
+
+type Answer<T> = oneshot::Sender<Result<T, AuditError>>;
+
+enum Job {
+    Begin(Box<AuditEntry>, Answer<AuditTicket>),
+    Complete(AuditTicket, Box<AuditCompletion>, Answer<()>),
+    Purge(Timestamp, Answer<u64>),
+}
+
+/// A finished job, waiting for the commit before its caller is answered.
+enum Done {
+    Begin(Answer<AuditTicket>, Result<AuditTicket, AuditError>),
+    Complete(Answer<()>, Result<(), AuditError>),
+    Purge(Answer<u64>, Result<u64, AuditError>),
+}
+
+impl Done {
+    fn is_ok(&self) -> bool {
+        match self {
+            Self::Begin(_, r) => r.is_ok(),
+            Self::Complete(_, r) => r.is_ok(),
+            Self::Purge(_, r) => r.is_ok(),
+        }
+    }
+
+    /// Answers the caller; `failure` replaces a success that did not commit.
+    fn answer(self, failure: Option<&AuditError>) {
+        // A caller that stopped waiting (its future was dropped) is not an
+        // error: the write stands either way.
+        match self {
+            Self::Begin(tx, r) => {
+                let _ = tx.send(override_ok(r, failure));
+            }
+            Self::Complete(tx, r) => {
+                let _ = tx.send(override_ok(r, failure));
+            }
+            Self::Purge(tx, r) => {
+                let _ = tx.send(override_ok(r, failure));
+            }
+        }
+    }
+}
+
+fn override_ok<T>(r: Result<T, AuditError>, failure: Option<&AuditError>) -> Result<T, AuditError> {
+    match (r, failure) {
+        (Ok(_), Some(f)) => Err(f.clone()),
+        (r, _) => r,
+    }
+}
+
+type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
+
+/// The embedded SQLite audit trail: WAL journal, `synchronous=FULL`,
+/// group commit on a dedicated writer thread. Share it as
+/// `Arc<dyn AuditSink>`.
+///
+/// Dropping it lets the writer finish every request already queued, then
+/// joins its threads.
+pub struct SqliteAuditSink {
+    path: PathBuf,
+    writer: Option<(mpsc::Sender<Job>, thread::JoinHandle<()>)>,
+    reader: Option<(mpsc::Sender<ReadJob>, thread::JoinHandle<()>)>,
+}
+
+impl fmt::Debug for SqliteAuditSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteAuditSink")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteAuditSink {
+    /// Opens (creating if needed) the audit database at `path`: sets WAL
+    /// mode and `synchronous=FULL`, creates or checks the versioned schema,
+    /// and starts the writer and reader threads.
+    ///
+    /// # Errors
+    ///
+    /// [`OpenError`] when the file cannot be opened, is not an audit
+    /// database, has a newer schema, or cannot use WAL.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, OpenError> {
+        let path = path.as_ref().to_path_buf();
+        let sqlite = |e: rusqlite::Error| OpenError::Sqlite {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        let mut writer = Connection::open(&path).map_err(sqlite)?;
+        configure(&writer).map_err(sqlite)?;
+        let mode: String = writer
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(sqlite)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(OpenError::NoWal { path, mode });
+        }
+        migrate(&mut writer, &path)?;
+
+        let reader = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(sqlite)?;
+        configure(&reader).map_err(sqlite)?;
+        reader
+            .pragma_update(None, "query_only", "ON")
+            .map_err(sqlite)?;
+
+        let (wtx, wrx) = mpsc::channel::<Job>();
+        let whandle = thread::Builder::new()
+            .name("dancu-audit-writer".into())
+            .spawn(move || writer_loop(writer, &wrx))
+            .map_err(|e| OpenError::Thread(e.to_string()))?;
+        let mut sink = Self {
+            path,
+            writer: Some((wtx, whandle)),
+            reader: None,
+        };
+        let (rtx, rrx) = mpsc::channel::<ReadJob>();
+        let rhandle = thread::Builder::new()
+            .name("dancu-audit-reader".into())
+            .spawn(move || {
+                while let Ok(job) = rrx.recv() {
+                    job(&reader);
+                }
+            })
+            .map_err(|e| OpenError::Thread(e.to_string()))?;
+        sink.reader = Some((rtx, rhandle));
+        Ok(sink)
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn write<T>(&self, job: impl FnOnce(Answer<T>) -> Job) -> Result<Receiver<T>, AuditError> {
+        let (tx, rx) = oneshot::channel();
+        let sender = self
+            .writer
+            .as_ref()
+            .map(|(s, _)| s)
+            .ok_or(StoreError::Stopped("writer"))?;
+        sender
+            .send(job(tx))
+            .map_err(|_| StoreError::Stopped("writer"))?;
+        Ok(Receiver(rx, "writer"))
+    }
+
+    fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<Receiver<T>, AuditError> {
+        let (tx, rx) = oneshot::channel();
+        let sender = self
+            .reader
+            .as_ref()
+            .map(|(s, _)| s)
+            .ok_or(StoreError::Stopped("reader"))?;
+        let job: ReadJob = Box::new(move |conn| {
+            let _ = tx.send(f(conn).map_err(AuditError::from));
+        });
+        sender
+            .send(job)
+            .map_err(|_| StoreError::Stopped("reader"))?;
+        Ok(Receiver(rx, "reader"))
+    }
+}
+
+/// A pending answer from one of the store's threads.
+struct Receiver<T>(oneshot::Receiver<Result<T, AuditError>>, &'static str);
+
+impl<T> Receiver<T> {
+    async fn wait(self) -> Result<T, AuditError> {
+        match self.0.await {
+            Ok(r) => r,
+            Err(_) => Err(StoreError::Stopped(self.1).into()),
+        }
+    }
+}
+
+impl Drop for SqliteAuditSink {
+    fn drop(&mut self) {
+        // Closing the channels lets each thread finish what is queued and
+        // return; joining makes every queued write land before we go.
+        if let Some((tx, handle)) = self.writer.take() {
+            drop(tx);
+            let _ = handle.join();
+        }
+        if let Some((tx, handle)) = self.reader.take() {
+            drop(tx);
+            let _ = handle.join();
+        }
+    }
+}
+
+#[async_trait]
+impl AuditSink for SqliteAuditSink {
+    async fn begin(&self, entry: &AuditEntry) -> Result<AuditTicket, AuditError> {
+        if !is_hex_digest(&entry.subject.hash) {
+            return Err(StoreError::BadSubjectHash.into());
+        }
+        let entry = Box::new(entry.clone());
+        self.write(|tx| Job::Begin(entry, tx))?.wait().await
+    }
+
+    async fn complete(
+        &self,
+        ticket: AuditTicket,
+        completion: &AuditCompletion,
+    ) -> Result<(), AuditError> {
+        if completion.outcome.trim().is_empty() {
+            return Err(StoreError::EmptyOutcome.into());
+        }
+        let completion = Box::new(completion.clone());
+        self.write(|tx| Job::Complete(ticket, completion, tx))?
+            .wait()
+            .await
+    }
+
+    async fn query(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, AuditError> {
+        let query = query.clone();
+        self.read(move |conn| select(conn, &query))?.wait().await
+    }
+
+    async fn purge_before(&self, cutoff: Timestamp) -> Result<u64, AuditError> {
+        self.write(|tx| Job::Purge(cutoff, tx))?.wait().await
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Purged records are overwritten, not just unlinked.
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), OpenError> {
+    let sqlite = |e: rusqlite::Error| OpenError::Sqlite {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    // IMMEDIATE: two processes opening a new file at once do not both
+    // create the schema.
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sqlite)?;
+    let version: i64 = tx
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sqlite)?;
+    match version {
+        0 => {
+            let tables: i64 = tx
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' \
+                     AND name NOT LIKE 'sqlite_%'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(sqlite)?;
+            if tables > 0 {
+                return Err(OpenError::Foreign {
+                    path: path.to_path_buf(),
+                });
+            }
+            tx.execute_batch(SCHEMA_V1).map_err(sqlite)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(sqlite)?;
+        }
+        SCHEMA_VERSION => {}
+        found if found > SCHEMA_VERSION => {
+            return Err(OpenError::NewerSchema {
+                path: path.to_path_buf(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        _ => {
+            return Err(OpenError::Foreign {
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    tx.commit().map_err(sqlite)
+}
+
+fn writer_loop(mut conn: Connection, rx: &mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(64);
+    while let Ok(first) = rx.recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        run_batch(&mut conn, &mut batch);
+    }
+}
+
+/// Runs every queued job in one transaction, commits, then answers.
+fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>) {
+    let mut done = Vec::with_capacity(batch.len());
+    let mut purged = false;
+    let failure = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Err(e) => Some(AuditError::from(StoreError::from(e))),
+        Ok(tx) => {
+            let mut aborted = None;
+            for job in batch.drain(..) {
+                if let Some(e) = &aborted {
+                    // SQLite rolled the transaction back: nothing more runs
+                    // outside it.
+                    done.push(fail(job, e));
+                    continue;
+                }
+                let d = match job {
+                    Job::Begin(entry, a) => Done::Begin(a, insert(&tx, &entry).map_err(Into::into)),
+                    Job::Complete(ticket, c, a) => Done::Complete(a, update(&tx, ticket, &c)),
+                    Job::Purge(cutoff, a) => {
+                        purged = true;
+                        Done::Purge(a, purge(&tx, cutoff).map_err(Into::into))
+                    }
+                };
+                if !d.is_ok() && tx.is_autocommit() {
+                    aborted = Some(AuditError::Store(
+                        "the audit transaction was rolled back".into(),
+                    ));
+                }
+                done.push(d);
+            }
+            match aborted {
+                Some(e) => Some(e),
+                None => tx
+                    .commit()
+                    .err()
+                    .map(|e| AuditError::from(StoreError::from(e))),
+            }
+        }
+    };
+    // Jobs not yet taken from the batch (the transaction never started).
+    for job in batch.drain(..) {
+        let e = failure
+            .clone()
+            .unwrap_or_else(|| AuditError::Store("the audit batch was not run".into()));
+        done.push(fail(job, &e));
+    }
+    if failure.is_some() {
+        tracing::error!(
+            jobs = done.len(),
+            "audit batch failed to commit; every caller in it is told"
+        );
+    }
+    for d in done {
+        d.answer(failure.as_ref());
+    }
+    if purged && failure.is_none() {
+        // Old page images of purged records may still sit in the WAL: copy
+        // back and truncate it. A busy reader only postpones this.
+        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
+}
+
+fn fail(job: Job, e: &AuditError) -> Done {
+    match job {
+        Job::Begin(_, a) => Done::Begin(a, Err(e.clone())),
+        Job::Complete(_, _, a) => Done::Complete(a, Err(e.clone())),
+        Job::Purge(_, a) => Done::Purge(a, Err(e.clone())),
+    }
+}
+
+fn insert(conn: &Connection, e: &AuditEntry) -> Result<AuditTicket, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO audit_record (request_id, started_at, officer, unit, procedure_code, \
+         dossier_code, purpose, gateway, channel, operation, subject_masked, subject_hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    stmt.execute(params![
+        e.request_id,
+        e.started_at.unix_millis(),
+        e.officer,
+        e.unit,
+        e.procedure,
+        e.dossier,
+        e.purpose,
+        e.gateway,
+        e.channel,
+        e.operation.as_str(),
+        e.subject.masked.as_str(),
+        e.subject.hash,
+    ])?;
+    Ok(AuditTicket(conn.last_insert_rowid()))
+}
+
+fn update(conn: &Connection, ticket: AuditTicket, c: &AuditCompletion) -> Result<(), AuditError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "UPDATE audit_record SET outcome = ?2, attempts = ?3, completed_at = ?4, \
+             data_as_of = ?5, request_sha256 = ?6, response_sha256 = ?7 \
+             WHERE id = ?1 AND outcome IS NULL",
+        )
+        .map_err(StoreError::from)?;
+    let changed = stmt
+        .execute(params![
+            ticket.0,
+            c.outcome,
+            c.attempts,
+            c.completed_at.unix_millis(),
+            c.as_of,
+            c.exchange.map(|x| ExchangeDigest::hex(&x.request)),
+            c.exchange.map(|x| ExchangeDigest::hex(&x.response)),
+        ])
+        .map_err(StoreError::from)?;
+    if changed == 0 {
+        return Err(AuditError::UnknownTicket(ticket.0));
+    }
+    Ok(())
+}
+
+fn purge(conn: &Connection, cutoff: Timestamp) -> Result<u64, StoreError> {
+    let n = conn.execute(
+        "DELETE FROM audit_record WHERE started_at < ?1",
+        [cutoff.unix_millis()],
+    )?;
+    Ok(n as u64)
+}
+
+fn select(conn: &Connection, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
+    let order = "ORDER BY started_at, id";
+    let (sql, args): (String, Vec<rusqlite::types::Value>) = match query {
+        AuditQuery::Subject(hash) => (
+            format!("SELECT {COLUMNS} FROM audit_record WHERE subject_hash = ?1 {order}"),
+            vec![hash.clone().into()],
+        ),
+        AuditQuery::Officer(officer) => (
+            format!("SELECT {COLUMNS} FROM audit_record WHERE officer = ?1 {order}"),
+            vec![officer.clone().into()],
+        ),
+        AuditQuery::Dossier(code) => (
+            format!("SELECT {COLUMNS} FROM audit_record WHERE dossier_code = ?1 {order}"),
+            vec![code.clone().into()],
+        ),
+        AuditQuery::Between(from, to) => (
+            format!(
+                "SELECT {COLUMNS} FROM audit_record WHERE started_at >= ?1 AND started_at < ?2 \
+                 {order}"
+            ),
+            vec![from.unix_millis().into(), to.unix_millis().into()],
+        ),
+        _ => return Err(StoreError::UnsupportedQuery),
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(record(row)?);
+    }
+    Ok(out)
+}
+
+fn record(row: &rusqlite::Row<'_>) -> Result<AuditRecord, StoreError> {
+    let id: i64 = row.get(0)?;
+    let corrupt = |column| StoreError::Corrupt { id, column };
+    let operation = match row
+        .get_ref(10)?
+        .as_str()
+        .map_err(|_| corrupt("operation"))?
+    {
+        "lookup" => Operation::Lookup,
+        "check" => Operation::Check,
+        _ => return Err(corrupt("operation")),
+    };
+    let entry = AuditEntry {
+        request_id: row.get(1)?,
+        started_at: Timestamp::from_unix_millis(row.get(2)?),
+        officer: row.get(3)?,
+        unit: row.get(4)?,
+        procedure: row.get(5)?,
+        dossier: row.get(6)?,
+        purpose: row.get(7)?,
+        gateway: row.get(8)?,
+        channel: row.get(9)?,
+        operation,
+        subject: AuditSubject {
+            // Stored already masked; masking again keeps it as it is.
+            masked: Masked::new(&row.get::<_, String>(11)?),
+            hash: row.get(12)?,
+        },
+    };
+    let outcome: Option<String> = row.get(13)?;
+    let completion = match outcome {
+        None => None,
+        Some(outcome) => {
+            let attempts = row
+                .get::<_, Option<i64>>(14)?
+                .map(|a| u32::try_from(a).map_err(|_| corrupt("attempts")))
+                .transpose()?;
+            let completed_at: Option<i64> = row.get(15)?;
+            let request: Option<String> = row.get(17)?;
+            let response: Option<String> = row.get(18)?;
+            let exchange = match (request, response) {
+                (Some(q), Some(s)) => Some(ExchangeDigest {
+                    request: unhex(&q).ok_or_else(|| corrupt("request_sha256"))?,
+                    response: unhex(&s).ok_or_else(|| corrupt("response_sha256"))?,
+                }),
+                _ => None,
+            };
+            Some(AuditCompletion {
+                completed_at: Timestamp::from_unix_millis(
+                    completed_at.ok_or_else(|| corrupt("completed_at"))?,
+                ),
+                outcome,
+                attempts,
+                as_of: row.get(16)?,
+                exchange,
+            })
+        }
+    };
+    Ok(AuditRecord {
+        id,
+        entry,
+        completion,
+    })
+}
+
+fn is_hex_digest(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn unhex(s: &str) -> Option<[u8; 32]> {
+    if !is_hex_digest(s) {
+        return None;
+    }
+    let nibble = |b: u8| match b {
+        b'0'..=b'9' => b - b'0',
+        _ => b - b'a' + 10,
+    };
+    let mut out = [0u8; 32];
+    for (o, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
+        *o = nibble(pair[0]) << 4 | nibble(pair[1]);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        let d: [u8; 32] = std::array::from_fn(|i| (i * 37) as u8);
+        assert_eq!(unhex(&ExchangeDigest::hex(&d)), Some(d));
+        assert_eq!(unhex("00"), None);
+        assert_eq!(unhex(&"G".repeat(64)), None);
+        assert_eq!(unhex(&"A".repeat(64)), None, "upper case is not canonical");
+    }
+
+    #[test]
+    fn foreign_and_newer_files_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let foreign = dir.path().join("other.sqlite");
+        {
+            let c = Connection::open(&foreign).expect("open");
+            c.execute_batch("CREATE TABLE t (x)").expect("create");
+        }
+        assert!(matches!(
+            SqliteAuditSink::open(&foreign),
+            Err(OpenError::Foreign { .. })
+        ));
+
+        let newer = dir.path().join("newer.sqlite");
+        {
+            let c = Connection::open(&newer).expect("open");
+            c.pragma_update(None, "user_version", 99).expect("pragma");
+        }
+        match SqliteAuditSink::open(&newer) {
+            Err(OpenError::NewerSchema { found: 99, .. }) => {}
+            other => panic!("expected NewerSchema, got {other:?}"),
+        }
+
+        let garbage = dir.path().join("garbage.sqlite");
+        std::fs::write(
+            &garbage,
+            b"this is not a database at all, just some text bytes",
+        )
+        .expect("write");
+        assert!(matches!(
+            SqliteAuditSink::open(&garbage),
+            Err(OpenError::Sqlite { .. })
+        ));
+    }
+
+    #[test]
+    fn schema_is_versioned_and_durable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("audit.sqlite");
+        drop(SqliteAuditSink::open(&path).expect("open"));
+        // Reopening an existing database is fine.
+        let sink = SqliteAuditSink::open(&path).expect("reopen");
+        drop(sink);
+        let c = Connection::open(&path).expect("open");
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(v, SCHEMA_VERSION);
+        let mode: String = c
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("mode");
+        assert_eq!(mode, "wal");
+        let indexes: Vec<String> = c
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(
+            indexes,
+            [
+                "audit_by_dossier",
+                "audit_by_officer",
+                "audit_by_started",
+                "audit_by_subject"
+            ]
+        );
+    }
+}
