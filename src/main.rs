@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 mod address_cmd;
 mod id_cmd;
 mod sandbox_cmd;
+mod verify_cmd;
 
 /// dancu: check citizens against the National Population Database.
 #[derive(Debug, Parser)]
@@ -27,6 +28,8 @@ enum Command {
     Address(address_cmd::AddressArgs),
     /// A local population-DB gateway simulator with synthetic citizens.
     Sandbox(sandbox_cmd::SandboxArgs),
+    /// Check a citizen against the population database through a gateway.
+    Verify(verify_cmd::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Command::Id(args) => id_cmd::run(args),
         Command::Address(args) => address_cmd::run(args),
         Command::Sandbox(args) => sandbox_cmd::run(args),
+        Command::Verify(args) => verify_cmd::run(args),
     };
     match result {
         Ok(code) => code,
@@ -44,6 +48,8 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("dancu: {e:#}");
+            // Usage and configuration errors are 2; any other failure
+            // before an outcome (a file that cannot be opened…) too.
             ExitCode::from(2)
         }
     }

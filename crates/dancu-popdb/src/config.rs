@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::Secret;
+pub use crate::gateway::{NameForm, TimestampUnit};
 use crate::resilience::{ResilienceConfig, RetryPolicy};
 
 /// Why a configuration could not be loaded.
@@ -52,26 +53,6 @@ pub struct AuditConfig {
     pub path: PathBuf,
     /// `salt_env`: the environment variable holding the hashing salt.
     pub salt_env: String,
-}
-
-/// How names are sent in `HoVaTen`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum NameForm {
-    /// Upper case with diacritics (`NGUYỄN VĂN AN`).
-    #[default]
-    Accented,
-    /// Upper case folded to ASCII, Đ→D (`NGUYEN VAN AN`).
-    Unaccented,
-}
-
-/// The unit of the C06 `Timestamp` header.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum TimestampUnit {
-    /// Milliseconds since the epoch.
-    #[default]
-    Millis,
-    /// Seconds since the epoch.
-    Seconds,
 }
 
 /// Settings shared by every gateway kind.
@@ -515,7 +496,7 @@ fn gateway(name: &str, t: &Table<'_>, base: &Path) -> Result<GatewayConfig, Conf
             x_road_client: t.required("x_road_client")?,
             auth_url: t.required("auth_url")?,
             timestamp_unit: match t.string_or("timestamp_unit", "ms")?.as_str() {
-                "ms" => TimestampUnit::Millis,
+                "ms" => TimestampUnit::Milliseconds,
                 "s" => TimestampUnit::Seconds,
                 other => {
                     return Err(invalid(format!(

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod config;
+pub mod connect;
 pub mod gateway;
 pub mod memory;
 pub mod resilience;

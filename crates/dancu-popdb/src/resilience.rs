@@ -298,6 +298,57 @@ impl<R: PopulationRegistry> PopulationRegistry for RateLimited<R> {
     }
 }
 
+/// Gives a logical check the gateway's overall deadline when its context
+/// has none, so retries and attempts always stop in time.
+#[derive(Debug)]
+pub struct DefaultDeadline<R> {
+    inner: R,
+    deadline: Duration,
+}
+
+impl<R> DefaultDeadline<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R, deadline: Duration) -> Self {
+        Self { inner, deadline }
+    }
+
+    fn bounded(&self, ctx: &RequestContext) -> Option<RequestContext> {
+        // A clone shares the attempt counter and the request id.
+        ctx.deadline()
+            .is_none()
+            .then(|| ctx.clone().with_timeout(self.deadline))
+    }
+}
+
+#[async_trait]
+impl<R: PopulationRegistry> PopulationRegistry for DefaultDeadline<R> {
+    fn info(&self) -> RegistryInfo {
+        self.inner.info()
+    }
+
+    async fn lookup(
+        &self,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+        match self.bounded(ctx) {
+            Some(bounded) => self.inner.lookup(&bounded, query).await,
+            None => self.inner.lookup(ctx, query).await,
+        }
+    }
+
+    async fn check(
+        &self,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+        match self.bounded(ctx) {
+            Some(bounded) => self.inner.check(&bounded, query).await,
+            None => self.inner.check(ctx, query).await,
+        }
+    }
+}
+
 /// The resilience settings of one gateway (`[gateway.<name>]` in `dancu.toml`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ResilienceConfig {
@@ -326,18 +377,22 @@ impl Default for ResilienceConfig {
 }
 
 impl ResilienceConfig {
-    /// Wraps a gateway in `Retrying(RateLimited(AttemptTimeout(gateway)))`.
+    /// Wraps a gateway in
+    /// `DefaultDeadline(Retrying(RateLimited(AttemptTimeout(gateway))))`.
     pub fn wrap<R: PopulationRegistry>(
         &self,
         gateway: R,
-    ) -> Retrying<RateLimited<AttemptTimeout<R>>> {
-        Retrying::new(
-            RateLimited::new(
-                AttemptTimeout::new(gateway, self.attempt_timeout),
-                self.rate_per_second,
-                self.max_concurrency,
+    ) -> DefaultDeadline<Retrying<RateLimited<AttemptTimeout<R>>>> {
+        DefaultDeadline::new(
+            Retrying::new(
+                RateLimited::new(
+                    AttemptTimeout::new(gateway, self.attempt_timeout),
+                    self.rate_per_second,
+                    self.max_concurrency,
+                ),
+                self.retry,
             ),
-            self.retry,
+            self.deadline,
         )
     }
 }
