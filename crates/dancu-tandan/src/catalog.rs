@@ -79,3 +79,49 @@ impl Catalog {
             .find_map(|s| s.procedure(code).ok().map(|p| (s, p)))
     }
 }
+
+impl Catalog {
+    /// An illustrative catalogue for examples, tests and the demo: two
+    /// procedures identified by real-format codes, with made-up names and
+    /// deadlines. A deployment loads its own from the one-stop software.
+    #[must_use]
+    pub fn sample() -> Self {
+        let entry = |code: &str, name: &str, days: u32, fee: u64| ProcedureEntry {
+            procedure: Procedure {
+                code: code.parse().unwrap_or_else(|_| unreachable_code()),
+                name: name.to_owned(),
+                deadline_working_days: days,
+                fee_vnd: fee,
+                components: vec![
+                    "Tờ khai theo mẫu".into(),
+                    "Thông tin nhân thân: khai thác từ CSDLQG về dân cư (không yêu cầu bản sao giấy tờ)".into(),
+                ],
+            },
+            cases: vec![
+                Case {
+                    code: "TH1".into(),
+                    name: "Trường hợp thông thường".into(),
+                },
+                Case {
+                    code: "TH2".into(),
+                    name: "Trường hợp nộp thay (ủy quyền)".into(),
+                },
+            ],
+        };
+        Self {
+            sectors: vec![Sector {
+                code: "HT".into(),
+                name: "Hộ tịch (minh họa)".into(),
+                procedures: vec![
+                    entry("1.001776", "Thủ tục minh họa 1.001776", 3, 0),
+                    entry("2.000986", "Thủ tục minh họa 2.000986", 5, 30_000),
+                ],
+            }],
+        }
+    }
+}
+
+#[allow(clippy::panic)]
+fn unreachable_code() -> dancu_core::ProcedureCode {
+    panic!("a fixed, valid procedure code failed to parse")
+}
