@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit_cmd;
 mod id_cmd;
 
 /// dancu: check citizens against the National Population Database.
@@ -21,12 +22,16 @@ struct Cli {
 enum Command {
     /// Inspect identity numbers (CCCD/personal ID, CMND, passport, tax code).
     Id(id_cmd::IdArgs),
+    /// Read the audit trail: who looked a citizen up, by officer, by
+    /// dossier, by time; purge old records.
+    Audit(audit_cmd::AuditArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Id(args) => id_cmd::run(args),
+        Command::Audit(args) => audit_cmd::run(args),
     };
     match result {
         Ok(code) => code,
