@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod address_cmd;
+mod audit_cmd;
 mod id_cmd;
 mod sandbox_cmd;
 mod verify_cmd;
@@ -30,6 +31,9 @@ enum Command {
     Sandbox(sandbox_cmd::SandboxArgs),
     /// Check a citizen against the population database through a gateway.
     Verify(verify_cmd::VerifyArgs),
+    /// Read the audit trail: who looked a citizen up, by officer, by
+    /// dossier, by time; purge old records.
+    Audit(audit_cmd::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         Command::Address(args) => address_cmd::run(args),
         Command::Sandbox(args) => sandbox_cmd::run(args),
         Command::Verify(args) => verify_cmd::run(args),
+        Command::Audit(args) => audit_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -487,6 +487,13 @@ async fn hundreds_of_concurrent_lookups_are_all_recorded() {
         .await
         .expect("query");
     assert_eq!(by_officer.len(), (0..n).filter(|i| i % 7 == 3).count());
+    let stats = sink.stats();
+    assert_eq!(
+        stats.writes,
+        2 * n as u64,
+        "one begin and one complete each"
+    );
+    assert!(stats.commits >= 1 && stats.commits <= stats.writes);
 }
 
 /// A registry whose call never returns: it says so on stdout and waits.

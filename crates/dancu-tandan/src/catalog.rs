@@ -86,7 +86,8 @@ impl Catalog {
     /// deadlines. A deployment loads its own from the one-stop software.
     #[must_use]
     pub fn sample() -> Self {
-        let entry = |code: &str, name: &str, days: u32, fee: u64| ProcedureEntry {
+        let entry = |code: &str, name: &str, days: u32, fee: u64| {
+            ProcedureEntry {
             procedure: Procedure {
                 code: code.parse().unwrap_or_else(|_| unreachable_code()),
                 name: name.to_owned(),
@@ -107,6 +108,7 @@ impl Catalog {
                     name: "Trường hợp nộp thay (ủy quyền)".into(),
                 },
             ],
+        }
         };
         Self {
             sectors: vec![Sector {

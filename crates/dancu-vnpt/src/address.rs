@@ -101,9 +101,12 @@ pub fn both_eras(a: &RecordAddress) -> IgateAddress {
     let detail = a.detail.clone();
     match a.era {
         Some(AddressEra::Legacy) => {
-            let commune = parse::<LegacyCommuneCode>(a.commune.as_ref()).and_then(LegacyCommune::lookup);
-            let district = parse::<LegacyDistrictCode>(a.district.as_ref()).and_then(LegacyDistrict::lookup);
-            let province = parse::<LegacyProvinceCode>(a.province.as_ref()).and_then(LegacyProvince::lookup);
+            let commune =
+                parse::<LegacyCommuneCode>(a.commune.as_ref()).and_then(LegacyCommune::lookup);
+            let district =
+                parse::<LegacyDistrictCode>(a.district.as_ref()).and_then(LegacyDistrict::lookup);
+            let province =
+                parse::<LegacyProvinceCode>(a.province.as_ref()).and_then(LegacyProvince::lookup);
             let legacy = province.map(|p| LegacyAddress {
                 province: slot_legacy_province(p),
                 district: district.map(slot_legacy_district),
@@ -212,7 +215,10 @@ mod tests {
         assert_eq!(legacy.province.name, "Tỉnh Bắc Kạn");
         // Never a ward in the district slot.
         if let Some(d) = &legacy.district {
-            assert!(!d.name.starts_with("Phường") && !d.name.starts_with("Xã"), "{d:?}");
+            assert!(
+                !d.name.starts_with("Phường") && !d.name.starts_with("Xã"),
+                "{d:?}"
+            );
             assert_eq!(d.code.len(), 3);
         }
     }

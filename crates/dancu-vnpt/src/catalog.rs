@@ -112,7 +112,8 @@ impl IgateCatalog {
     /// deadlines. A deployment loads its own from iGate.
     #[must_use]
     pub fn sample(agency: &str) -> Self {
-        let procedure = |code: &str, name: &str, days: u32, fee: u64| Procedure {
+        let procedure = |code: &str, name: &str, days: u32, fee: u64| {
+            Procedure {
             code: code.parse().unwrap_or_else(|_| unreachable_code()),
             name: name.to_owned(),
             deadline_working_days: days,
@@ -121,6 +122,7 @@ impl IgateCatalog {
                 "Tờ khai theo mẫu".into(),
                 "Thông tin nhân thân: khai thác từ CSDLQG về dân cư (không yêu cầu bản sao giấy tờ)".into(),
             ],
+        }
         };
         let process = |id: &str, days: u32| ProcessDefinition {
             id: id.to_owned(),

@@ -14,8 +14,8 @@
 use std::collections::BTreeMap;
 
 use dancu_core::dossier::{
-    Channel, Dossier, DossierAddress, DossierStore, Owner, OwnerType, PaperFallback,
-    PhoneNumber, Submitter, WorkingCalendar, address_text,
+    Channel, Dossier, DossierAddress, DossierStore, Owner, OwnerType, PaperFallback, PhoneNumber,
+    Submitter, WorkingCalendar, address_text,
 };
 use dancu_core::intake::{
     CheckForm, CheckResult, FieldError, IntakeError, PopulationCheck, Procedure, Verified,
@@ -24,7 +24,7 @@ use dancu_core::registry::{Otp, PopulationRegistry};
 use dancu_core::{CalendarDate, FullName, IdNumber};
 
 use crate::address::{IgateAddress, both_eras};
-use crate::catalog::{IgateCatalog, IgateSector, ProcessDefinition, ProcedureEntry};
+use crate::catalog::{IgateCatalog, IgateSector, ProcedureEntry, ProcessDefinition};
 use crate::status::IgateStatus;
 
 /// The officer at the reception desk.
@@ -75,7 +75,11 @@ impl<'c> SectorStep<'c> {
     /// The procedures of the sector.
     #[must_use]
     pub fn procedures(&self) -> Vec<&'c Procedure> {
-        self.sector.procedures.iter().map(|p| &p.procedure).collect()
+        self.sector
+            .procedures
+            .iter()
+            .map(|p| &p.procedure)
+            .collect()
     }
 
     /// Step 3, Thủ tục.
@@ -108,7 +112,9 @@ impl<'c> ProcedureStep<'c> {
         self.entry
             .processes
             .iter()
-            .filter(|p| p.agencies.is_empty() || p.agencies.iter().any(|a| *a == self.officer.agency))
+            .filter(|p| {
+                p.agencies.is_empty() || p.agencies.iter().any(|a| *a == self.officer.agency)
+            })
             .collect()
     }
 
@@ -220,7 +226,11 @@ impl<'c> ApplicantForm<'c> {
     fn population_check(&mut self) -> &mut PopulationCheck {
         let (officer, procedure) = (&self.officer, self.procedure);
         self.check.get_or_insert_with(|| {
-            PopulationCheck::new(&officer.account, Some(&officer.agency), procedure.code.clone())
+            PopulationCheck::new(
+                &officer.account,
+                Some(&officer.agency),
+                procedure.code.clone(),
+            )
         })
     }
 
@@ -267,10 +277,15 @@ impl<'c> ApplicantForm<'c> {
             Some(CheckResult::OtpRequired(c) | CheckResult::OtpRejected(c)) => c,
             other => {
                 self.last = other;
-                return Err(IntakeError::WrongState("no one-time password was asked for".into()));
+                return Err(IntakeError::WrongState(
+                    "no one-time password was asked for".into(),
+                ));
             }
         };
-        let result = self.population_check().submit_otp(registry, challenge, otp).await;
+        let result = self
+            .population_check()
+            .submit_otp(registry, challenge, otp)
+            .await;
         Ok(self.settle(result, today))
     }
 
@@ -296,7 +311,9 @@ impl<'c> ApplicantForm<'c> {
     /// unavailable within the deadline): why paper (CT07) may be requested.
     #[must_use]
     pub fn paper_fallback(&self) -> Option<PaperFallback> {
-        self.check.as_ref().and_then(PopulationCheck::paper_fallback)
+        self.check
+            .as_ref()
+            .and_then(PopulationCheck::paper_fallback)
     }
 }
 

@@ -26,7 +26,7 @@ use dancu_core::registry::{
 };
 use sha2::{Digest, Sha256};
 
-pub use sqlite::{OpenError, SCHEMA_VERSION, SqliteAuditSink};
+pub use sqlite::{OpenError, SCHEMA_VERSION, SqliteAuditSink, WriterStats};
 
 use crate::Secret;
 

@@ -11,7 +11,8 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::Duration;
 
@@ -182,6 +183,22 @@ fn override_ok<T>(r: Result<T, AuditError>, failure: Option<&AuditError>) -> Res
 
 type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
 
+/// Counters of the writer thread, to see group commit at work.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WriterStats {
+    /// Transactions committed.
+    pub commits: u64,
+    /// Requests (begin, complete, purge) those commits carried.
+    pub writes: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    commits: AtomicU64,
+    writes: AtomicU64,
+}
+
 /// The embedded SQLite audit trail: WAL journal, `synchronous=FULL`,
 /// group commit on a dedicated writer thread. Share it as
 /// `Arc<dyn AuditSink>`.
@@ -190,6 +207,7 @@ type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
 /// joins its threads.
 pub struct SqliteAuditSink {
     path: PathBuf,
+    counters: Arc<Counters>,
     writer: Option<(mpsc::Sender<Job>, thread::JoinHandle<()>)>,
     reader: Option<(mpsc::Sender<ReadJob>, thread::JoinHandle<()>)>,
 }
@@ -240,12 +258,15 @@ impl SqliteAuditSink {
             .map_err(sqlite)?;
 
         let (wtx, wrx) = mpsc::channel::<Job>();
+        let counters = Arc::new(Counters::default());
+        let shared = Arc::clone(&counters);
         let whandle = thread::Builder::new()
             .name("dancu-audit-writer".into())
-            .spawn(move || writer_loop(writer, &wrx))
+            .spawn(move || writer_loop(writer, &wrx, &shared))
             .map_err(|e| OpenError::Thread(e.to_string()))?;
         let mut sink = Self {
             path,
+            counters,
             writer: Some((wtx, whandle)),
             reader: None,
         };
@@ -266,6 +287,16 @@ impl SqliteAuditSink {
     #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How many commits the writer made, carrying how many requests: their
+    /// ratio is the average group size.
+    #[must_use]
+    pub fn stats(&self) -> WriterStats {
+        WriterStats {
+            commits: self.counters.commits.load(Ordering::Relaxed),
+            writes: self.counters.writes.load(Ordering::Relaxed),
+        }
     }
 
     fn write<T>(&self, job: impl FnOnce(Answer<T>) -> Job) -> Result<Receiver<T>, AuditError> {
@@ -419,7 +450,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), OpenError> {
     tx.commit().map_err(sqlite)
 }
 
-fn writer_loop(mut conn: Connection, rx: &mpsc::Receiver<Job>) {
+fn writer_loop(mut conn: Connection, rx: &mpsc::Receiver<Job>, counters: &Counters) {
     let mut batch = Vec::with_capacity(64);
     while let Ok(first) = rx.recv() {
         batch.push(first);
@@ -429,12 +460,17 @@ fn writer_loop(mut conn: Connection, rx: &mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        run_batch(&mut conn, &mut batch);
+        let n = batch.len() as u64;
+        if run_batch(&mut conn, &mut batch) {
+            counters.commits.fetch_add(1, Ordering::Relaxed);
+            counters.writes.fetch_add(n, Ordering::Relaxed);
+        }
     }
 }
 
 /// Runs every queued job in one transaction, commits, then answers.
-fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>) {
+/// Returns whether the transaction committed.
+fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>) -> bool {
     let mut done = Vec::with_capacity(batch.len());
     let mut purged = false;
     let failure = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
@@ -493,6 +529,7 @@ fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>) {
         // back and truncate it. A busy reader only postpones this.
         let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     }
+    failure.is_none()
 }
 
 fn fail(job: Job, e: &AuditError) -> Done {

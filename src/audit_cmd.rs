@@ -1,0 +1,459 @@
+//! `dancu audit`: answer "who looked this citizen up, when and why" from the
+//! audit trail, list lookups by officer, dossier or time, and purge records
+//! past their retention period.
+
+use std::fmt::Write as _;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+use dancu_core::registry::{AuditQuery, AuditRecord, AuditSink, ExchangeDigest, LookupKey};
+use dancu_core::{CalendarDate, IdNumber, Timestamp};
+use dancu_popdb::Secret;
+use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
+
+/// The environment variable holding the salt, unless configured otherwise.
+const DEFAULT_SALT_ENV: &str = "DANCU_AUDIT_SALT";
+
+const DAY_MS: i64 = 86_400_000;
+/// Vietnam is UTC+7 all year: dates on the command line are Vietnam dates.
+const VIETNAM_OFFSET_MS: i64 = 7 * 3_600_000;
+
+/// `dancu audit …`
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    #[command(subcommand)]
+    command: AuditCommand,
+    /// The audit database file.
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "config")]
+    db: Option<PathBuf>,
+    /// Read the database path (and salt variable) from the `[audit]` table
+    /// of this configuration file.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The environment variable that holds the subject-hash salt
+    /// [default: DANCU_AUDIT_SALT, or `salt_env` in the configuration].
+    #[arg(long, global = true, value_name = "NAME")]
+    salt_env: Option<String>,
+    /// One JSON object per record instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Who looked this citizen up: every lookup of one personal ID or CMND
+    /// number (found through its salted hash; needs the salt).
+    Who {
+        /// The citizen's personal ID (12 digits) or CMND (9 digits).
+        #[arg(long, value_name = "ID")]
+        subject: String,
+    },
+    /// Every lookup made by one officer.
+    ByOfficer {
+        /// The officer identifier (`MaCanBo`).
+        officer: String,
+    },
+    /// Every lookup made for one dossier.
+    ByDossier {
+        /// The dossier code, e.g. 000.00.21.H56-261127-0001.
+        code: String,
+    },
+    /// Every lookup started between two instants: RFC 3339 (`TO` excluded)
+    /// or YYYY-MM-DD (Vietnam days, both included).
+    Between {
+        /// The start: RFC 3339 or YYYY-MM-DD.
+        from: String,
+        /// The end: RFC 3339 (excluded) or YYYY-MM-DD (included).
+        to: String,
+    },
+    /// Delete records of lookups started more than DAYS days ago.
+    Purge {
+        /// The retention period in days (at least 1).
+        #[arg(long, value_name = "DAYS")]
+        older_than: u32,
+    },
+}
+
+/// Where the trail is and how subjects are hashed, from the flags or the
+/// configuration file.
+struct Settings {
+    db: PathBuf,
+    salt_env: String,
+}
+
+pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
+    let settings = settings(&args)?;
+    let query = match &args.command {
+        AuditCommand::Who { subject } => {
+            let key = subject_key(subject)?;
+            let hasher = SubjectHasher::new(salt(&settings.salt_env)?)
+                .with_context(|| format!("the salt in {} is unusable", settings.salt_env))?;
+            hasher.query(&key)
+        }
+        AuditCommand::ByOfficer { officer } => {
+            let officer = officer.trim();
+            if officer.is_empty() {
+                bail!("the officer identifier is empty");
+            }
+            AuditQuery::Officer(officer.to_owned())
+        }
+        AuditCommand::ByDossier { code } => {
+            let code: dancu_core::DossierCode = code
+                .parse()
+                .with_context(|| format!("{:?} is not a dossier code", code.trim()))?;
+            AuditQuery::Dossier(code.to_string())
+        }
+        AuditCommand::Between { from, to } => {
+            let from = parse_instant(from, false).context("FROM")?;
+            let to = parse_instant(to, true).context("TO")?;
+            if to <= from {
+                bail!("TO ({to}) must be later than FROM ({from})");
+            }
+            AuditQuery::Between(from, to)
+        }
+        AuditCommand::Purge { older_than } => {
+            return purge(&settings.db, *older_than, args.json);
+        }
+    };
+    let sink = open_existing(&settings.db)?;
+    let records = runtime()?
+        .block_on(sink.query(&query))
+        .context("cannot read the audit trail")?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    if args.json {
+        for r in &records {
+            serde_json::to_writer(&mut out, &json(r))?;
+            out.write_all(b"\n")?;
+        }
+    } else {
+        write_table(&mut out, &records)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn settings(args: &AuditArgs) -> anyhow::Result<Settings> {
+    let (db, configured_salt_env) = match (&args.db, &args.config) {
+        (Some(db), _) => (db.clone(), None),
+        (None, Some(config)) => read_config(config)?,
+        (None, None) => bail!("say where the audit trail is: --db PATH or --config FILE"),
+    };
+    let salt_env = args
+        .salt_env
+        .clone()
+        .or(configured_salt_env)
+        .unwrap_or_else(|| DEFAULT_SALT_ENV.to_owned());
+    Ok(Settings { db, salt_env })
+}
+
+/// Reads `[audit] path` and `salt_env` from a configuration file; a
+/// relative path is taken from the file's directory.
+fn read_config(file: &Path) -> anyhow::Result<(PathBuf, Option<String>)> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the configuration {}", file.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .with_context(|| format!("{} is not valid TOML", file.display()))?;
+    let Some(audit) = table.get("audit") else {
+        bail!("{} has no [audit] table", file.display());
+    };
+    let Some(audit) = audit.as_table() else {
+        bail!("`audit` in {} is not a table", file.display());
+    };
+    let path = match audit.get("path") {
+        Some(toml::Value::String(p)) if !p.trim().is_empty() => PathBuf::from(p),
+        Some(_) => bail!("[audit] path in {} must be a file path", file.display()),
+        None => bail!("[audit] in {} has no `path`", file.display()),
+    };
+    let path = if path.is_relative() {
+        file.parent().unwrap_or_else(|| Path::new("")).join(path)
+    } else {
+        path
+    };
+    let salt_env = match audit.get("salt_env") {
+        None => None,
+        Some(toml::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Some(_) => bail!(
+            "[audit] salt_env in {} must be an environment variable name",
+            file.display()
+        ),
+    };
+    Ok((path, salt_env))
+}
+
+fn salt(var: &str) -> anyhow::Result<Secret> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
+        Ok(_) | Err(std::env::VarError::NotPresent) => bail!(
+            "the audit salt is not set: set the environment variable {var} to the salt the \
+             trail was written with"
+        ),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            bail!("the environment variable {var} is not valid UTF-8")
+        }
+    }
+}
+
+/// The lookup key of a subject; the number itself never appears in errors.
+fn subject_key(input: &str) -> anyhow::Result<LookupKey> {
+    match input.parse::<IdNumber>() {
+        Ok(IdNumber::PersonalId(p)) => Ok(LookupKey::PersonalId(p)),
+        Ok(IdNumber::Cmnd(c)) => Ok(LookupKey::Cmnd(c)),
+        Ok(other) => bail!(
+            "lookups are recorded by personal ID or CMND number, not by {}",
+            other.kind()
+        ),
+        Err(e) => Err(anyhow::Error::new(e).context("the subject is not a valid ID number")),
+    }
+}
+
+fn open_existing(db: &Path) -> anyhow::Result<SqliteAuditSink> {
+    if !db.is_file() {
+        bail!("no audit database at {}", db.display());
+    }
+    Ok(SqliteAuditSink::open(db)?)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn purge(db: &Path, days: u32, json: bool) -> anyhow::Result<ExitCode> {
+    if days == 0 {
+        bail!("--older-than must be at least 1 day");
+    }
+    let sink = open_existing(db)?;
+    let cutoff = Timestamp::from_unix_millis(
+        Timestamp::now()
+            .unix_millis()
+            .saturating_sub(i64::from(days) * DAY_MS),
+    );
+    let purged = runtime()?
+        .block_on(sink.purge_before(cutoff))
+        .context("cannot purge the audit trail")?;
+    drop(sink);
+    let mut out = io::stdout().lock();
+    if json {
+        let line = serde_json::json!({ "purged": purged, "before": cutoff.to_string() });
+        writeln!(out, "{line}")?;
+    } else {
+        writeln!(
+            out,
+            "purged {purged} audit record(s) of lookups started before {cutoff}"
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses RFC 3339 (`2026-11-27T08:00:00Z`, `2026-11-27T15:00:00+07:00`,
+/// fractions of a second allowed) or a date, which means the start of that
+/// day in Vietnam — or, for the end of a range, the start of the next day.
+fn parse_instant(input: &str, end_of_range: bool) -> anyhow::Result<Timestamp> {
+    let s = input.trim();
+    let date = |t: &str| -> anyhow::Result<CalendarDate> {
+        t.parse()
+            .with_context(|| format!("{s:?} is not RFC 3339 or YYYY-MM-DD"))
+    };
+    if s.len() == 10 {
+        let day = date(s)?;
+        let day = if end_of_range { day.add_days(1)? } else { day };
+        return Ok(Timestamp::from_unix_millis(
+            day.to_unix_days() * DAY_MS - VIETNAM_OFFSET_MS,
+        ));
+    }
+    let bad = || anyhow::anyhow!("{s:?} is not RFC 3339 (2026-11-27T08:00:00Z) or YYYY-MM-DD");
+    let b = s.as_bytes();
+    if b.len() < 20
+        || !s.is_char_boundary(10)
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return Err(bad());
+    }
+    let day = date(&s[..10])?;
+    let num = |r: std::ops::Range<usize>, max: i64| -> anyhow::Result<i64> {
+        let t = s.get(r).ok_or_else(bad)?;
+        if !t.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let n: i64 = t.parse().map_err(|_| bad())?;
+        if n > max { Err(bad()) } else { Ok(n) }
+    };
+    let (h, m, sec) = (num(11..13, 23)?, num(14..16, 59)?, num(17..19, 60)?.min(59));
+    let mut rest = s.get(19..).ok_or_else(bad)?;
+    let mut millis = 0;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return Err(bad());
+        }
+        for (i, c) in frac.bytes().take(3).take(digits).enumerate() {
+            millis += i64::from(c - b'0') * [100, 10, 1][i];
+        }
+        rest = &frac[digits..];
+    }
+    let offset_min = match rest.as_bytes() {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let oh = num(s.len() - 5..s.len() - 3, 23)?;
+            let om = num(s.len() - 2..s.len(), 59)?;
+            let o = oh * 60 + om;
+            if *sign == b'-' { -o } else { o }
+        }
+        _ => return Err(bad()),
+    };
+    Ok(Timestamp::from_unix_millis(
+        day.to_unix_days() * DAY_MS + ((h * 60 + m - offset_min) * 60 + sec) * 1000 + millis,
+    ))
+}
+
+fn json(r: &AuditRecord) -> serde_json::Value {
+    let e = &r.entry;
+    let c = r.completion.as_ref();
+    let digest = |f: fn(&ExchangeDigest) -> &[u8; 32]| {
+        c.and_then(|c| c.exchange.as_ref())
+            .map(|x| ExchangeDigest::hex(f(x)))
+    };
+    serde_json::json!({
+        "id": r.id,
+        "request_id": e.request_id,
+        "started_at": e.started_at.to_string(),
+        "officer": e.officer,
+        "unit": e.unit,
+        "procedure": e.procedure,
+        "dossier": e.dossier,
+        "purpose": e.purpose,
+        "gateway": e.gateway,
+        "channel": e.channel,
+        "operation": e.operation.as_str(),
+        "subject": e.subject.masked.as_str(),
+        "pending": c.is_none(),
+        "outcome": c.map(|c| c.outcome.as_str()),
+        "attempts": c.and_then(|c| c.attempts),
+        "completed_at": c.map(|c| c.completed_at.to_string()),
+        "as_of": c.and_then(|c| c.as_of.as_deref()),
+        "request_sha256": digest(|x| &x.request),
+        "response_sha256": digest(|x| &x.response),
+    })
+}
+
+fn write_table(out: &mut impl Write, records: &[AuditRecord]) -> io::Result<()> {
+    if records.is_empty() {
+        return writeln!(out, "no audit records");
+    }
+    let header = [
+        "STARTED (UTC)",
+        "OPERATION",
+        "SUBJECT",
+        "OUTCOME",
+        "OFFICER",
+        "UNIT",
+        "PROCEDURE",
+        "DOSSIER",
+        "GATEWAY",
+        "REQUEST ID",
+        "PURPOSE",
+    ];
+    let or_dash = |v: Option<&str>| v.unwrap_or("-").to_owned();
+    let rows: Vec<[String; 11]> = records
+        .iter()
+        .map(|r| {
+            let e = &r.entry;
+            [
+                e.started_at.to_string(),
+                e.operation.as_str().to_owned(),
+                e.subject.masked.to_string(),
+                r.completion
+                    .as_ref()
+                    .map_or_else(|| "PENDING".to_owned(), |c| c.outcome.clone()),
+                e.officer.clone(),
+                or_dash(e.unit.as_deref()),
+                e.procedure.clone(),
+                or_dash(e.dossier.as_deref()),
+                format!("{} ({})", e.gateway, e.channel),
+                e.request_id.clone(),
+                or_dash(e.purpose.as_deref()),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[&str]| {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(cell);
+            } else {
+                let _ = write!(s, "{cell}{:pad$}  ", "", pad = w - cell.chars().count());
+            }
+        }
+        s
+    };
+    writeln!(out, "{}", line(&header))?;
+    for row in &rows {
+        writeln!(out, "{}", line(&row.each_ref().map(String::as_str)))?;
+    }
+    let pending = records.iter().filter(|r| r.completion.is_none()).count();
+    writeln!(
+        out,
+        "{} record(s), {pending} pending (a pending record is a lookup that never completed)",
+        records.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str, end: bool) -> Option<String> {
+        parse_instant(s, end).ok().map(|t| t.to_string())
+    }
+
+    #[test]
+    fn instants() {
+        assert_eq!(
+            at("2026-11-27T08:00:00Z", false).as_deref(),
+            Some("2026-11-27T08:00:00.000Z")
+        );
+        assert_eq!(
+            at("2026-11-27t15:00:00.1234+07:00", true).as_deref(),
+            Some("2026-11-27T08:00:00.123Z")
+        );
+        assert_eq!(
+            at("2026-11-27 01:30:00-02:30", false).as_deref(),
+            Some("2026-11-27T04:00:00.000Z")
+        );
+        // A date is a Vietnam day; as an end it includes the whole day.
+        assert_eq!(
+            at("2026-11-27", false).as_deref(),
+            Some("2026-11-26T17:00:00.000Z")
+        );
+        assert_eq!(
+            at("2026-11-27", true).as_deref(),
+            Some("2026-11-27T17:00:00.000Z")
+        );
+        for bad in [
+            "",
+            "2026-11-27T08:00:00",
+            "2026-11-27T24:00:00Z",
+            "2026-11-27T08:00:00.Z",
+            "2026-11-27T08:00:00+0700",
+            "2026-02-30T08:00:00Z",
+            "2026-11-27T0８:00:00Z",
+            "27/11/2026",
+            "2026-11-27T08:00:00Zjunk",
+        ] {
+            assert_eq!(at(bad, false), None, "{bad:?}");
+        }
+    }
+}
