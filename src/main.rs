@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod address_cmd;
 mod audit_cmd;
+mod demo;
 mod id_cmd;
 mod sandbox_cmd;
 mod verify_cmd;
@@ -31,6 +32,8 @@ enum Command {
     Sandbox(sandbox_cmd::SandboxArgs),
     /// Check a citizen against the population database through a gateway.
     Verify(verify_cmd::VerifyArgs),
+    /// Run the intake flows end to end against an in-process sandbox.
+    Demo(demo::DemoArgs),
     /// Read the audit trail: who looked a citizen up, by officer, by
     /// dossier, by time; purge old records.
     Audit(audit_cmd::AuditArgs),
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         Command::Address(args) => address_cmd::run(args),
         Command::Sandbox(args) => sandbox_cmd::run(args),
         Command::Verify(args) => verify_cmd::run(args),
+        Command::Demo(args) => demo::run(&args),
         Command::Audit(args) => audit_cmd::run(args),
     };
     match result {

@@ -112,9 +112,7 @@ impl<'c> ProcedureStep<'c> {
         self.entry
             .processes
             .iter()
-            .filter(|p| {
-                p.agencies.is_empty() || p.agencies.iter().any(|a| *a == self.officer.agency)
-            })
+            .filter(|p| p.agencies.is_empty() || p.agencies.contains(&self.officer.agency))
             .collect()
     }
 

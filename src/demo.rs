@@ -1,0 +1,632 @@
+//! `dancu demo`: the three intake flows against an in-process sandbox, with
+//! a real audit trail and dossier store, printed step by step with the
+//! screens' Vietnamese labels.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow};
+use clap::Args;
+use dancu_core::dossier::{Dossier, DossierStore, Owner, OwnerType, Provenance, WorkingCalendar};
+use dancu_core::intake::{CheckResult, Verified};
+use dancu_core::registry::{AuditSink, LookupKey, PopulationRegistry};
+use dancu_core::{CalendarDate, IdNumber, Precision};
+use dancu_dossier_sqlite::SqliteDossierStore;
+use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
+use dancu_popdb::config::Config;
+use dancu_popdb::{Secret, connect};
+use dancu_sandbox::population::RecordVintage;
+use dancu_sandbox::{Person, Sandbox, SandboxConfig};
+use dancu_tandan::{Catalog, DirectIntake, OnlineIntake, Role};
+use dancu_vnpt::{Completion, IdentityOutcome, IgateCatalog, Reception};
+
+const UNIT: &str = "000.00.21.H06";
+const OFFICER: &str = "canbo.motcua01";
+
+/// `dancu demo`
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Keep the audit trail and dossier store here (default: a new
+    /// temporary directory, removed at the end).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Population seed of the sandbox.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+}
+
+struct Demo<'o> {
+    out: &'o mut dyn Write,
+    today: CalendarDate,
+    calendar: WorkingCalendar,
+    store: Arc<dyn DossierStore>,
+    audit: Arc<SqliteAuditSink>,
+    hasher: SubjectHasher,
+    direct: Arc<dyn PopulationRegistry>,
+    provincial: Arc<dyn PopulationRegistry>,
+}
+
+pub(crate) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let (dir, temporary) = match &args.data_dir {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("dancu-demo-{}", std::process::id())),
+            true,
+        ),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let result = runtime.block_on(demo(&dir, args.seed));
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pick<'p>(
+    people: &'p [Person],
+    what: &str,
+    f: impl Fn(&Person) -> bool,
+) -> anyhow::Result<&'p Person> {
+    people
+        .iter()
+        .find(|p| f(p))
+        .ok_or_else(|| anyhow!("the sandbox population has no {what}"))
+}
+
+async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
+    let stdout = io::stdout();
+    let mut lock = stdout.lock();
+    let sandbox = Sandbox::start(SandboxConfig {
+        seed,
+        citizens: 10_000,
+        ..SandboxConfig::default()
+    })
+    .await
+    .context("starting the sandbox")?;
+    let config = Config::parse(&sandbox.config_toml("audit.sqlite"), dir, &|_| None)
+        .map_err(|e| anyhow!("sandbox configuration: {e}"))?;
+    let audit = Arc::new(
+        SqliteAuditSink::open(dir.join("audit.sqlite")).context("opening the audit trail")?,
+    );
+    let salt = format!("demo-salt-{:032x}", rand_u128());
+    let hasher = SubjectHasher::new(Secret::new(salt)).map_err(|e| anyhow!("{e}"))?;
+    let sink: Arc<dyn AuditSink> = audit.clone();
+    let client = reqwest_client()?;
+    let direct = connect::registry(
+        config.gateway("c06").map_err(|e| anyhow!("{e}"))?,
+        Some(&client),
+        Some((Arc::clone(&sink), hasher.clone())),
+    )?;
+    let provincial = connect::registry(
+        config
+            .gateway("provincial_json")
+            .map_err(|e| anyhow!("{e}"))?,
+        Some(&client),
+        Some((sink, hasher.clone())),
+    )?;
+    let store: Arc<dyn DossierStore> = Arc::new(
+        SqliteDossierStore::open(dir.join("dossiers.sqlite"))
+            .context("opening the dossier store")?,
+    );
+    let today = CalendarDate::today_in_vietnam();
+    let calendar = WorkingCalendar::with_fixed_holidays([today.year(), today.year() + 1]);
+    writeln!(
+        lock,
+        "dancu demo — sandbox: {} công dân tổng hợp (seed {seed}) tại {}; dữ liệu: {}",
+        sandbox.population().len(),
+        sandbox.base_url(),
+        dir.display()
+    )?;
+    let people = sandbox.population().people();
+    let full = pick(people, "citizen with a full birth date", |p| {
+        p.otp.is_none() && p.birth.precision() == Precision::Day && p.cmnd.is_none()
+    })?;
+    let year_only = pick(people, "citizen with a year-only birth date", |p| {
+        p.otp.is_none() && p.birth.precision() == Precision::Year
+    })?;
+    let bac_kan = pick(people, "citizen with a legacy Bắc Kạn address", |p| {
+        p.otp.is_none()
+            && p.vintage == RecordVintage::Legacy
+            && p.home.province().code().to_string() == "06"
+            && p.birth.precision() == Precision::Day
+    })?;
+    let otp = pick(
+        people,
+        "citizen who must confirm a one-time password",
+        |p| p.otp.is_some() && p.birth.precision() == Precision::Day,
+    )?;
+    let mut demo = Demo {
+        out: &mut lock,
+        today,
+        calendar,
+        store,
+        audit,
+        hasher,
+        direct,
+        provincial,
+    };
+    demo.tandan_direct(full).await?;
+    demo.tandan_online(year_only).await?;
+    demo.vnpt_direct(bac_kan).await?;
+    demo.not_found().await?;
+    demo.otp(otp).await?;
+    demo.who_looked_up(full).await?;
+    drop(demo);
+    sandbox.shutdown().await.context("stopping the sandbox")?;
+    Ok(())
+}
+
+fn rand_u128() -> u128 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    t ^ (u128::from(std::process::id()) << 64)
+}
+
+fn reqwest_client() -> anyhow::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(8)
+        .build()
+        .context("building the HTTP client")
+}
+
+fn provenance(p: &Provenance) -> String {
+    match p {
+        Provenance::Typed => "cán bộ nhập".into(),
+        Provenance::PopulationDb { request_id, as_of } => format!(
+            "CSDLQG về dân cư (yêu cầu {}, dữ liệu tại {})",
+            short(&request_id.to_string()),
+            as_of.as_deref().unwrap_or("?")
+        ),
+        Provenance::EditedAfterVerification { .. } => "sửa sau khi xác thực".into(),
+    }
+}
+
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+impl Demo<'_> {
+    fn title(&mut self, t: &str) -> io::Result<()> {
+        writeln!(self.out, "\n━━ {t} ━━")
+    }
+
+    fn step(&mut self, label: &str, text: impl std::fmt::Display) -> io::Result<()> {
+        writeln!(self.out, "  [{label}] {text}")
+    }
+
+    fn report(&mut self, v: &Verified) -> io::Result<()> {
+        let r = &v.report;
+        let id = match r.id {
+            dancu_core::registry::IdAgreement::Same => "trùng khớp",
+            dancu_core::registry::IdAgreement::SameCmnd => "trùng khớp (CMND cũ)",
+            dancu_core::registry::IdAgreement::Different => "KHÁC",
+        };
+        let name = match r.name {
+            dancu_core::NameAgreement::Identical => "trùng khớp",
+            dancu_core::NameAgreement::CaseAndTonePlacement => {
+                "trùng khớp (khác chữ hoa/vị trí dấu)"
+            }
+            dancu_core::NameAgreement::FoldedOnly => "chỉ khớp khi bỏ dấu — cần xem lại",
+            dancu_core::NameAgreement::Different => "KHÁC",
+        };
+        let dob = match r.birth_date {
+            dancu_core::DateAgreement::Exact => "trùng khớp".to_owned(),
+            dancu_core::DateAgreement::AtSharedPrecision(p) => format!(
+                "khớp ở mức {}",
+                match p {
+                    Precision::Year => "năm",
+                    Precision::Month => "tháng",
+                    Precision::Day => "ngày",
+                }
+            ),
+            dancu_core::DateAgreement::Different => "KHÁC".into(),
+        };
+        let gender = match r.gender {
+            dancu_core::registry::GenderAgreement::Agrees => "phù hợp số định danh",
+            dancu_core::registry::GenderAgreement::Differs => "KHÔNG phù hợp số định danh",
+            dancu_core::registry::GenderAgreement::NotComparable => "không so sánh được",
+        };
+        writeln!(
+            self.out,
+            "      Đối chiếu: số định danh {id} · họ tên {name} · ngày sinh {dob} · giới tính {gender}"
+        )?;
+        let rec = &v.record;
+        writeln!(
+            self.out,
+            "      Dữ liệu: {} · {} · ngày sinh {} · nơi ở hiện tại: {}",
+            rec.name,
+            rec.personal_id,
+            rec.birth_date,
+            rec.current
+                .as_ref()
+                .map_or_else(|| "—".to_owned(), dancu_core::dossier::address_text)
+        )
+    }
+
+    fn dossier(&mut self, d: &Dossier) -> io::Result<()> {
+        writeln!(
+            self.out,
+            "      Hồ sơ {} · trạng thái {} · kênh {} · tiếp nhận {} · hẹn trả {}",
+            d.code,
+            d.status,
+            d.channel.code(),
+            d.intake_date.map_or_else(|| "—".into(), |x| x.to_string()),
+            d.appointment_date
+                .map_or_else(|| "—".into(), |x| x.to_string()),
+        )?;
+        let o: &Owner = &d.owner;
+        let field = |label: &str, v: String, p: &Provenance| {
+            format!("        {label:<14} {v:<48} ← {}", provenance(p))
+        };
+        let mut lines = vec![
+            field(
+                "Loại chủ hồ sơ",
+                o.owner_type().value.label_vi().into(),
+                &o.owner_type().provenance,
+            ),
+            field("Số giấy tờ", o.id().value.to_string(), &o.id().provenance),
+            field(
+                "Họ và tên",
+                o.name().value.to_string(),
+                &o.name().provenance,
+            ),
+        ];
+        if let Some(b) = o.birth_date() {
+            lines.push(field("Ngày sinh", b.value.to_string(), &b.provenance));
+        }
+        if let Some(a) = o.address() {
+            lines.push(field("Địa chỉ", a.value.text.clone(), &a.provenance));
+        }
+        if let Some(p) = o.phone() {
+            lines.push(field("Điện thoại", p.value.to_string(), &p.provenance));
+        }
+        for l in lines {
+            writeln!(self.out, "{l}")?;
+        }
+        writeln!(
+            self.out,
+            "        (số giấy tờ, họ tên, ngày sinh, loại chủ hồ sơ {})",
+            if o.is_locked() {
+                "đã khóa sau xác thực"
+            } else {
+                "chưa xác thực"
+            }
+        )
+    }
+
+    fn officer(&self) -> dancu_tandan::Officer {
+        dancu_tandan::Officer::new(OFFICER, UNIT, &[Role::OneStop])
+    }
+
+    async fn tandan_direct(&mut self, p: &Person) -> anyhow::Result<()> {
+        self.title("1. Tân Dân — Tiếp nhận trực tiếp (công dân có ngày sinh đầy đủ)")?;
+        let catalog = Catalog::sample();
+        let mut form = DirectIntake::new(self.officer(), &catalog)
+            .choose_sector("HT")?
+            .choose_procedure("1.001776")?
+            .choose_case("TH1", self.today, &self.calendar)?;
+        self.step(
+            "Lĩnh vực → Thủ tục → Trường hợp",
+            format!(
+                "Hộ tịch (minh họa) → {} → Trường hợp thông thường (hạn {} ngày làm việc)",
+                form.procedure().code,
+                form.procedure().deadline_working_days
+            ),
+        )?;
+        form.owner_type = OwnerType::Citizen;
+        form.id_number = p.id.to_string();
+        form.owner_name = p.name.to_string();
+        form.phone = "0912 345 678".into();
+        form.address = "(theo CSDLQG về dân cư)".into();
+        form.summary = "Đề nghị giải quyết thủ tục minh họa".into();
+        self.step(
+            "Nhập các trường bắt buộc (*)",
+            format!("{} · {} · 0912345678", p.name, p.id),
+        )?;
+        let draft = form.validate()?;
+        let mut screen = draft.open_population_check()?;
+        self.step(
+            "Kiểm tra CSDL Dân cư",
+            format!(
+                "biểu mẫu điền sẵn: {} · {}",
+                screen.form.name, screen.form.id_number
+            ),
+        )?;
+        screen.form.birth_date = p.birth.to_string();
+        let result = screen.check(self.direct.as_ref()).await?;
+        self.step("Kiểm tra", result.label_vi())?;
+        if let CheckResult::Verified(v) = result {
+            let v = v.clone();
+            self.report(&v)?;
+        }
+        let verified = screen.accept()?;
+        self.step("Cập nhật vào hồ sơ", "đã nhận dữ liệu từ CSDLQG về dân cư")?;
+        let dossier = verified.save(self.store.as_ref()).await?;
+        self.step("Lưu", format!("cấp mã {}", dossier.code))?;
+        self.dossier(&dossier)?;
+        Ok(())
+    }
+
+    async fn tandan_online(&mut self, p: &Person) -> anyhow::Result<()> {
+        self.title("2. Tân Dân — Tiếp nhận trực tuyến (hồ sơ chỉ có năm sinh)")?;
+        let owner = Owner::typed(
+            OwnerType::Citizen,
+            IdNumber::PersonalId(p.id),
+            p.name.clone(),
+        );
+        let form = [
+            ("ho_ten".to_owned(), p.name.to_string()),
+            ("so_dinh_danh".to_owned(), p.id.to_string()),
+            ("ngay_sinh".to_owned(), p.birth.year().to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let submitted = dancu_tandan::submit_online(
+            self.store.as_ref(),
+            UNIT,
+            "Hộ tịch (minh họa)",
+            "2.000986".parse()?,
+            owner,
+            "Nộp trực tuyến trên Cổng dịch vụ công",
+            form,
+            self.today,
+        )
+        .await?;
+        self.step(
+            "Cổng DVC",
+            format!(
+                "công dân nộp hồ sơ {} (trạng thái {}, kênh 2)",
+                submitted.code, submitted.status
+            ),
+        )?;
+        let store = Arc::clone(&self.store);
+        let desk = OnlineIntake::new(self.officer(), store.as_ref());
+        self.step(
+            "Đăng nhập tài khoản công vụ",
+            format!("{OFFICER} · {UNIT} · Một cửa"),
+        )?;
+        let waiting = desk.waiting().await?;
+        self.step(
+            "Chờ tiếp nhận trực tuyến",
+            format!("{} hồ sơ", waiting.len()),
+        )?;
+        let mut online = desk.open(&submitted.code).await?;
+        self.step(
+            "Xem thông tin đơn",
+            format!("{:?}", online.application().keys().collect::<Vec<_>>()),
+        )?;
+        let mut check = online.population_check()?;
+        self.step(
+            "Hồ sơ cần kiểm tra CSDLDC",
+            format!("năm sinh khai: {}", check.form.birth_date),
+        )?;
+        let result = check.check(self.direct.as_ref(), self.today).await?;
+        self.step("Kiểm tra", result.label_vi())?;
+        if let CheckResult::Verified(v) = result {
+            let v = v.clone();
+            self.report(&v)?;
+        }
+        check.accept()?;
+        let accepted = online.accept(self.today, 5, &self.calendar).await?;
+        self.step("Tiếp nhận", "1 → 2, ngày hẹn trả tính theo ngày làm việc")?;
+        self.dossier(&accepted)?;
+        Ok(())
+    }
+
+    async fn vnpt_direct(&mut self, p: &Person) -> anyhow::Result<()> {
+        self.title("3. VNPT iGate — Tiếp nhận trực tiếp (địa chỉ cũ ở Bắc Kạn)")?;
+        let catalog = IgateCatalog::sample(UNIT);
+        let officer = dancu_vnpt::Officer {
+            account: OFFICER.into(),
+            agency: UNIT.into(),
+        };
+        let step = Reception::new(officer, &catalog)
+            .choose_sector("HT")?
+            .choose_procedure("1.001776")?;
+        let process_id = step
+            .processes()
+            .first()
+            .map(|p| p.id.clone())
+            .unwrap_or_default();
+        let mut form = step.choose_process(&process_id)?.proceed();
+        self.step(
+            "Tiếp nhận → Lĩnh vực → Thủ tục → Quy trình → Tiếp tục",
+            format!("1.001776 · {process_id}"),
+        )?;
+        form.ho_va_ten = p.name.to_string();
+        form.cccd_cmnd = p.id.to_string();
+        form.ngay_sinh = p.birth.to_string();
+        self.step(
+            "Thông tin người nộp",
+            format!(
+                "{} · {} · {}",
+                form.ho_va_ten, form.cccd_cmnd, form.ngay_sinh
+            ),
+        )?;
+        let applicant = match form
+            .check_digital_identity(self.direct.as_ref(), self.today)
+            .await?
+        {
+            IdentityOutcome::Filled(a) | IdentityOutcome::Mismatch(a) => a,
+            IdentityOutcome::NotVerified(f) => {
+                let label = f.result().map_or_else(String::new, CheckResult::label_vi);
+                return Err(anyhow!("the demo citizen was not verified: {label}"));
+            }
+            _ => return Err(anyhow!("unexpected outcome")),
+        };
+        self.step(
+            "Kiểm tra danh tính số",
+            "đã lấy tự động họ tên, CCCD, ngày sinh, địa chỉ",
+        )?;
+        let v = applicant.verified().clone();
+        self.report(&v)?;
+        let a = applicant.address.clone();
+        if let Some(l) = &a.legacy {
+            writeln!(
+                self.out,
+                "      Địa chỉ cũ (3 cấp):  {} · {} · {}",
+                l.province.name,
+                l.district
+                    .as_ref()
+                    .map_or("(Quận/Huyện: không xác định)", |d| d.name.as_str()),
+                l.ward
+                    .as_ref()
+                    .map_or("(Xã/Phường: không xác định)", |w| w.name.as_str())
+            )?;
+        }
+        if let Some(c) = &a.current {
+            writeln!(
+                self.out,
+                "      Địa chỉ mới (2 cấp): {} · {}{}",
+                c.province.name,
+                c.ward.name,
+                if c.alternatives.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (hoặc: {})",
+                        c.alternatives
+                            .iter()
+                            .map(|s| s.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            )?;
+        }
+        let completed = applicant.complete(Completion {
+            is_owner_dossier: true,
+            phone: "0987654321".into(),
+            content: "Đề nghị giải quyết thủ tục minh họa".into(),
+            ..Completion::default()
+        })?;
+        let saved = completed.save(self.store.as_ref(), &self.calendar).await?;
+        self.step(
+            "Lưu",
+            format!(
+                "mã {} · trạng thái iGate \"{}\" (cổng quốc gia: {})",
+                saved.dossier.code,
+                saved.igate_status.label_vi(),
+                saved.igate_status.to_national()
+            ),
+        )?;
+        let keys: Vec<String> = saved
+            .eform
+            .iter()
+            .filter(|(k, _)| {
+                k.contains("Cu]") || k.contains("tinhThanh]") || k.contains("phuongXa]")
+            })
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        writeln!(self.out, "      e-form: {}", keys.join(" · "))?;
+        self.dossier(&saved.dossier)?;
+        Ok(())
+    }
+
+    async fn not_found(&mut self) -> anyhow::Result<()> {
+        self.title(
+            "4. Không tìm thấy sau khi kiểm tra lại → được yêu cầu giấy xác nhận cư trú (CT07)",
+        )?;
+        let catalog = Catalog::sample();
+        let mut form = DirectIntake::new(self.officer(), &catalog)
+            .choose_sector("HT")?
+            .choose_procedure("1.001776")?
+            .choose_case("TH1", self.today, &self.calendar)?;
+        form.id_number = "006190000123".into();
+        form.owner_name = "Hà Thị Không Có".into();
+        form.phone = "0912000111".into();
+        form.address = "Tổ 1, phường Đức Xuân, TP. Bắc Kạn".into();
+        form.summary = "Đề nghị giải quyết thủ tục minh họa".into();
+        let mut screen = form.validate()?.open_population_check()?;
+        screen.form.birth_date = "15/08/1990".into();
+        let first = screen.check(self.direct.as_ref()).await?.label_vi();
+        self.step("Kiểm tra", first)?;
+        screen.form.name = "Hà Thị Không Có".into();
+        screen.form.birth_date = "15/08/1990".into();
+        let second = screen.check(self.direct.as_ref()).await?.label_vi();
+        self.step("Kiểm tra lại", second)?;
+        let Some(fallback) = screen.paper_fallback() else {
+            return Err(anyhow!("no paper fallback after two failed checks"));
+        };
+        self.step("Kết quả", fallback.fallback().explain_vi())?;
+        let dossier = fallback.save(self.store.as_ref()).await?;
+        self.step(
+            "Lưu",
+            format!("mã {} với lý do yêu cầu giấy tờ được ghi lại", dossier.code),
+        )?;
+        Ok(())
+    }
+
+    async fn otp(&mut self, p: &Person) -> anyhow::Result<()> {
+        self.title("5. Công dân xác nhận mã OTP (kênh API JSON của tỉnh)")?;
+        let catalog = Catalog::sample();
+        let mut form = DirectIntake::new(self.officer(), &catalog)
+            .choose_sector("HT")?
+            .choose_procedure("1.001776")?
+            .choose_case("TH1", self.today, &self.calendar)?;
+        form.id_number = p.id.to_string();
+        form.owner_name = p.name.to_string();
+        form.phone = "0911222333".into();
+        form.address = "(theo CSDLQG về dân cư)".into();
+        form.summary = "Đề nghị giải quyết thủ tục minh họa".into();
+        let mut screen = form.validate()?.open_population_check()?;
+        screen.form.birth_date = p.birth.to_string();
+        let first = screen.check(self.provincial.as_ref()).await?.label_vi();
+        self.step("Kiểm tra", first)?;
+        let code = p.otp.ok_or_else(|| anyhow!("no OTP"))?;
+        self.step("Nhập mã OTP công dân nhận được", "******")?;
+        let result = screen.submit_otp(self.provincial.as_ref(), code).await?;
+        self.step("Xác nhận", result.label_vi())?;
+        let dossier = screen.accept()?.save(self.store.as_ref()).await?;
+        self.step("Lưu", format!("mã {}", dossier.code))?;
+        Ok(())
+    }
+
+    async fn who_looked_up(&mut self, p: &Person) -> anyhow::Result<()> {
+        self.title("Ai đã tra cứu thông tin của công dân này? (nhật ký, Luật 91/2025/QH15)")?;
+        let key = LookupKey::PersonalId(p.id);
+        let records = self.audit.query(&self.hasher.query(&key)).await?;
+        writeln!(
+            self.out,
+            "  công dân {} — {} lần tra cứu:",
+            key.masked(),
+            records.len()
+        )?;
+        for r in records {
+            let e = &r.entry;
+            let outcome = r
+                .completion
+                .as_ref()
+                .map_or("đang chờ", |c| c.outcome.as_str());
+            writeln!(
+                self.out,
+                "    {} · cán bộ {} · đơn vị {} · thủ tục {} · hồ sơ {} · kênh {} · kết quả {}",
+                e.started_at,
+                e.officer,
+                e.unit.as_deref().unwrap_or("—"),
+                e.procedure,
+                e.dossier.as_deref().unwrap_or("—"),
+                e.channel,
+                outcome
+            )?;
+        }
+        let stored = self
+            .store
+            .list(UNIT, dancu_core::dossier::DossierStatus::Received)
+            .await?;
+        writeln!(
+            self.out,
+            "\n  {} hồ sơ đã tiếp nhận tại {UNIT} hôm nay.",
+            stored.len()
+        )?;
+        Ok(())
+    }
+}
