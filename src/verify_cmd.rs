@@ -269,6 +269,7 @@ fn relative_json(r: Option<&Relative>) -> Value {
 
 /// The record as `dancu verify --json` prints it.
 pub(crate) fn record_json(r: &CitizenRecord) -> Value {
+    let ethnicity = dancu_core::registry::CodeTable::ethnicity_2008();
     json!({
         "personal_id": r.personal_id.as_str(),
         "cmnd": r.cmnd.map(|c| c.to_string()),
@@ -283,6 +284,7 @@ pub(crate) fn record_json(r: &CitizenRecord) -> Value {
         "gender": r.gender.gender().map(|g| g.as_str()),
         "gender_code": r.gender.as_str(),
         "ethnicity": r.ethnicity,
+        "ethnicity_name": r.ethnicity.as_deref().and_then(|c| ethnicity.name(c)),
         "religion": r.religion,
         "nationality": r.nationality,
         "marital_status": r.marital_status,

@@ -3,6 +3,7 @@
 //! in-memory registry, decorators) live in `dancu-popdb`.
 
 mod audit;
+mod codes;
 mod context;
 mod error;
 mod matching;
@@ -20,6 +21,7 @@ pub use audit::{
     AuditCompletion, AuditEntry, AuditError, AuditQuery, AuditRecord, AuditSink, AuditSubject,
     AuditTicket, Operation,
 };
+pub use codes::CodeTable;
 pub use context::{ContextError, OfficerId, RequestContext, RequestId, UnitCode};
 pub use error::RegistryError;
 pub use matching::{GenderAgreement, IdAgreement, MatchReport};
