@@ -10,5 +10,5 @@ pub use catalog::{IgateCatalog, IgateSector, ProcedureEntry, ProcessDefinition, 
 pub use status::IgateStatus;
 pub use wizard::{
     Applicant, ApplicantForm, Completed, Completion, IdentityOutcome, IgateDossier, Officer,
-    ProcedureStep, ProcessStep, Reception, SectorStep,
+    PaperApplicant, ProcedureStep, ProcessStep, Reception, SectorStep,
 };

@@ -313,6 +313,116 @@ impl<'c> ApplicantForm<'c> {
             .as_ref()
             .and_then(PopulationCheck::paper_fallback)
     }
+
+    /// Continues on paper when the database could not be used: the dossier
+    /// is received with the data as typed and the reason recorded.
+    /// `None` when paper may not be requested (never after a lookup
+    /// succeeded).
+    #[must_use]
+    pub fn into_paper_fallback(self) -> Option<PaperApplicant<'c>> {
+        let fallback = self.paper_fallback()?;
+        Some(PaperApplicant {
+            form: self,
+            fallback,
+        })
+    }
+}
+
+/// An applicant who could not be looked up, to be received on paper.
+#[derive(Debug)]
+pub struct PaperApplicant<'c> {
+    form: ApplicantForm<'c>,
+    fallback: PaperFallback,
+}
+
+fn field_error(field: &'static str, label_vi: &'static str, e: impl ToString) -> FieldError {
+    FieldError {
+        field,
+        label_vi,
+        message: e.to_string(),
+    }
+}
+
+impl PaperApplicant<'_> {
+    /// Why paper may be requested.
+    #[must_use]
+    pub fn fallback(&self) -> &PaperFallback {
+        &self.fallback
+    }
+
+    /// Saves the dossier with the data as typed (provenance: typed) and the
+    /// paper-fallback reason.
+    ///
+    /// # Errors
+    ///
+    /// [`IntakeError::Fields`] for a typed field that does not parse or a
+    /// bad phone; a store error.
+    pub async fn save(
+        self,
+        store: &dyn DossierStore,
+        calendar: &WorkingCalendar,
+        today: CalendarDate,
+        phone: &str,
+        content: &str,
+    ) -> Result<IgateDossier, IntakeError> {
+        let f = &self.form;
+        let mut errors = Vec::new();
+        let id = IdNumber::parse_on(&f.cccd_cmnd, today)
+            .map_err(|e| errors.push(field_error("cccd_cmnd", "CCCD/CMND", e)))
+            .ok();
+        let name = FullName::parse(&f.ho_va_ten)
+            .map_err(|e| errors.push(field_error("ho_va_ten", "Họ và tên", e)))
+            .ok();
+        let phone = phone
+            .parse::<PhoneNumber>()
+            .map_err(|e| errors.push(field_error("phone", "Số điện thoại", e)))
+            .ok();
+        let (Some(id), Some(name), Some(phone), true) = (id, name, phone, errors.is_empty()) else {
+            return Err(IntakeError::Fields(errors));
+        };
+        let mut owner = Owner::typed(OwnerType::Citizen, id, name);
+        if let Ok(b) = f.ngay_sinh.parse() {
+            owner.set_birth_date(b)?;
+        }
+        owner.set_phone(phone);
+        let code = store.issue_code(&f.officer.agency, today).await?;
+        let igate_status = IgateStatus::Received;
+        let eform: BTreeMap<String, String> = [
+            ("data[hoTen]", f.ho_va_ten.trim()),
+            ("data[soGiayTo]", f.cccd_cmnd.trim()),
+            ("data[ngaySinh]", f.ngay_sinh.trim()),
+            ("data[noiDungYeuCau]", content.trim()),
+            ("data[isOwnerDossier]", "true"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let dossier = Dossier {
+            code,
+            second_code: None,
+            unit: f.officer.agency.clone(),
+            sector: f.sector.name.clone(),
+            procedure: f.procedure.code.clone(),
+            case: Some(f.process.name.clone()),
+            status: igate_status.to_national(),
+            channel: Channel::Direct,
+            owner,
+            submitter: None,
+            summary: content.trim().to_owned(),
+            intake_date: Some(today),
+            appointment_date: Some(f.process.appointment(today, calendar)),
+            verification: None,
+            paper_fallback: Some(self.fallback),
+            rejection_reason: None,
+            form: eform.clone(),
+        };
+        store.save(&dossier).await?;
+        Ok(IgateDossier {
+            dossier,
+            igate_status,
+            eform,
+        })
+    }
 }
 
 /// Step 7 done: the applicant's name, ID, date of birth and address are
