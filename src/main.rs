@@ -40,6 +40,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Id(args) => id_cmd::run(args),
@@ -77,4 +78,18 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
             })
             == Some(std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Logs to standard error when `DANCU_LOG` is set (a tracing filter such as
+/// `debug` or `dancu_popdb=trace`). Log lines never carry ID numbers,
+/// names, birth dates or secrets.
+fn init_logging() {
+    if let Ok(filter) = std::env::var("DANCU_LOG") {
+        let filter = tracing_subscriber::EnvFilter::try_new(filter)
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
 }
