@@ -31,6 +31,10 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// At most this many requests share one commit.
 const MAX_BATCH: usize = 4096;
 
+/// A purge deletes at most this many records per commit, so that lookups
+/// keep flowing while a large purge runs.
+const PURGE_CHUNK: usize = 2000;
+
 /// How long a connection waits for another process holding the lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -137,7 +141,8 @@ type Answer<T> = oneshot::Sender<Result<T, AuditError>>;
 enum Job {
     Begin(Box<AuditEntry>, Answer<AuditTicket>),
     Complete(AuditTicket, Box<AuditCompletion>, Answer<()>),
-    Purge(Timestamp, Answer<u64>),
+    /// Purge before the cutoff; how many were deleted so far.
+    Purge(Timestamp, u64, Answer<u64>),
 }
 
 /// A finished job, waiting for the commit before its caller is answered.
@@ -145,6 +150,8 @@ enum Done {
     Begin(Answer<AuditTicket>, Result<AuditTicket, AuditError>),
     Complete(Answer<()>, Result<(), AuditError>),
     Purge(Answer<u64>, Result<u64, AuditError>),
+    /// A purge chunk done, with more to delete in the next batch.
+    PurgeMore(Timestamp, u64, Answer<u64>),
 }
 
 impl Done {
@@ -153,6 +160,7 @@ impl Done {
             Self::Begin(_, r) => r.is_ok(),
             Self::Complete(_, r) => r.is_ok(),
             Self::Purge(_, r) => r.is_ok(),
+            Self::PurgeMore(..) => true,
         }
     }
 
@@ -169,6 +177,11 @@ impl Done {
             }
             Self::Purge(tx, r) => {
                 let _ = tx.send(override_ok(r, failure));
+            }
+            Self::PurgeMore(_, _, tx) => {
+                if let Some(f) = failure {
+                    let _ = tx.send(Err(f.clone()));
+                }
             }
         }
     }
@@ -389,7 +402,7 @@ impl AuditSink for SqliteAuditSink {
     }
 
     async fn purge_before(&self, cutoff: Timestamp) -> Result<u64, AuditError> {
-        self.write(|tx| Job::Purge(cutoff, tx))?.wait().await
+        self.write(|tx| Job::Purge(cutoff, 0, tx))?.wait().await
     }
 }
 
@@ -452,27 +465,29 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), OpenError> {
 
 fn writer_loop(mut conn: Connection, rx: &mpsc::Receiver<Job>, counters: &Counters) {
     let mut batch = Vec::with_capacity(64);
-    while let Ok(first) = rx.recv() {
-        batch.push(first);
+    loop {
+        // A purge still running is carried over in `batch`: then only take
+        // what is already waiting.
+        if batch.is_empty() {
+            match rx.recv() {
+                Ok(first) => batch.push(first),
+                Err(_) => break,
+            }
+        }
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
                 Ok(job) => batch.push(job),
                 Err(_) => break,
             }
         }
-        let n = batch.len() as u64;
-        if run_batch(&mut conn, &mut batch) {
-            counters.commits.fetch_add(1, Ordering::Relaxed);
-            counters.writes.fetch_add(n, Ordering::Relaxed);
-        }
+        run_batch(&mut conn, &mut batch, counters);
     }
 }
 
 /// Runs every queued job in one transaction, commits, then answers.
-/// Returns whether the transaction committed.
-fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>) -> bool {
+/// A purge with more to delete is put back into `batch`.
+fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>, counters: &Counters) {
     let mut done = Vec::with_capacity(batch.len());
-    let mut purged = false;
     let failure = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Err(e) => Some(AuditError::from(StoreError::from(e))),
         Ok(tx) => {
@@ -487,10 +502,11 @@ fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>) -> bool {
                 let d = match job {
                     Job::Begin(entry, a) => Done::Begin(a, insert(&tx, &entry).map_err(Into::into)),
                     Job::Complete(ticket, c, a) => Done::Complete(a, update(&tx, ticket, &c)),
-                    Job::Purge(cutoff, a) => {
-                        purged = true;
-                        Done::Purge(a, purge(&tx, cutoff).map_err(Into::into))
-                    }
+                    Job::Purge(cutoff, so_far, a) => match purge_chunk(&tx, cutoff) {
+                        Ok(n) if n == PURGE_CHUNK as u64 => Done::PurgeMore(cutoff, so_far + n, a),
+                        Ok(n) => Done::Purge(a, Ok(so_far + n)),
+                        Err(e) => Done::Purge(a, Err(e.into())),
+                    },
                 };
                 if !d.is_ok() && tx.is_autocommit() {
                     aborted = Some(AuditError::Store(
@@ -515,28 +531,42 @@ fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>) -> bool {
             .unwrap_or_else(|| AuditError::Store("the audit batch was not run".into()));
         done.push(fail(job, &e));
     }
-    if failure.is_some() {
+    if failure.is_none() {
+        // Counted before anyone is answered, so a caller sees its write.
+        counters.commits.fetch_add(1, Ordering::Relaxed);
+        counters
+            .writes
+            .fetch_add(done.len() as u64, Ordering::Relaxed);
+    } else {
         tracing::error!(
             jobs = done.len(),
             "audit batch failed to commit; every caller in it is told"
         );
     }
+    let mut purged = false;
     for d in done {
-        d.answer(failure.as_ref());
+        match d {
+            Done::PurgeMore(cutoff, so_far, a) if failure.is_none() => {
+                batch.push(Job::Purge(cutoff, so_far, a));
+            }
+            d => {
+                purged |= matches!(d, Done::Purge(_, Ok(_)));
+                d.answer(failure.as_ref());
+            }
+        }
     }
     if purged && failure.is_none() {
         // Old page images of purged records may still sit in the WAL: copy
         // back and truncate it. A busy reader only postpones this.
         let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     }
-    failure.is_none()
 }
 
 fn fail(job: Job, e: &AuditError) -> Done {
     match job {
         Job::Begin(_, a) => Done::Begin(a, Err(e.clone())),
         Job::Complete(_, _, a) => Done::Complete(a, Err(e.clone())),
-        Job::Purge(_, a) => Done::Purge(a, Err(e.clone())),
+        Job::Purge(_, _, a) => Done::Purge(a, Err(e.clone())),
     }
 }
 
@@ -588,11 +618,12 @@ fn update(conn: &Connection, ticket: AuditTicket, c: &AuditCompletion) -> Result
     Ok(())
 }
 
-fn purge(conn: &Connection, cutoff: Timestamp) -> Result<u64, StoreError> {
-    let n = conn.execute(
-        "DELETE FROM audit_record WHERE started_at < ?1",
-        [cutoff.unix_millis()],
+fn purge_chunk(conn: &Connection, cutoff: Timestamp) -> Result<u64, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "DELETE FROM audit_record WHERE id IN \
+         (SELECT id FROM audit_record WHERE started_at < ?1 ORDER BY started_at LIMIT ?2)",
     )?;
+    let n = stmt.execute(params![cutoff.unix_millis(), PURGE_CHUNK as i64])?;
     Ok(n as u64)
 }
 
