@@ -118,7 +118,8 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             return purge(&settings.db, *older_than, args.json);
         }
     };
-    let sink = open_existing(&settings.db)?;
+    check_exists(&settings.db)?;
+    let sink = SqliteAuditSink::open_read_only(&settings.db)?;
     let records = runtime()?
         .block_on(sink.query(&query))
         .context("cannot read the audit trail")?;
@@ -210,11 +211,11 @@ fn subject_key(input: &str) -> anyhow::Result<LookupKey> {
     }
 }
 
-fn open_existing(db: &Path) -> anyhow::Result<SqliteAuditSink> {
+fn check_exists(db: &Path) -> anyhow::Result<()> {
     if !db.is_file() {
         bail!("no audit database at {}", db.display());
     }
-    Ok(SqliteAuditSink::open(db)?)
+    Ok(())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -227,7 +228,8 @@ fn purge(db: &Path, days: u32, json: bool) -> anyhow::Result<ExitCode> {
     if days == 0 {
         bail!("--older-than must be at least 1 day");
     }
-    let sink = open_existing(db)?;
+    check_exists(db)?;
+    let sink = SqliteAuditSink::open(db)?;
     let cutoff = Timestamp::from_unix_millis(
         Timestamp::now()
             .unix_millis()

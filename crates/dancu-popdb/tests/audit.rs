@@ -653,10 +653,16 @@ fn a_killed_process_leaves_a_pending_record() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let records = rt.block_on(async {
+    let (read_only, records) = rt.block_on(async {
+        // An auditor's read-only view first, while the crashed process's
+        // WAL is still unrecovered; then a normal reopen.
+        let reader = SqliteAuditSink::open_read_only(&path).expect("read-only after the crash");
+        let read_only = by_subject(&reader, ID).await;
+        drop(reader);
         let sink = SqliteAuditSink::open(&path).expect("reopen after the crash");
-        by_subject(&sink, ID).await
+        (read_only, by_subject(&sink, ID).await)
     });
+    assert_eq!(read_only, records);
     assert_eq!(records.len(), 1, "{records:?}");
     let r = &records[0];
     assert_eq!(r.completion, None, "the record is visibly pending");

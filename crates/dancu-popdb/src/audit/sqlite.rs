@@ -128,6 +128,8 @@ enum StoreError {
     EmptyOutcome,
     #[error("this kind of audit query is not supported by the SQLite store")]
     UnsupportedQuery,
+    #[error("the audit store was opened read-only")]
+    ReadOnly,
 }
 
 impl From<StoreError> for AuditError {
@@ -296,6 +298,59 @@ impl SqliteAuditSink {
         Ok(sink)
     }
 
+    /// Opens an existing audit database for queries only: nothing is
+    /// created or changed, and `begin`, `complete` and `purge_before` fail.
+    /// For auditors who may read the trail but not write it.
+    ///
+    /// # Errors
+    ///
+    /// [`OpenError`] when the file does not exist or cannot be read, is not
+    /// an audit database, or has another schema version.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, OpenError> {
+        let path = path.as_ref().to_path_buf();
+        let sqlite = |e: rusqlite::Error| OpenError::Sqlite {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        let reader = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(sqlite)?;
+        reader.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+        let version: i64 = reader
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sqlite)?;
+        match version {
+            SCHEMA_VERSION => {}
+            found if found > SCHEMA_VERSION => {
+                return Err(OpenError::NewerSchema {
+                    path,
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            _ => return Err(OpenError::Foreign { path }),
+        }
+        let (rtx, rrx) = mpsc::channel::<ReadJob>();
+        let rhandle = thread::Builder::new()
+            .name("dancu-audit-reader".into())
+            .spawn(move || {
+                while let Ok(job) = rrx.recv() {
+                    job(&reader);
+                }
+            })
+            .map_err(|e| OpenError::Thread(e.to_string()))?;
+        Ok(Self {
+            path,
+            counters: Arc::default(),
+            writer: None,
+            reader: Some((rtx, rhandle)),
+        })
+    }
+
     /// The database file.
     #[must_use]
     pub fn path(&self) -> &Path {
@@ -318,7 +373,7 @@ impl SqliteAuditSink {
             .writer
             .as_ref()
             .map(|(s, _)| s)
-            .ok_or(StoreError::Stopped("writer"))?;
+            .ok_or(StoreError::ReadOnly)?;
         sender
             .send(job(tx))
             .map_err(|_| StoreError::Stopped("writer"))?;
@@ -790,6 +845,42 @@ mod tests {
             SqliteAuditSink::open(&garbage),
             Err(OpenError::Sqlite { .. })
         ));
+    }
+
+    #[test]
+    fn read_only_reads_and_refuses_to_write_or_create() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("audit.sqlite");
+        assert!(matches!(
+            SqliteAuditSink::open_read_only(&path),
+            Err(OpenError::Sqlite { .. })
+        ));
+        assert!(!path.exists(), "nothing is created");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let writer = SqliteAuditSink::open(&path).expect("open");
+        let reader = SqliteAuditSink::open_read_only(&path).expect("open read-only");
+        let ctx = dancu_core::RequestContext::new("canbo.a", "1.001776".parse().expect("code"))
+            .expect("ctx");
+        let subject = AuditSubject {
+            masked: Masked::new("006089000001"),
+            hash: "ab".repeat(32),
+        };
+        let entry = AuditEntry::for_request(&ctx, "g", "in_memory", Operation::Check, subject);
+        rt.block_on(async {
+            writer.begin(&entry).await.expect("begin");
+            let all = AuditQuery::Officer("canbo.a".into());
+            assert_eq!(reader.query(&all).await.expect("query").len(), 1);
+            assert_eq!(
+                reader.begin(&entry).await,
+                Err(AuditError::Store(
+                    "the audit store was opened read-only".into()
+                ))
+            );
+            assert!(reader.purge_before(Timestamp::now()).await.is_err());
+            assert_eq!(reader.query(&all).await.expect("query").len(), 1);
+        });
     }
 
     #[test]
