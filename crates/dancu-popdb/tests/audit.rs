@@ -437,7 +437,7 @@ async fn writes_waiting_together_share_one_commit() {
             sink.begin(&e).await.map(drop)
         });
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(sink.stats().commits, 0, "nothing commits while locked");
     other.execute_batch("COMMIT").expect("unlock");
     while let Some(r) = tasks.join_next().await {
@@ -445,8 +445,10 @@ async fn writes_waiting_together_share_one_commit() {
     }
     let stats = sink.stats();
     assert_eq!(stats.writes, n);
+    // Typically 2: the request the writer took before blocking, then all
+    // the others; a little slack for a task scheduled late on a busy box.
     assert!(
-        stats.commits <= 3,
+        stats.commits <= 5,
         "{} commits for {n} writes queued together",
         stats.commits
     );
