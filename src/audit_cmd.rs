@@ -415,7 +415,29 @@ fn write_table(out: &mut impl Write, records: &[AuditRecord]) -> io::Result<()> 
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #[test]
+        fn any_text_is_an_instant_or_an_error(s in "\\PC{0,40}", end: bool) {
+            let _ = parse_instant(&s, end);
+        }
+
+        #[test]
+        fn near_misses_are_an_instant_or_an_error(
+            s in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,12})?([Zz]|[+-][0-9]{2}:[0-9]{2})?.?",
+        ) {
+            let _ = parse_instant(&s, false);
+        }
+
+        #[test]
+        fn displayed_timestamps_parse_back(ms in -30_610_224_000_000i64..253_402_300_799_999) {
+            let t = Timestamp::from_unix_millis(ms);
+            prop_assert_eq!(parse_instant(&t.to_string(), false).ok(), Some(t));
+        }
+    }
 
     fn at(s: &str, end: bool) -> Option<String> {
         parse_instant(s, end).ok().map(|t| t.to_string())
