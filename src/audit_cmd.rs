@@ -118,7 +118,8 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             return purge(&settings.db, *older_than, args.json);
         }
     };
-    let sink = open_existing(&settings.db)?;
+    check_exists(&settings.db)?;
+    let sink = SqliteAuditSink::open_read_only(&settings.db)?;
     let records = runtime()?
         .block_on(sink.query(&query))
         .context("cannot read the audit trail")?;
@@ -210,11 +211,11 @@ fn subject_key(input: &str) -> anyhow::Result<LookupKey> {
     }
 }
 
-fn open_existing(db: &Path) -> anyhow::Result<SqliteAuditSink> {
+fn check_exists(db: &Path) -> anyhow::Result<()> {
     if !db.is_file() {
         bail!("no audit database at {}", db.display());
     }
-    Ok(SqliteAuditSink::open(db)?)
+    Ok(())
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -227,7 +228,8 @@ fn purge(db: &Path, days: u32, json: bool) -> anyhow::Result<ExitCode> {
     if days == 0 {
         bail!("--older-than must be at least 1 day");
     }
-    let sink = open_existing(db)?;
+    check_exists(db)?;
+    let sink = SqliteAuditSink::open(db)?;
     let cutoff = Timestamp::from_unix_millis(
         Timestamp::now()
             .unix_millis()
@@ -413,7 +415,29 @@ fn write_table(out: &mut impl Write, records: &[AuditRecord]) -> io::Result<()> 
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #[test]
+        fn any_text_is_an_instant_or_an_error(s in "\\PC{0,40}", end: bool) {
+            let _ = parse_instant(&s, end);
+        }
+
+        #[test]
+        fn near_misses_are_an_instant_or_an_error(
+            s in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,12})?([Zz]|[+-][0-9]{2}:[0-9]{2})?.?",
+        ) {
+            let _ = parse_instant(&s, false);
+        }
+
+        #[test]
+        fn displayed_timestamps_parse_back(ms in -30_610_224_000_000i64..253_402_300_799_999) {
+            let t = Timestamp::from_unix_millis(ms);
+            prop_assert_eq!(parse_instant(&t.to_string(), false).ok(), Some(t));
+        }
+    }
 
     fn at(s: &str, end: bool) -> Option<String> {
         parse_instant(s, end).ok().map(|t| t.to_string())

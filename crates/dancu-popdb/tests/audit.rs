@@ -387,6 +387,73 @@ async fn purge_deletes_older_records_and_their_bytes() {
     assert!(!contains(&bytes, b"purged.officer"));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_purge_runs_in_chunks_and_counts_them_all() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = open(dir.path());
+    let old = 4_500;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..old + 10 {
+        let sink = Arc::clone(&sink);
+        tasks.spawn(async move {
+            let at = if i < old { 1_000 + i as i64 } else { 1_000_000 };
+            let e = entry_at(Timestamp::from_unix_millis(at), "canbo.a", None, ID);
+            sink.begin(&e).await.map(drop)
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.expect("task").expect("begin");
+    }
+    let purged = sink
+        .purge_before(Timestamp::from_unix_millis(500_000))
+        .await
+        .expect("purge");
+    assert_eq!(purged, old as u64);
+    let left = sink
+        .query(&AuditQuery::Between(
+            Timestamp::from_unix_millis(0),
+            Timestamp::from_unix_millis(i64::MAX),
+        ))
+        .await
+        .expect("query");
+    assert_eq!(left.len(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_waiting_together_share_one_commit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("audit.sqlite");
+    let sink = Arc::new(SqliteAuditSink::open(&path).expect("open"));
+    // Another process holds the write lock: the writer waits (busy
+    // timeout) with at most a few requests while the rest queue behind it.
+    let other = rusqlite::Connection::open(&path).expect("open");
+    other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let n = 50;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let sink = Arc::clone(&sink);
+        tasks.spawn(async move {
+            let e = entry_at(Timestamp::now(), "canbo.a", None, ID);
+            sink.begin(&e).await.map(drop)
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.stats().commits, 0, "nothing commits while locked");
+    other.execute_batch("COMMIT").expect("unlock");
+    while let Some(r) = tasks.join_next().await {
+        r.expect("task").expect("begin");
+    }
+    let stats = sink.stats();
+    assert_eq!(stats.writes, n);
+    // Typically 2: the request the writer took before blocking, then all
+    // the others; a little slack for a task scheduled late on a busy box.
+    assert!(
+        stats.commits <= 5,
+        "{} commits for {n} writes queued together",
+        stats.commits
+    );
+}
+
 fn db_bytes(path: &Path) -> Vec<u8> {
     let mut all = Vec::new();
     for suffix in ["", "-wal", "-journal"] {
@@ -588,10 +655,16 @@ fn a_killed_process_leaves_a_pending_record() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let records = rt.block_on(async {
+    let (read_only, records) = rt.block_on(async {
+        // An auditor's read-only view first, while the crashed process's
+        // WAL is still unrecovered; then a normal reopen.
+        let reader = SqliteAuditSink::open_read_only(&path).expect("read-only after the crash");
+        let read_only = by_subject(&reader, ID).await;
+        drop(reader);
         let sink = SqliteAuditSink::open(&path).expect("reopen after the crash");
-        by_subject(&sink, ID).await
+        (read_only, by_subject(&sink, ID).await)
     });
+    assert_eq!(read_only, records);
     assert_eq!(records.len(), 1, "{records:?}");
     let r = &records[0];
     assert_eq!(r.completion, None, "the record is visibly pending");

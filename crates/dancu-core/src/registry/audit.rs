@@ -155,15 +155,34 @@ pub enum AuditError {
 #[async_trait]
 pub trait AuditSink: Send + Sync + fmt::Debug {
     /// Durably records a lookup about to be made.
+    ///
+    /// # Errors
+    ///
+    /// [`AuditError::Store`] when the record could not be made durable:
+    /// the lookup must then not be made.
     async fn begin(&self, entry: &AuditEntry) -> Result<AuditTicket, AuditError>;
-    /// Records how the lookup ended.
+    /// Durably records how the lookup ended.
+    ///
+    /// # Errors
+    ///
+    /// [`AuditError::UnknownTicket`] when the ticket names no pending
+    /// record (unknown, or already completed); [`AuditError::Store`] when
+    /// the write failed (the record stays pending).
     async fn complete(
         &self,
         ticket: AuditTicket,
         completion: &AuditCompletion,
     ) -> Result<(), AuditError>;
     /// Reads records, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`AuditError::Store`] when the store could not be read.
     async fn query(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, AuditError>;
     /// Deletes records started before `cutoff`; returns how many.
+    ///
+    /// # Errors
+    ///
+    /// [`AuditError::Store`] when the store could not be written.
     async fn purge_before(&self, cutoff: Timestamp) -> Result<u64, AuditError>;
 }

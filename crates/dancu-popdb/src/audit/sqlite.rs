@@ -31,6 +31,10 @@ pub const SCHEMA_VERSION: i64 = 1;
 /// At most this many requests share one commit.
 const MAX_BATCH: usize = 4096;
 
+/// A purge deletes at most this many records per commit, so that lookups
+/// keep flowing while a large purge runs.
+const PURGE_CHUNK: usize = 2000;
+
 /// How long a connection waits for another process holding the lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -124,6 +128,8 @@ enum StoreError {
     EmptyOutcome,
     #[error("this kind of audit query is not supported by the SQLite store")]
     UnsupportedQuery,
+    #[error("the audit store was opened read-only")]
+    ReadOnly,
 }
 
 impl From<StoreError> for AuditError {
@@ -137,7 +143,8 @@ type Answer<T> = oneshot::Sender<Result<T, AuditError>>;
 enum Job {
     Begin(Box<AuditEntry>, Answer<AuditTicket>),
     Complete(AuditTicket, Box<AuditCompletion>, Answer<()>),
-    Purge(Timestamp, Answer<u64>),
+    /// Purge before the cutoff; how many were deleted so far.
+    Purge(Timestamp, u64, Answer<u64>),
 }
 
 /// A finished job, waiting for the commit before its caller is answered.
@@ -145,6 +152,8 @@ enum Done {
     Begin(Answer<AuditTicket>, Result<AuditTicket, AuditError>),
     Complete(Answer<()>, Result<(), AuditError>),
     Purge(Answer<u64>, Result<u64, AuditError>),
+    /// A purge chunk done, with more to delete in the next batch.
+    PurgeMore(Timestamp, u64, Answer<u64>),
 }
 
 impl Done {
@@ -153,6 +162,7 @@ impl Done {
             Self::Begin(_, r) => r.is_ok(),
             Self::Complete(_, r) => r.is_ok(),
             Self::Purge(_, r) => r.is_ok(),
+            Self::PurgeMore(..) => true,
         }
     }
 
@@ -169,6 +179,11 @@ impl Done {
             }
             Self::Purge(tx, r) => {
                 let _ = tx.send(override_ok(r, failure));
+            }
+            Self::PurgeMore(_, _, tx) => {
+                if let Some(f) = failure {
+                    let _ = tx.send(Err(f.clone()));
+                }
             }
         }
     }
@@ -283,6 +298,59 @@ impl SqliteAuditSink {
         Ok(sink)
     }
 
+    /// Opens an existing audit database for queries only: nothing is
+    /// created or changed, and `begin`, `complete` and `purge_before` fail.
+    /// For auditors who may read the trail but not write it.
+    ///
+    /// # Errors
+    ///
+    /// [`OpenError`] when the file does not exist or cannot be read, is not
+    /// an audit database, or has another schema version.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self, OpenError> {
+        let path = path.as_ref().to_path_buf();
+        let sqlite = |e: rusqlite::Error| OpenError::Sqlite {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        let reader = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(sqlite)?;
+        reader.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+        let version: i64 = reader
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sqlite)?;
+        match version {
+            SCHEMA_VERSION => {}
+            found if found > SCHEMA_VERSION => {
+                return Err(OpenError::NewerSchema {
+                    path,
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            _ => return Err(OpenError::Foreign { path }),
+        }
+        let (rtx, rrx) = mpsc::channel::<ReadJob>();
+        let rhandle = thread::Builder::new()
+            .name("dancu-audit-reader".into())
+            .spawn(move || {
+                while let Ok(job) = rrx.recv() {
+                    job(&reader);
+                }
+            })
+            .map_err(|e| OpenError::Thread(e.to_string()))?;
+        Ok(Self {
+            path,
+            counters: Arc::default(),
+            writer: None,
+            reader: Some((rtx, rhandle)),
+        })
+    }
+
     /// The database file.
     #[must_use]
     pub fn path(&self) -> &Path {
@@ -305,7 +373,7 @@ impl SqliteAuditSink {
             .writer
             .as_ref()
             .map(|(s, _)| s)
-            .ok_or(StoreError::Stopped("writer"))?;
+            .ok_or(StoreError::ReadOnly)?;
         sender
             .send(job(tx))
             .map_err(|_| StoreError::Stopped("writer"))?;
@@ -389,7 +457,7 @@ impl AuditSink for SqliteAuditSink {
     }
 
     async fn purge_before(&self, cutoff: Timestamp) -> Result<u64, AuditError> {
-        self.write(|tx| Job::Purge(cutoff, tx))?.wait().await
+        self.write(|tx| Job::Purge(cutoff, 0, tx))?.wait().await
     }
 }
 
@@ -452,27 +520,29 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), OpenError> {
 
 fn writer_loop(mut conn: Connection, rx: &mpsc::Receiver<Job>, counters: &Counters) {
     let mut batch = Vec::with_capacity(64);
-    while let Ok(first) = rx.recv() {
-        batch.push(first);
+    loop {
+        // A purge still running is carried over in `batch`: then only take
+        // what is already waiting.
+        if batch.is_empty() {
+            match rx.recv() {
+                Ok(first) => batch.push(first),
+                Err(_) => break,
+            }
+        }
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
                 Ok(job) => batch.push(job),
                 Err(_) => break,
             }
         }
-        let n = batch.len() as u64;
-        if run_batch(&mut conn, &mut batch) {
-            counters.commits.fetch_add(1, Ordering::Relaxed);
-            counters.writes.fetch_add(n, Ordering::Relaxed);
-        }
+        run_batch(&mut conn, &mut batch, counters);
     }
 }
 
 /// Runs every queued job in one transaction, commits, then answers.
-/// Returns whether the transaction committed.
-fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>) -> bool {
+/// A purge with more to delete is put back into `batch`.
+fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>, counters: &Counters) {
     let mut done = Vec::with_capacity(batch.len());
-    let mut purged = false;
     let failure = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Err(e) => Some(AuditError::from(StoreError::from(e))),
         Ok(tx) => {
@@ -487,10 +557,11 @@ fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>) -> bool {
                 let d = match job {
                     Job::Begin(entry, a) => Done::Begin(a, insert(&tx, &entry).map_err(Into::into)),
                     Job::Complete(ticket, c, a) => Done::Complete(a, update(&tx, ticket, &c)),
-                    Job::Purge(cutoff, a) => {
-                        purged = true;
-                        Done::Purge(a, purge(&tx, cutoff).map_err(Into::into))
-                    }
+                    Job::Purge(cutoff, so_far, a) => match purge_chunk(&tx, cutoff) {
+                        Ok(n) if n == PURGE_CHUNK as u64 => Done::PurgeMore(cutoff, so_far + n, a),
+                        Ok(n) => Done::Purge(a, Ok(so_far + n)),
+                        Err(e) => Done::Purge(a, Err(e.into())),
+                    },
                 };
                 if !d.is_ok() && tx.is_autocommit() {
                     aborted = Some(AuditError::Store(
@@ -515,28 +586,42 @@ fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>) -> bool {
             .unwrap_or_else(|| AuditError::Store("the audit batch was not run".into()));
         done.push(fail(job, &e));
     }
-    if failure.is_some() {
+    if failure.is_none() {
+        // Counted before anyone is answered, so a caller sees its write.
+        counters.commits.fetch_add(1, Ordering::Relaxed);
+        counters
+            .writes
+            .fetch_add(done.len() as u64, Ordering::Relaxed);
+    } else {
         tracing::error!(
             jobs = done.len(),
             "audit batch failed to commit; every caller in it is told"
         );
     }
+    let mut purged = false;
     for d in done {
-        d.answer(failure.as_ref());
+        match d {
+            Done::PurgeMore(cutoff, so_far, a) if failure.is_none() => {
+                batch.push(Job::Purge(cutoff, so_far, a));
+            }
+            d => {
+                purged |= matches!(d, Done::Purge(_, Ok(_)));
+                d.answer(failure.as_ref());
+            }
+        }
     }
     if purged && failure.is_none() {
         // Old page images of purged records may still sit in the WAL: copy
         // back and truncate it. A busy reader only postpones this.
         let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     }
-    failure.is_none()
 }
 
 fn fail(job: Job, e: &AuditError) -> Done {
     match job {
         Job::Begin(_, a) => Done::Begin(a, Err(e.clone())),
         Job::Complete(_, _, a) => Done::Complete(a, Err(e.clone())),
-        Job::Purge(_, a) => Done::Purge(a, Err(e.clone())),
+        Job::Purge(_, _, a) => Done::Purge(a, Err(e.clone())),
     }
 }
 
@@ -588,11 +673,12 @@ fn update(conn: &Connection, ticket: AuditTicket, c: &AuditCompletion) -> Result
     Ok(())
 }
 
-fn purge(conn: &Connection, cutoff: Timestamp) -> Result<u64, StoreError> {
-    let n = conn.execute(
-        "DELETE FROM audit_record WHERE started_at < ?1",
-        [cutoff.unix_millis()],
+fn purge_chunk(conn: &Connection, cutoff: Timestamp) -> Result<u64, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "DELETE FROM audit_record WHERE id IN \
+         (SELECT id FROM audit_record WHERE started_at < ?1 ORDER BY started_at LIMIT ?2)",
     )?;
+    let n = stmt.execute(params![cutoff.unix_millis(), PURGE_CHUNK as i64])?;
     Ok(n as u64)
 }
 
@@ -759,6 +845,42 @@ mod tests {
             SqliteAuditSink::open(&garbage),
             Err(OpenError::Sqlite { .. })
         ));
+    }
+
+    #[test]
+    fn read_only_reads_and_refuses_to_write_or_create() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("audit.sqlite");
+        assert!(matches!(
+            SqliteAuditSink::open_read_only(&path),
+            Err(OpenError::Sqlite { .. })
+        ));
+        assert!(!path.exists(), "nothing is created");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let writer = SqliteAuditSink::open(&path).expect("open");
+        let reader = SqliteAuditSink::open_read_only(&path).expect("open read-only");
+        let ctx = dancu_core::RequestContext::new("canbo.a", "1.001776".parse().expect("code"))
+            .expect("ctx");
+        let subject = AuditSubject {
+            masked: Masked::new("006089000001"),
+            hash: "ab".repeat(32),
+        };
+        let entry = AuditEntry::for_request(&ctx, "g", "in_memory", Operation::Check, subject);
+        rt.block_on(async {
+            writer.begin(&entry).await.expect("begin");
+            let all = AuditQuery::Officer("canbo.a".into());
+            assert_eq!(reader.query(&all).await.expect("query").len(), 1);
+            assert_eq!(
+                reader.begin(&entry).await,
+                Err(AuditError::Store(
+                    "the audit store was opened read-only".into()
+                ))
+            );
+            assert!(reader.purge_before(Timestamp::now()).await.is_err());
+            assert_eq!(reader.query(&all).await.expect("query").len(), 1);
+        });
     }
 
     #[test]
