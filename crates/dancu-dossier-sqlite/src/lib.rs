@@ -188,6 +188,26 @@ impl Row {
     }
 }
 
+/// Whether `unit` and `date` can make a dossier code, saying which part is
+/// wrong when they cannot.
+fn check_code_parts(unit: &str, date: CalendarDate) -> Result<(), Error> {
+    if DossierCode::new(unit, date, 1).is_ok() {
+        return Ok(());
+    }
+    // The same rules, with a date known to be in range, tell the two apart.
+    let unit_ok = CalendarDate::new(2000, 1, 1)
+        .is_ok_and(|in_range| DossierCode::new(unit, in_range, 1).is_ok());
+    let reason = if unit_ok {
+        format!("{date} is outside 2000–2099, the years a dossier code's two digits can show")
+    } else {
+        "a unit code has 1 to 40 ASCII letters, digits, '.', '-' or '_'".to_owned()
+    };
+    Err(Error::InvalidInput {
+        unit: unit.to_owned(),
+        reason,
+    })
+}
+
 fn decode(code: &str, body: &str) -> Result<Dossier, Error> {
     let dossier: Dossier = serde_json::from_str(body).map_err(|e| Error::Corrupt {
         code: code.to_owned(),
@@ -206,12 +226,7 @@ fn decode(code: &str, body: &str) -> Result<Dossier, Error> {
 impl DossierStore for SqliteDossierStore {
     async fn issue_code(&self, unit: &str, date: CalendarDate) -> Result<DossierCode, StoreError> {
         // Reject a malformed unit or an out-of-range date before counting.
-        DossierCode::new(unit, date, 1).map_err(|e| {
-            StoreError::from(Error::InvalidInput {
-                unit: unit.to_owned(),
-                reason: e.to_string(),
-            })
-        })?;
+        check_code_parts(unit, date)?;
         let owned_unit = unit.to_owned();
         let last = self
             .run(move |shared| {

@@ -260,3 +260,26 @@ fn works_outside_a_tokio_runtime() {
         Some(dossier)
     );
 }
+
+#[tokio::test]
+async fn bad_input_says_which_part_is_wrong() {
+    let dir = Scratch::new("bad-input");
+    let store = SqliteDossierStore::open(dir.db()).unwrap();
+    let message = backend_message(store.issue_code("H 56", day(2026, 11, 27)).await);
+    assert!(
+        message.contains("\"H 56\"") && message.contains("unit code has"),
+        "{message}"
+    );
+    let message = backend_message(store.issue_code(UNIT, day(2100, 1, 1)).await);
+    assert!(
+        message.contains("2100-01-01 is outside 2000–2099"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_store_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<SqliteDossierStore>();
+    shareable::<std::sync::Arc<dyn DossierStore>>();
+}
