@@ -71,6 +71,8 @@ impl InMemoryDossierStore {
 #[async_trait]
 impl DossierStore for InMemoryDossierStore {
     async fn issue_code(&self, unit: &str, date: CalendarDate) -> Result<DossierCode, StoreError> {
+        // Refuse a bad unit or year before touching the counter.
+        DossierCode::new(unit, date, 1).map_err(|e| StoreError::Backend(e.to_string()))?;
         let mut inner = self.lock();
         let serial = inner.serials.entry((unit.to_owned(), date)).or_insert(0);
         if *serial >= 9_999 {
@@ -84,9 +86,17 @@ impl DossierStore for InMemoryDossierStore {
     }
 
     async fn save(&self, dossier: &Dossier) -> Result<(), StoreError> {
-        self.lock()
-            .dossiers
-            .insert(dossier.code.to_string(), dossier.clone());
+        let mut inner = self.lock();
+        let code = &dossier.code;
+        if !code.is_reissued() {
+            // A code issued elsewhere (an import) is never issued again.
+            let last = inner
+                .serials
+                .entry((code.unit().to_owned(), code.date()))
+                .or_insert(0);
+            *last = (*last).max(code.serial());
+        }
+        inner.dossiers.insert(code.to_string(), dossier.clone());
         Ok(())
     }
 
