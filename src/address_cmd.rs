@@ -1,7 +1,7 @@
 //! `dancu address`: resolve free-text addresses in either era, convert
 //! legacy codes to the 2025 scheme, and show units by code.
 
-use std::io::{self, BufRead, BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -10,6 +10,8 @@ use dancu_core::admin::{
     Province, Resolution, Source, resolve,
 };
 use serde_json::{Value, json};
+
+use crate::lines::for_each_line;
 
 /// `dancu address …`
 #[derive(Debug, Args)]
@@ -109,29 +111,6 @@ fn resolve_all(args: &ResolveArgs, out: &mut impl Write) -> io::Result<bool> {
         }
     }
     Ok(all)
-}
-
-/// Calls `f` on each line of `input` (terminator removed), reusing one
-/// buffer; bytes that are not UTF-8 are replaced.
-fn for_each_line(
-    mut input: impl BufRead,
-    mut f: impl FnMut(&str) -> io::Result<()>,
-) -> io::Result<()> {
-    let mut buf = Vec::with_capacity(256);
-    loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
-            return Ok(());
-        }
-        let mut line = buf.as_slice();
-        if let Some(rest) = line.strip_suffix(b"\n") {
-            line = rest.strip_suffix(b"\r").unwrap_or(rest);
-        }
-        match std::str::from_utf8(line) {
-            Ok(s) => f(s)?,
-            Err(_) => f(&String::from_utf8_lossy(line))?,
-        }
-    }
 }
 
 fn unit(code: impl ToString, name: &str) -> Value {

@@ -1,12 +1,14 @@
 //! `dancu id inspect`: classify and decode identity numbers, one per
 //! argument or one per line of standard input (streamed).
 
-use std::io::{self, BufRead, BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use dancu_core::identity::{IdNumber, IdNumberError, Registration};
 use dancu_core::{CalendarDate, Cmnd, IdKind};
+
+use crate::lines::for_each_line;
 
 /// `dancu id …`
 #[derive(Debug, Args)]
@@ -70,30 +72,6 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-/// Calls `f` on each line of `input` without its line terminator, reusing
-/// one buffer: memory stays constant however long the input is. Bytes that
-/// are not UTF-8 are replaced (and then rejected as invalid characters).
-fn for_each_line(
-    mut input: impl BufRead,
-    mut f: impl FnMut(&str) -> io::Result<()>,
-) -> io::Result<()> {
-    let mut buf = Vec::with_capacity(256);
-    loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
-            return Ok(());
-        }
-        let mut line = buf.as_slice();
-        if let Some(rest) = line.strip_suffix(b"\n") {
-            line = rest.strip_suffix(b"\r").unwrap_or(rest);
-        }
-        match std::str::from_utf8(line) {
-            Ok(s) => f(s)?,
-            Err(_) => f(&String::from_utf8_lossy(line))?,
-        }
-    }
 }
 
 fn json_str(out: &mut impl Write, s: &str) -> io::Result<()> {
@@ -238,21 +216,5 @@ fn write_cmnd(out: &mut impl Write, c: &Cmnd, on: CalendarDate) -> io::Result<()
             out,
             "  document      expired on 2024-12-31 (still usable as a lookup key)"
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_without_terminators() {
-        let mut seen = Vec::new();
-        for_each_line(&b"a\r\nb\n\nc"[..], |l| {
-            seen.push(l.to_owned());
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(seen, ["a", "b", "", "c"]);
     }
 }

@@ -11,6 +11,7 @@ mod address_cmd;
 mod audit_cmd;
 mod demo;
 mod id_cmd;
+mod lines;
 mod sandbox_cmd;
 mod verify_cmd;
 

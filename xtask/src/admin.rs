@@ -377,24 +377,3 @@ pub(crate) fn generate(dir: &Path) -> anyhow::Result<String> {
     ensure!(split == 440, "expected 440 split communes, found {split}");
     Ok(out)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The committed data equals a fresh import whenever the shared data is present.
-    #[test]
-    fn committed_admin_data_matches_a_fresh_import() {
-        let dir = crate::workspace_root().join("../shared/data/admin");
-        if !dir.exists() {
-            eprintln!("skipped: {} not present", dir.display());
-            return;
-        }
-        let fresh = generate(&dir).unwrap();
-        let committed = std::fs::read_to_string(crate::workspace_root().join(OUTPUT)).unwrap();
-        assert!(
-            fresh == committed,
-            "{OUTPUT} is stale: run `cargo run -p xtask -- import-admin ../shared/data/admin`"
-        );
-    }
-}

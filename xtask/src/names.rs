@@ -108,24 +108,3 @@ const HEADER: &str = "\
 // Do not edit by hand: change the importer or the data and regenerate.
 
 ";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The committed tables equal a fresh import whenever the shared data is present.
-    #[test]
-    fn committed_name_tables_match_a_fresh_import() {
-        let dir = crate::workspace_root().join("../shared/data/names");
-        if !dir.exists() {
-            eprintln!("skipped: {} not present", dir.display());
-            return;
-        }
-        let fresh = generate(&dir).unwrap();
-        let committed = std::fs::read_to_string(crate::workspace_root().join(OUTPUT)).unwrap();
-        assert!(
-            fresh == committed,
-            "{OUTPUT} is stale: run `cargo run -p xtask -- import-names ../shared/data/names`"
-        );
-    }
-}
