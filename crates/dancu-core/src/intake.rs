@@ -167,6 +167,25 @@ pub enum CheckResult {
 }
 
 impl CheckResult {
+    /// Takes the one-time-password challenge out of a screen's last result
+    /// (the password is then sent with [`PopulationCheck::submit_otp`]).
+    ///
+    /// # Errors
+    ///
+    /// [`IntakeError::WrongState`] when the last result did not ask for a
+    /// password; `last` is left as it was.
+    pub fn take_otp_challenge(last: &mut Option<Self>) -> Result<OtpChallenge, IntakeError> {
+        match last.take() {
+            Some(Self::OtpRequired(c) | Self::OtpRejected(c)) => Ok(c),
+            other => {
+                *last = other;
+                Err(IntakeError::WrongState(
+                    "no one-time password was asked for".into(),
+                ))
+            }
+        }
+    }
+
     /// A short Vietnamese description for the officer's screen.
     #[must_use]
     pub fn label_vi(&self) -> String {

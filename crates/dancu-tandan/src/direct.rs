@@ -20,8 +20,7 @@ use dancu_core::dossier::{
     PaperFallback, PhoneNumber, WorkingCalendar,
 };
 use dancu_core::intake::{
-    CheckForm, CheckResult, FieldError, IntakeError, OtpChallenge, PopulationCheck, Procedure,
-    Verified,
+    CheckForm, CheckResult, FieldError, IntakeError, PopulationCheck, Procedure, Verified,
 };
 use dancu_core::registry::{Otp, PopulationRegistry};
 use dancu_core::{CalendarDate, FullName, IdNumber};
@@ -445,15 +444,7 @@ impl CheckScreen {
         registry: &dyn PopulationRegistry,
         otp: Otp,
     ) -> Result<&CheckResult, IntakeError> {
-        let challenge: OtpChallenge = match self.last.take() {
-            Some(CheckResult::OtpRequired(c) | CheckResult::OtpRejected(c)) => c,
-            other => {
-                self.last = other;
-                return Err(IntakeError::WrongState(
-                    "no one-time password was asked for".into(),
-                ));
-            }
-        };
+        let challenge = CheckResult::take_otp_challenge(&mut self.last)?;
         let result = self.check.submit_otp(registry, challenge, otp).await;
         Ok(self.last.insert(result))
     }

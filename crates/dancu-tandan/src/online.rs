@@ -274,15 +274,7 @@ impl OnlineCheck<'_, '_> {
         registry: &dyn PopulationRegistry,
         otp: Otp,
     ) -> Result<&CheckResult, IntakeError> {
-        let challenge = match self.last.take() {
-            Some(CheckResult::OtpRequired(c) | CheckResult::OtpRejected(c)) => c,
-            other => {
-                self.last = other;
-                return Err(IntakeError::WrongState(
-                    "no one-time password was asked for".into(),
-                ));
-            }
-        };
+        let challenge = CheckResult::take_otp_challenge(&mut self.last)?;
         let result = self.check.submit_otp(registry, challenge, otp).await;
         Ok(self.last.insert(result))
     }

@@ -271,15 +271,7 @@ impl<'c> ApplicantForm<'c> {
         otp: Otp,
         today: CalendarDate,
     ) -> Result<IdentityOutcome<'c>, IntakeError> {
-        let challenge = match self.last.take() {
-            Some(CheckResult::OtpRequired(c) | CheckResult::OtpRejected(c)) => c,
-            other => {
-                self.last = other;
-                return Err(IntakeError::WrongState(
-                    "no one-time password was asked for".into(),
-                ));
-            }
-        };
+        let challenge = CheckResult::take_otp_challenge(&mut self.last)?;
         let result = self
             .population_check()
             .submit_otp(registry, challenge, otp)
