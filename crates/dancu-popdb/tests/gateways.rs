@@ -1224,6 +1224,10 @@ async fn nothing_sensitive_is_logged_or_printed() {
         .with_writer(buffer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // reqwest and hyper-util log through `log`: route those records to the
+    // subscriber above as well (this thread's only; the mock servers run on
+    // their own threads).
+    tracing_log::LogTracer::init().expect("the only log bridge in this binary");
 
     let fixture = SuiteFixture::standard(true);
     let registry = registry_for(&fixture);
