@@ -939,6 +939,12 @@ pub fn decode_request(bytes: &[u8]) -> Result<WireRequest, RequestFault> {
             )));
         }
     };
+    if !op_node.text.trim().is_empty() {
+        return Err(RequestFault::client(format!(
+            "text is not allowed between the elements of {}",
+            op_node.local
+        )));
+    }
     let mut values: [Option<&Node>; 8] = [None; 8];
     let mut cursor = 0;
     for child in &op_node.children {
