@@ -21,7 +21,7 @@ use dancu_popdb::gateway::soap::{
     self, FaultCode, NameForm, WireBirth, WireKey, decode_request, encode_check_response,
     encode_collection, encode_fault, encode_lookup_response,
 };
-use dancu_popdb::gateway::{C06Gateway, LgspGateway, ProvincialGateway, TimestampUnit};
+use dancu_popdb::gateway::{C06Gateway, LgspGateway, ProvincialGateway, TimestampUnit, json};
 use dancu_popdb::suite::{SuiteFixture, behaviour_suite};
 use dancu_popdb::{InMemoryRegistry, Secret};
 use sha2::{Digest, Sha256};
@@ -113,7 +113,8 @@ impl Respond for SoapRegistry {
     }
 }
 
-/// A provincial JSON gateway over the registry, with OTP.
+/// A provincial JSON gateway over the registry, with OTP, through the
+/// server-side JSON codec.
 struct JsonRegistry {
     registry: Arc<InMemoryRegistry>,
     op: Operation,
@@ -121,57 +122,29 @@ struct JsonRegistry {
 
 impl Respond for JsonRegistry {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let reply = |code: i64, message: &str| {
-            ResponseTemplate::new(200).set_body_json(serde_json::json!({
-                "error_code": code, "message": message
-            }))
+        let json = |body: String| ResponseTemplate::new(200).set_body_raw(body, "application/json");
+        let parsed = json::decode_json_request(self.op, &request.body)
+            .and_then(|r| Ok((r.to_query(today())?, r.to_context()?)));
+        let (q, c) = match parsed {
+            Ok(x) => x,
+            Err(f) => return json(json::encode_json_reply(2, &f.text)),
         };
-        let Ok(json) = serde_json::from_slice::<serde_json::Value>(&request.body) else {
-            return reply(2, "JSON khong hop le");
-        };
-        let field = |k: &str| json.get(k).and_then(serde_json::Value::as_str);
-        let id = field("SoDinhDanh")
-            .or_else(|| field("SoCMND"))
-            .unwrap_or("");
-        let birth = field("NgayThangNam").or_else(|| field("Nam")).unwrap_or("");
-        let parsed = (|| {
-            let q = IdentityQuery::new(
-                IdNumber::parse_on(id, today()).ok()?,
-                field("HoVaTen")?.parse().ok()?,
-                birth.parse().ok()?,
-            )
-            .ok()?;
-            let q = match field("OTP") {
-                Some(o) => q.with_otp(o.parse().ok()?),
-                None => q,
-            };
-            let c = RequestContext::new(field("MaCanBo")?, field("MaDVC")?.parse().ok()?).ok()?;
-            Some((q, c))
-        })();
-        let Some((q, c)) = parsed else {
-            return reply(2, "Du lieu khong hop le");
-        };
-        match self.op {
+        let body = match self.op {
             Operation::Lookup => match ready(self.registry.lookup(&c, &q)).map(|r| r.outcome) {
-                Ok(LookupOutcome::Found(r)) => reply(0, &encode_collection(Some(&r), AS_OF)),
-                Ok(LookupOutcome::NotFound) => reply(0, &encode_collection(None, AS_OF)),
-                Ok(LookupOutcome::OtpRequired) => reply(1, "00"),
-                Ok(LookupOutcome::OtpRejected) => reply(1, "01"),
-                _ => ResponseTemplate::new(500),
+                Ok(LookupOutcome::Found(r)) => json::encode_lookup_reply(Some(&r), AS_OF),
+                Ok(LookupOutcome::NotFound) => json::encode_lookup_reply(None, AS_OF),
+                Ok(LookupOutcome::OtpRequired) => json::encode_json_reply(1, json::OTP_REQUIRED),
+                Ok(LookupOutcome::OtpRejected) => json::encode_json_reply(1, json::OTP_REJECTED),
+                _ => return ResponseTemplate::new(500),
             },
             Operation::Check => match ready(self.registry.check(&c, &q)).map(|r| r.outcome) {
-                Ok(CheckOutcome::OtpRequired) => reply(1, "00"),
-                Ok(CheckOutcome::OtpRejected) => reply(1, "01"),
-                Ok(o) => reply(
-                    0,
-                    &format!(
-                        r#"<n:KetQuaXacThucResponse xmlns:n="http://dancuquocgia.bca"><n:TonTai>{}</n:TonTai></n:KetQuaXacThucResponse>"#,
-                        o == CheckOutcome::Confirmed
-                    ),
-                ),
-                Err(_) => ResponseTemplate::new(500),
+                Ok(CheckOutcome::OtpRequired) => json::encode_json_reply(1, json::OTP_REQUIRED),
+                Ok(CheckOutcome::OtpRejected) => json::encode_json_reply(1, json::OTP_REJECTED),
+                Ok(o) => json::encode_check_reply(o == CheckOutcome::Confirmed),
+                Err(_) => return ResponseTemplate::new(500),
             },
-        }
+        };
+        json(body)
     }
 }
 

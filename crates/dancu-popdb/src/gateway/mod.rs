@@ -2,6 +2,7 @@
 //! and the SOAP codec they share (public, so the sandbox can play the
 //! server side).
 
+pub mod json;
 pub mod soap;
 mod xml;
 

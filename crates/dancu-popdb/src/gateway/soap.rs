@@ -1178,23 +1178,32 @@ fn encode_collection_into(out: &mut String, record: Option<&CitizenRecord>, as_o
     xml::close_tag(out, "ns1", "CongdanCollection");
 }
 
-/// Encodes a yes/no answer (`KetQuaXacThucResponse`/`TonTai`).
+/// Encodes a yes/no answer (`KetQuaXacThucResponse`/`TonTai`) in an
+/// envelope.
 #[must_use]
 pub fn encode_check_response(exists: bool) -> String {
     let mut out = String::with_capacity(320);
     envelope_open(&mut out);
+    encode_check_into(&mut out, exists);
+    envelope_close(&mut out);
+    out
+}
+
+/// Encodes the bare `KetQuaXacThucResponse` element (what the provincial
+/// JSON gateway may put in `message`).
+#[must_use]
+pub fn encode_check_document(exists: bool) -> String {
+    let mut out = String::with_capacity(160);
+    encode_check_into(&mut out, exists);
+    out
+}
+
+fn encode_check_into(out: &mut String, exists: bool) {
     out.push_str(r#"<ns2:KetQuaXacThucResponse xmlns:ns2=""#);
     out.push_str(BCA_NS);
     out.push_str(r#"">"#);
-    xml::element(
-        &mut out,
-        "ns2",
-        "TonTai",
-        if exists { "true" } else { "false" },
-    );
+    xml::element(out, "ns2", "TonTai", if exists { "true" } else { "false" });
     out.push_str("</ns2:KetQuaXacThucResponse>");
-    envelope_close(&mut out);
-    out
 }
 
 /// Encodes a SOAP fault with `faultcode` `soapenv:<code>` and the text.
