@@ -18,10 +18,9 @@ use dancu_core::registry::{
 };
 use dancu_core::{BirthDate, CalendarDate, FullName, IdNumber};
 use dancu_popdb::gateway::soap::{
-    self, FaultCode, NameForm, WireBirth, WireKey, decode_request, encode_check_response,
-    encode_collection, encode_fault, encode_lookup_response,
+    self, FaultCode, NameForm, WireBirth, WireKey, decode_request, encode_collection, encode_fault,
 };
-use dancu_popdb::gateway::{C06Gateway, LgspGateway, ProvincialGateway, TimestampUnit, json};
+use dancu_popdb::gateway::{C06Gateway, LgspGateway, ProvincialGateway, TimestampUnit, serve};
 use dancu_popdb::suite::{SuiteFixture, behaviour_suite};
 use dancu_popdb::{InMemoryRegistry, Secret};
 use sha2::{Digest, Sha256};
@@ -79,42 +78,27 @@ fn ready<F: Future>(f: F) -> F::Output {
 // Fake gateways backed by an in-memory registry
 // ---------------------------------------------------------------------------
 
-/// A SOAP gateway: decodes the request with the server-side codec, asks the
-/// registry, encodes the answer (or a Client fault for a bad request).
+fn template(reply: serve::ServerReply) -> ResponseTemplate {
+    ResponseTemplate::new(reply.status).set_body_raw(reply.body, reply.content_type)
+}
+
+/// A SOAP gateway over the registry: the server-side codec decodes the
+/// request (a Client fault for a bad one), the registry answers, the codec
+/// encodes the answer.
 struct SoapRegistry(Arc<InMemoryRegistry>);
 
 impl Respond for SoapRegistry {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let fault = |code, text: &str| {
-            ResponseTemplate::new(500).set_body_raw(encode_fault(code, text), XML)
-        };
-        let wire = match decode_request(&request.body) {
-            Ok(w) => w,
-            Err(f) => return ResponseTemplate::new(500).set_body_raw(f.to_envelope(), XML),
-        };
-        let (Ok(q), Ok(c)) = (wire.to_query(today()), wire.to_context()) else {
-            return fault(FaultCode::Client, "invalid field");
-        };
-        let body = match wire.operation {
-            Operation::Lookup => match ready(self.0.lookup(&c, &q)) {
-                Ok(r) => match r.outcome {
-                    LookupOutcome::Found(rec) => encode_lookup_response(Some(&rec), AS_OF),
-                    LookupOutcome::NotFound => encode_lookup_response(None, AS_OF),
-                    _ => return fault(FaultCode::Client, "OTP is not supported over SOAP"),
-                },
-                Err(_) => return fault(FaultCode::Server, "registry error"),
-            },
-            Operation::Check => match ready(self.0.check(&c, &q)) {
-                Ok(r) => encode_check_response(r.outcome == CheckOutcome::Confirmed),
-                Err(_) => return fault(FaultCode::Server, "registry error"),
-            },
-        };
-        ResponseTemplate::new(200).set_body_raw(body, XML)
+        template(ready(serve::answer_soap(
+            self.0.as_ref(),
+            &request.body,
+            today(),
+            AS_OF,
+        )))
     }
 }
 
-/// A provincial JSON gateway over the registry, with OTP, through the
-/// server-side JSON codec.
+/// A provincial JSON gateway over the registry, with OTP.
 struct JsonRegistry {
     registry: Arc<InMemoryRegistry>,
     op: Operation,
@@ -122,29 +106,13 @@ struct JsonRegistry {
 
 impl Respond for JsonRegistry {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let json = |body: String| ResponseTemplate::new(200).set_body_raw(body, "application/json");
-        let parsed = json::decode_json_request(self.op, &request.body)
-            .and_then(|r| Ok((r.to_query(today())?, r.to_context()?)));
-        let (q, c) = match parsed {
-            Ok(x) => x,
-            Err(f) => return json(json::encode_json_reply(2, &f.text)),
-        };
-        let body = match self.op {
-            Operation::Lookup => match ready(self.registry.lookup(&c, &q)).map(|r| r.outcome) {
-                Ok(LookupOutcome::Found(r)) => json::encode_lookup_reply(Some(&r), AS_OF),
-                Ok(LookupOutcome::NotFound) => json::encode_lookup_reply(None, AS_OF),
-                Ok(LookupOutcome::OtpRequired) => json::encode_json_reply(1, json::OTP_REQUIRED),
-                Ok(LookupOutcome::OtpRejected) => json::encode_json_reply(1, json::OTP_REJECTED),
-                _ => return ResponseTemplate::new(500),
-            },
-            Operation::Check => match ready(self.registry.check(&c, &q)).map(|r| r.outcome) {
-                Ok(CheckOutcome::OtpRequired) => json::encode_json_reply(1, json::OTP_REQUIRED),
-                Ok(CheckOutcome::OtpRejected) => json::encode_json_reply(1, json::OTP_REJECTED),
-                Ok(o) => json::encode_check_reply(o == CheckOutcome::Confirmed),
-                Err(_) => return ResponseTemplate::new(500),
-            },
-        };
-        json(body)
+        template(ready(serve::answer_json(
+            self.registry.as_ref(),
+            self.op,
+            &request.body,
+            today(),
+            AS_OF,
+        )))
     }
 }
 
@@ -268,6 +236,52 @@ async fn suite_provincial_with_otp() {
     let gw = provincial(&server).build().expect("gateway");
     assert_eq!(gw.info().channel, "provincial_json");
     behaviour_suite(&gw, &fixture).await;
+}
+
+#[tokio::test]
+async fn fake_gateways_refuse_what_a_real_one_would() {
+    let fixture = SuiteFixture::standard(true);
+    let registry = registry_for(&fixture);
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(SoapRegistry(Arc::clone(&registry)))
+        .mount(&server)
+        .await;
+    // An OTP citizen over SOAP, which has no OTP slot: a Client fault.
+    let gw = c06(&server).build().expect("gateway");
+    let q = fixture.query("001301004567", "Đặng Thị Hoa", "03/02/2001");
+    let err = gw.lookup(&ctx(), &q).await.unwrap_err();
+    assert!(
+        matches!(&err, RegistryError::Rejected { fault } if fault.contains("one-time password")),
+        "{err:?}"
+    );
+    // Schema violations and unparseable fields come back as Client faults.
+    for body in [
+        &b"<x/>"[..],
+        include_bytes!("fixtures/lookup-request.xml").as_slice(),
+    ] {
+        let reply = serve::answer_soap(registry.as_ref(), body, today(), AS_OF).await;
+        let decoded = soap::decode_lookup_response(reply.body.as_bytes()).expect("envelope");
+        if body.len() < 10 {
+            assert_eq!(reply.status, 500);
+            assert!(matches!(decoded, soap::SoapReply::Fault(f) if f.code == FaultCode::Client));
+        } else {
+            // The sample request names the fixture's citizen: found.
+            assert_eq!(reply.status, 200);
+            assert!(matches!(decoded, soap::SoapReply::Answer(a) if a.record.is_some()));
+        }
+    }
+    let reply = serve::answer_json(
+        registry.as_ref(),
+        Operation::Lookup,
+        br#"{"MaYeuCau":"x","MaDVC":"1.001776","MaTichHop":"037","MaCanBo":"c","HoVaTen":"A","SoDinhDanh":"006089000001","Nam":"1989"}"#,
+        today(),
+        AS_OF,
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(v["error_code"], 2);
+    assert!(v["message"].as_str().expect("text").contains("MaYeuCau"));
 }
 
 // ---------------------------------------------------------------------------

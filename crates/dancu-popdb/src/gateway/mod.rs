@@ -3,6 +3,7 @@
 //! server side).
 
 pub mod json;
+pub mod serve;
 pub mod soap;
 mod xml;
 
