@@ -331,6 +331,9 @@ async fn lgsp_token_and_data_requests_have_the_contract_shape() {
         })
         .collect();
     assert_eq!(access[0], access[1]);
+    let creds = dancu_popdb::gateway::LgspCredentials::from_header(access[0]).expect("header");
+    assert_eq!(creds.secret_key.expose(), SECRET_KEY);
+    assert!(!format!("{creds:?}").contains(SECRET_KEY));
     let json: serde_json::Value =
         serde_json::from_slice(&STANDARD.decode(access[0]).expect("base64")).expect("json");
     assert_eq!(

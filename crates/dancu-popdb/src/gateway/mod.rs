@@ -12,8 +12,10 @@ mod http;
 mod lgsp;
 mod provincial;
 
-pub use c06::{C06Builder, C06Gateway, TimestampUnit, c06_authorization};
-pub use lgsp::{LgspBuilder, LgspGateway};
+pub use c06::{
+    C06AuthError, C06Builder, C06Gateway, C06Verifier, TimestampUnit, c06_authorization,
+};
+pub use lgsp::{LgspBuilder, LgspCredentials, LgspGateway};
 pub use provincial::{ProvincialBuilder, ProvincialGateway};
 pub use soap::NameForm;
 
