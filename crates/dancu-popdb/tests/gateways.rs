@@ -697,6 +697,13 @@ fn soap_rows() -> Vec<Row> {
             Box::new(is_invalid),
         ),
         ("404", ResponseTemplate::new(404), Box::new(is_invalid)),
+        (
+            "200 + an answer larger than 4 MiB",
+            ResponseTemplate::new(200).set_body_raw(" ".repeat(5 * 1024 * 1024), XML),
+            Box::new(
+                |e: &RegistryError| matches!(e, RegistryError::InvalidResponse { reason } if reason.contains("larger")),
+            ),
+        ),
     ]
 }
 

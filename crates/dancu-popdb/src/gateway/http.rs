@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 
 use super::soap::{DecodeError, EncodeConfig, NameForm, SoapFault, SoapReply};
 
+/// The largest answer read (the codec reads no more either).
+pub(crate) const MAX_RESPONSE_BYTES: usize = super::xml::MAX_BYTES;
+
 /// The SOAP content type the contract names.
 pub(crate) const SOAP_CONTENT_TYPE: &str = "text/xml; charset=utf-8";
 
@@ -321,6 +324,8 @@ pub(crate) enum WireError {
     Decode(DecodeError),
     /// A request header value that cannot be sent.
     BadHeader(&'static str),
+    /// An answer larger than [`MAX_RESPONSE_BYTES`].
+    TooLarge,
 }
 
 impl From<WireError> for RegistryError {
@@ -343,6 +348,9 @@ impl From<WireError> for RegistryError {
                 reason: format!("unexpected content type {ct}"),
             },
             WireError::Decode(d) => d.into(),
+            WireError::TooLarge => Self::InvalidResponse {
+                reason: format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes"),
+            },
             WireError::BadHeader(what) => Self::Configuration {
                 reason: format!("{what} cannot be sent as an HTTP header"),
             },
@@ -396,7 +404,14 @@ pub(crate) async fn post(
         };
         let content_type = header(CONTENT_TYPE);
         let retry_after = header(RETRY_AFTER).as_deref().and_then(parse_retry_after);
-        let bytes = resp.bytes().await.map_err(classify)?;
+        let mut resp = resp;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(classify)? {
+            if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(WireError::TooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
         Ok::<_, WireError>((status, content_type, retry_after, bytes))
     };
     let (status, content_type, retry_after, bytes) = tokio::time::timeout(timeout, send)
@@ -410,7 +425,7 @@ pub(crate) async fn post(
         response_bytes = bytes.len(),
         "gateway exchange"
     );
-    let body = bytes.to_vec();
+    let body = bytes;
     Ok(Exchange {
         status,
         content_type,
