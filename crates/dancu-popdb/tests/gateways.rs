@@ -1077,6 +1077,105 @@ async fn provincial_check_reads_either_answer_document() {
 }
 
 // ---------------------------------------------------------------------------
+// TLS: a private CA works, and certificate checks are on
+// ---------------------------------------------------------------------------
+
+/// A one-answer HTTPS server with a certificate for `localhost` and
+/// `127.0.0.1` issued by the throw-away test CA (`fixtures/test-ca.pem`).
+async fn tls_server(answer: &'static str) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio_rustls::rustls::ServerConfig;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    let certs = vec![CertificateDer::from(
+        include_bytes!("fixtures/test-server.der").to_vec(),
+    )];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        include_bytes!("fixtures/test-server.key.der").to_vec(),
+    ));
+    let config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server certificate");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let task = tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = tls.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                        let len = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if buf.len() >= end + 4 + len {
+                            break;
+                        }
+                    }
+                }
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: {XML}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                let _ = tls.write_all(response.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (addr, task)
+}
+
+#[tokio::test]
+async fn https_with_a_private_ca_and_never_without_it() {
+    let (addr, server) = tls_server(NOT_FOUND).await;
+    let ca = include_bytes!("fixtures/test-ca.pem").to_vec();
+    for host in [
+        format!("https://localhost:{}", addr.port()),
+        format!("https://{addr}"),
+    ] {
+        let gw = C06Gateway::builder(&host)
+            .lookup_path("/a")
+            .verify_path("/b")
+            .credentials("u", Secret::new("s"), Secret::new("k"))
+            .x_road_client("x")
+            .root_ca_pem(ca.clone())
+            .build()
+            .expect("gateway");
+        let reply = gw.lookup(&ctx(), &query()).await.expect("lookup over TLS");
+        assert_eq!(reply.outcome, LookupOutcome::NotFound, "{host}");
+        // Without the private CA the certificate is not trusted.
+        let untrusting = ProvincialGateway::builder(&host)
+            .lookup_path("/a")
+            .verify_path("/b")
+            .api_key(Secret::new("k"))
+            .build()
+            .expect("gateway");
+        let err = untrusting.lookup(&ctx(), &query()).await.unwrap_err();
+        assert!(
+            matches!(err, RegistryError::Unavailable { .. }),
+            "{host}: {err:?}"
+        );
+    }
+    server.abort();
+}
+
+// ---------------------------------------------------------------------------
 // Builders
 // ---------------------------------------------------------------------------
 
