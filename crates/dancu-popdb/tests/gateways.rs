@@ -1168,9 +1168,10 @@ async fn https_with_a_private_ca_and_never_without_it() {
             .expect("gateway");
         let err = untrusting.lookup(&ctx(), &query()).await.unwrap_err();
         assert!(
-            matches!(err, RegistryError::Unavailable { .. }),
+            matches!(&err, RegistryError::Configuration { reason } if reason.contains("root_ca_pem")),
             "{host}: {err:?}"
         );
+        assert!(!err.is_transient());
     }
     server.abort();
 }

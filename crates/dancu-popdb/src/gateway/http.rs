@@ -326,6 +326,8 @@ pub(crate) enum WireError {
     BadHeader(&'static str),
     /// An answer larger than [`MAX_RESPONSE_BYTES`].
     TooLarge,
+    /// The gateway's TLS certificate is not trusted.
+    UntrustedCertificate,
 }
 
 impl From<WireError> for RegistryError {
@@ -348,6 +350,11 @@ impl From<WireError> for RegistryError {
                 reason: format!("unexpected content type {ct}"),
             },
             WireError::Decode(d) => d.into(),
+            WireError::UntrustedCertificate => Self::Configuration {
+                reason: "the gateway's TLS certificate is not trusted; if it is issued by a \
+                         private CA, configure root_ca_pem"
+                    .to_owned(),
+            },
             WireError::TooLarge => Self::InvalidResponse {
                 reason: format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes"),
             },
@@ -438,8 +445,33 @@ pub(crate) async fn post(
     })
 }
 
+/// Whether an error chain holds a rustls certificate refusal (hyper-util
+/// wraps it in `io::Error`s).
+fn untrusted_certificate(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(x) = inner {
+            if let Some(tls) = x.downcast_ref::<rustls::Error>() {
+                return matches!(
+                    tls,
+                    rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+                );
+            }
+            inner = x
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+                .map(|r| r as &(dyn std::error::Error + 'static));
+        }
+        next = err.source();
+    }
+    false
+}
+
 fn classify(e: reqwest::Error) -> WireError {
-    if e.is_timeout() {
+    if untrusted_certificate(&e) {
+        WireError::UntrustedCertificate
+    } else if e.is_timeout() {
         WireError::TimedOut
     } else if e.is_connect() {
         WireError::Connection("could not connect to the gateway")
