@@ -1778,10 +1778,15 @@ mod tests {
             let _ = decode_collection(bytes);
             let _ = decode_check_document(bytes);
             let _ = decode_request(bytes);
+            let _ = crate::gateway::json::decode_json_request(Operation::Lookup, bytes);
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                let _ = crate::gateway::LgspCredentials::from_header(text);
+            }
         }
 
-        const SAMPLES: [&[u8]; 7] = [
-            FOUND, NOT_FOUND, WHOLE_NAME, CHECK, FAULT, LOOKUP_REQ, CHECK_REQ,
+        const JSON_REQ: &[u8] = r#"{"MaYeuCau":"7f0c2a9e-3b1d-4c55-9a61-0d2f6f1e8b42","MaDVC":"1.001776","MaTichHop":"037","MaCanBo":"canbo.motcua01","HoVaTen":"NGUYỄN VĂN AN","SoDinhDanh":"006089000001","NgayThangNam":"19890512","OTP":"482913"}"#.as_bytes();
+        const SAMPLES: [&[u8]; 8] = [
+            FOUND, NOT_FOUND, WHOLE_NAME, CHECK, FAULT, LOOKUP_REQ, CHECK_REQ, JSON_REQ,
         ];
 
         proptest! {
