@@ -894,6 +894,36 @@ async fn fifty_concurrent_lookups_share_one_token_call() {
     server.verify().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_waiting_for_a_hanging_token_call_time_out_on_their_own_clock() {
+    let server = MockServer::start().await;
+    Mock::given(path("/token"))
+        .respond_with(token_reply(TOKEN, 3600).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let gw = Arc::new(
+        lgsp(&server)
+            .attempt_timeout(Duration::from_millis(300))
+            .build()
+            .expect("gateway"),
+    );
+    let started = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..5 {
+        let gw = Arc::clone(&gw);
+        set.spawn(async move { gw.lookup(&ctx(), &query()).await });
+    }
+    while let Some(r) = set.join_next().await {
+        assert_eq!(r.expect("task").unwrap_err(), RegistryError::TimedOut);
+    }
+    // Serialised behind the lock they would take 5 x 300 ms at least.
+    assert!(
+        started.elapsed() < Duration::from_millis(1200),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn connection_reset_and_refused_are_unavailable() {
     // A server that accepts and drops every connection.

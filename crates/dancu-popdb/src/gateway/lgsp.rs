@@ -304,7 +304,12 @@ impl LgspGateway {
         ctx: &RequestContext,
         stale: Option<&Secret>,
     ) -> Result<Secret, LgspError> {
-        let mut cached = self.token.lock().await;
+        // Waiting for another caller's refresh counts against this call's
+        // own attempt timeout and deadline.
+        let wait = self.endpoint.attempt_timeout(ctx)?;
+        let mut cached = tokio::time::timeout(wait, self.token.lock())
+            .await
+            .map_err(|_| WireError::TimedOut)?;
         if let Some(t) = cached.as_ref() {
             let refused = stale.is_some_and(|s| *s == t.value);
             if !refused && Instant::now() < t.refresh_at {
