@@ -18,10 +18,9 @@ use dancu_core::registry::{
 };
 use dancu_core::{BirthDate, CalendarDate, FullName, IdNumber};
 use dancu_popdb::gateway::soap::{
-    self, FaultCode, NameForm, WireBirth, WireKey, decode_request, encode_check_response,
-    encode_collection, encode_fault, encode_lookup_response,
+    self, FaultCode, NameForm, WireBirth, WireKey, decode_request, encode_collection, encode_fault,
 };
-use dancu_popdb::gateway::{C06Gateway, LgspGateway, ProvincialGateway, TimestampUnit};
+use dancu_popdb::gateway::{C06Gateway, LgspGateway, ProvincialGateway, TimestampUnit, serve};
 use dancu_popdb::suite::{SuiteFixture, behaviour_suite};
 use dancu_popdb::{InMemoryRegistry, Secret};
 use sha2::{Digest, Sha256};
@@ -79,37 +78,23 @@ fn ready<F: Future>(f: F) -> F::Output {
 // Fake gateways backed by an in-memory registry
 // ---------------------------------------------------------------------------
 
-/// A SOAP gateway: decodes the request with the server-side codec, asks the
-/// registry, encodes the answer (or a Client fault for a bad request).
+fn template(reply: serve::ServerReply) -> ResponseTemplate {
+    ResponseTemplate::new(reply.status).set_body_raw(reply.body, reply.content_type)
+}
+
+/// A SOAP gateway over the registry: the server-side codec decodes the
+/// request (a Client fault for a bad one), the registry answers, the codec
+/// encodes the answer.
 struct SoapRegistry(Arc<InMemoryRegistry>);
 
 impl Respond for SoapRegistry {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let fault = |code, text: &str| {
-            ResponseTemplate::new(500).set_body_raw(encode_fault(code, text), XML)
-        };
-        let wire = match decode_request(&request.body) {
-            Ok(w) => w,
-            Err(f) => return ResponseTemplate::new(500).set_body_raw(f.to_envelope(), XML),
-        };
-        let (Ok(q), Ok(c)) = (wire.to_query(today()), wire.to_context()) else {
-            return fault(FaultCode::Client, "invalid field");
-        };
-        let body = match wire.operation {
-            Operation::Lookup => match ready(self.0.lookup(&c, &q)) {
-                Ok(r) => match r.outcome {
-                    LookupOutcome::Found(rec) => encode_lookup_response(Some(&rec), AS_OF),
-                    LookupOutcome::NotFound => encode_lookup_response(None, AS_OF),
-                    _ => return fault(FaultCode::Client, "OTP is not supported over SOAP"),
-                },
-                Err(_) => return fault(FaultCode::Server, "registry error"),
-            },
-            Operation::Check => match ready(self.0.check(&c, &q)) {
-                Ok(r) => encode_check_response(r.outcome == CheckOutcome::Confirmed),
-                Err(_) => return fault(FaultCode::Server, "registry error"),
-            },
-        };
-        ResponseTemplate::new(200).set_body_raw(body, XML)
+        template(ready(serve::answer_soap(
+            self.0.as_ref(),
+            &request.body,
+            today(),
+            AS_OF,
+        )))
     }
 }
 
@@ -121,57 +106,13 @@ struct JsonRegistry {
 
 impl Respond for JsonRegistry {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let reply = |code: i64, message: &str| {
-            ResponseTemplate::new(200).set_body_json(serde_json::json!({
-                "error_code": code, "message": message
-            }))
-        };
-        let Ok(json) = serde_json::from_slice::<serde_json::Value>(&request.body) else {
-            return reply(2, "JSON khong hop le");
-        };
-        let field = |k: &str| json.get(k).and_then(serde_json::Value::as_str);
-        let id = field("SoDinhDanh")
-            .or_else(|| field("SoCMND"))
-            .unwrap_or("");
-        let birth = field("NgayThangNam").or_else(|| field("Nam")).unwrap_or("");
-        let parsed = (|| {
-            let q = IdentityQuery::new(
-                IdNumber::parse_on(id, today()).ok()?,
-                field("HoVaTen")?.parse().ok()?,
-                birth.parse().ok()?,
-            )
-            .ok()?;
-            let q = match field("OTP") {
-                Some(o) => q.with_otp(o.parse().ok()?),
-                None => q,
-            };
-            let c = RequestContext::new(field("MaCanBo")?, field("MaDVC")?.parse().ok()?).ok()?;
-            Some((q, c))
-        })();
-        let Some((q, c)) = parsed else {
-            return reply(2, "Du lieu khong hop le");
-        };
-        match self.op {
-            Operation::Lookup => match ready(self.registry.lookup(&c, &q)).map(|r| r.outcome) {
-                Ok(LookupOutcome::Found(r)) => reply(0, &encode_collection(Some(&r), AS_OF)),
-                Ok(LookupOutcome::NotFound) => reply(0, &encode_collection(None, AS_OF)),
-                Ok(LookupOutcome::OtpRequired) => reply(1, "00"),
-                Ok(LookupOutcome::OtpRejected) => reply(1, "01"),
-                _ => ResponseTemplate::new(500),
-            },
-            Operation::Check => match ready(self.registry.check(&c, &q)).map(|r| r.outcome) {
-                Ok(CheckOutcome::OtpRequired) => reply(1, "00"),
-                Ok(CheckOutcome::OtpRejected) => reply(1, "01"),
-                Ok(o) => reply(
-                    0,
-                    &format!(
-                        r#"<n:KetQuaXacThucResponse xmlns:n="http://dancuquocgia.bca"><n:TonTai>{}</n:TonTai></n:KetQuaXacThucResponse>"#,
-                        o == CheckOutcome::Confirmed
-                    ),
-                ),
-                Err(_) => ResponseTemplate::new(500),
-            },
-        }
+        template(ready(serve::answer_json(
+            self.registry.as_ref(),
+            self.op,
+            &request.body,
+            today(),
+            AS_OF,
+        )))
     }
 }
 
@@ -297,6 +238,52 @@ async fn suite_provincial_with_otp() {
     behaviour_suite(&gw, &fixture).await;
 }
 
+#[tokio::test]
+async fn fake_gateways_refuse_what_a_real_one_would() {
+    let fixture = SuiteFixture::standard(true);
+    let registry = registry_for(&fixture);
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(SoapRegistry(Arc::clone(&registry)))
+        .mount(&server)
+        .await;
+    // An OTP citizen over SOAP, which has no OTP slot: a Client fault.
+    let gw = c06(&server).build().expect("gateway");
+    let q = fixture.query("001301004567", "Đặng Thị Hoa", "03/02/2001");
+    let err = gw.lookup(&ctx(), &q).await.unwrap_err();
+    assert!(
+        matches!(&err, RegistryError::Rejected { fault } if fault.contains("one-time password")),
+        "{err:?}"
+    );
+    // Schema violations and unparseable fields come back as Client faults.
+    for body in [
+        &b"<x/>"[..],
+        include_bytes!("fixtures/lookup-request.xml").as_slice(),
+    ] {
+        let reply = serve::answer_soap(registry.as_ref(), body, today(), AS_OF).await;
+        let decoded = soap::decode_lookup_response(reply.body.as_bytes()).expect("envelope");
+        if body.len() < 10 {
+            assert_eq!(reply.status, 500);
+            assert!(matches!(decoded, soap::SoapReply::Fault(f) if f.code == FaultCode::Client));
+        } else {
+            // The sample request names the fixture's citizen: found.
+            assert_eq!(reply.status, 200);
+            assert!(matches!(decoded, soap::SoapReply::Answer(a) if a.record.is_some()));
+        }
+    }
+    let reply = serve::answer_json(
+        registry.as_ref(),
+        Operation::Lookup,
+        br#"{"MaYeuCau":"x","MaDVC":"1.001776","MaTichHop":"037","MaCanBo":"c","HoVaTen":"A","SoDinhDanh":"006089000001","Nam":"1989"}"#,
+        today(),
+        AS_OF,
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(v["error_code"], 2);
+    assert!(v["message"].as_str().expect("text").contains("MaYeuCau"));
+}
+
 // ---------------------------------------------------------------------------
 // Request shape
 // ---------------------------------------------------------------------------
@@ -344,6 +331,9 @@ async fn lgsp_token_and_data_requests_have_the_contract_shape() {
         })
         .collect();
     assert_eq!(access[0], access[1]);
+    let creds = dancu_popdb::gateway::LgspCredentials::from_header(access[0]).expect("header");
+    assert_eq!(creds.secret_key.expose(), SECRET_KEY);
+    assert!(!format!("{creds:?}").contains(SECRET_KEY));
     let json: serde_json::Value =
         serde_json::from_slice(&STANDARD.decode(access[0]).expect("base64")).expect("json");
     assert_eq!(
@@ -707,6 +697,13 @@ fn soap_rows() -> Vec<Row> {
             Box::new(is_invalid),
         ),
         ("404", ResponseTemplate::new(404), Box::new(is_invalid)),
+        (
+            "200 + an answer larger than 4 MiB",
+            ResponseTemplate::new(200).set_body_raw(" ".repeat(5 * 1024 * 1024), XML),
+            Box::new(
+                |e: &RegistryError| matches!(e, RegistryError::InvalidResponse { reason } if reason.contains("larger")),
+            ),
+        ),
     ]
 }
 
@@ -897,6 +894,36 @@ async fn fifty_concurrent_lookups_share_one_token_call() {
     server.verify().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_waiting_for_a_hanging_token_call_time_out_on_their_own_clock() {
+    let server = MockServer::start().await;
+    Mock::given(path("/token"))
+        .respond_with(token_reply(TOKEN, 3600).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let gw = Arc::new(
+        lgsp(&server)
+            .attempt_timeout(Duration::from_millis(300))
+            .build()
+            .expect("gateway"),
+    );
+    let started = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..5 {
+        let gw = Arc::clone(&gw);
+        set.spawn(async move { gw.lookup(&ctx(), &query()).await });
+    }
+    while let Some(r) = set.join_next().await {
+        assert_eq!(r.expect("task").unwrap_err(), RegistryError::TimedOut);
+    }
+    // Serialised behind the lock they would take 5 x 300 ms at least.
+    assert!(
+        started.elapsed() < Duration::from_millis(1200),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn connection_reset_and_refused_are_unavailable() {
     // A server that accepts and drops every connection.
@@ -1080,6 +1107,106 @@ async fn provincial_check_reads_either_answer_document() {
 }
 
 // ---------------------------------------------------------------------------
+// TLS: a private CA works, and certificate checks are on
+// ---------------------------------------------------------------------------
+
+/// A one-answer HTTPS server with a certificate for `localhost` and
+/// `127.0.0.1` issued by the throw-away test CA (`fixtures/test-ca.pem`).
+async fn tls_server(answer: &'static str) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio_rustls::rustls::ServerConfig;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    let certs = vec![CertificateDer::from(
+        include_bytes!("fixtures/test-server.der").to_vec(),
+    )];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        include_bytes!("fixtures/test-server.key.der").to_vec(),
+    ));
+    let config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server certificate");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let task = tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = tls.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                        let len = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if buf.len() >= end + 4 + len {
+                            break;
+                        }
+                    }
+                }
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: {XML}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                let _ = tls.write_all(response.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (addr, task)
+}
+
+#[tokio::test]
+async fn https_with_a_private_ca_and_never_without_it() {
+    let (addr, server) = tls_server(NOT_FOUND).await;
+    let ca = include_bytes!("fixtures/test-ca.pem").to_vec();
+    for host in [
+        format!("https://localhost:{}", addr.port()),
+        format!("https://{addr}"),
+    ] {
+        let gw = C06Gateway::builder(&host)
+            .lookup_path("/a")
+            .verify_path("/b")
+            .credentials("u", Secret::new("s"), Secret::new("k"))
+            .x_road_client("x")
+            .root_ca_pem(ca.clone())
+            .build()
+            .expect("gateway");
+        let reply = gw.lookup(&ctx(), &query()).await.expect("lookup over TLS");
+        assert_eq!(reply.outcome, LookupOutcome::NotFound, "{host}");
+        // Without the private CA the certificate is not trusted.
+        let untrusting = ProvincialGateway::builder(&host)
+            .lookup_path("/a")
+            .verify_path("/b")
+            .api_key(Secret::new("k"))
+            .build()
+            .expect("gateway");
+        let err = untrusting.lookup(&ctx(), &query()).await.unwrap_err();
+        assert!(
+            matches!(&err, RegistryError::Configuration { reason } if reason.contains("root_ca_pem")),
+            "{host}: {err:?}"
+        );
+        assert!(!err.is_transient());
+    }
+    server.abort();
+}
+
+// ---------------------------------------------------------------------------
 // Builders
 // ---------------------------------------------------------------------------
 
@@ -1224,6 +1351,10 @@ async fn nothing_sensitive_is_logged_or_printed() {
         .with_writer(buffer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // reqwest and hyper-util log through `log`: route those records to the
+    // subscriber above as well (this thread's only; the mock servers run on
+    // their own threads).
+    tracing_log::LogTracer::init().expect("the only log bridge in this binary");
 
     let fixture = SuiteFixture::standard(true);
     let registry = registry_for(&fixture);

@@ -6,7 +6,7 @@
 //! `Authorization: Basic base64(user ":" hex(sha256(auth_url user timestamp secret)))`.
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -210,6 +210,85 @@ pub fn c06_authorization(auth_url: &str, user: &str, timestamp: &str, secret: &s
     format!("Basic {}", STANDARD.encode(format!("{user}:{hex}")))
 }
 
+/// Why a C06 signature is refused (server side).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum C06AuthError {
+    /// `Timestamp` is missing or not a number.
+    #[error("Timestamp is missing or not a Unix time")]
+    BadTimestamp,
+    /// `Timestamp` is outside the skew window.
+    #[error("Timestamp is outside the allowed clock skew")]
+    OutsideSkew,
+    /// `Authorization` does not match the signature.
+    #[error("the signature does not match")]
+    BadSignature,
+}
+
+/// What the adapter checks a C06 request against (server side, for
+/// sandboxes and tests playing the adapter). `Debug` hides the secret.
+#[derive(Clone, Debug)]
+pub struct C06Verifier {
+    /// The authentication URL string hashed into the signature.
+    pub auth_url: String,
+    /// The user.
+    pub user: String,
+    /// The signing secret.
+    pub secret: Secret,
+    /// The unit of `Timestamp`.
+    pub unit: TimestampUnit,
+    /// The allowed clock skew (the contract's default is 300 s).
+    pub skew: Duration,
+}
+
+impl C06Verifier {
+    /// Checks `timestamp` (within `skew` of `now`) and `authorization`
+    /// (equal to [`c06_authorization`] of it).
+    ///
+    /// # Errors
+    ///
+    /// [`C06AuthError`] saying which check failed.
+    pub fn verify(
+        &self,
+        timestamp: &str,
+        authorization: &str,
+        now: SystemTime,
+    ) -> Result<(), C06AuthError> {
+        let ts: u128 = timestamp
+            .trim()
+            .parse()
+            .map_err(|_| C06AuthError::BadTimestamp)?;
+        let now = now
+            .duration_since(UNIX_EPOCH)
+            .map_err(|_| C06AuthError::BadTimestamp)?;
+        let (now, skew) = match self.unit {
+            TimestampUnit::Milliseconds => (now.as_millis(), self.skew.as_millis()),
+            TimestampUnit::Seconds => (u128::from(now.as_secs()), u128::from(self.skew.as_secs())),
+        };
+        if now.abs_diff(ts) > skew {
+            return Err(C06AuthError::OutsideSkew);
+        }
+        let expected = c06_authorization(
+            &self.auth_url,
+            &self.user,
+            timestamp.trim(),
+            self.secret.expose(),
+        );
+        // Compare without an early exit.
+        let same = expected.len() == authorization.len()
+            && expected
+                .bytes()
+                .zip(authorization.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if same {
+            Ok(())
+        } else {
+            Err(C06AuthError::BadSignature)
+        }
+    }
+}
+
 impl C06Gateway {
     /// A builder for the gateway at `base_url`.
     #[must_use]
@@ -334,5 +413,41 @@ mod tests {
             decoded,
             "b:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn server_side_verification() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_764_230_400);
+        let verifier = |unit| C06Verifier {
+            auth_url: "u".into(),
+            user: "motcua".into(),
+            secret: Secret::new("s3cr3t"),
+            unit,
+            skew: Duration::from_secs(300),
+        };
+        let ok = |ts: &str, unit| {
+            let auth = c06_authorization("u", "motcua", ts, "s3cr3t");
+            verifier(unit).verify(ts, &auth, now)
+        };
+        assert_eq!(ok("1764230400000", TimestampUnit::Milliseconds), Ok(()));
+        assert_eq!(ok("1764230699", TimestampUnit::Seconds), Ok(()));
+        assert_eq!(
+            ok("1764230701", TimestampUnit::Seconds),
+            Err(C06AuthError::OutsideSkew)
+        );
+        assert_eq!(
+            ok("1764230400", TimestampUnit::Milliseconds),
+            Err(C06AuthError::OutsideSkew)
+        );
+        assert_eq!(
+            ok("soon", TimestampUnit::Seconds),
+            Err(C06AuthError::BadTimestamp)
+        );
+        let auth = c06_authorization("u", "motcua", "1764230400", "other");
+        assert_eq!(
+            verifier(TimestampUnit::Seconds).verify("1764230400", &auth, now),
+            Err(C06AuthError::BadSignature)
+        );
+        assert!(!format!("{:?}", verifier(TimestampUnit::Seconds)).contains("s3cr3t"));
     }
 }

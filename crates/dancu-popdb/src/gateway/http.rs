@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 
 use super::soap::{DecodeError, EncodeConfig, NameForm, SoapFault, SoapReply};
 
+/// The largest answer read (the codec reads no more either).
+pub(crate) const MAX_RESPONSE_BYTES: usize = super::xml::MAX_BYTES;
+
 /// The SOAP content type the contract names.
 pub(crate) const SOAP_CONTENT_TYPE: &str = "text/xml; charset=utf-8";
 
@@ -321,6 +324,10 @@ pub(crate) enum WireError {
     Decode(DecodeError),
     /// A request header value that cannot be sent.
     BadHeader(&'static str),
+    /// An answer larger than [`MAX_RESPONSE_BYTES`].
+    TooLarge,
+    /// The gateway's TLS certificate is not trusted.
+    UntrustedCertificate,
 }
 
 impl From<WireError> for RegistryError {
@@ -343,6 +350,14 @@ impl From<WireError> for RegistryError {
                 reason: format!("unexpected content type {ct}"),
             },
             WireError::Decode(d) => d.into(),
+            WireError::UntrustedCertificate => Self::Configuration {
+                reason: "the gateway's TLS certificate is not trusted; if it is issued by a \
+                         private CA, configure root_ca_pem"
+                    .to_owned(),
+            },
+            WireError::TooLarge => Self::InvalidResponse {
+                reason: format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes"),
+            },
             WireError::BadHeader(what) => Self::Configuration {
                 reason: format!("{what} cannot be sent as an HTTP header"),
             },
@@ -396,7 +411,14 @@ pub(crate) async fn post(
         };
         let content_type = header(CONTENT_TYPE);
         let retry_after = header(RETRY_AFTER).as_deref().and_then(parse_retry_after);
-        let bytes = resp.bytes().await.map_err(classify)?;
+        let mut resp = resp;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(classify)? {
+            if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(WireError::TooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
         Ok::<_, WireError>((status, content_type, retry_after, bytes))
     };
     let (status, content_type, retry_after, bytes) = tokio::time::timeout(timeout, send)
@@ -410,7 +432,7 @@ pub(crate) async fn post(
         response_bytes = bytes.len(),
         "gateway exchange"
     );
-    let body = bytes.to_vec();
+    let body = bytes;
     Ok(Exchange {
         status,
         content_type,
@@ -423,8 +445,33 @@ pub(crate) async fn post(
     })
 }
 
+/// Whether an error chain holds a rustls certificate refusal (hyper-util
+/// wraps it in `io::Error`s).
+fn untrusted_certificate(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(x) = inner {
+            if let Some(tls) = x.downcast_ref::<rustls::Error>() {
+                return matches!(
+                    tls,
+                    rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+                );
+            }
+            inner = x
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+                .map(|r| r as &(dyn std::error::Error + 'static));
+        }
+        next = err.source();
+    }
+    false
+}
+
 fn classify(e: reqwest::Error) -> WireError {
-    if e.is_timeout() {
+    if untrusted_certificate(&e) {
+        WireError::UntrustedCertificate
+    } else if e.is_timeout() {
         WireError::TimedOut
     } else if e.is_connect() {
         WireError::Connection("could not connect to the gateway")

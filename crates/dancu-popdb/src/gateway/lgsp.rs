@@ -180,6 +180,68 @@ impl LgspBuilder {
     }
 }
 
+/// The five credentials of an `lgspaccesstoken` header, as a gateway
+/// (sandbox) reads them. `Debug` hides the keys.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LgspCredentials {
+    /// `AccessKey`.
+    pub access_key: String,
+    /// `SecretKey`.
+    pub secret_key: Secret,
+    /// `AppName`.
+    pub app_name: String,
+    /// `PartnerCode`.
+    pub partner_code: String,
+    /// `PartnerCodeCus`.
+    pub partner_code_cus: String,
+}
+
+impl fmt::Debug for LgspCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LgspCredentials")
+            .field("access_key", &"<redacted>")
+            .field("secret_key", &self.secret_key)
+            .field("app_name", &self.app_name)
+            .field("partner_code", &self.partner_code)
+            .field("partner_code_cus", &self.partner_code_cus)
+            .finish()
+    }
+}
+
+impl LgspCredentials {
+    /// Reads an `lgspaccesstoken` header value: base64 of the JSON object
+    /// with the five fields (all strings; a missing one is empty).
+    ///
+    /// # Errors
+    ///
+    /// A short reason (never the header's content) when the value is not
+    /// base64 of such an object.
+    pub fn from_header(value: &str) -> Result<Self, &'static str> {
+        let bytes = STANDARD
+            .decode(value.trim())
+            .map_err(|_| "lgspaccesstoken is not base64")?;
+        let json: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|_| "lgspaccesstoken is not JSON")?;
+        let obj = json
+            .as_object()
+            .ok_or("lgspaccesstoken is not a JSON object")?;
+        let field = |k: &str| -> Result<String, &'static str> {
+            match obj.get(k) {
+                None | Some(serde_json::Value::Null) => Ok(String::new()),
+                Some(serde_json::Value::String(s)) => Ok(s.clone()),
+                Some(_) => Err("an lgspaccesstoken field is not a string"),
+            }
+        };
+        Ok(Self {
+            access_key: field("AccessKey")?,
+            secret_key: Secret::new(field("SecretKey")?),
+            app_name: field("AppName")?,
+            partner_code: field("PartnerCode")?,
+            partner_code_cus: field("PartnerCodeCus")?,
+        })
+    }
+}
+
 fn json_string(s: &str) -> String {
     serde_json::Value::String(s.to_owned()).to_string()
 }
@@ -242,7 +304,12 @@ impl LgspGateway {
         ctx: &RequestContext,
         stale: Option<&Secret>,
     ) -> Result<Secret, LgspError> {
-        let mut cached = self.token.lock().await;
+        // Waiting for another caller's refresh counts against this call's
+        // own attempt timeout and deadline.
+        let wait = self.endpoint.attempt_timeout(ctx)?;
+        let mut cached = tokio::time::timeout(wait, self.token.lock())
+            .await
+            .map_err(|_| WireError::TimedOut)?;
         if let Some(t) = cached.as_ref() {
             let refused = stale.is_some_and(|s| *s == t.value);
             if !refused && Instant::now() < t.refresh_at {

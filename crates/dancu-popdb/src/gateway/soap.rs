@@ -338,7 +338,7 @@ pub struct LookupAnswer {
 
 const ANSWER_NS: &[Ns] = &[Ns::Mic, Ns::None];
 
-fn body(root: &Node) -> Result<&Node, DecodeError> {
+fn body<'n, 'a>(root: &'n Node<'a>) -> Result<&'n Node<'a>, DecodeError> {
     if !root.is(Ns::Soap, "Envelope") {
         return Err(DecodeError::NotSoap);
     }
@@ -368,7 +368,7 @@ fn fault(node: &Node) -> Option<SoapFault> {
     })
 }
 
-fn parse_xml(bytes: &[u8]) -> Result<Node, DecodeError> {
+fn parse_xml(bytes: &[u8]) -> Result<Node<'_>, DecodeError> {
     xml::parse(bytes).map_err(|e| DecodeError::Xml(e.to_string()))
 }
 
@@ -448,7 +448,7 @@ fn decode_check_node(node: &Node) -> Result<bool, DecodeError> {
     if !(node.is(Ns::Bca, "KetQuaXacThucResponse")) {
         return Err(DecodeError::Unexpected {
             expected: "KetQuaXacThucResponse",
-            found: node.local.clone(),
+            found: node.local.to_string(),
         });
     }
     match node.child_text(&[Ns::Bca, Ns::None], "TonTai") {
@@ -498,7 +498,7 @@ fn decode_collection_node(node: &Node) -> Result<LookupAnswer, DecodeError> {
     if !node.is(Ns::Mic, "CongdanCollection") {
         return Err(DecodeError::Unexpected {
             expected: "CongdanCollection",
-            found: node.local.clone(),
+            found: node.local.to_string(),
         });
     }
     let as_of = match node.attr("ThoiDiemDuLieu").map(str::trim) {
@@ -573,7 +573,7 @@ fn name(node: &Node, field: &'static str) -> Result<Option<FullName>, DecodeErro
     let has_parts = n
         .children
         .iter()
-        .any(|c| matches!(c.local.as_str(), "Ho" | "ChuDem" | "Ten"));
+        .any(|c| matches!(c.local.as_ref(), "Ho" | "ChuDem" | "Ten"));
     if has_parts {
         if parts.iter().all(|p| p.is_empty()) {
             return Ok(None);
@@ -878,7 +878,7 @@ fn slot(local: &str) -> Option<usize> {
     }
 }
 
-fn simple_text(node: &Node) -> Result<&str, RequestFault> {
+fn simple_text<'n>(node: &'n Node<'_>) -> Result<&'n str, RequestFault> {
     if let Some(c) = node.children.first() {
         return Err(RequestFault::client(format!(
             "element {} cannot contain element {}",
@@ -929,7 +929,7 @@ pub fn decode_request(bytes: &[u8]) -> Result<WireRequest, RequestFault> {
         [] => return Err(RequestFault::client("the Body is empty")),
         _ => return Err(RequestFault::client("the Body holds more than one element")),
     };
-    let operation = match (op_node.ns, op_node.local.as_str()) {
+    let operation = match (op_node.ns, op_node.local.as_ref()) {
         (Some(Ns::Bca), "TraCuuThongTinCongDan") => Operation::Lookup,
         (Some(Ns::Bca), "XacThucThongTinCongDan") => Operation::Check,
         _ => {
@@ -939,6 +939,12 @@ pub fn decode_request(bytes: &[u8]) -> Result<WireRequest, RequestFault> {
             )));
         }
     };
+    if !op_node.text.trim().is_empty() {
+        return Err(RequestFault::client(format!(
+            "text is not allowed between the elements of {}",
+            op_node.local
+        )));
+    }
     let mut values: [Option<&Node>; 8] = [None; 8];
     let mut cursor = 0;
     for child in &op_node.children {
@@ -1172,23 +1178,32 @@ fn encode_collection_into(out: &mut String, record: Option<&CitizenRecord>, as_o
     xml::close_tag(out, "ns1", "CongdanCollection");
 }
 
-/// Encodes a yes/no answer (`KetQuaXacThucResponse`/`TonTai`).
+/// Encodes a yes/no answer (`KetQuaXacThucResponse`/`TonTai`) in an
+/// envelope.
 #[must_use]
 pub fn encode_check_response(exists: bool) -> String {
     let mut out = String::with_capacity(320);
     envelope_open(&mut out);
+    encode_check_into(&mut out, exists);
+    envelope_close(&mut out);
+    out
+}
+
+/// Encodes the bare `KetQuaXacThucResponse` element (what the provincial
+/// JSON gateway may put in `message`).
+#[must_use]
+pub fn encode_check_document(exists: bool) -> String {
+    let mut out = String::with_capacity(160);
+    encode_check_into(&mut out, exists);
+    out
+}
+
+fn encode_check_into(out: &mut String, exists: bool) {
     out.push_str(r#"<ns2:KetQuaXacThucResponse xmlns:ns2=""#);
     out.push_str(BCA_NS);
     out.push_str(r#"">"#);
-    xml::element(
-        &mut out,
-        "ns2",
-        "TonTai",
-        if exists { "true" } else { "false" },
-    );
+    xml::element(out, "ns2", "TonTai", if exists { "true" } else { "false" });
     out.push_str("</ns2:KetQuaXacThucResponse>");
-    envelope_close(&mut out);
-    out
 }
 
 /// Encodes a SOAP fault with `faultcode` `soapenv:<code>` and the text.
@@ -1763,14 +1778,55 @@ mod tests {
             let _ = decode_collection(bytes);
             let _ = decode_check_document(bytes);
             let _ = decode_request(bytes);
+            let _ = crate::gateway::json::decode_json_request(Operation::Lookup, bytes);
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                let _ = crate::gateway::LgspCredentials::from_header(text);
+            }
         }
 
-        const SAMPLES: [&[u8]; 7] = [
-            FOUND, NOT_FOUND, WHOLE_NAME, CHECK, FAULT, LOOKUP_REQ, CHECK_REQ,
+        const JSON_REQ: &[u8] = r#"{"MaYeuCau":"7f0c2a9e-3b1d-4c55-9a61-0d2f6f1e8b42","MaDVC":"1.001776","MaTichHop":"037","MaCanBo":"canbo.motcua01","HoVaTen":"NGUYỄN VĂN AN","SoDinhDanh":"006089000001","NgayThangNam":"19890512","OTP":"482913"}"#.as_bytes();
+        const SAMPLES: [&[u8]; 8] = [
+            FOUND, NOT_FOUND, WHOLE_NAME, CHECK, FAULT, LOOKUP_REQ, CHECK_REQ, JSON_REQ,
         ];
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn requests_round_trip_through_the_server_side(
+                officer in "[!-~]{1,64}",
+                words in proptest::collection::vec(
+                    prop::sample::select(vec!["Nguyễn", "Đặng", "thị", "Hoà", "H'Hen", "Niê", "văn", "ÂU", "Lê", "Ý"]),
+                    1..6,
+                ),
+                year in 1900u32..2020,
+                full in any::<bool>(),
+                unaccented in any::<bool>(),
+                cmnd in any::<bool>(),
+            ) {
+                let Ok(c) = RequestContext::new(&officer, "1.001776".parse().unwrap()) else {
+                    return Ok(());
+                };
+                let name: FullName = words.join(" ").parse().unwrap();
+                let birth = if full { BirthDate::from_parts(year, 2, 28).unwrap() } else { BirthDate::year_only(year).unwrap() };
+                let id = if cmnd { "095123456" } else { "006089000001" };
+                let q = IdentityQuery::new(IdNumber::parse_on(id, on()).unwrap(), name.clone(), birth).unwrap();
+                let cfg = EncodeConfig {
+                    name_form: if unaccented { NameForm::Unaccented } else { NameForm::Accented },
+                    ..EncodeConfig::default()
+                };
+                let xml = encode_request(Operation::Lookup, &c, &q, &cfg);
+                let w = decode_request(xml.as_bytes()).unwrap();
+                prop_assert_eq!(&w.officer, c.officer().as_str());
+                prop_assert_eq!(&w.request_id, &c.request_id().to_string());
+                let back = w.to_query(on()).unwrap();
+                prop_assert_eq!(back.key(), q.key());
+                prop_assert_eq!(back.birth_date(), q.birth_date());
+                prop_assert_eq!(back.name().folded_key(), name.folded_key());
+                if !unaccented {
+                    prop_assert_eq!(back.name().as_str(), name.to_wire_upper());
+                }
+            }
 
             #[test]
             fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {

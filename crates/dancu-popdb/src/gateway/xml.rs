@@ -5,9 +5,10 @@
 //! elements up by namespace and local name. The reader is iterative (no
 //! recursion on input), bounded in depth and size, and rejects DTDs.
 
-use quick_xml::NsReader;
+use std::borrow::Cow;
+
+use quick_xml::Reader;
 use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
 
 /// The namespaces the contract uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,32 +37,16 @@ pub(crate) const MAX_BYTES: usize = 4 * 1024 * 1024;
 const MAX_DEPTH: usize = 32;
 const MAX_NODES: usize = 20_000;
 
-impl Ns {
-    fn of(resolved: &ResolveResult<'_>) -> Self {
-        match resolved {
-            ResolveResult::Bound(ns) => match ns.as_ref() {
-                b if b == SOAP_NS.as_bytes() => Self::Soap,
-                b if b == BCA_NS.as_bytes() => Self::Bca,
-                b if b == MIC_NS.as_bytes() => Self::Mic,
-                _ => Self::Other,
-            },
-            ResolveResult::Unbound => Self::None,
-            // An undeclared prefix is not namespace-well-formed; the reader
-            // reports it as an error before we get here.
-            ResolveResult::Unknown(_) => Self::Other,
-        }
-    }
-}
-
 /// One element: namespace, local name, attributes (local name, value),
-/// element children and the concatenated character data.
+/// element children and the concatenated character data. Names and text
+/// borrow from the input where they can.
 #[derive(Debug, Default)]
-pub(crate) struct Node {
+pub(crate) struct Node<'a> {
     pub(crate) ns: Option<Ns>,
-    pub(crate) local: String,
-    pub(crate) attrs: Vec<(String, String)>,
-    pub(crate) children: Vec<Node>,
-    pub(crate) text: String,
+    pub(crate) local: Cow<'a, str>,
+    pub(crate) attrs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub(crate) children: Vec<Node<'a>>,
+    pub(crate) text: Cow<'a, str>,
 }
 
 /// Why a document could not be read.
@@ -75,7 +60,7 @@ pub(crate) enum XmlError {
     TooComplex,
     /// A DTD: never accepted.
     Doctype,
-    /// Not well-formed, at a byte offset.
+    /// Not well-formed (or not namespace-well-formed), at a byte offset.
     Malformed(u64),
     /// No root element.
     Empty,
@@ -94,14 +79,14 @@ impl std::fmt::Display for XmlError {
     }
 }
 
-impl Node {
+impl<'a> Node<'a> {
     /// Whether this element is `local` in namespace `ns`.
     pub(crate) fn is(&self, ns: Ns, local: &str) -> bool {
         self.ns == Some(ns) && self.local == local
     }
 
     /// The first child named `local` in one of `nss`.
-    pub(crate) fn child(&self, nss: &[Ns], local: &str) -> Option<&Node> {
+    pub(crate) fn child(&self, nss: &[Ns], local: &str) -> Option<&Node<'a>> {
         self.children
             .iter()
             .find(|c| c.local == local && c.ns.is_some_and(|n| nss.contains(&n)))
@@ -120,90 +105,148 @@ impl Node {
         self.attrs
             .iter()
             .find(|(k, _)| k == local)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
+    }
+
+    fn push_text(&mut self, piece: Cow<'a, str>) {
+        // Leading whitespace is insignificant to every consumer (values
+        // are trimmed), so a whitespace-only prefix is replaced rather than
+        // copied: most text then stays borrowed.
+        if self.text.trim().is_empty() {
+            self.text = piece;
+        } else {
+            self.text.to_mut().push_str(&piece);
+        }
+    }
+}
+
+/// `piece` as a `&'a str` when it lies inside `text` (events of a reader
+/// over a `&str` borrow from it), otherwise an owned copy.
+fn within<'a>(text: &'a str, piece: &[u8]) -> Result<Cow<'a, str>, XmlError> {
+    let start = (piece.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    if let Some(s) = start
+        .checked_add(piece.len())
+        .and_then(|end| text.get(start..end))
+        .filter(|s| s.as_bytes() == piece)
+    {
+        return Ok(Cow::Borrowed(s));
+    }
+    std::str::from_utf8(piece)
+        .map(|s| Cow::Owned(s.to_owned()))
+        .map_err(|_| XmlError::Encoding)
+}
+
+fn ns_of(uri: &[u8]) -> Ns {
+    match uri {
+        b if b == SOAP_NS.as_bytes() => Ns::Soap,
+        b if b == BCA_NS.as_bytes() => Ns::Bca,
+        b if b == MIC_NS.as_bytes() => Ns::Mic,
+        b"" => Ns::None,
+        _ => Ns::Other,
     }
 }
 
 /// Reads a document into its root element.
-pub(crate) fn parse(bytes: &[u8]) -> Result<Node, XmlError> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<Node<'_>, XmlError> {
     if bytes.len() > MAX_BYTES {
         return Err(XmlError::TooLarge);
     }
     let text = std::str::from_utf8(bytes).map_err(|_| XmlError::Encoding)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = NsReader::from_str(text);
-    let mut stack: Vec<Node> = Vec::with_capacity(8);
-    let mut root: Option<Node> = None;
+    let mut reader = Reader::from_str(text);
+    // Open elements, each with how many namespace bindings it declared.
+    let mut stack: Vec<(Node<'_>, usize)> = Vec::with_capacity(8);
+    // In-scope bindings, innermost last: (prefix, namespace); "" is the
+    // default namespace.
+    let mut scope: Vec<(Cow<'_, str>, Ns)> = Vec::with_capacity(4);
+    let mut root: Option<Node<'_>> = None;
     let mut nodes = 0usize;
-    let malformed = |r: &NsReader<&[u8]>| XmlError::Malformed(r.buffer_position());
     loop {
-        let (ns, unknown, event) = match reader.read_resolved_event() {
-            Ok((r, e)) => (Ns::of(&r), matches!(r, ResolveResult::Unknown(_)), e),
-            Err(_) => return Err(malformed(&reader)),
+        let event = match reader.read_event() {
+            Ok(e) => e,
+            Err(_) => return Err(XmlError::Malformed(reader.buffer_position())),
         };
+        let malformed = || XmlError::Malformed(reader.buffer_position());
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_empty = matches!(event, Event::Empty(_));
-                if unknown {
-                    return Err(malformed(&reader));
-                }
                 if root.is_some() {
                     // A second root element.
-                    return Err(malformed(&reader));
+                    return Err(malformed());
                 }
                 nodes += 1;
                 if nodes > MAX_NODES || stack.len() >= MAX_DEPTH {
                     return Err(XmlError::TooComplex);
                 }
-                let local = std::str::from_utf8(e.local_name().into_inner())
-                    .map_err(|_| XmlError::Encoding)?
-                    .to_owned();
                 let mut attrs = Vec::new();
-                for a in e.attributes() {
-                    let a = a.map_err(|_| malformed(&reader))?;
-                    let key = a.key;
-                    if key.as_namespace_binding().is_some() {
-                        continue;
+                let mut declared = 0;
+                if !e.attributes_raw().iter().all(u8::is_ascii_whitespace) {
+                    for a in e.attributes() {
+                        let a = a.map_err(|_| malformed())?;
+                        let key = a.key.into_inner();
+                        let binding = match key {
+                            b"xmlns" => Some(&b""[..]),
+                            k => k.strip_prefix(b"xmlns:"),
+                        };
+                        if let Some(prefix) = binding {
+                            let uri = a.value.as_ref();
+                            if uri.is_empty() && !prefix.is_empty() {
+                                return Err(malformed());
+                            }
+                            scope.push((within(text, prefix)?, ns_of(uri)));
+                            declared += 1;
+                            continue;
+                        }
+                        let name = within(text, a.key.local_name().into_inner())?;
+                        let value = match a.unescape_value().map_err(|_| malformed())? {
+                            Cow::Borrowed(v) => within(text, v.as_bytes())?,
+                            Cow::Owned(v) => Cow::Owned(v),
+                        };
+                        attrs.push((name, value));
                     }
-                    let name = std::str::from_utf8(key.local_name().into_inner())
-                        .map_err(|_| XmlError::Encoding)?
-                        .to_owned();
-                    let value = a
-                        .unescape_value()
-                        .map_err(|_| malformed(&reader))?
-                        .into_owned();
-                    attrs.push((name, value));
                 }
+                let qname = e.name().into_inner();
+                let (prefix, local) = match qname.iter().position(|&b| b == b':') {
+                    Some(i) => (&qname[..i], &qname[i + 1..]),
+                    None => (&b""[..], qname),
+                };
+                let ns = match scope.iter().rev().find(|(p, _)| p.as_bytes() == prefix) {
+                    Some((_, ns)) => *ns,
+                    None if prefix.is_empty() => Ns::None,
+                    None => return Err(malformed()),
+                };
                 let node = Node {
                     ns: Some(ns),
-                    local,
+                    local: within(text, local)?,
                     attrs,
                     children: Vec::new(),
-                    text: String::new(),
+                    text: Cow::Borrowed(""),
                 };
                 if is_empty {
+                    scope.truncate(scope.len() - declared);
                     close(node, &mut stack, &mut root);
                 } else {
-                    stack.push(node);
+                    stack.push((node, declared));
                 }
             }
             Event::End(_) => {
-                let node = stack.pop().ok_or_else(|| malformed(&reader))?;
+                let (node, declared) = stack.pop().ok_or_else(malformed)?;
+                scope.truncate(scope.len() - declared);
                 close(node, &mut stack, &mut root);
             }
             Event::Text(t) => {
                 let s = t.decode().map_err(|_| XmlError::Encoding)?;
                 match stack.last_mut() {
-                    Some(top) => top.text.push_str(&s),
+                    Some((top, _)) => top.push_text(s),
                     None if s.trim().is_empty() => {}
-                    None => return Err(malformed(&reader)),
+                    None => return Err(malformed()),
                 }
             }
             Event::CData(t) => {
                 let s = t.decode().map_err(|_| XmlError::Encoding)?;
                 match stack.last_mut() {
-                    Some(top) => top.text.push_str(&s),
-                    None => return Err(malformed(&reader)),
+                    Some((top, _)) => top.push_text(s),
+                    None => return Err(malformed()),
                 }
             }
             Event::GeneralRef(r) => {
@@ -212,14 +255,14 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Node, XmlError> {
                     Ok(None) => {
                         let name = r.decode().map_err(|_| XmlError::Encoding)?;
                         let s = quick_xml::escape::resolve_predefined_entity(&name)
-                            .ok_or_else(|| malformed(&reader))?;
-                        s.chars().next().ok_or_else(|| malformed(&reader))?
+                            .ok_or_else(malformed)?;
+                        s.chars().next().ok_or_else(malformed)?
                     }
-                    Err(_) => return Err(malformed(&reader)),
+                    Err(_) => return Err(malformed()),
                 };
                 match stack.last_mut() {
-                    Some(top) => top.text.push(ch),
-                    None => return Err(malformed(&reader)),
+                    Some((top, _)) => top.text.to_mut().push(ch),
+                    None => return Err(malformed()),
                 }
             }
             Event::DocType(_) => return Err(XmlError::Doctype),
@@ -228,14 +271,14 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Node, XmlError> {
         }
     }
     if !stack.is_empty() {
-        return Err(malformed(&reader));
+        return Err(XmlError::Malformed(reader.buffer_position()));
     }
     root.ok_or(XmlError::Empty)
 }
 
-fn close(node: Node, stack: &mut [Node], root: &mut Option<Node>) {
+fn close<'a>(node: Node<'a>, stack: &mut [(Node<'a>, usize)], root: &mut Option<Node<'a>>) {
     match stack.last_mut() {
-        Some(parent) => parent.children.push(node),
+        Some((parent, _)) => parent.children.push(node),
         None => *root = Some(node),
     }
 }
@@ -303,6 +346,31 @@ mod tests {
         assert_eq!(root.children[0].ns, Some(Ns::Mic));
         assert_eq!(root.children[0].text, "x<A<y>");
         assert_eq!(root.children[1].ns, Some(Ns::None));
+    }
+
+    #[test]
+    fn namespace_scopes_nest_and_end() {
+        let doc = r#"<a:R xmlns:a="urn:other"><a:S xmlns:a="http://dancuquocgia.bca"/><a:T/><U xmlns="http://www.mic.gov.vn/dancu/1.0"><V xmlns=""/><W/></U><X/></a:R>"#;
+        let root = parse(doc.as_bytes()).unwrap();
+        let ns: Vec<_> = root
+            .children
+            .iter()
+            .map(|c| (c.local.as_ref(), c.ns))
+            .collect();
+        assert_eq!(
+            ns,
+            [
+                ("S", Some(Ns::Bca)),
+                ("T", Some(Ns::Other)),
+                ("U", Some(Ns::Mic)),
+                ("X", Some(Ns::None))
+            ]
+        );
+        let u = &root.children[2];
+        assert_eq!(u.children[0].ns, Some(Ns::None));
+        assert_eq!(u.children[1].ns, Some(Ns::Mic));
+        assert!(parse(br#"<a:R xmlns:a="urn:x"><a:S/></a:R><b:T/>"#).is_err());
+        assert!(parse(br#"<R xmlns:a=""/>"#).is_err());
     }
 
     #[test]
