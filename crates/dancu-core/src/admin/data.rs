@@ -231,6 +231,8 @@ const PROVINCE_ALIASES: &[(&str, Option<u8>, Option<u8>)] = &[
     ("br vt", Some(77), None),
     ("ba ria", Some(77), None),
     ("tt hue", Some(46), None),
+    ("thua thien hue", Some(46), Some(46)),
+    ("thua thien", Some(46), None),
     ("tthue", Some(46), None),
     ("hue", Some(46), Some(46)),
     ("daklak", Some(66), Some(66)),

@@ -379,21 +379,25 @@ impl Ctx<'_> {
             self.push(place, &[None, Some(&dh), None], 0.0);
         }
         for ch in self.hits(n, mask(Level::LegacyCommune) | mask(Level::Commune)) {
-            let place = if ch.entry.level == Level::Commune {
+            // Without a district, a 2025 reading comes first (2025
+            // addresses have no district level).
+            let (place, bonus) = if ch.entry.level == Level::Commune {
                 let c = Commune { i: ch.entry.idx };
-                Place::Current {
+                let place = Place::Current {
                     province: c.province(),
                     commune: Some(c),
-                }
+                };
+                (place, 0.6)
             } else {
                 let c = LegacyCommune { i: ch.entry.idx };
-                Place::Legacy {
+                let place = Place::Legacy {
                     province: c.province(),
                     district: Some(c.district()),
                     commune: Some(c),
-                }
+                };
+                (place, 0.0)
             };
-            self.push(place, &[None, None, Some(&ch)], 0.0);
+            self.push(place, &[None, None, Some(&ch)], bonus);
         }
     }
 }
@@ -529,11 +533,41 @@ pub fn resolve(text: &str) -> Resolution {
             .total_cmp(&a.score)
             .then_with(|| (b.place.is_determined()).cmp(&a.place.is_determined()))
     });
-    // Keep the best reading of each distinct place.
+    // Keep the best reading of each distinct place. When a text reads the
+    // same in both eras (a legacy commune merged whole into the 2025 commune
+    // it also names), report the legacy reading: it carries both blocks.
     let mut best: Vec<Reading> = Vec::new();
+    let mut twin: Option<Reading> = None;
+    // Every distinct determined reading, for the candidate list.
+    let mut distinct: Vec<Reading> = Vec::new();
+    for r in &readings {
+        if r.place.is_determined() && !distinct.iter().any(|d| d.place == r.place) {
+            distinct.push(*r);
+        }
+    }
     for r in readings {
-        if !best.iter().any(|b| same_place(&b.place, &r.place)) {
-            best.push(r);
+        match best.iter().position(|b| same_place(&b.place, &r.place)) {
+            Some(0) => {
+                if twin.is_none() && matches!(r.place, Place::Legacy { .. }) {
+                    twin = Some(r);
+                }
+            }
+            Some(_) => {}
+            None => best.push(r),
+        }
+    }
+    if let Some(twin) = twin {
+        // Only when the legacy reading is itself unambiguous.
+        let rival = best.iter().skip(1).any(|r| {
+            matches!(r.place, Place::Legacy { .. })
+                && r.place.is_determined()
+                && r.score >= twin.score - MARGIN
+        });
+        if let Some(top) = best.first_mut() {
+            let current = matches!(top.place, Place::Current { .. });
+            if current && twin.score >= top.score - 0.7 && !rival {
+                top.place = twin.place;
+            }
         }
     }
     let Some(top) = best.first().copied() else {
@@ -592,9 +626,9 @@ pub fn resolve(text: &str) -> Resolution {
             Some(_) => {}
             None => c += 0.05,
         }
-        let alternates = best[1..]
+        let alternates = distinct
             .iter()
-            .filter(|r| r.place.is_determined() && r.score >= top.score - 2.0 * MARGIN)
+            .filter(|r| r.place != top.place && r.score >= top.score - 2.0 * MARGIN)
             .copied()
             .collect::<Vec<_>>();
         let mut list = vec![Candidate {
@@ -616,12 +650,20 @@ pub fn resolve(text: &str) -> Resolution {
         tied.extend(close.iter().map(|r| **r));
         let places: Vec<Place> = tied.iter().map(|r| r.place).collect();
         let share = 0.5 / tied.len() as f32;
+        // List every reading of the tied places, in both eras when a text
+        // reads the same in both.
+        let floor = top.score - MARGIN - 0.7;
+        let listed: Vec<Reading> = distinct
+            .iter()
+            .filter(|r| r.score >= floor && tied.iter().any(|t| same_place(&t.place, &r.place)))
+            .copied()
+            .collect();
         return Resolution {
             place: common(&places),
             resolved: false,
             detail,
             confidence: share,
-            candidates: candidates(&tied),
+            candidates: candidates(&listed),
         };
     }
     // Only a province or district: list the communes below a district.

@@ -178,9 +178,11 @@ fn resolves_to_legacy(text: &str, c: LegacyCommune) -> bool {
     r.is_resolved() && matches!(r.place(), Some(Place::Legacy { commune: Some(x), .. }) if *x == c)
 }
 
+/// Resolved to `c`: as a 2025 place, or as a legacy place that reads the
+/// same and converts to `c`.
 fn resolves_to_current(text: &str, c: Commune) -> bool {
     let r = resolve(text);
-    r.is_resolved() && matches!(r.place(), Some(Place::Current { commune: Some(x), .. }) if *x == c)
+    r.is_resolved() && r.place().and_then(Place::current_commune) == Some(c)
 }
 
 fn among_legacy(text: &str, c: LegacyCommune) -> bool {
@@ -194,7 +196,7 @@ fn among_current(text: &str, c: Commune) -> bool {
     let r = resolve(text);
     r.candidates()
         .iter()
-        .any(|k| matches!(k.place, Place::Current { commune: Some(x), .. } if x == c))
+        .any(|k| k.place.current_commune() == Some(c))
 }
 
 #[test]
