@@ -75,5 +75,34 @@ fn admin(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, admin);
+/// The whole messy-address corpus of `bench/address/corpus.tsv`, when present.
+fn corpus(c: &mut Criterion) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../bench/address/corpus.tsv"
+    );
+    let Ok(text) = std::fs::read_to_string(path) else {
+        eprintln!("skipped: {path} not present");
+        return;
+    };
+    let inputs: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').nth(1))
+        .collect();
+    dancu_core::admin::load();
+    let mut group = c.benchmark_group("admin/corpus");
+    group.sample_size(20);
+    group.throughput(criterion::Throughput::Elements(inputs.len() as u64));
+    group.bench_function("resolve_all", |b| {
+        b.iter(|| {
+            for text in &inputs {
+                black_box(resolve(black_box(text)));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, admin, corpus);
 criterion_main!(benches);
