@@ -139,6 +139,17 @@ impl Tokens {
                 folded.extend(c.to_lowercase());
             }
         }
+        // Final i and y after a consonant are spelling variants (Kỳ/Kì,
+        // Lý/Lí, Quý/Quí): fold both to i.
+        if folded.len() >= 2 && folded.ends_with('y') {
+            let b = folded.as_bytes();
+            let prev = b[b.len() - 2];
+            let after_qu = b.len() >= 3 && &b[b.len() - 3..b.len() - 1] == b"qu";
+            if after_qu || (prev.is_ascii_lowercase() && !b"aeiouy".contains(&prev)) {
+                folded.pop();
+                folded.push('i');
+            }
+        }
         // Split glued abbreviations and numbers: "p8q10" → p 8 q 10.
         let runs = split_runs(&folded);
         let glued = runs.len() > 1
@@ -287,6 +298,11 @@ mod tests {
         assert_eq!(folded("Phường 01"), "phuong 1");
         assert_eq!(folded("Bà Rịa - Vũng Tàu"), "ba ria vung tau");
         assert_eq!(folded("ap1"), "ap1");
+        assert_eq!(folded("Kỳ Anh"), folded("Kì Anh"));
+        assert_eq!(folded("Quý"), "qui");
+        // Only the folded key unifies them: written diacritics still rank.
+        assert_ne!(keys_of("Kỳ Anh").1, keys_of("Kì Anh").1);
+        assert_eq!(folded("Thủy"), "thuy");
     }
 
     #[test]

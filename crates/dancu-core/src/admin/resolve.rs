@@ -227,7 +227,7 @@ impl Ctx<'_> {
         for h in hits.iter().flatten() {
             if h.start == leftmost {
                 // A type word left unread just before the leftmost name.
-                if h.start > 0 && is_commune_type_word(self.t, h.start) {
+                if h.start > 0 && is_type_word(self.t, h.start) {
                     score -= 1.0;
                 }
             } else if commas && !self.t.toks[h.start].hard_before {
@@ -353,6 +353,31 @@ impl Ctx<'_> {
                             }
                         }
                     }
+                    // A legacy district (and commune) written with its 2025 province.
+                    for dh in self.hits(ph.start, mask(Level::LegacyDistrict)) {
+                        let district = LegacyDistrict { i: dh.entry.idx };
+                        let lp = district.province();
+                        if lp.successor() != np {
+                            continue;
+                        }
+                        for ch in self.hits(dh.start, mask(Level::LegacyCommune)) {
+                            if d.lc[usize::from(ch.entry.idx)].parent == district.i {
+                                let commune = Some(LegacyCommune { i: ch.entry.idx });
+                                let place = Place::Legacy {
+                                    province: lp,
+                                    district: Some(district),
+                                    commune,
+                                };
+                                self.push(place, &[Some(ph), Some(&dh), Some(&ch)], -0.8);
+                            }
+                        }
+                        let place = Place::Legacy {
+                            province: lp,
+                            district: Some(district),
+                            commune: None,
+                        };
+                        self.push(place, &[Some(ph), Some(&dh), None], -0.8);
+                    }
                 }
             }
         }
@@ -477,17 +502,28 @@ fn common(places: &[Place]) -> Option<Place> {
     }
 }
 
-/// Whether the word before `at` is a bare commune type word.
-fn is_commune_type_word(t: &Tokens, at: usize) -> bool {
+/// Whether the word before `at` is a bare type word (of any level).
+fn is_type_word(t: &Tokens, at: usize) -> bool {
     matches!(
         t.folded(at - 1, at),
-        "xa" | "phuong" | "p" | "f" | "tt" | "x"
-    ) || (at >= 2 && matches!(t.folded(at - 2, at), "thi tran" | "dac khu"))
+        "xa" | "phuong" | "p" | "f" | "tt" | "x" | "huyen" | "quan" | "q" | "tx" | "tinh" | "tp"
+    ) || (at >= 2
+        && matches!(
+            t.folded(at - 2, at),
+            "thi tran" | "dac khu" | "thi xa" | "thanh pho"
+        ))
 }
 
-/// Trailing words that name the country, not a unit.
+/// Trailing words that name the country (or a postal code), not a unit.
 fn country_suffix(t: &Tokens) -> usize {
-    let n = t.len();
+    let mut n = t.len();
+    // A postal code (5 or 6 digits) at the very end.
+    if n >= 2
+        && matches!(t.folded(n - 1, n).len(), 5 | 6)
+        && t.folded(n - 1, n).bytes().all(|b| b.is_ascii_digit())
+    {
+        n -= 1;
+    }
     if n >= 2 && t.folded(n - 2, n) == "viet nam" {
         return n - 2;
     }
