@@ -21,6 +21,8 @@ pub(crate) struct Token {
     pub(crate) src: (u32, u32),
     /// A comma, semicolon or line break comes before this word.
     pub(crate) hard_before: bool,
+    /// The word carries diacritics (other than on đ alone).
+    pub(crate) accented: bool,
 }
 
 /// Words of a text with their keys; reusable between calls.
@@ -158,7 +160,7 @@ impl Tokens {
                 .all(|r| r.bytes().all(|b| b.is_ascii_digit()) || is_glue_prefix(r));
         if glued {
             for (k, r) in runs.iter().enumerate() {
-                self.push_token(r, r, start, end, hard && k == 0);
+                self.push_token(r, r, start, end, hard && k == 0, false);
             }
             return;
         }
@@ -168,10 +170,18 @@ impl Tokens {
         } else {
             folded.clone()
         };
-        self.push_token(&folded, &accent, start, end, hard);
+        self.push_token(&folded, &accent, start, end, hard, accented);
     }
 
-    fn push_token(&mut self, f: &str, a: &str, start: usize, end: usize, hard: bool) {
+    fn push_token(
+        &mut self,
+        f: &str,
+        a: &str,
+        start: usize,
+        end: usize,
+        hard: bool,
+        accented: bool,
+    ) {
         let f = strip_zeros(f);
         let a = if f.len() < a.len() && a.bytes().all(|b| b.is_ascii_digit()) {
             f
@@ -192,6 +202,7 @@ impl Tokens {
             a: (to32(as_), to32(self.accent.len())),
             src: (to32(start), to32(end)),
             hard_before: hard,
+            accented,
         });
     }
 
@@ -210,6 +221,11 @@ impl Tokens {
     pub(crate) fn accent(&self, i: usize, j: usize) -> &str {
         let (s, e) = (self.toks[i].a.0 as usize, self.toks[j - 1].a.1 as usize);
         self.accent.get(s..e).unwrap_or("")
+    }
+
+    /// Whether any of words `i..j` carries diacritics.
+    pub(crate) fn any_accented(&self, i: usize, j: usize) -> bool {
+        self.toks[i..j].iter().any(|t| t.accented)
     }
 
     /// Whether a comma-like separator falls between words `i..j`.
@@ -314,6 +330,6 @@ mod tests {
         assert!(t.crosses_hard(0, 3));
         assert!(!t.crosses_hard(2, 7));
         assert_eq!(t.folded(5, 7), "na pai");
-        assert!(t.accented);
+        assert!(t.accented && t.any_accented(5, 7) && !t.any_accented(1, 2));
     }
 }

@@ -193,6 +193,7 @@ fn weight(h: &Hit, t: &Tokens, base: f32) -> f32 {
         Accent::Exact => 0.3,
         Accent::Neutral => 0.0,
         Accent::Mismatch => -0.6,
+        Accent::Unmarked => -0.3,
     };
     if h.entry.alias {
         s -= 0.1;
@@ -220,7 +221,10 @@ impl Ctx<'_> {
 
     fn push(&mut self, place: Place, hits: &[Option<&Hit>], bonus: f32) {
         let weights = [0.6, 0.6, 0.8];
-        let mut score = bonus;
+        // The era preference only breaks ties: it never outweighs
+        // diacritics that disagree with the name.
+        let misspelt = hits.iter().flatten().any(|h| h.accent == Accent::Mismatch);
+        let mut score = if misspelt { bonus.min(0.0) } else { bonus };
         let mut start = usize::MAX;
         let leftmost = hits.iter().flatten().map(|h| h.start).min().unwrap_or(0);
         let commas = self.t.toks.iter().any(|t| t.hard_before);

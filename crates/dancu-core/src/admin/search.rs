@@ -114,6 +114,8 @@ pub(crate) enum Accent {
     Exact,
     /// Equal only once folded.
     Mismatch,
+    /// Typed without diacritics in a text that has some; the name has some.
+    Unmarked,
 }
 
 /// A unit whose name (with an optional type word) occupies words
@@ -151,12 +153,16 @@ pub(crate) fn hits_ending_at(d: &Data, t: &Tokens, end: usize, levels: u8, out: 
             if levels & mask(entry.level) == 0 {
                 continue;
             }
+            // In a text written with diacritics, a word typed without them
+            // is taken as written only when the name has none either.
             let accent = if !accented || entry.alias {
                 Accent::Neutral
             } else if t.accent(s, end) == d.accent(entry) {
                 Accent::Exact
-            } else {
+            } else if t.any_accented(s, end) {
                 Accent::Mismatch
+            } else {
+                Accent::Unmarked
             };
             let base = Hit {
                 entry,
@@ -212,6 +218,7 @@ pub(crate) fn hit_score(h: &Hit) -> f32 {
         Accent::Exact => 1.0,
         Accent::Neutral => 0.9,
         Accent::Mismatch => 0.7,
+        Accent::Unmarked => 0.85,
     };
     s -= match h.typed {
         Typed::Consistent => 0.0,
