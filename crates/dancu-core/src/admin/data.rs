@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-use super::fold::keys_of;
+use super::fold::Tokens;
 use super::units::{CommuneKind, DistrictKind, ProvinceKind};
 use crate::CalendarDate;
 
@@ -481,21 +481,30 @@ impl Data {
     }
 
     fn build_index(&mut self) -> Result<(), String> {
+        let units = self.lp.len() + self.ld.len() + self.lc.len() + self.np.len() + self.nc.len();
         let mut names: FastMap<Box<str>, Vec<Entry>> = FastMap::default();
+        names.reserve(units);
         let mut accents: [Vec<Box<str>>; 5] = Default::default();
         let mut max_words = 1;
+        let mut tokens = Tokens::default();
         let mut add =
             |level: Level, i: usize, full: &str, at: u8, accents: &mut [Vec<Box<str>>; 5]| {
                 let name = &full[usize::from(at)..];
-                let (f, a) = keys_of(name);
+                let (f, a) = tokens.keys(name);
                 max_words = max_words.max(f.split(' ').count());
-                accents[level as usize].push(a.into_boxed_str());
+                accents[level as usize].push(a.into());
                 let idx = u16::try_from(i).unwrap_or(NONE);
-                names.entry(f.into_boxed_str()).or_default().push(Entry {
+                let entry = Entry {
                     level,
                     idx,
                     alias: false,
-                });
+                };
+                match names.get_mut(f) {
+                    Some(list) => list.push(entry),
+                    None => {
+                        names.insert(f.into(), vec![entry]);
+                    }
+                }
             };
         for (i, r) in self.lp.iter().enumerate() {
             add(Level::LegacyProvince, i, r.full, r.name_at, &mut accents);

@@ -7,7 +7,6 @@
 //! exact-diacritic match above a match that only agrees once folded. Both
 //! ignore NFC/NFD and tone-mark placement (Hoà = Hòa).
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// One word of the input.
@@ -36,6 +35,8 @@ pub(crate) struct Tokens {
     /// Some word of the text carries diacritics: the writer used them, so
     /// unaccented words are taken as written.
     pub(crate) accented: bool,
+    scratch: String,
+    scratch_accent: String,
 }
 
 const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
@@ -125,7 +126,8 @@ impl Tokens {
     }
 
     fn push_word(&mut self, word: &str, start: usize, end: usize, hard: bool) {
-        let mut folded = String::with_capacity(word.len());
+        let mut folded = std::mem::take(&mut self.scratch);
+        folded.clear();
         let mut accented = false;
         for c in word.chars() {
             if c.is_ascii() {
@@ -153,24 +155,38 @@ impl Tokens {
             }
         }
         // Split glued abbreviations and numbers: "p8q10" → p 8 q 10.
-        let runs = split_runs(&folded);
-        let glued = runs.len() > 1
-            && runs
-                .iter()
-                .all(|r| r.bytes().all(|b| b.is_ascii_digit()) || is_glue_prefix(r));
-        if glued {
-            for (k, r) in runs.iter().enumerate() {
-                self.push_token(r, r, start, end, hard && k == 0, false);
+        let bytes = folded.as_bytes();
+        if bytes.iter().any(u8::is_ascii_digit) && bytes.iter().any(u8::is_ascii_alphabetic) {
+            let runs = split_runs(&folded);
+            let glued = runs.len() > 1
+                && runs
+                    .iter()
+                    .all(|r| r.bytes().all(|b| b.is_ascii_digit()) || is_glue_prefix(r));
+            if glued {
+                for (k, r) in runs.iter().enumerate() {
+                    self.push_token(r, r, start, end, hard && k == 0, false);
+                }
+                self.scratch = folded;
+                return;
             }
-            return;
         }
         self.accented |= accented;
-        let accent = if accented {
-            accent_key(word)
+        if accented {
+            let mut accent = std::mem::take(&mut self.scratch_accent);
+            accent.clear();
+            accent_key(word, &mut accent);
+            self.push_token(&folded, &accent, start, end, hard, accented);
+            self.scratch_accent = accent;
         } else {
-            folded.clone()
-        };
-        self.push_token(&folded, &accent, start, end, hard, accented);
+            self.push_token(&folded, &folded, start, end, hard, accented);
+        }
+        self.scratch = folded;
+    }
+
+    /// The folded and accent keys of a unit name (words joined by spaces).
+    pub(crate) fn keys(&mut self, name: &str) -> (&str, &str) {
+        self.fill(name);
+        (&self.folded, &self.accent)
     }
 
     fn push_token(
@@ -258,34 +274,35 @@ fn split_runs(s: &str) -> Vec<&str> {
     runs
 }
 
-/// Lower case with vowel marks, the tone mark moved to the end of the word.
-fn accent_key(word: &str) -> String {
-    let mut out = String::with_capacity(word.len() + 4);
+/// Lower case with vowel marks, the tone mark moved to the end of the word
+/// (kept decomposed: it is only compared with other accent keys.)
+fn accent_key(word: &str, out: &mut String) {
     let mut tone = None;
-    for c in word.nfd() {
-        if TONES.contains(&c) {
-            tone = Some(c);
-        } else if !is_apostrophe(c) {
-            out.extend(c.to_lowercase());
-        }
+    for c in word.chars().flat_map(char::to_lowercase) {
+        decompose_canonical(c, |d| {
+            if TONES.contains(&d) {
+                tone = Some(d);
+            } else if !is_apostrophe(d) {
+                out.push(d);
+            }
+        });
     }
-    let mut out: String = out.nfc().collect();
     if let Some(t) = tone {
         out.push(t);
     }
-    out
-}
-
-/// Folds a unit name into its key: folded words joined by single spaces.
-pub(crate) fn keys_of(name: &str) -> (String, String) {
-    let mut t = Tokens::default();
-    t.fill(name);
-    (t.folded, t.accent)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_normalization::UnicodeNormalization;
+
+    /// The folded and accent keys of `name`.
+    fn keys_of(name: &str) -> (String, String) {
+        let mut t = Tokens::default();
+        let (f, a) = t.keys(name);
+        (f.to_owned(), a.to_owned())
+    }
 
     fn folded(s: &str) -> String {
         keys_of(s).0
