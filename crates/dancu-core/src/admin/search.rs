@@ -147,19 +147,34 @@ pub(crate) fn hits_ending_at(d: &Data, t: &Tokens, end: usize, levels: u8, out: 
         let Some(list) = d.names.get(key) else {
             continue;
         };
+        // Type words just before the name: (kinds, words).
+        let mut before = [(0u16, 0usize); 2];
+        let mut found = 0;
+        for &(word, tb) in TYPE_WORDS {
+            let n = if word.contains(' ') { 2 } else { 1 };
+            if found < before.len()
+                && n <= s
+                && !t.crosses_hard(s - n, s + 1)
+                && t.folded(s - n, s) == word
+            {
+                before[found] = (tb, n);
+                found += 1;
+            }
+        }
         let numeric = key.bytes().all(|b| b.is_ascii_digit());
-        let accented = t.accented;
+        let typed_accent = t.accent(s, end);
+        let any_accented = t.any_accented(s, end);
         for &entry in list {
             if levels & mask(entry.level) == 0 {
                 continue;
             }
             // In a text written with diacritics, a word typed without them
             // is taken as written only when the name has none either.
-            let accent = if !accented || entry.alias {
+            let accent = if !t.accented || entry.alias {
                 Accent::Neutral
-            } else if t.accent(s, end) == d.accent(entry) {
+            } else if typed_accent == d.accent(entry) {
                 Accent::Exact
-            } else if t.any_accented(s, end) {
+            } else if any_accented {
                 Accent::Mismatch
             } else {
                 Accent::Unmarked
@@ -176,16 +191,11 @@ pub(crate) fn hits_ending_at(d: &Data, t: &Tokens, end: usize, levels: u8, out: 
                 out.push(base);
             }
             let lb = level_bits(entry.level);
-            let ub = unit_bits(d, entry);
-            for &(word, tb) in TYPE_WORDS {
+            for &(tb, n) in &before[..found] {
                 if tb & lb == 0 {
                     continue;
                 }
-                let n = word.bytes().filter(|&b| b == b' ').count() + 1;
-                if n > s || t.crosses_hard(s - n, s + 1) || t.folded(s - n, s) != word {
-                    continue;
-                }
-                let typed = if tb & ub != 0 {
+                let typed = if tb & unit_bits(d, entry) != 0 {
                     Typed::Consistent
                 } else {
                     Typed::Inconsistent
