@@ -120,8 +120,11 @@ impl Tokens {
                     break;
                 }
             }
+            let before = self.toks.len();
             self.push_word(&word, start, end, hard);
-            hard = false;
+            if self.toks.len() > before {
+                hard = false;
+            }
         }
     }
 
@@ -153,6 +156,11 @@ impl Tokens {
                 folded.pop();
                 folded.push('i');
             }
+        }
+        if folded.is_empty() {
+            // Only combining marks: nothing to match.
+            self.scratch = folded;
+            return;
         }
         // Split glued abbreviations and numbers: "p8q10" → p 8 q 10.
         let bytes = folded.as_bytes();
@@ -336,6 +344,21 @@ mod tests {
         // Only the folded key unifies them: written diacritics still rank.
         assert_ne!(keys_of("Kỳ Anh").1, keys_of("Kì Anh").1);
         assert_eq!(folded("Thủy"), "thuy");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_is_idempotent_and_never_panics(s in "\\PC{0,40}") {
+            let (folded, _) = keys_of(&s);
+            let (again, _) = keys_of(&folded);
+            proptest::prop_assert_eq!(again, folded);
+        }
+
+        #[test]
+        fn nfc_and_nfd_fold_alike(s in "[a-zA-Zàáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ ]{0,30}") {
+            let nfd: String = s.nfd().collect();
+            proptest::prop_assert_eq!(keys_of(&nfd), keys_of(&s));
+        }
     }
 
     #[test]
