@@ -180,6 +180,9 @@ struct Reading {
     inconsistent: bool,
     mismatch: bool,
     has_province: bool,
+    /// A bare commune name after other words, with no type word and no
+    /// province or district ("12 Nguyễn Huệ"): a candidate, never an answer.
+    weak: bool,
 }
 
 fn weight(h: &Hit, t: &Tokens, base: f32) -> f32 {
@@ -252,6 +255,14 @@ impl Ctx<'_> {
             return;
         }
         let has_province = hits.first().is_some_and(Option::is_some);
+        // A bare commune name alone ranks below a province or district of
+        // the same name; after other words ("12 Nguyễn Huệ") it is more
+        // likely a street than a commune, so it is never taken as an answer.
+        let bare = matches!(hits, [None, None, Some(c)] if c.typed == Typed::Absent);
+        if bare {
+            score -= 1.0;
+        }
+        let weak = bare && start > 0;
         self.out.push(Reading {
             place,
             score,
@@ -259,6 +270,7 @@ impl Ctx<'_> {
             inconsistent,
             mismatch,
             has_province,
+            weak,
         });
     }
 
@@ -636,11 +648,23 @@ pub fn resolve(text: &str) -> Resolution {
             })
             .collect()
     };
+    if top.weak && top.place.is_determined() {
+        // A bare name alone: list what it may be, commit to nothing.
+        let mut list = vec![top];
+        list.extend(close.iter().map(|r| **r));
+        let share = 0.3 / list.len() as f32;
+        return Resolution {
+            place: None,
+            resolved: false,
+            detail,
+            confidence: share,
+            candidates: candidates(&list),
+        };
+    }
     if top.place.is_determined() && close.is_empty() {
-        let runner_up = best
-            .get(1)
-            .filter(|r| r.place.is_determined())
-            .map(|r| top.score - r.score);
+        // The closest other reading, of any level (a district-only reading
+        // of the same words also makes the answer less certain).
+        let runner_up = best.get(1).map(|r| top.score - r.score);
         let mut c = 0.5;
         if top.has_province {
             c += 0.2;
