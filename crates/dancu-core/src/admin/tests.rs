@@ -362,6 +362,37 @@ fn more_messy_forms_resolve() {
 }
 
 #[test]
+fn bare_names_are_not_taken_for_communes_lightly() {
+    // A street after a house number is not the commune of the same name.
+    let r = resolve("12 Nguyễn Huệ");
+    assert!(!r.is_resolved());
+    assert_eq!(r.detail(), Some("12"));
+    // A bare province name is the province, not the ward named after it.
+    let r = resolve("Bắc Kạn");
+    assert!(!r.is_resolved());
+    assert!(matches!(
+        r.place(),
+        Some(Place::Legacy {
+            commune: None,
+            district: None,
+            ..
+        })
+    ));
+    // A unique bare commune name alone is an answer.
+    let r = resolve("Pú Nhung");
+    assert!(r.is_resolved());
+    assert_eq!(
+        r.place().and_then(Place::current_commune),
+        Some(nc("03260"))
+    );
+    // Nothing to match.
+    for text in ["", "   ", ",,,", "xyz", "12", "Việt Nam"] {
+        let r = resolve(text);
+        assert!(!r.is_resolved() && r.place().is_none(), "{text:?}");
+    }
+}
+
+#[test]
 fn public_types_are_send_sync_static() {
     fn check<T: Send + Sync + 'static>() {}
     check::<CodeError>();
