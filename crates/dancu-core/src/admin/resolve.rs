@@ -211,15 +211,30 @@ struct Ctx<'a> {
     d: &'a Data,
     t: &'a Tokens,
     out: Vec<Reading>,
+    /// Hits of every level ending at a word, computed once per word.
+    cache: Vec<(usize, Vec<Hit>)>,
 }
 
 impl Ctx<'_> {
-    fn hits(&self, end: usize, levels: u8) -> Vec<Hit> {
-        let mut v = Vec::new();
-        if end > 0 {
-            hits_ending_at(self.d, self.t, end, levels, &mut v);
+    fn hits(&mut self, end: usize, levels: u8) -> Vec<Hit> {
+        if end == 0 {
+            return Vec::new();
         }
-        v
+        let i = match self.cache.iter().position(|(e, _)| *e == end) {
+            Some(i) => i,
+            None => {
+                let mut v = Vec::new();
+                hits_ending_at(self.d, self.t, end, u8::MAX, &mut v);
+                self.cache.push((end, v));
+                self.cache.len() - 1
+            }
+        };
+        self.cache[i]
+            .1
+            .iter()
+            .filter(|h| levels & mask(h.entry.level) != 0)
+            .copied()
+            .collect()
     }
 
     fn push(&mut self, place: Place, hits: &[Option<&Hit>], bonus: f32) {
@@ -577,6 +592,7 @@ pub fn resolve(text: &str) -> Resolution {
         d,
         t: &t,
         out: Vec::new(),
+        cache: Vec::new(),
     };
     ctx.run();
     let mut readings = ctx.out;
