@@ -746,8 +746,16 @@ pub fn resolve(text: &str) -> Resolution {
             candidates: candidates(&listed),
         };
     }
-    // Only a province or district: list the communes below a district.
-    let mut list = Vec::new();
+    // Only a province or district: list the close readings that name a
+    // commune, then the communes below the district.
+    let mut list: Vec<Candidate> = best[1..]
+        .iter()
+        .filter(|r| r.place.is_determined() && r.score >= top.score - MARGIN)
+        .map(|r| Candidate {
+            place: r.place,
+            score: r.score,
+        })
+        .collect();
     if let Place::Legacy {
         province,
         district: Some(dist),
@@ -763,13 +771,6 @@ pub fn resolve(text: &str) -> Resolution {
             score: top.score,
         }));
     }
-    let lower = best[1..]
-        .iter()
-        .filter(|r| r.place.is_determined() && r.score >= top.score - MARGIN);
-    list.extend(lower.map(|r| Candidate {
-        place: r.place,
-        score: r.score,
-    }));
     list.truncate(MAX_CANDIDATES);
     Resolution {
         place: Some(top.place),
