@@ -7,6 +7,8 @@
 //! scored; when readings that lead to different places score alike, the
 //! result is ambiguous and lists them instead of guessing.
 
+use std::cell::RefCell;
+
 use super::data::{Data, Level, data};
 use super::fold::Tokens;
 use super::gazetteer::{Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province};
@@ -583,14 +585,32 @@ fn country_suffix(t: &Tokens) -> usize {
 /// ```
 #[must_use]
 pub fn resolve(text: &str) -> Resolution {
+    thread_local! {
+        /// Word buffers reused between calls on one thread.
+        static TOKENS: RefCell<Tokens> = RefCell::new(Tokens::default());
+    }
+    TOKENS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut t) => {
+            let r = resolve_in(text, &mut t);
+            if t.folded.capacity() > 1 << 16 {
+                // Do not keep a huge input's buffers alive.
+                *t = Tokens::default();
+            }
+            r
+        }
+        Err(_) => resolve_in(text, &mut Tokens::default()),
+    })
+}
+
+fn resolve_in(text: &str, t: &mut Tokens) -> Resolution {
     let d = data();
-    let mut t = Tokens::default();
     t.fill(text);
-    let n = country_suffix(&t);
+    let n = country_suffix(t);
     t.toks.truncate(n);
+    let t = &*t;
     let mut ctx = Ctx {
         d,
-        t: &t,
+        t,
         out: Vec::new(),
         cache: Vec::new(),
     };
@@ -647,7 +667,7 @@ pub fn resolve(text: &str) -> Resolution {
             candidates: Vec::new(),
         };
     };
-    let detail = detail_of(text, &t, top.start);
+    let detail = detail_of(text, t, top.start);
     let close: Vec<&Reading> = best[1..]
         .iter()
         .filter(|r| {
