@@ -355,18 +355,18 @@ impl Data {
                     let [code, parent, kind, full] = fields(rest)?;
                     let code = num(code, 5)?;
                     let kind = letter(kind, CommuneKind::from_letter)?;
-                    let (parent, i) = if tag == "LC" {
+                    let parent = if tag == "LC" {
                         let p = lookup(&d.ld_by_code, num(parent, 3)?)?;
                         let i = small(d.lc.len())?;
                         set(&mut d.lc_by_code, code, i)?;
                         d.ld[usize::from(p)].communes.push(i);
-                        (p, i)
+                        p
                     } else {
                         let p = lookup(&d.np_by_code, num(parent, 2)?)?;
                         let i = small(d.nc.len())?;
                         set(&mut d.nc_by_code, code, i)?;
                         d.np[usize::from(p)].children.push(i);
-                        (p, i)
+                        p
                     };
                     let rec = CommRec {
                         code,
@@ -379,7 +379,6 @@ impl Data {
                         default_move: u32::MAX,
                         change: None,
                     };
-                    let _ = i;
                     if tag == "LC" {
                         d.lc.push(rec)
                     } else {
