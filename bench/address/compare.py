@@ -352,14 +352,14 @@ def report(corpus, tools, timing):
 
     w("### Speed")
     w("")
-    w("| tool | what is timed | addresses | total s | mean µs/address | addresses/s | start-up s | µs/address excl. start-up | load average while timed |")
-    w("|---|---|---|---|---|---|---|---|---|")
+    w("| tool | what is timed | addresses | total s | mean µs/address | median µs/address | addresses/s | start-up s | µs/address excl. start-up | load average while timed |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
     for t in names:
         m = timing.get(t) or {}
         if m:
             w(f"| {t} | {m.get('what', '')} | {m.get('n', '')} | {m.get('total_s', '')} | "
-              f"{m.get('mean_us', '')} | {m.get('per_s', '')} | {m.get('startup_s', '–')} | "
-              f"{m.get('mean_us_excl', '–')} | {m.get('loadavg', '?')} |")
+              f"{m.get('mean_us', '')} | {m.get('median_us') or '–'} | {m.get('per_s', '')} | {m.get('startup_s') or '–'} | "
+              f"{m.get('mean_us_excl') or '–'} | {m.get('loadavg') or '?'} |")
     w("")
     return "\n".join(L)
 
@@ -384,12 +384,13 @@ def main():
             timing["peer"] = {"what": f"{m.get('peer')} parse_address() calls only, Python {m.get('python')}",
                               "n": m.get("n"), "total_s": m.get("parse_total_s"),
                               "mean_us": m.get("mean_us"), "per_s": m.get("per_s"),
-                              "loadavg": m.get("loadavg")}
+                              "median_us": m.get("median_us"), "loadavg": m.get("loadavg")}
     if os.path.exists(a.ours):
         tools["ours"] = ours_predictions(a.ours, corpus)
         m = read_kv(os.path.splitext(a.ours)[0] + ".timing.tsv")
         if m:
-            timing["ours"] = {"what": "whole batch, wall clock (process start to exit, release build)",
+            timing["ours"] = {"what": "whole batch, wall clock (process start to exit, release build); "
+                                      "start-up = the same command on one address",
                               "n": m.get("n"), "total_s": m.get("wall_s"),
                               "mean_us": m.get("mean_us"), "per_s": m.get("per_s"),
                               "startup_s": m.get("startup_s"), "mean_us_excl": m.get("mean_us_excl_startup"),
