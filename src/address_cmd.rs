@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use dancu_core::admin::{
-    Candidate, Commune, Era, LegacyCommune, LegacyDistrict, LegacyProvince, Place, Predecessor,
-    Province, Resolution, Source, resolve,
+    Candidate, Commune, CommuneCode, Era, LegacyCommune, LegacyCommuneCode, LegacyDistrict,
+    LegacyDistrictCode, LegacyProvince, LegacyProvinceCode, Place, Predecessor, Province,
+    ProvinceCode, Resolution, Source, resolve,
 };
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::lines::for_each_line;
@@ -97,7 +99,7 @@ fn resolve_all(args: &ResolveArgs, out: &mut impl Write) -> io::Result<bool> {
         let r = resolve(text);
         all &= r.is_resolved();
         if args.json {
-            serde_json::to_writer(&mut *out, &resolution_json(text, &r))?;
+            serde_json::to_writer(&mut *out, &resolution_out(text, &r))?;
             out.write_all(b"\n")
         } else {
             write_human(out, text, &r)
@@ -117,62 +119,121 @@ fn unit(code: impl ToString, name: &str) -> Value {
     json!({ "code": code.to_string(), "name": name })
 }
 
-fn legacy_json(p: &Place) -> Value {
+/// `{"code", "name"}` of a unit; the code serialises through its type.
+#[derive(Serialize)]
+struct UnitOut<C> {
+    code: C,
+    name: &'static str,
+}
+
+#[derive(Serialize)]
+struct LegacyOut {
+    province: UnitOut<LegacyProvinceCode>,
+    district: Option<UnitOut<LegacyDistrictCode>>,
+    commune: Option<UnitOut<LegacyCommuneCode>>,
+}
+
+#[derive(Serialize)]
+struct CurrentOut {
+    province: UnitOut<ProvinceCode>,
+    commune: Option<UnitOut<CommuneCode>>,
+    alternatives: Vec<UnitOut<CommuneCode>>,
+}
+
+#[derive(Serialize)]
+struct CandidateOut {
+    era: &'static str,
+    legacy: Option<LegacyOut>,
+    current: CurrentOut,
+    score: f64,
+}
+
+/// The documented object, keys in the documented order.
+#[derive(Serialize)]
+struct ResolveOut<'a> {
+    input: &'a str,
+    resolved: bool,
+    era: Option<&'static str>,
+    legacy: Option<LegacyOut>,
+    current: Option<CurrentOut>,
+    detail: Option<&'a str>,
+    confidence: f64,
+    candidates: Vec<CandidateOut>,
+}
+
+fn commune_out(c: Commune) -> UnitOut<CommuneCode> {
+    UnitOut {
+        code: c.code(),
+        name: c.full_name(),
+    }
+}
+
+fn legacy_out(p: &Place) -> Option<LegacyOut> {
     match *p {
         Place::Legacy {
             province,
             district,
             commune,
-        } => json!({
-            "province": unit(province.code(), province.full_name()),
-            "district": district.map(|d| unit(d.code(), d.full_name())),
-            "commune": commune.map(|c| unit(c.code(), c.full_name())),
+        } => Some(LegacyOut {
+            province: UnitOut {
+                code: province.code(),
+                name: province.full_name(),
+            },
+            district: district.map(|d| UnitOut {
+                code: d.code(),
+                name: d.full_name(),
+            }),
+            commune: commune.map(|c| UnitOut {
+                code: c.code(),
+                name: c.full_name(),
+            }),
         }),
-        Place::Current { .. } => Value::Null,
+        Place::Current { .. } => None,
     }
 }
 
-fn current_json(p: &Place) -> Value {
+fn current_out(p: &Place) -> CurrentOut {
     let province = p.current_province();
-    json!({
-        "province": unit(province.code(), province.full_name()),
-        "commune": p.current_commune().map(|c| unit(c.code(), c.full_name())),
-        "alternatives": p.alternatives().iter().map(|c| unit(c.code(), c.full_name())).collect::<Vec<_>>(),
-    })
+    CurrentOut {
+        province: UnitOut {
+            code: province.code(),
+            name: province.full_name(),
+        },
+        commune: p.current_commune().map(commune_out),
+        alternatives: p.alternatives().into_iter().map(commune_out).collect(),
+    }
 }
 
-fn candidate_json(c: &Candidate) -> Value {
-    json!({
-        "era": c.place.era().as_str(),
-        "legacy": legacy_json(&c.place),
-        "current": current_json(&c.place),
-        "score": round(c.score),
-    })
+fn candidate_out(c: &Candidate) -> CandidateOut {
+    CandidateOut {
+        era: c.place.era().as_str(),
+        legacy: legacy_out(&c.place),
+        current: current_out(&c.place),
+        score: round(c.score),
+    }
 }
 
 fn round(x: f32) -> f64 {
     (f64::from(x) * 1000.0).round() / 1000.0
 }
 
-/// The documented object: input, resolved, era, legacy, current, detail,
-/// confidence, candidates.
-fn resolution_json(input: &str, r: &Resolution) -> Value {
+fn resolution_out<'a>(input: &'a str, r: &'a Resolution) -> ResolveOut<'a> {
     let era = r.era().or_else(|| {
         let mut eras = r.candidates().iter().map(|c| c.place.era());
         let first = eras.next()?;
         eras.all(|e| e == first).then_some(first)
     });
     let place = r.place();
-    json!({
-        "input": input,
-        "resolved": r.is_resolved(),
-        "era": era.map(Era::as_str),
-        "legacy": place.map_or(Value::Null, legacy_json),
-        "current": place.map_or(Value::Null, current_json),
-        "detail": r.detail(),
-        "confidence": round(r.confidence()),
-        "candidates": r.candidates().iter().map(candidate_json).collect::<Vec<_>>(),
-    })
+    ResolveOut {
+        input,
+        resolved: r.is_resolved(),
+        era: era.map(Era::as_str),
+        legacy: place.and_then(legacy_out),
+        current: place.map(current_out),
+        detail: r.detail(),
+        confidence: round(r.confidence()),
+        candidates: r.candidates().iter().map(candidate_out).collect(),
+    }
 }
 
 fn describe(p: &Place) -> String {

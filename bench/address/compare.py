@@ -86,8 +86,9 @@ def _collect_communes(obj, era_key, acc):
         return
     if not isinstance(obj, dict):
         return
-    if era_key in obj and isinstance(obj[era_key], dict):
-        _collect_communes(obj[era_key], era_key, acc)
+    if era_key in obj:  # an {"era", "legacy", "current"} entry: only the scored era's block
+        if isinstance(obj[era_key], dict):
+            _collect_communes(obj[era_key], era_key, acc)
         return
     if "commune" in obj:
         c = _code(obj["commune"])
@@ -98,7 +99,7 @@ def _collect_communes(obj, era_key, acc):
     if isinstance(c, str) and re.fullmatch(r"\d{5}", c):
         acc.add(c)
     for k, v in obj.items():
-        if isinstance(v, (dict, list)) and k not in ("province", "district"):
+        if isinstance(v, (dict, list)) and k not in ("province", "district", "legacy", "current"):
             _collect_communes(v, era_key, acc)
 
 
@@ -134,6 +135,9 @@ def ours_predictions(path, corpus):
             "current_commune": _code(cur.get("commune")),
             "current_province": _code(cur.get("province")),
             "era": o.get("era"),
+            # resolved, but as a unit of the other era (nothing in the scored block)
+            "resolved_other_era": bool(o.get("resolved")) and commune is None
+                                  and o.get("era") not in (None, row["era"]),
         }
     return preds
 
@@ -142,6 +146,11 @@ def ours_predictions(path, corpus):
 
 def pct(n, d):
     return f"{100.0 * n / d:.1f}%" if d else "–"
+
+
+def pctn(n, d):
+    """Percentage with the row count, for the rare outcomes."""
+    return f"{100.0 * n / d:.1f}% ({n})" if d else "–"
 
 
 def score(corpus, preds):
@@ -159,11 +168,19 @@ def score(corpus, preds):
                 b["province"] += p.get("province") == r["expected_province"]
                 if era == "legacy":
                     b["district"] += p.get("district") == r["expected_district"]
-                b["no_answer"] += not p.get("commune")
+                no_commune = not p.get("commune")
+                other_era = no_commune and bool(p.get("resolved_other_era"))
+                flagged = (no_commune and not other_era
+                           and r["expected_commune"] in (p.get("candidates") or ()))
+                b["flagged"] += flagged
+                b["other_era"] += other_era
+                b["no_answer"] += no_commune and not flagged and not other_era
                 b["conf_wrong"] += bool(p.get("confident")) and p.get("commune") != r["expected_commune"]
                 if r["other_era_reading"] == "different":
                     b["oe_n"] += 1
                     b["oe_ok"] += p.get("commune") == r["expected_commune"]
+                    b["oe_flag"] += flagged
+                    b["oe_other"] += other_era
             if r["form"].startswith("combo:"):
                 for m in r["form"][6:].split("+"):
                     b = s[f"{era}|mod|{m}"]
@@ -209,13 +226,19 @@ def machine():
                     break
     except OSError:
         pass
-    return f"{cpu or platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+    return (f"{cpu or platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"{platform.system()} {platform.release()}")
 
 
 def git_rev(root):
+    """HEAD of the worktree, marked +dirty when the Rust sources differ from it."""
     try:
-        return subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True).stdout.strip()
+        rev = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--", "src", "crates",
+                                "Cargo.toml", "Cargo.lock"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return rev + ("+dirty" if dirty else "")
     except Exception:
         return "?"
 
@@ -230,26 +253,30 @@ def report(corpus, tools, timing):
     n_amb = sum(r["ambiguous"] == "1" for r in corpus)
     w(f"Corpus: {len(corpus)} addresses ({n_leg} legacy-era, {n_new} 2025-era; "
       f"{n_amb} ambiguous by construction). Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC "
-      f"on {machine()}; worktree commit {git_rev(os.path.dirname(os.path.dirname(HERE)))}.")
+      f"on {machine()}; worktree commit {git_rev(os.path.dirname(os.path.dirname(HERE)))}"
+      + (f", ours built from {timing['ours']['commit']}" if timing.get("ours", {}).get("commit") else "")
+      + ".")
     w("")
     if "peer" in names:
         w("The peer is told each row's era (it parses in LEGACY or FROM_2025 mode); ours must detect it.")
         w("")
     w("### Accuracy on unambiguous rows")
     w("")
-    head = "| era | n | " + " | ".join(
-        f"{n} commune | {n} district | {n} province | {n} no answer | {n} confident wrong" for n in names) + " |"
-    w(head)
-    w("|" + "---|" * (2 + 5 * len(names)))
-    for era in ("legacy", "2025", "all"):
-        cells = []
-        n = S[names[0]][era]["n"]
-        for t in names:
+    w("Exact code equality. When a tool gives no commune, the row is split into: flagged as ambiguous "
+      "with the right commune among its candidates (over-cautious), resolved as a unit of the other era, "
+      "or no answer.")
+    w("")
+    w("| tool | era | n | commune | district | province | flagged, right listed | other-era answer | "
+      "no answer | confident wrong |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    for t in names:
+        for era in ("legacy", "2025", "all"):
             b = S[t][era]
+            n = b["n"]
             dist = pct(b["district"], n) if era == "legacy" else "–"
-            cells.append(f"{pct(b['commune'], n)} | {dist} | {pct(b['province'], n)} | "
-                         f"{pct(b['no_answer'], n)} | {pct(b['conf_wrong'], n)}")
-        w(f"| {era} | {n} | " + " | ".join(cells) + " |")
+            w(f"| {t} | {era} | {n} | **{pct(b['commune'], n)}** | {dist} | {pct(b['province'], n)} | "
+              f"{pctn(b['flagged'], n)} | {pctn(b['other_era'], n)} | {pctn(b['no_answer'], n)} | "
+              f"{pctn(b['conf_wrong'], n)} |")
     w("")
 
     w("### Commune accuracy by form (unambiguous rows)")
@@ -299,15 +326,17 @@ def report(corpus, tools, timing):
         for era in ("legacy", "2025"):
             b = S[t][f"{era}|amb"]
             n = b["n"]
-            w(f"| {t} | {era} | {n} | {pct(b['flag_ok'], n)} | {pct(b['flag_miss'], n)} | "
-              f"{pct(b['none'], n)} | {pct(b['lucky'], n)} | {pct(b['conf_wrong'], n)} |")
+            w(f"| {t} | {era} | {n} | {pctn(b['flag_ok'], n)} | {pctn(b['flag_miss'], n)} | "
+              f"{pctn(b['none'], n)} | {pctn(b['lucky'], n)} | {pctn(b['conf_wrong'], n)} |")
     w("")
 
     oe = [(t, S[t]["all"]) for t in names]
     if oe[0][1]["oe_n"]:
         w(f"Unambiguous rows whose text also names a *different* unit in the other era "
-          f"({oe[0][1]['oe_n']} rows): commune accuracy " +
-          ", ".join(f"{t} {pct(b['oe_ok'], b['oe_n'])}" for t, b in oe) + ".")
+          f"({oe[0][1]['oe_n']} rows; without knowing the era such a text is ambiguous): " +
+          "; ".join(f"{t}: right {pct(b['oe_ok'], b['oe_n'])}, flagged with the right candidate "
+                    f"{pct(b['oe_flag'], b['oe_n'])}, answered in the other era {pct(b['oe_other'], b['oe_n'])}"
+                    for t, b in oe) + ".")
         w("")
 
     if any(S[t]["convert"]["n"] and (S[t]["convert"]["any"] or S[t]["convert"]["prov"]) for t in names):
@@ -323,13 +352,14 @@ def report(corpus, tools, timing):
 
     w("### Speed")
     w("")
-    w("| tool | what is timed | addresses | total s | mean µs/address | addresses/s |")
-    w("|---|---|---|---|---|---|")
+    w("| tool | what is timed | addresses | total s | mean µs/address | median µs/address | addresses/s | start-up s | µs/address excl. start-up | load average while timed |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
     for t in names:
         m = timing.get(t) or {}
         if m:
             w(f"| {t} | {m.get('what', '')} | {m.get('n', '')} | {m.get('total_s', '')} | "
-              f"{m.get('mean_us', '')} | {m.get('per_s', '')} |")
+              f"{m.get('mean_us', '')} | {m.get('median_us') or '–'} | {m.get('per_s', '')} | {m.get('startup_s') or '–'} | "
+              f"{m.get('mean_us_excl') or '–'} | {m.get('loadavg') or '?'} |")
     w("")
     return "\n".join(L)
 
@@ -340,6 +370,10 @@ def main():
     ap.add_argument("--peer", default=os.path.join(OUT, "peer.tsv"))
     ap.add_argument("--ours", default=os.path.join(OUT, "ours.jsonl"))
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
+    ap.add_argument("--rows", default=os.path.join(OUT, "rows.tsv"),
+                    help="per-row predictions and outcomes, for debugging")
+    ap.add_argument("--readme", action="store_true",
+                    help="also paste the tables into README.md between the results markers")
     a = ap.parse_args()
     corpus = read_tsv(a.corpus)
     tools, timing = {}, {}
@@ -349,20 +383,63 @@ def main():
         if m:
             timing["peer"] = {"what": f"{m.get('peer')} parse_address() calls only, Python {m.get('python')}",
                               "n": m.get("n"), "total_s": m.get("parse_total_s"),
-                              "mean_us": m.get("mean_us"), "per_s": m.get("per_s")}
+                              "mean_us": m.get("mean_us"), "per_s": m.get("per_s"),
+                              "median_us": m.get("median_us"), "loadavg": m.get("loadavg")}
     if os.path.exists(a.ours):
         tools["ours"] = ours_predictions(a.ours, corpus)
         m = read_kv(os.path.splitext(a.ours)[0] + ".timing.tsv")
         if m:
-            timing["ours"] = {"what": "whole batch, wall clock (process start to exit, release build)",
+            timing["ours"] = {"what": "whole batch, wall clock (process start to exit, release build); "
+                                      "start-up = the same command on one address",
                               "n": m.get("n"), "total_s": m.get("wall_s"),
-                              "mean_us": m.get("mean_us"), "per_s": m.get("per_s")}
+                              "mean_us": m.get("mean_us"), "per_s": m.get("per_s"),
+                              "startup_s": m.get("startup_s"), "mean_us_excl": m.get("mean_us_excl_startup"),
+                              "loadavg": m.get("loadavg"), "commit": m.get("commit")}
     if not tools:
         sys.exit("no predictions found; run run.sh first")
     md = "## Address resolution: results\n\n" + report(corpus, tools, timing)
     print(md)
     with open(a.results, "w", encoding="utf-8") as f:
         f.write(md + "\n")
+    write_rows(a.rows, corpus, tools)
+    if a.readme:
+        path = os.path.join(HERE, "README.md")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        body = report(corpus, tools, timing).replace("### ", "#### ")
+        text = re.sub(r"(<!-- results -->\n).*?(<!-- /results -->)",
+                      lambda m: m.group(1) + body + "\n" + m.group(2), text, flags=re.S)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+def outcome(r, p):
+    if r["ambiguous"] == "1":
+        if p.get("confident"):
+            return "amb_lucky" if p.get("commune") == r["expected_commune"] else "amb_confident_wrong"
+        if p.get("candidates"):
+            return "amb_flag_ok" if r["expected_commune"] in p["candidates"] else "amb_flag_miss"
+        return "amb_none"
+    if p.get("commune") == r["expected_commune"]:
+        return "ok"
+    return "wrong" if p.get("commune") else "none"
+
+
+def write_rows(path, corpus, tools):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    cols = ["id", "era", "form", "ambiguous", "input", "expected_province", "expected_district",
+            "expected_commune"]
+    for t in tools:
+        cols += [f"{t}_outcome", f"{t}_province", f"{t}_district", f"{t}_commune", f"{t}_candidates"]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\t".join(cols) + "\n")
+        for r in corpus:
+            vals = [r[c] for c in cols[:8]]
+            for t, preds in tools.items():
+                p = preds.get(r["id"]) or {}
+                vals += [outcome(r, p), p.get("province") or "", p.get("district") or "",
+                         p.get("commune") or "", ";".join(sorted(p.get("candidates") or []))]
+            f.write("\t".join(vals) + "\n")
 
 
 if __name__ == "__main__":

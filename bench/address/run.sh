@@ -43,3 +43,19 @@ fi
 
 # 4. compare (prints Markdown, writes RESULTS.md)
 "$PY" "$HERE/compare.py"
+
+# 5. optional held-out round: same generator, another seed (units the resolver's authors have not
+#    looked at). HELDOUT_SEED=n bench/address/run.sh ; needs the reference CSVs.
+if [ -n "${HELDOUT_SEED:-}" ] && [ -f "$DATA/legacy_units.csv" ]; then
+  H="$HERE/out/heldout"
+  mkdir -p "$H"
+  "$PY" "$HERE/make_corpus.py" --data "$DATA" --seed "$HELDOUT_SEED" --out "$H/corpus.tsv"
+  "$HERE/.venv/bin/python" "$HERE/peer.py" --convert --corpus "$H/corpus.tsv" --out "$H/peer.tsv"
+  rm -f "$H/ours.jsonl" "$H/ours.timing.tsv"
+  if [ -f "$HERE/out/ours.jsonl" ]; then
+    CORPUS="$H/corpus.tsv" OUT_DIR="$H" "$HERE/ours.sh"
+  fi
+  echo; echo "# Held-out corpus (seed $HELDOUT_SEED)"
+  "$PY" "$HERE/compare.py" --corpus "$H/corpus.tsv" --peer "$H/peer.tsv" --ours "$H/ours.jsonl" \
+    --results "$H/RESULTS.md" --rows "$H/rows.tsv"
+fi

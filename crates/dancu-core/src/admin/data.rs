@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-use super::fold::keys_of;
+use super::fold::Tokens;
 use super::units::{CommuneKind, DistrictKind, ProvinceKind};
 use crate::CalendarDate;
 
@@ -231,6 +231,8 @@ const PROVINCE_ALIASES: &[(&str, Option<u8>, Option<u8>)] = &[
     ("br vt", Some(77), None),
     ("ba ria", Some(77), None),
     ("tt hue", Some(46), None),
+    ("thua thien hue", Some(46), Some(46)),
+    ("thua thien", Some(46), None),
     ("tthue", Some(46), None),
     ("hue", Some(46), Some(46)),
     ("daklak", Some(66), Some(66)),
@@ -353,18 +355,18 @@ impl Data {
                     let [code, parent, kind, full] = fields(rest)?;
                     let code = num(code, 5)?;
                     let kind = letter(kind, CommuneKind::from_letter)?;
-                    let (parent, i) = if tag == "LC" {
+                    let parent = if tag == "LC" {
                         let p = lookup(&d.ld_by_code, num(parent, 3)?)?;
                         let i = small(d.lc.len())?;
                         set(&mut d.lc_by_code, code, i)?;
                         d.ld[usize::from(p)].communes.push(i);
-                        (p, i)
+                        p
                     } else {
                         let p = lookup(&d.np_by_code, num(parent, 2)?)?;
                         let i = small(d.nc.len())?;
                         set(&mut d.nc_by_code, code, i)?;
                         d.np[usize::from(p)].children.push(i);
-                        (p, i)
+                        p
                     };
                     let rec = CommRec {
                         code,
@@ -377,7 +379,6 @@ impl Data {
                         default_move: u32::MAX,
                         change: None,
                     };
-                    let _ = i;
                     if tag == "LC" {
                         d.lc.push(rec)
                     } else {
@@ -479,21 +480,30 @@ impl Data {
     }
 
     fn build_index(&mut self) -> Result<(), String> {
+        let units = self.lp.len() + self.ld.len() + self.lc.len() + self.np.len() + self.nc.len();
         let mut names: FastMap<Box<str>, Vec<Entry>> = FastMap::default();
+        names.reserve(units);
         let mut accents: [Vec<Box<str>>; 5] = Default::default();
         let mut max_words = 1;
+        let mut tokens = Tokens::default();
         let mut add =
             |level: Level, i: usize, full: &str, at: u8, accents: &mut [Vec<Box<str>>; 5]| {
                 let name = &full[usize::from(at)..];
-                let (f, a) = keys_of(name);
+                let (f, a) = tokens.keys(name);
                 max_words = max_words.max(f.split(' ').count());
-                accents[level as usize].push(a.into_boxed_str());
+                accents[level as usize].push(a.into());
                 let idx = u16::try_from(i).unwrap_or(NONE);
-                names.entry(f.into_boxed_str()).or_default().push(Entry {
+                let entry = Entry {
                     level,
                     idx,
                     alias: false,
-                });
+                };
+                match names.get_mut(f) {
+                    Some(list) => list.push(entry),
+                    None => {
+                        names.insert(f.into(), vec![entry]);
+                    }
+                }
             };
         for (i, r) in self.lp.iter().enumerate() {
             add(Level::LegacyProvince, i, r.full, r.name_at, &mut accents);

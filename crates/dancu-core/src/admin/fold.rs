@@ -7,7 +7,6 @@
 //! exact-diacritic match above a match that only agrees once folded. Both
 //! ignore NFC/NFD and tone-mark placement (Hoà = Hòa).
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// One word of the input.
@@ -21,6 +20,8 @@ pub(crate) struct Token {
     pub(crate) src: (u32, u32),
     /// A comma, semicolon or line break comes before this word.
     pub(crate) hard_before: bool,
+    /// The word carries diacritics (other than on đ alone).
+    pub(crate) accented: bool,
 }
 
 /// Words of a text with their keys; reusable between calls.
@@ -34,6 +35,8 @@ pub(crate) struct Tokens {
     /// Some word of the text carries diacritics: the writer used them, so
     /// unaccented words are taken as written.
     pub(crate) accented: bool,
+    scratch: String,
+    scratch_accent: String,
 }
 
 const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
@@ -117,13 +120,17 @@ impl Tokens {
                     break;
                 }
             }
+            let before = self.toks.len();
             self.push_word(&word, start, end, hard);
-            hard = false;
+            if self.toks.len() > before {
+                hard = false;
+            }
         }
     }
 
     fn push_word(&mut self, word: &str, start: usize, end: usize, hard: bool) {
-        let mut folded = String::with_capacity(word.len());
+        let mut folded = std::mem::take(&mut self.scratch);
+        folded.clear();
         let mut accented = false;
         for c in word.chars() {
             if c.is_ascii() {
@@ -139,28 +146,66 @@ impl Tokens {
                 folded.extend(c.to_lowercase());
             }
         }
-        // Split glued abbreviations and numbers: "p8q10" → p 8 q 10.
-        let runs = split_runs(&folded);
-        let glued = runs.len() > 1
-            && runs
-                .iter()
-                .all(|r| r.bytes().all(|b| b.is_ascii_digit()) || is_glue_prefix(r));
-        if glued {
-            for (k, r) in runs.iter().enumerate() {
-                self.push_token(r, r, start, end, hard && k == 0);
+        // Final i and y after a consonant are spelling variants (Kỳ/Kì,
+        // Lý/Lí, Quý/Quí): fold both to i.
+        if folded.len() >= 2 && folded.ends_with('y') {
+            let b = folded.as_bytes();
+            let prev = b[b.len() - 2];
+            let after_qu = b.len() >= 3 && &b[b.len() - 3..b.len() - 1] == b"qu";
+            if after_qu || (prev.is_ascii_lowercase() && !b"aeiouy".contains(&prev)) {
+                folded.pop();
+                folded.push('i');
             }
+        }
+        if folded.is_empty() {
+            // Only combining marks: nothing to match.
+            self.scratch = folded;
             return;
         }
+        // Split glued abbreviations and numbers: "p8q10" → p 8 q 10.
+        let bytes = folded.as_bytes();
+        if bytes.iter().any(u8::is_ascii_digit) && bytes.iter().any(u8::is_ascii_alphabetic) {
+            let runs = split_runs(&folded);
+            let glued = runs.len() > 1
+                && runs
+                    .iter()
+                    .all(|r| r.bytes().all(|b| b.is_ascii_digit()) || is_glue_prefix(r));
+            if glued {
+                for (k, r) in runs.iter().enumerate() {
+                    self.push_token(r, r, start, end, hard && k == 0, false);
+                }
+                self.scratch = folded;
+                return;
+            }
+        }
         self.accented |= accented;
-        let accent = if accented {
-            accent_key(word)
+        if accented {
+            let mut accent = std::mem::take(&mut self.scratch_accent);
+            accent.clear();
+            accent_key(word, &mut accent);
+            self.push_token(&folded, &accent, start, end, hard, accented);
+            self.scratch_accent = accent;
         } else {
-            folded.clone()
-        };
-        self.push_token(&folded, &accent, start, end, hard);
+            self.push_token(&folded, &folded, start, end, hard, accented);
+        }
+        self.scratch = folded;
     }
 
-    fn push_token(&mut self, f: &str, a: &str, start: usize, end: usize, hard: bool) {
+    /// The folded and accent keys of a unit name (words joined by spaces).
+    pub(crate) fn keys(&mut self, name: &str) -> (&str, &str) {
+        self.fill(name);
+        (&self.folded, &self.accent)
+    }
+
+    fn push_token(
+        &mut self,
+        f: &str,
+        a: &str,
+        start: usize,
+        end: usize,
+        hard: bool,
+        accented: bool,
+    ) {
         let f = strip_zeros(f);
         let a = if f.len() < a.len() && a.bytes().all(|b| b.is_ascii_digit()) {
             f
@@ -181,6 +226,7 @@ impl Tokens {
             a: (to32(as_), to32(self.accent.len())),
             src: (to32(start), to32(end)),
             hard_before: hard,
+            accented,
         });
     }
 
@@ -199,6 +245,11 @@ impl Tokens {
     pub(crate) fn accent(&self, i: usize, j: usize) -> &str {
         let (s, e) = (self.toks[i].a.0 as usize, self.toks[j - 1].a.1 as usize);
         self.accent.get(s..e).unwrap_or("")
+    }
+
+    /// Whether any of words `i..j` carries diacritics.
+    pub(crate) fn any_accented(&self, i: usize, j: usize) -> bool {
+        self.toks[i..j].iter().any(|t| t.accented)
     }
 
     /// Whether a comma-like separator falls between words `i..j`.
@@ -231,34 +282,35 @@ fn split_runs(s: &str) -> Vec<&str> {
     runs
 }
 
-/// Lower case with vowel marks, the tone mark moved to the end of the word.
-fn accent_key(word: &str) -> String {
-    let mut out = String::with_capacity(word.len() + 4);
+/// Lower case with vowel marks, the tone mark moved to the end of the word
+/// (kept decomposed: it is only compared with other accent keys.)
+fn accent_key(word: &str, out: &mut String) {
     let mut tone = None;
-    for c in word.nfd() {
-        if TONES.contains(&c) {
-            tone = Some(c);
-        } else if !is_apostrophe(c) {
-            out.extend(c.to_lowercase());
-        }
+    for c in word.chars().flat_map(char::to_lowercase) {
+        decompose_canonical(c, |d| {
+            if TONES.contains(&d) {
+                tone = Some(d);
+            } else if !is_apostrophe(d) {
+                out.push(d);
+            }
+        });
     }
-    let mut out: String = out.nfc().collect();
     if let Some(t) = tone {
         out.push(t);
     }
-    out
-}
-
-/// Folds a unit name into its key: folded words joined by single spaces.
-pub(crate) fn keys_of(name: &str) -> (String, String) {
-    let mut t = Tokens::default();
-    t.fill(name);
-    (t.folded, t.accent)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_normalization::UnicodeNormalization;
+
+    /// The folded and accent keys of `name`.
+    fn keys_of(name: &str) -> (String, String) {
+        let mut t = Tokens::default();
+        let (f, a) = t.keys(name);
+        (f.to_owned(), a.to_owned())
+    }
 
     fn folded(s: &str) -> String {
         keys_of(s).0
@@ -287,6 +339,26 @@ mod tests {
         assert_eq!(folded("Phường 01"), "phuong 1");
         assert_eq!(folded("Bà Rịa - Vũng Tàu"), "ba ria vung tau");
         assert_eq!(folded("ap1"), "ap1");
+        assert_eq!(folded("Kỳ Anh"), folded("Kì Anh"));
+        assert_eq!(folded("Quý"), "qui");
+        // Only the folded key unifies them: written diacritics still rank.
+        assert_ne!(keys_of("Kỳ Anh").1, keys_of("Kì Anh").1);
+        assert_eq!(folded("Thủy"), "thuy");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_is_idempotent_and_never_panics(s in "\\PC{0,40}") {
+            let (folded, _) = keys_of(&s);
+            let (again, _) = keys_of(&folded);
+            proptest::prop_assert_eq!(again, folded);
+        }
+
+        #[test]
+        fn nfc_and_nfd_fold_alike(s in "[a-zA-Zàáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ ]{0,30}") {
+            let nfd: String = s.nfd().collect();
+            proptest::prop_assert_eq!(keys_of(&nfd), keys_of(&s));
+        }
     }
 
     #[test]
@@ -298,6 +370,6 @@ mod tests {
         assert!(t.crosses_hard(0, 3));
         assert!(!t.crosses_hard(2, 7));
         assert_eq!(t.folded(5, 7), "na pai");
-        assert!(t.accented);
+        assert!(t.accented && t.any_accented(5, 7) && !t.any_accented(1, 2));
     }
 }

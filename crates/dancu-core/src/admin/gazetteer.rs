@@ -26,7 +26,7 @@ fn iter_idx(n: usize) -> impl ExactSizeIterator<Item = u16> {
 }
 
 macro_rules! handle {
-    ($(#[$doc:meta])* $name:ident, $rec:ty, $table:ident, $index:ident, $code:ty, $level:expr) => {
+    ($(#[$doc:meta])* $name:ident, $rec:ty, $table:ident, $index:ident, $code:ty) => {
         $(#[$doc])*
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name {
@@ -67,9 +67,6 @@ macro_rules! handle {
             pub const fn era(self) -> Era {
                 <$code>::ERA
             }
-
-            #[allow(dead_code)]
-            pub(crate) const LEVEL: Level = $level;
         }
 
         impl fmt::Debug for $name {
@@ -88,23 +85,23 @@ macro_rules! handle {
 
 handle!(
     /// A province of the legacy scheme (63, valid until 2025-06-30).
-    LegacyProvince, ProvRec, lp, lp_by_code, LegacyProvinceCode, Level::LegacyProvince
+    LegacyProvince, ProvRec, lp, lp_by_code, LegacyProvinceCode
 );
 handle!(
     /// A district of the legacy scheme (696).
-    LegacyDistrict, DistRec, ld, ld_by_code, LegacyDistrictCode, Level::LegacyDistrict
+    LegacyDistrict, DistRec, ld, ld_by_code, LegacyDistrictCode
 );
 handle!(
     /// A commune, ward or township of the legacy scheme (10,035).
-    LegacyCommune, CommRec, lc, lc_by_code, LegacyCommuneCode, Level::LegacyCommune
+    LegacyCommune, CommRec, lc, lc_by_code, LegacyCommuneCode
 );
 handle!(
     /// A province of the 2025 scheme (34, from 2025-07-01).
-    Province, ProvRec, np, np_by_code, ProvinceCode, Level::Province
+    Province, ProvRec, np, np_by_code, ProvinceCode
 );
 handle!(
     /// A commune, ward or special zone of the 2025 scheme (3,321).
-    Commune, CommRec, nc, nc_by_code, CommuneCode, Level::Commune
+    Commune, CommRec, nc, nc_by_code, CommuneCode
 );
 
 impl LegacyProvince {

@@ -7,6 +7,8 @@
 //! scored; when readings that lead to different places score alike, the
 //! result is ambiguous and lists them instead of guessing.
 
+use std::cell::RefCell;
+
 use super::data::{Data, Level, data};
 use super::fold::Tokens;
 use super::gazetteer::{Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province};
@@ -180,6 +182,9 @@ struct Reading {
     inconsistent: bool,
     mismatch: bool,
     has_province: bool,
+    /// A bare commune name after other words, with no type word and no
+    /// province or district ("12 Nguyễn Huệ"): a candidate, never an answer.
+    weak: bool,
 }
 
 fn weight(h: &Hit, t: &Tokens, base: f32) -> f32 {
@@ -193,6 +198,7 @@ fn weight(h: &Hit, t: &Tokens, base: f32) -> f32 {
         Accent::Exact => 0.3,
         Accent::Neutral => 0.0,
         Accent::Mismatch => -0.6,
+        Accent::Unmarked => -0.3,
     };
     if h.entry.alias {
         s -= 0.1;
@@ -207,27 +213,45 @@ struct Ctx<'a> {
     d: &'a Data,
     t: &'a Tokens,
     out: Vec<Reading>,
+    /// Hits of every level ending at a word, computed once per word.
+    cache: Vec<(usize, Vec<Hit>)>,
 }
 
 impl Ctx<'_> {
-    fn hits(&self, end: usize, levels: u8) -> Vec<Hit> {
-        let mut v = Vec::new();
-        if end > 0 {
-            hits_ending_at(self.d, self.t, end, levels, &mut v);
+    fn hits(&mut self, end: usize, levels: u8) -> Vec<Hit> {
+        if end == 0 {
+            return Vec::new();
         }
-        v
+        let i = match self.cache.iter().position(|(e, _)| *e == end) {
+            Some(i) => i,
+            None => {
+                let mut v = Vec::new();
+                hits_ending_at(self.d, self.t, end, u8::MAX, &mut v);
+                self.cache.push((end, v));
+                self.cache.len() - 1
+            }
+        };
+        self.cache[i]
+            .1
+            .iter()
+            .filter(|h| levels & mask(h.entry.level) != 0)
+            .copied()
+            .collect()
     }
 
     fn push(&mut self, place: Place, hits: &[Option<&Hit>], bonus: f32) {
         let weights = [0.6, 0.6, 0.8];
-        let mut score = bonus;
+        // The era preference only breaks ties: it never outweighs
+        // diacritics that disagree with the name.
+        let misspelt = hits.iter().flatten().any(|h| h.accent == Accent::Mismatch);
+        let mut score = if misspelt { bonus.min(0.0) } else { bonus };
         let mut start = usize::MAX;
         let leftmost = hits.iter().flatten().map(|h| h.start).min().unwrap_or(0);
         let commas = self.t.toks.iter().any(|t| t.hard_before);
         for h in hits.iter().flatten() {
             if h.start == leftmost {
                 // A type word left unread just before the leftmost name.
-                if h.start > 0 && is_commune_type_word(self.t, h.start) {
+                if h.start > 0 && is_type_word(self.t, h.start) {
                     score -= 1.0;
                 }
             } else if commas && !self.t.toks[h.start].hard_before {
@@ -248,6 +272,14 @@ impl Ctx<'_> {
             return;
         }
         let has_province = hits.first().is_some_and(Option::is_some);
+        // A bare commune name alone ranks below a province or district of
+        // the same name; after other words ("12 Nguyễn Huệ") it is more
+        // likely a street than a commune, so it is never taken as an answer.
+        let bare = matches!(hits, [None, None, Some(c)] if c.typed == Typed::Absent);
+        if bare {
+            score -= 1.0;
+        }
+        let weak = bare && start > 0;
         self.out.push(Reading {
             place,
             score,
@@ -255,6 +287,7 @@ impl Ctx<'_> {
             inconsistent,
             mismatch,
             has_province,
+            weak,
         });
     }
 
@@ -353,6 +386,31 @@ impl Ctx<'_> {
                             }
                         }
                     }
+                    // A legacy district (and commune) written with its 2025 province.
+                    for dh in self.hits(ph.start, mask(Level::LegacyDistrict)) {
+                        let district = LegacyDistrict { i: dh.entry.idx };
+                        let lp = district.province();
+                        if lp.successor() != np {
+                            continue;
+                        }
+                        for ch in self.hits(dh.start, mask(Level::LegacyCommune)) {
+                            if d.lc[usize::from(ch.entry.idx)].parent == district.i {
+                                let commune = Some(LegacyCommune { i: ch.entry.idx });
+                                let place = Place::Legacy {
+                                    province: lp,
+                                    district: Some(district),
+                                    commune,
+                                };
+                                self.push(place, &[Some(ph), Some(&dh), Some(&ch)], -0.8);
+                            }
+                        }
+                        let place = Place::Legacy {
+                            province: lp,
+                            district: Some(district),
+                            commune: None,
+                        };
+                        self.push(place, &[Some(ph), Some(&dh), None], -0.8);
+                    }
                 }
             }
         }
@@ -379,21 +437,25 @@ impl Ctx<'_> {
             self.push(place, &[None, Some(&dh), None], 0.0);
         }
         for ch in self.hits(n, mask(Level::LegacyCommune) | mask(Level::Commune)) {
-            let place = if ch.entry.level == Level::Commune {
+            // Without a district, a 2025 reading comes first (2025
+            // addresses have no district level).
+            let (place, bonus) = if ch.entry.level == Level::Commune {
                 let c = Commune { i: ch.entry.idx };
-                Place::Current {
+                let place = Place::Current {
                     province: c.province(),
                     commune: Some(c),
-                }
+                };
+                (place, 0.6)
             } else {
                 let c = LegacyCommune { i: ch.entry.idx };
-                Place::Legacy {
+                let place = Place::Legacy {
                     province: c.province(),
                     district: Some(c.district()),
                     commune: Some(c),
-                }
+                };
+                (place, 0.0)
             };
-            self.push(place, &[None, None, Some(&ch)], 0.0);
+            self.push(place, &[None, None, Some(&ch)], bonus);
         }
     }
 }
@@ -473,17 +535,28 @@ fn common(places: &[Place]) -> Option<Place> {
     }
 }
 
-/// Whether the word before `at` is a bare commune type word.
-fn is_commune_type_word(t: &Tokens, at: usize) -> bool {
+/// Whether the word before `at` is a bare type word (of any level).
+fn is_type_word(t: &Tokens, at: usize) -> bool {
     matches!(
         t.folded(at - 1, at),
-        "xa" | "phuong" | "p" | "f" | "tt" | "x"
-    ) || (at >= 2 && matches!(t.folded(at - 2, at), "thi tran" | "dac khu"))
+        "xa" | "phuong" | "p" | "f" | "tt" | "x" | "huyen" | "quan" | "q" | "tx" | "tinh" | "tp"
+    ) || (at >= 2
+        && matches!(
+            t.folded(at - 2, at),
+            "thi tran" | "dac khu" | "thi xa" | "thanh pho"
+        ))
 }
 
-/// Trailing words that name the country, not a unit.
+/// Trailing words that name the country (or a postal code), not a unit.
 fn country_suffix(t: &Tokens) -> usize {
-    let n = t.len();
+    let mut n = t.len();
+    // A postal code (5 or 6 digits) at the very end.
+    if n >= 2
+        && matches!(t.folded(n - 1, n).len(), 5 | 6)
+        && t.folded(n - 1, n).bytes().all(|b| b.is_ascii_digit())
+    {
+        n -= 1;
+    }
     if n >= 2 && t.folded(n - 2, n) == "viet nam" {
         return n - 2;
     }
@@ -512,15 +585,34 @@ fn country_suffix(t: &Tokens) -> usize {
 /// ```
 #[must_use]
 pub fn resolve(text: &str) -> Resolution {
+    thread_local! {
+        /// Word buffers reused between calls on one thread.
+        static TOKENS: RefCell<Tokens> = RefCell::new(Tokens::default());
+    }
+    TOKENS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut t) => {
+            let r = resolve_in(text, &mut t);
+            if t.folded.capacity() > 1 << 16 {
+                // Do not keep a huge input's buffers alive.
+                *t = Tokens::default();
+            }
+            r
+        }
+        Err(_) => resolve_in(text, &mut Tokens::default()),
+    })
+}
+
+fn resolve_in(text: &str, t: &mut Tokens) -> Resolution {
     let d = data();
-    let mut t = Tokens::default();
     t.fill(text);
-    let n = country_suffix(&t);
+    let n = country_suffix(t);
     t.toks.truncate(n);
+    let t = &*t;
     let mut ctx = Ctx {
         d,
-        t: &t,
+        t,
         out: Vec::new(),
+        cache: Vec::new(),
     };
     ctx.run();
     let mut readings = ctx.out;
@@ -529,11 +621,41 @@ pub fn resolve(text: &str) -> Resolution {
             .total_cmp(&a.score)
             .then_with(|| (b.place.is_determined()).cmp(&a.place.is_determined()))
     });
-    // Keep the best reading of each distinct place.
+    // Keep the best reading of each distinct place. When a text reads the
+    // same in both eras (a legacy commune merged whole into the 2025 commune
+    // it also names), report the legacy reading: it carries both blocks.
     let mut best: Vec<Reading> = Vec::new();
+    let mut twin: Option<Reading> = None;
+    // Every distinct determined reading, for the candidate list.
+    let mut distinct: Vec<Reading> = Vec::new();
+    for r in &readings {
+        if r.place.is_determined() && !distinct.iter().any(|d| d.place == r.place) {
+            distinct.push(*r);
+        }
+    }
     for r in readings {
-        if !best.iter().any(|b| same_place(&b.place, &r.place)) {
-            best.push(r);
+        match best.iter().position(|b| same_place(&b.place, &r.place)) {
+            Some(0) => {
+                if twin.is_none() && matches!(r.place, Place::Legacy { .. }) {
+                    twin = Some(r);
+                }
+            }
+            Some(_) => {}
+            None => best.push(r),
+        }
+    }
+    if let Some(twin) = twin {
+        // Only when the legacy reading is itself unambiguous.
+        let rival = best.iter().skip(1).any(|r| {
+            matches!(r.place, Place::Legacy { .. })
+                && r.place.is_determined()
+                && r.score >= twin.score - MARGIN
+        });
+        if let Some(top) = best.first_mut() {
+            let current = matches!(top.place, Place::Current { .. });
+            if current && twin.score >= top.score - 0.7 && !rival {
+                top.place = twin.place;
+            }
         }
     }
     let Some(top) = best.first().copied() else {
@@ -545,7 +667,7 @@ pub fn resolve(text: &str) -> Resolution {
             candidates: Vec::new(),
         };
     };
-    let detail = detail_of(text, &t, top.start);
+    let detail = detail_of(text, t, top.start);
     let close: Vec<&Reading> = best[1..]
         .iter()
         .filter(|r| {
@@ -562,11 +684,23 @@ pub fn resolve(text: &str) -> Resolution {
             })
             .collect()
     };
+    if top.weak && top.place.is_determined() {
+        // A bare name alone: list what it may be, commit to nothing.
+        let mut list = vec![top];
+        list.extend(close.iter().map(|r| **r));
+        let share = 0.3 / list.len() as f32;
+        return Resolution {
+            place: None,
+            resolved: false,
+            detail,
+            confidence: share,
+            candidates: candidates(&list),
+        };
+    }
     if top.place.is_determined() && close.is_empty() {
-        let runner_up = best
-            .get(1)
-            .filter(|r| r.place.is_determined())
-            .map(|r| top.score - r.score);
+        // The closest other reading, of any level (a district-only reading
+        // of the same words also makes the answer less certain).
+        let runner_up = best.get(1).map(|r| top.score - r.score);
         let mut c = 0.5;
         if top.has_province {
             c += 0.2;
@@ -592,9 +726,9 @@ pub fn resolve(text: &str) -> Resolution {
             Some(_) => {}
             None => c += 0.05,
         }
-        let alternates = best[1..]
+        let alternates = distinct
             .iter()
-            .filter(|r| r.place.is_determined() && r.score >= top.score - 2.0 * MARGIN)
+            .filter(|r| r.place != top.place && r.score >= top.score - 2.0 * MARGIN)
             .copied()
             .collect::<Vec<_>>();
         let mut list = vec![Candidate {
@@ -616,16 +750,32 @@ pub fn resolve(text: &str) -> Resolution {
         tied.extend(close.iter().map(|r| **r));
         let places: Vec<Place> = tied.iter().map(|r| r.place).collect();
         let share = 0.5 / tied.len() as f32;
+        // List every reading of the tied places, in both eras when a text
+        // reads the same in both.
+        let floor = top.score - MARGIN - 0.7;
+        let listed: Vec<Reading> = distinct
+            .iter()
+            .filter(|r| r.score >= floor && tied.iter().any(|t| same_place(&t.place, &r.place)))
+            .copied()
+            .collect();
         return Resolution {
             place: common(&places),
             resolved: false,
             detail,
             confidence: share,
-            candidates: candidates(&tied),
+            candidates: candidates(&listed),
         };
     }
-    // Only a province or district: list the communes below a district.
-    let mut list = Vec::new();
+    // Only a province or district: list the close readings that name a
+    // commune, then the communes below the district.
+    let mut list: Vec<Candidate> = best[1..]
+        .iter()
+        .filter(|r| r.place.is_determined() && r.score >= top.score - MARGIN)
+        .map(|r| Candidate {
+            place: r.place,
+            score: r.score,
+        })
+        .collect();
     if let Place::Legacy {
         province,
         district: Some(dist),
@@ -641,13 +791,6 @@ pub fn resolve(text: &str) -> Resolution {
             score: top.score,
         }));
     }
-    let lower = best[1..]
-        .iter()
-        .filter(|r| r.place.is_determined() && r.score >= top.score - MARGIN);
-    list.extend(lower.map(|r| Candidate {
-        place: r.place,
-        score: r.score,
-    }));
     list.truncate(MAX_CANDIDATES);
     Resolution {
         place: Some(top.place),

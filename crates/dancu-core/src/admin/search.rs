@@ -114,6 +114,8 @@ pub(crate) enum Accent {
     Exact,
     /// Equal only once folded.
     Mismatch,
+    /// Typed without diacritics in a text that has some; the name has some.
+    Unmarked,
 }
 
 /// A unit whose name (with an optional type word) occupies words
@@ -145,18 +147,37 @@ pub(crate) fn hits_ending_at(d: &Data, t: &Tokens, end: usize, levels: u8, out: 
         let Some(list) = d.names.get(key) else {
             continue;
         };
+        // Type words just before the name: (kinds, words).
+        let mut before = [(0u16, 0usize); 2];
+        let mut found = 0;
+        for &(word, tb) in TYPE_WORDS {
+            let n = if word.contains(' ') { 2 } else { 1 };
+            if found < before.len()
+                && n <= s
+                && !t.crosses_hard(s - n, s + 1)
+                && t.folded(s - n, s) == word
+            {
+                before[found] = (tb, n);
+                found += 1;
+            }
+        }
         let numeric = key.bytes().all(|b| b.is_ascii_digit());
-        let accented = t.accented;
+        let typed_accent = t.accent(s, end);
+        let any_accented = t.any_accented(s, end);
         for &entry in list {
             if levels & mask(entry.level) == 0 {
                 continue;
             }
-            let accent = if !accented || entry.alias {
+            // In a text written with diacritics, a word typed without them
+            // is taken as written only when the name has none either.
+            let accent = if !t.accented || entry.alias {
                 Accent::Neutral
-            } else if t.accent(s, end) == d.accent(entry) {
+            } else if typed_accent == d.accent(entry) {
                 Accent::Exact
-            } else {
+            } else if any_accented {
                 Accent::Mismatch
+            } else {
+                Accent::Unmarked
             };
             let base = Hit {
                 entry,
@@ -170,16 +191,11 @@ pub(crate) fn hits_ending_at(d: &Data, t: &Tokens, end: usize, levels: u8, out: 
                 out.push(base);
             }
             let lb = level_bits(entry.level);
-            let ub = unit_bits(d, entry);
-            for &(word, tb) in TYPE_WORDS {
+            for &(tb, n) in &before[..found] {
                 if tb & lb == 0 {
                     continue;
                 }
-                let n = word.bytes().filter(|&b| b == b' ').count() + 1;
-                if n > s || t.crosses_hard(s - n, s + 1) || t.folded(s - n, s) != word {
-                    continue;
-                }
-                let typed = if tb & ub != 0 {
+                let typed = if tb & unit_bits(d, entry) != 0 {
                     Typed::Consistent
                 } else {
                     Typed::Inconsistent
@@ -212,6 +228,7 @@ pub(crate) fn hit_score(h: &Hit) -> f32 {
         Accent::Exact => 1.0,
         Accent::Neutral => 0.9,
         Accent::Mismatch => 0.7,
+        Accent::Unmarked => 0.85,
     };
     s -= match h.typed {
         Typed::Consistent => 0.0,

@@ -178,9 +178,11 @@ fn resolves_to_legacy(text: &str, c: LegacyCommune) -> bool {
     r.is_resolved() && matches!(r.place(), Some(Place::Legacy { commune: Some(x), .. }) if *x == c)
 }
 
+/// Resolved to `c`: as a 2025 place, or as a legacy place that reads the
+/// same and converts to `c`.
 fn resolves_to_current(text: &str, c: Commune) -> bool {
     let r = resolve(text);
-    r.is_resolved() && matches!(r.place(), Some(Place::Current { commune: Some(x), .. }) if *x == c)
+    r.is_resolved() && r.place().and_then(Place::current_commune) == Some(c)
 }
 
 fn among_legacy(text: &str, c: LegacyCommune) -> bool {
@@ -194,7 +196,7 @@ fn among_current(text: &str, c: Commune) -> bool {
     let r = resolve(text);
     r.candidates()
         .iter()
-        .any(|k| matches!(k.place, Place::Current { commune: Some(x), .. } if x == c))
+        .any(|k| k.place.current_commune() == Some(c))
 }
 
 #[test]
@@ -291,6 +293,114 @@ fn messy_forms_resolve() {
         };
         assert_eq!(got.as_deref(), Some(code), "{text}");
     }
+}
+
+/// More real-world forms: `L` expects that legacy commune (and its default
+/// 2025 successor), `N` that 2025 commune.
+#[test]
+fn more_messy_forms_resolve() {
+    use unicode_normalization::UnicodeNormalization;
+    let nfd: String = "Xã Ea H’Leo, Huyện Ea H'leo, Tỉnh Đắk Lắk".nfd().collect();
+    let cases: Vec<(String, char, &str)> = vec![
+        ("f7 q6 tphcm".into(), 'L', "27382"),
+        ("Phường 1, Quận 3".into(), 'L', "27160"),
+        ("Phường 1, Quận 3, SG".into(), 'L', "27160"),
+        (
+            "XÃ ĐẮK R'LA, HUYỆN ĐẮK MIL, TỈNH ĐẮK NÔNG".into(),
+            'L',
+            "24670",
+        ),
+        (
+            "P. Hoà Khánh Bắc, Q. Liên Chiểu, Đà Nẵng".into(),
+            'L',
+            "20197",
+        ),
+        ("P.Bến Nghé,Q.1,TP.HCM".into(), 'L', "26740"),
+        (
+            "TT. Phong Châu, H. Phù Ninh, T. Phú Thọ".into(),
+            'L',
+            "08230",
+        ),
+        ("Xã Văn Lăng, Tỉnh Thái Nguyên".into(), 'N', "05665"),
+        ("Xã Văn Lang, Tỉnh Thái Nguyên".into(), 'N', "02143"),
+        ("Huyện Côn Đảo, Bà Rịa - Vũng Tàu".into(), 'N', "26732"),
+        ("Xã Dương Quang, Thái Nguyên".into(), 'L', "01849"),
+        (
+            "Thôn 3, Xã Dương Quang, Bắc Kạn, Việt Nam".into(),
+            'L',
+            "01849",
+        ),
+        (nfd, 'L', "24184"),
+    ];
+    for (text, era, code) in &cases {
+        let r = resolve(text);
+        assert!(r.is_resolved(), "{text}: {r:?}");
+        let place = r.place().unwrap();
+        let current = place.current_commune().map(|c| c.code().to_string());
+        if *era == 'L' {
+            let Place::Legacy {
+                commune: Some(c), ..
+            } = *place
+            else {
+                panic!("{text}: not a legacy commune: {place:?}");
+            };
+            assert_eq!(c.code().to_string(), *code, "{text}");
+            assert_eq!(current, Some(c.default_successor().code().to_string()));
+        } else {
+            assert_eq!(current.as_deref(), Some(*code), "{text}");
+        }
+    }
+    let r = resolve("xa van lang, tinh thai nguyen");
+    assert!(!r.is_resolved());
+    for code in ["02143", "05665"] {
+        assert!(
+            r.candidates()
+                .iter()
+                .any(|c| c.place.current_commune() == Some(nc(code)))
+        );
+    }
+}
+
+#[test]
+fn bare_names_are_not_taken_for_communes_lightly() {
+    // A street after a house number is not the commune of the same name.
+    let r = resolve("12 Nguyễn Huệ");
+    assert!(!r.is_resolved());
+    assert_eq!(r.detail(), Some("12"));
+    // A bare province name is the province, not the ward named after it.
+    let r = resolve("Bắc Kạn");
+    assert!(!r.is_resolved());
+    assert!(matches!(
+        r.place(),
+        Some(Place::Legacy {
+            commune: None,
+            district: None,
+            ..
+        })
+    ));
+    // A unique bare commune name alone is an answer.
+    let r = resolve("Pú Nhung");
+    assert!(r.is_resolved());
+    assert_eq!(
+        r.place().and_then(Place::current_commune),
+        Some(nc("03260"))
+    );
+    // Nothing to match.
+    for text in ["", "   ", ",,,", "xyz", "12", "Việt Nam"] {
+        let r = resolve(text);
+        assert!(!r.is_resolved() && r.place().is_none(), "{text:?}");
+    }
+}
+
+#[test]
+fn public_types_are_send_sync_static() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<CodeError>();
+    check::<Resolution>();
+    check::<Place>();
+    check::<AdminUnit>();
+    check::<LegacyCommune>();
+    check::<Commune>();
 }
 
 #[test]
