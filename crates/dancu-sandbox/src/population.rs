@@ -662,23 +662,29 @@ impl Population {
     /// is flagged for one.
     #[must_use]
     pub fn find(&self, query: &IdentityQuery) -> Match {
-        let index = match query.key() {
-            LookupKey::PersonalId(id) => self.by_id.get(id),
-            LookupKey::Cmnd(c) => self.by_cmnd.get(c),
-        };
-        let Some(&i) = index else {
+        let Some(i) = self.find_ignoring_otp(query) else {
             return Match::None;
         };
-        let p = &self.people[i as usize];
-        if !query.matches(&self.folded[i as usize], &p.birth) {
-            return Match::None;
-        }
-        match (p.otp, query.otp()) {
+        match (self.people[i as usize].otp, query.otp()) {
             (None, _) => Match::Citizen(i),
             (Some(_), None) => Match::OtpRequired,
             (Some(expected), Some(given)) if expected == *given => Match::Citizen(i),
             (Some(_), Some(_)) => Match::OtpRejected,
         }
+    }
+
+    /// Matches by ID, name and birth date only: for channels without the
+    /// one-time-password step.
+    #[must_use]
+    pub fn find_ignoring_otp(&self, query: &IdentityQuery) -> Option<u32> {
+        let index = match query.key() {
+            LookupKey::PersonalId(id) => self.by_id.get(id),
+            LookupKey::Cmnd(c) => self.by_cmnd.get(c),
+        };
+        let &i = index?;
+        query
+            .matches(&self.folded[i as usize], &self.people[i as usize].birth)
+            .then_some(i)
     }
 
     fn relative(&self, i: Option<u32>) -> Option<Relative> {

@@ -24,7 +24,8 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use dancu_core::CalendarDate;
-use dancu_core::registry::{IdentityQuery, Operation};
+use dancu_core::registry::Operation;
+use dancu_popdb::gateway::json;
 use dancu_popdb::gateway::soap::{self, FaultCode, RequestFault, WireRequest};
 use serde::Deserialize;
 use serde_json::json;
@@ -665,10 +666,11 @@ fn answer_soap(shared: &Shared, body: &[u8], op: Operation) -> Response {
         Ok(q) => q,
         Err(fault) => return fault_response(&fault),
     };
-    let found = match shared.population.find(&query) {
-        Match::Citizen(i) => shared.population.record(i),
-        // The SOAP channels have no one-time password step.
-        Match::OtpRequired | Match::OtpRejected | Match::None => None,
+    // The one-time password is a step of the provincial JSON channel only;
+    // the SOAP channels answer for OTP-flagged citizens like any other.
+    let found = match shared.population.find_ignoring_otp(&query) {
+        Some(i) => shared.population.record(i),
+        None => None,
     };
     let body = match op {
         Operation::Lookup => soap::encode_lookup_response(found.as_ref(), AS_OF),
@@ -725,44 +727,6 @@ fn json_reply(code: i64, message: &str) -> Response {
     axum::Json(json!({"error_code": code, "message": message})).into_response()
 }
 
-/// Reads the JSON request into the same validated shape as a SOAP one.
-fn json_request(body: &[u8], op: Operation) -> Result<(WireRequest, Option<String>), String> {
-    let v: serde_json::Value =
-        serde_json::from_slice(body).map_err(|_| "the request body is not JSON".to_owned())?;
-    let field = |k: &str| -> Option<String> {
-        v.get(k).and_then(|x| match x {
-            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-    };
-    let required = |k: &str| field(k).ok_or_else(|| format!("thieu truong {k}"));
-    let key = match (field("SoDinhDanh"), field("SoCMND")) {
-        (Some(id), None) => soap::WireKey::PersonalId(id),
-        (None, Some(c)) => soap::WireKey::Cmnd(c),
-        (Some(_), Some(_)) => return Err("chi gui mot trong SoDinhDanh, SoCMND".into()),
-        (None, None) => return Err("thieu truong SoDinhDanh hoac SoCMND".into()),
-    };
-    let birth = match (field("NgayThangNam"), field("Nam")) {
-        (Some(d), None) => soap::WireBirth::Date(d),
-        (None, Some(y)) => soap::WireBirth::Year(y),
-        (Some(_), Some(_)) => return Err("chi gui mot trong NgayThangNam, Nam".into()),
-        (None, None) => return Err("thieu truong NgayThangNam hoac Nam".into()),
-    };
-    let request = WireRequest {
-        operation: op,
-        request_id: required("MaYeuCau")?,
-        procedure: required("MaDVC")?,
-        integration_code: required("MaTichHop")?,
-        officer: required("MaCanBo")?,
-        unit: field("MaDonVi"),
-        key,
-        name: required("HoVaTen")?,
-        birth,
-    };
-    Ok((request, field("OTP")))
-}
-
 async fn json_channel(
     shared: Arc<Shared>,
     headers: HeaderMap,
@@ -779,49 +743,39 @@ async fn json_channel(
     if bearer.map(str::trim) != Some(shared.creds.json_api_key.as_str()) {
         return unauthorized("invalid API key");
     }
-    let (request, otp) = match json_request(&body, op) {
+    let request = match json::decode_json_request(op, &body) {
         Ok(r) => r,
-        Err(text) => return json_reply(2, &text),
-    };
-    if let Err(text) = check_codes(&request, op) {
-        return json_reply(2, &text);
-    }
-    let query: IdentityQuery = match request.to_query(CalendarDate::today_in_vietnam()) {
-        Ok(q) => q,
         Err(fault) => return json_reply(2, &fault.text),
     };
-    let query = match otp {
-        Some(code) => match code.parse() {
-            Ok(otp) => query.with_otp(otp),
-            Err(_) => return json_reply(1, "01"),
-        },
-        None => query,
+    if let Err(text) = check_codes(&request.request, op) {
+        return json_reply(2, &text);
+    }
+    let query = match request.to_query(CalendarDate::today_in_vietnam()) {
+        Ok(q) => q,
+        Err(fault) if fault.text.starts_with("OTP") => return json_reply(1, json::OTP_REJECTED),
+        Err(fault) => return json_reply(2, &fault.text),
     };
-    let response = match shared.population.find(&query) {
-        Match::OtpRequired => json_reply(1, "00"),
-        Match::OtpRejected => json_reply(1, "01"),
-        Match::Citizen(i) => {
-            let record = shared.population.record(i);
-            match op {
-                Operation::Lookup => {
-                    json_reply(0, &soap::encode_collection(record.as_ref(), AS_OF))
-                }
-                Operation::Check => json_reply(0, &check_document(true)),
+    let body = match shared.population.find(&query) {
+        Match::OtpRequired => json::encode_json_reply(1, json::OTP_REQUIRED),
+        Match::OtpRejected => json::encode_json_reply(1, json::OTP_REJECTED),
+        Match::Citizen(i) => match op {
+            Operation::Lookup => {
+                json::encode_lookup_reply(shared.population.record(i).as_ref(), AS_OF)
             }
-        }
+            Operation::Check => json::encode_check_reply(true),
+        },
         Match::None => match op {
-            Operation::Lookup => json_reply(0, &soap::encode_collection(None, AS_OF)),
-            Operation::Check => json_reply(0, &check_document(false)),
+            Operation::Lookup => json::encode_lookup_reply(None, AS_OF),
+            Operation::Check => json::encode_check_reply(false),
         },
     };
-    after(&shared, response)
-}
-
-/// The bare `KetQuaXacThucResponse` document carried in a JSON `message`.
-fn check_document(exists: bool) -> String {
-    format!(
-        "<ns2:KetQuaXacThucResponse xmlns:ns2=\"http://dancuquocgia.bca\"><ns2:TonTai>{exists}</ns2:TonTai></ns2:KetQuaXacThucResponse>"
+    let response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
     )
+        .into_response();
+    after(&shared, response)
 }
 
 async fn json_lookup(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
