@@ -187,13 +187,34 @@ impl<'s> OnlineDossier<'s> {
         })
     }
 
+    /// Refuses to decide a dossier someone else received or refused since
+    /// it was opened. A check before the save, not a store-level
+    /// compare-and-swap: it catches a second decision made after the
+    /// first was saved.
+    async fn still_waiting(&self) -> Result<(), IntakeError> {
+        let stored = self.store.load(&self.dossier.code).await?;
+        match stored {
+            Some(d) if d.status == DossierStatus::NewlyRegistered => Ok(()),
+            Some(d) => Err(IntakeError::WrongState(format!(
+                "dossier {} was already decided (status {})",
+                d.code,
+                d.status.code()
+            ))),
+            None => Err(IntakeError::WrongState(format!(
+                "no dossier {}",
+                self.dossier.code
+            ))),
+        }
+    }
+
     /// Step 6: accepts the dossier (1 → 2): intake date today, appointment
     /// date from the procedure's deadline in working days. Needs an
     /// accepted verification, or the paper fallback the check produced.
     ///
     /// # Errors
     ///
-    /// [`IntakeError::WrongState`] without either; a store error.
+    /// [`IntakeError::WrongState`] without either, or when the dossier was
+    /// received or refused since it was opened; a store error.
     pub async fn accept(
         mut self,
         today: CalendarDate,
@@ -205,6 +226,7 @@ impl<'s> OnlineDossier<'s> {
                 "verify the owner against the population database before accepting".into(),
             ));
         }
+        self.still_waiting().await?;
         self.dossier.status = self.dossier.status.transition(DossierStatus::Received)?;
         self.dossier.intake_date = Some(today);
         self.dossier.appointment_date =
@@ -219,7 +241,9 @@ impl<'s> OnlineDossier<'s> {
     ///
     /// # Errors
     ///
-    /// [`IntakeError::Fields`] for an empty reason; a store error.
+    /// [`IntakeError::Fields`] for an empty reason;
+    /// [`IntakeError::WrongState`] when the dossier was received or refused
+    /// since it was opened; a store error.
     pub async fn reject(mut self, reason: &str) -> Result<Dossier, IntakeError> {
         if reason.trim().is_empty() {
             return Err(IntakeError::Fields(vec![dancu_core::intake::FieldError {
@@ -228,6 +252,7 @@ impl<'s> OnlineDossier<'s> {
                 message: "bắt buộc (required)".into(),
             }]));
         }
+        self.still_waiting().await?;
         self.dossier.status = self.dossier.status.transition(DossierStatus::NotReceived)?;
         self.dossier.rejection_reason = Some(reason.trim().to_owned());
         self.store.save(&self.dossier).await?;
