@@ -123,6 +123,7 @@ impl<'s> OnlineIntake<'s> {
             dossier,
             verified: None,
             fallback: None,
+            check: None,
         })
     }
 }
@@ -136,6 +137,10 @@ pub struct OnlineDossier<'s> {
     dossier: Dossier,
     verified: Option<Verified>,
     fallback: Option<PaperFallback>,
+    /// The population check of this dossier, kept across the check screens
+    /// opened on it: a successful lookup, or a first "not found", is not
+    /// forgotten by opening the screen again.
+    check: Option<PopulationCheck>,
 }
 
 impl<'s> OnlineDossier<'s> {
@@ -173,16 +178,19 @@ impl<'s> OnlineDossier<'s> {
             id_number: owner.id().value.to_string(),
             birth_date: birth,
         };
-        let check = PopulationCheck::new(
-            self.officer.account(),
-            Some(self.officer.unit()),
-            self.dossier.procedure.clone(),
-        )
-        .for_dossier(self.dossier.code.clone());
+        if self.check.is_none() {
+            self.check = Some(
+                PopulationCheck::new(
+                    self.officer.account(),
+                    Some(self.officer.unit()),
+                    self.dossier.procedure.clone(),
+                )
+                .for_dossier(self.dossier.code.clone()),
+            );
+        }
         Ok(OnlineCheck {
             dossier: self,
             form,
-            check,
             last: None,
         })
     }
@@ -266,11 +274,23 @@ pub struct OnlineCheck<'d, 's> {
     dossier: &'d mut OnlineDossier<'s>,
     /// The lookup form, pre-filled from the application.
     pub form: CheckForm,
-    check: PopulationCheck,
     last: Option<CheckResult>,
 }
 
 impl OnlineCheck<'_, '_> {
+    fn population_check(&mut self) -> &mut PopulationCheck {
+        let d = &mut *self.dossier;
+        let (officer, dossier) = (&d.officer, &d.dossier);
+        d.check.get_or_insert_with(|| {
+            PopulationCheck::new(
+                officer.account(),
+                Some(officer.unit()),
+                dossier.procedure.clone(),
+            )
+            .for_dossier(dossier.code.clone())
+        })
+    }
+
     /// Runs the lookup; a year of birth alone is accepted here.
     ///
     /// # Errors
@@ -285,7 +305,7 @@ impl OnlineCheck<'_, '_> {
             .form
             .to_query(today, false)
             .map_err(IntakeError::Fields)?;
-        let result = self.check.run(registry, query).await;
+        let result = self.population_check().run(registry, query).await;
         Ok(self.last.insert(result))
     }
 
@@ -308,7 +328,10 @@ impl OnlineCheck<'_, '_> {
                 ));
             }
         };
-        let result = self.check.submit_otp(registry, challenge, otp).await;
+        let result = self
+            .population_check()
+            .submit_otp(registry, challenge, otp)
+            .await;
         Ok(self.last.insert(result))
     }
 
@@ -341,7 +364,7 @@ impl OnlineCheck<'_, '_> {
     /// recheck, or unavailable), so the dossier may proceed on paper.
     /// Returns the reason, or `None` when paper may not be requested.
     pub fn use_paper_fallback(self) -> Option<PaperFallback> {
-        let fallback = self.check.paper_fallback()?;
+        let fallback = self.dossier.check.as_ref()?.paper_fallback()?;
         self.dossier.fallback = Some(fallback.clone());
         Some(fallback)
     }
