@@ -576,3 +576,36 @@ async fn saving_issues_the_units_codes_in_order_status_2_channel_1() {
     assert_eq!(dossier.code.to_string(), "000.00.21.H06-261230-0001");
     assert_eq!(dossier.appointment_date, Some(date(2027, 1, 5)));
 }
+
+#[tokio::test]
+async fn declining_and_reopening_the_check_does_not_forget_a_successful_lookup() {
+    let registry = population();
+    let mut s = screen(one_stop(), AN_ID, "Nguyễn Văn An", "12/05/1989");
+    assert!(matches!(
+        checked(&mut s, &registry).await,
+        CheckResult::Verified(_)
+    ));
+    // The officer declines the data, opens the check again, and now the
+    // gateway is down: the citizen was found, so paper may not be asked.
+    let mut s = s.decline().open_population_check().unwrap();
+    s.form.birth_date = "12/05/1989".into();
+    assert!(matches!(
+        checked(&mut s, &Down).await,
+        CheckResult::Unavailable(_)
+    ));
+    assert!(s.paper_fallback().is_none());
+}
+
+#[tokio::test]
+async fn a_not_found_before_declining_counts_towards_the_recheck() {
+    let registry = population();
+    let mut s = screen(one_stop(), NOBODY_ID, "Hà Thị Mai", "15/08/1990");
+    checked(&mut s, &registry).await;
+    let mut s = s.decline().open_population_check().unwrap();
+    s.form.birth_date = "15/08/1990".into();
+    assert!(matches!(
+        checked(&mut s, &registry).await,
+        CheckResult::NotFound { times: 2 }
+    ));
+    assert!(s.paper_fallback().is_some());
+}

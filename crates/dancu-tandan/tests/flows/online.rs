@@ -12,7 +12,8 @@ use dancu_core::{DateAgreement, IdNumber, Precision};
 use dancu_tandan::{Officer, OnlineIntake, Role, submit_online};
 
 use crate::support::{
-    Counting, Down, LAN_ID, NOBODY_ID, UNIT, calendar, date, one_stop, population, today,
+    Counting, Down, LAN_ID, NOBODY_ID, SON_ID, SON_OTP, UNIT, calendar, date, one_stop, population,
+    today,
 };
 
 /// Hoàng Thị Lan applies online, declaring only her year of birth.
@@ -291,4 +292,63 @@ async fn paper_fallback_online_after_the_gateway_fails() {
     assert_eq!(accepted.status, DossierStatus::Received);
     assert!(accepted.verification.is_none());
     assert!(accepted.paper_fallback.is_some());
+}
+
+#[tokio::test]
+async fn opening_the_check_again_does_not_forget_a_successful_lookup() {
+    let store = InMemoryDossierStore::new();
+    let d = submitted(&store, LAN_ID, "Hoàng Thị Lan", "1975").await;
+    let mut opened = OnlineIntake::new(one_stop(), &store)
+        .open(&d.code)
+        .await
+        .unwrap();
+    let mut check = opened.population_check().unwrap();
+    let result = check.check(&population(), today()).await.unwrap();
+    assert!(matches!(result, CheckResult::Verified(_)));
+    drop(check); // not accepted
+    let mut check = opened.population_check().unwrap();
+    check.check(&Down, today()).await.unwrap();
+    assert_eq!(check.use_paper_fallback(), None);
+    assert!(matches!(
+        opened.accept(today(), 5, &calendar()).await,
+        Err(IntakeError::WrongState(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_one_time_password_online() {
+    let store = InMemoryDossierStore::new();
+    let d = submitted(&store, SON_ID, "Lý Văn Sơn", "1992").await;
+    let registry = Counting::new(population());
+    let mut opened = OnlineIntake::new(one_stop(), &store)
+        .open(&d.code)
+        .await
+        .unwrap();
+    let mut check = opened.population_check().unwrap();
+    assert!(matches!(
+        check.submit_otp(&registry, SON_OTP.parse().unwrap()).await,
+        Err(IntakeError::WrongState(_))
+    ));
+    assert!(matches!(
+        check.check(&registry, today()).await.unwrap(),
+        CheckResult::OtpRequired(_)
+    ));
+    assert!(matches!(
+        check
+            .submit_otp(&registry, "999999".parse().unwrap())
+            .await
+            .unwrap(),
+        CheckResult::OtpRejected(_)
+    ));
+    assert!(matches!(
+        check
+            .submit_otp(&registry, SON_OTP.parse().unwrap())
+            .await
+            .unwrap(),
+        CheckResult::Verified(_)
+    ));
+    check.accept().unwrap();
+    assert_eq!(registry.calls(), 3);
+    let accepted = opened.accept(today(), 5, &calendar()).await.unwrap();
+    assert!(accepted.owner.is_locked());
 }
