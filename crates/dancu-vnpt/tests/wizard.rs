@@ -600,3 +600,119 @@ fn igate_statuses_map_to_national_codes_row_by_row() {
         assert!(!igate.label_vi().is_empty());
     }
 }
+
+/// A gateway that cannot be reached.
+#[derive(Debug)]
+struct Down;
+
+#[async_trait]
+impl PopulationRegistry for Down {
+    fn info(&self) -> RegistryInfo {
+        RegistryInfo {
+            name: "down".into(),
+            channel: "in_memory",
+        }
+    }
+
+    async fn lookup(
+        &self,
+        _ctx: &RequestContext,
+        _query: &IdentityQuery,
+    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+        Err(RegistryError::Unavailable {
+            reason: "connection refused".into(),
+        })
+    }
+
+    async fn check(
+        &self,
+        _ctx: &RequestContext,
+        _query: &IdentityQuery,
+    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+        Err(RegistryError::Unavailable {
+            reason: "connection refused".into(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn an_unavailable_gateway_allows_paper() {
+    let catalog = IgateCatalog::sample(AGENCY);
+    let f = form(&catalog, "Nguyễn Văn An", AN_ID, "12/05/1989");
+    let IdentityOutcome::NotVerified(f) = f.check_digital_identity(&Down, today()).await.unwrap()
+    else {
+        panic!("verified through a dead gateway");
+    };
+    assert!(matches!(f.result(), Some(CheckResult::Unavailable(_))));
+    assert_eq!(
+        f.paper_fallback(),
+        Some(PaperFallback::GatewayUnavailable {
+            error: "unavailable".into()
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_different_day_in_the_same_year_is_not_found() {
+    let catalog = IgateCatalog::sample(AGENCY);
+    let f = form(&catalog, "Nguyễn Văn An", AN_ID, "13/05/1989");
+    let IdentityOutcome::NotVerified(f) = f
+        .check_digital_identity(&population(), today())
+        .await
+        .unwrap()
+    else {
+        panic!("a wrong birth date was verified");
+    };
+    assert!(matches!(
+        f.result(),
+        Some(CheckResult::NotFound { times: 1 })
+    ));
+}
+
+#[tokio::test]
+async fn a_one_time_password_is_asked_refused_then_accepted() {
+    let catalog = IgateCatalog::sample(AGENCY);
+    let registry = population();
+    registry.insert_with_otp(
+        record(
+            "006092000003",
+            "Lý Văn Sơn",
+            "1",
+            "02/09/1992",
+            RecordAddress::from_codes("06", "058", "01849", "", "VN"),
+        ),
+        "246810".parse().unwrap(),
+    );
+    let f = form(&catalog, "Lý Văn Sơn", "006092000003", "02/09/1992");
+    let Err(IntakeError::WrongState(_)) = f
+        .submit_otp(&registry, "246810".parse().unwrap(), today())
+        .await
+    else {
+        panic!("a password was taken before it was asked for");
+    };
+    let f = form(&catalog, "Lý Văn Sơn", "006092000003", "02/09/1992");
+    let IdentityOutcome::NotVerified(f) =
+        f.check_digital_identity(&registry, today()).await.unwrap()
+    else {
+        panic!("verified without the password");
+    };
+    assert!(matches!(f.result(), Some(CheckResult::OtpRequired(_))));
+    let IdentityOutcome::NotVerified(f) = f
+        .submit_otp(&registry, "135791".parse().unwrap(), today())
+        .await
+        .unwrap()
+    else {
+        panic!("verified with a wrong password");
+    };
+    assert!(matches!(f.result(), Some(CheckResult::OtpRejected(_))));
+    // Waiting for a password is not a reason for paper.
+    assert_eq!(f.paper_fallback(), None);
+    let outcome = f
+        .submit_otp(&registry, "246810".parse().unwrap(), today())
+        .await
+        .unwrap();
+    let IdentityOutcome::Filled(applicant) = outcome else {
+        panic!("not filled: {outcome:?}");
+    };
+    assert_eq!(applicant.name().to_string(), "Lý Văn Sơn");
+}
