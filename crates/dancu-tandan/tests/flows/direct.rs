@@ -11,7 +11,7 @@ use dancu_popdb::InMemoryRegistry;
 use dancu_tandan::{Catalog, CheckScreen, DirectIntake, DraftForm, Officer, Role};
 
 use crate::support::{
-    AN_ID, Counting, Down, NOBODY_ID, SON_ID, SON_OTP, UNIT, an, calendar, date, one_stop,
+    AN_ID, Counting, Down, LAN_ID, NOBODY_ID, SON_ID, SON_OTP, UNIT, an, calendar, date, one_stop,
     population, today,
 };
 
@@ -608,4 +608,20 @@ async fn a_not_found_before_declining_counts_towards_the_recheck() {
         CheckResult::NotFound { times: 2 }
     ));
     assert!(s.paper_fallback().is_some());
+}
+
+#[tokio::test]
+async fn a_record_for_another_id_cannot_be_accepted_into_this_dossier() {
+    let registry = population();
+    // The draft is for An; on the check screen someone else is looked up.
+    let mut s = screen(one_stop(), AN_ID, "Nguyễn Văn An", "12/05/1989");
+    s.form.id_number = LAN_ID.into();
+    s.form.name = "Hoàng Thị Lan".into();
+    s.form.birth_date = "03/03/1975".into();
+    let result = checked(&mut s, &registry).await;
+    assert!(matches!(result, CheckResult::Verified(_)), "{result:?}");
+    assert_eq!(
+        s.accept().unwrap_err(),
+        IntakeError::Owner(OwnerError::WrongRecord)
+    );
 }
