@@ -202,7 +202,7 @@ impl CheckResult {
 
 /// One population check of one intake, across rechecks and the
 /// one-time-password round trip. It decides when paper may be requested.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PopulationCheck {
     officer: String,
     unit: Option<String>,

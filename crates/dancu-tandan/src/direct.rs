@@ -301,6 +301,7 @@ impl DraftForm {
                     intake_date: self.intake_date,
                     appointment_date: self.appointment_date,
                     summary: self.summary.trim().to_owned(),
+                    check: None,
                 })
             }
             _ => Err(IntakeError::Fields(errors)),
@@ -319,6 +320,9 @@ pub struct Draft {
     intake_date: CalendarDate,
     appointment_date: CalendarDate,
     summary: String,
+    /// The population check, kept when the officer declines and reopens
+    /// it: a successful lookup, or a first "not found", is not forgotten.
+    check: Option<PopulationCheck>,
 }
 
 impl Draft {
@@ -335,7 +339,7 @@ impl Draft {
     ///
     /// [`IntakeError::NotAllowed`] when the officer has neither the
     /// one-stop nor the population-lookup role.
-    pub fn open_population_check(self) -> Result<CheckScreen, IntakeError> {
+    pub fn open_population_check(mut self) -> Result<CheckScreen, IntakeError> {
         if !self.officer.may_look_up() {
             return Err(IntakeError::NotAllowed("one-stop or population-lookup"));
         }
@@ -344,11 +348,14 @@ impl Draft {
             id_number: self.owner.id().value.to_string(),
             birth_date: String::new(),
         };
-        let check = PopulationCheck::new(
-            self.officer.account(),
-            Some(self.officer.unit()),
-            self.procedure.code.clone(),
-        );
+        let check = match self.check.take() {
+            Some(check) => check,
+            None => PopulationCheck::new(
+                self.officer.account(),
+                Some(self.officer.unit()),
+                self.procedure.code.clone(),
+            ),
+        };
         Ok(CheckScreen {
             draft: self,
             form,
@@ -475,9 +482,13 @@ impl CheckScreen {
 
     /// The officer does not take the verified data: back to the draft
     /// (which cannot be saved without a verification or a paper fallback).
+    /// The draft keeps the check's history: reopening the check does not
+    /// forget a successful lookup or a first "not found".
     #[must_use]
     pub fn decline(self) -> Draft {
-        self.draft
+        let mut draft = self.draft;
+        draft.check = Some(self.check);
+        draft
     }
 
     /// When the database could not be used — not found after a recheck, or

@@ -123,6 +123,7 @@ impl<'s> OnlineIntake<'s> {
             dossier,
             verified: None,
             fallback: None,
+            check: None,
         })
     }
 }
@@ -136,6 +137,10 @@ pub struct OnlineDossier<'s> {
     dossier: Dossier,
     verified: Option<Verified>,
     fallback: Option<PaperFallback>,
+    /// The population check of this dossier, kept across the check screens
+    /// opened on it: a successful lookup, or a first "not found", is not
+    /// forgotten by opening the screen again.
+    check: Option<PopulationCheck>,
 }
 
 impl<'s> OnlineDossier<'s> {
@@ -173,18 +178,41 @@ impl<'s> OnlineDossier<'s> {
             id_number: owner.id().value.to_string(),
             birth_date: birth,
         };
-        let check = PopulationCheck::new(
-            self.officer.account(),
-            Some(self.officer.unit()),
-            self.dossier.procedure.clone(),
-        )
-        .for_dossier(self.dossier.code.clone());
+        if self.check.is_none() {
+            self.check = Some(
+                PopulationCheck::new(
+                    self.officer.account(),
+                    Some(self.officer.unit()),
+                    self.dossier.procedure.clone(),
+                )
+                .for_dossier(self.dossier.code.clone()),
+            );
+        }
         Ok(OnlineCheck {
             dossier: self,
             form,
-            check,
             last: None,
         })
+    }
+
+    /// Refuses to decide a dossier someone else received or refused since
+    /// it was opened. A check before the save, not a store-level
+    /// compare-and-swap: it catches a second decision made after the
+    /// first was saved.
+    async fn still_waiting(&self) -> Result<(), IntakeError> {
+        let stored = self.store.load(&self.dossier.code).await?;
+        match stored {
+            Some(d) if d.status == DossierStatus::NewlyRegistered => Ok(()),
+            Some(d) => Err(IntakeError::WrongState(format!(
+                "dossier {} was already decided (status {})",
+                d.code,
+                d.status.code()
+            ))),
+            None => Err(IntakeError::WrongState(format!(
+                "no dossier {}",
+                self.dossier.code
+            ))),
+        }
     }
 
     /// Step 6: accepts the dossier (1 → 2): intake date today, appointment
@@ -193,7 +221,8 @@ impl<'s> OnlineDossier<'s> {
     ///
     /// # Errors
     ///
-    /// [`IntakeError::WrongState`] without either; a store error.
+    /// [`IntakeError::WrongState`] without either, or when the dossier was
+    /// received or refused since it was opened; a store error.
     pub async fn accept(
         mut self,
         today: CalendarDate,
@@ -205,6 +234,7 @@ impl<'s> OnlineDossier<'s> {
                 "verify the owner against the population database before accepting".into(),
             ));
         }
+        self.still_waiting().await?;
         self.dossier.status = self.dossier.status.transition(DossierStatus::Received)?;
         self.dossier.intake_date = Some(today);
         self.dossier.appointment_date =
@@ -219,7 +249,9 @@ impl<'s> OnlineDossier<'s> {
     ///
     /// # Errors
     ///
-    /// [`IntakeError::Fields`] for an empty reason; a store error.
+    /// [`IntakeError::Fields`] for an empty reason;
+    /// [`IntakeError::WrongState`] when the dossier was received or refused
+    /// since it was opened; a store error.
     pub async fn reject(mut self, reason: &str) -> Result<Dossier, IntakeError> {
         if reason.trim().is_empty() {
             return Err(IntakeError::Fields(vec![dancu_core::intake::FieldError {
@@ -228,6 +260,7 @@ impl<'s> OnlineDossier<'s> {
                 message: "bắt buộc (required)".into(),
             }]));
         }
+        self.still_waiting().await?;
         self.dossier.status = self.dossier.status.transition(DossierStatus::NotReceived)?;
         self.dossier.rejection_reason = Some(reason.trim().to_owned());
         self.store.save(&self.dossier).await?;
@@ -241,11 +274,23 @@ pub struct OnlineCheck<'d, 's> {
     dossier: &'d mut OnlineDossier<'s>,
     /// The lookup form, pre-filled from the application.
     pub form: CheckForm,
-    check: PopulationCheck,
     last: Option<CheckResult>,
 }
 
 impl OnlineCheck<'_, '_> {
+    fn population_check(&mut self) -> &mut PopulationCheck {
+        let d = &mut *self.dossier;
+        let (officer, dossier) = (&d.officer, &d.dossier);
+        d.check.get_or_insert_with(|| {
+            PopulationCheck::new(
+                officer.account(),
+                Some(officer.unit()),
+                dossier.procedure.clone(),
+            )
+            .for_dossier(dossier.code.clone())
+        })
+    }
+
     /// Runs the lookup; a year of birth alone is accepted here.
     ///
     /// # Errors
@@ -260,7 +305,7 @@ impl OnlineCheck<'_, '_> {
             .form
             .to_query(today, false)
             .map_err(IntakeError::Fields)?;
-        let result = self.check.run(registry, query).await;
+        let result = self.population_check().run(registry, query).await;
         Ok(self.last.insert(result))
     }
 
@@ -275,7 +320,10 @@ impl OnlineCheck<'_, '_> {
         otp: Otp,
     ) -> Result<&CheckResult, IntakeError> {
         let challenge = CheckResult::take_otp_challenge(&mut self.last)?;
-        let result = self.check.submit_otp(registry, challenge, otp).await;
+        let result = self
+            .population_check()
+            .submit_otp(registry, challenge, otp)
+            .await;
         Ok(self.last.insert(result))
     }
 
@@ -308,7 +356,7 @@ impl OnlineCheck<'_, '_> {
     /// recheck, or unavailable), so the dossier may proceed on paper.
     /// Returns the reason, or `None` when paper may not be requested.
     pub fn use_paper_fallback(self) -> Option<PaperFallback> {
-        let fallback = self.check.paper_fallback()?;
+        let fallback = self.dossier.check.as_ref()?.paper_fallback()?;
         self.dossier.fallback = Some(fallback.clone());
         Some(fallback)
     }
