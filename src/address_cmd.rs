@@ -1,7 +1,7 @@
 //! `dancu address`: resolve free-text addresses in either era, convert
 //! legacy codes to the 2025 scheme, and show units by code.
 
-use std::io::{self, BufRead, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -105,7 +105,8 @@ fn resolve_all(args: &ResolveArgs, out: &mut impl Write) -> io::Result<bool> {
     };
     for text in &args.texts {
         if text == "-" {
-            for_each_line(io::stdin().lock(), |line| one(line, out))?;
+            let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
+            for_each_line(&mut input, out, &mut one)?;
         } else {
             one(text, out)?;
         }
@@ -114,13 +115,20 @@ fn resolve_all(args: &ResolveArgs, out: &mut impl Write) -> io::Result<bool> {
 }
 
 /// Calls `f` on each line of `input` (terminator removed), reusing one
-/// buffer; bytes that are not UTF-8 are replaced.
-fn for_each_line(
-    mut input: impl BufRead,
-    mut f: impl FnMut(&str) -> io::Result<()>,
+/// buffer; bytes that are not UTF-8 are replaced. Output is flushed
+/// whenever the next line is not yet buffered, so an interactive caller
+/// gets each answer before it sends the next line, while a batch is still
+/// written in large blocks.
+fn for_each_line<R: io::Read, W: Write>(
+    input: &mut BufReader<R>,
+    out: &mut W,
+    f: &mut impl FnMut(&str, &mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut buf = Vec::with_capacity(256);
     loop {
+        if input.buffer().is_empty() {
+            out.flush()?;
+        }
         buf.clear();
         if input.read_until(b'\n', &mut buf)? == 0 {
             return Ok(());
@@ -130,8 +138,8 @@ fn for_each_line(
             line = rest.strip_suffix(b"\r").unwrap_or(rest);
         }
         match std::str::from_utf8(line) {
-            Ok(s) => f(s)?,
-            Err(_) => f(&String::from_utf8_lossy(line))?,
+            Ok(s) => f(s, out)?,
+            Err(_) => f(&String::from_utf8_lossy(line), out)?,
         }
     }
 }
