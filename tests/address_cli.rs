@@ -203,3 +203,24 @@ fn answers_each_line_before_the_next_arrives() {
     drop(stdin);
     assert!(child.wait().expect("dancu finishes").success());
 }
+
+#[test]
+fn on_names_2025_units_as_on_a_date() {
+    let text = "Phường Trảng Bom, Thành phố Đồng Nai";
+    let (_, out) = dancu(&["address", "resolve", text, "--json"], None);
+    let v = &lines(&out)[0];
+    assert_eq!(v["current"]["commune"]["code"], "26248");
+    assert_eq!(v["current"]["commune"]["name"], "Xã Trảng Bom");
+    assert_eq!(v["current"]["province"]["name"], "Tỉnh Đồng Nai");
+    let (_, out) = dancu(
+        &["address", "resolve", text, "--json", "--on", "2026-04-30"],
+        None,
+    );
+    let v = &lines(&out)[0];
+    assert_eq!(v["current"]["commune"]["name"], "Phường Trảng Bom");
+    assert_eq!(v["current"]["province"]["name"], "Thành phố Đồng Nai");
+    assert_eq!(
+        dancu(&["address", "resolve", text, "--on", "2026-02-30"], None).0,
+        2
+    );
+}

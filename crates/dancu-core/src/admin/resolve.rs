@@ -192,7 +192,7 @@ fn weight(h: &Hit, t: &Tokens, base: f32) -> f32 {
     s += match h.typed {
         Typed::Consistent => 0.5,
         Typed::Absent => 0.0,
-        Typed::Inconsistent => -1.2,
+        Typed::Inconsistent => -0.8,
     };
     s += match h.accent {
         Accent::Exact => 0.3,
