@@ -1,10 +1,12 @@
 //! `dancu address`: resolve free-text addresses in either era, convert
 //! legacy codes to the 2025 scheme, and show units by code.
 
-use std::io::{self, BufWriter, Write};
+use std::borrow::Cow;
+use std::io::{self, BufReader, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
+use dancu_core::CalendarDate;
 use dancu_core::admin::{
     Candidate, Commune, CommuneCode, Era, LegacyCommune, LegacyCommuneCode, LegacyDistrict,
     LegacyDistrictCode, LegacyProvince, LegacyProvinceCode, Place, Predecessor, Province,
@@ -42,6 +44,10 @@ struct ResolveArgs {
     /// One JSON object per input line instead of human-readable text.
     #[arg(long)]
     json: bool,
+    /// Name 2025 units as on this date (YYYY-MM-DD), e.g. after Đồng Nai's
+    /// 2026-04-30 changes; by default, as on 2025-07-01 (the data's names).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    on: Option<CalendarDate>,
 }
 
 #[derive(Debug, Args)]
@@ -99,15 +105,16 @@ fn resolve_all(args: &ResolveArgs, out: &mut impl Write) -> io::Result<bool> {
         let r = resolve(text);
         all &= r.is_resolved();
         if args.json {
-            serde_json::to_writer(&mut *out, &resolution_out(text, &r))?;
+            serde_json::to_writer(&mut *out, &resolution_out(text, &r, args.on))?;
             out.write_all(b"\n")
         } else {
-            write_human(out, text, &r)
+            write_human(out, text, &r, args.on)
         }
     };
     for text in &args.texts {
         if text == "-" {
-            for_each_line(io::stdin().lock(), |line| one(line, out))?;
+            let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
+            for_each_line(&mut input, out, &mut one)?;
         } else {
             one(text, out)?;
         }
@@ -123,7 +130,7 @@ fn unit(code: impl ToString, name: &str) -> Value {
 #[derive(Serialize)]
 struct UnitOut<C> {
     code: C,
-    name: &'static str,
+    name: Cow<'static, str>,
 }
 
 #[derive(Serialize)]
@@ -161,10 +168,13 @@ struct ResolveOut<'a> {
     candidates: Vec<CandidateOut>,
 }
 
-fn commune_out(c: Commune) -> UnitOut<CommuneCode> {
+/// A 2025 commune, named as on `on` (as in the data when `None`).
+fn commune_out(c: Commune, on: Option<CalendarDate>) -> UnitOut<CommuneCode> {
     UnitOut {
         code: c.code(),
-        name: c.full_name(),
+        name: on.map_or(Cow::Borrowed(c.full_name()), |d| {
+            Cow::Owned(c.full_name_on(d))
+        }),
     }
 }
 
@@ -177,38 +187,44 @@ fn legacy_out(p: &Place) -> Option<LegacyOut> {
         } => Some(LegacyOut {
             province: UnitOut {
                 code: province.code(),
-                name: province.full_name(),
+                name: province.full_name().into(),
             },
             district: district.map(|d| UnitOut {
                 code: d.code(),
-                name: d.full_name(),
+                name: d.full_name().into(),
             }),
             commune: commune.map(|c| UnitOut {
                 code: c.code(),
-                name: c.full_name(),
+                name: c.full_name().into(),
             }),
         }),
         Place::Current { .. } => None,
     }
 }
 
-fn current_out(p: &Place) -> CurrentOut {
+fn current_out(p: &Place, on: Option<CalendarDate>) -> CurrentOut {
     let province = p.current_province();
     CurrentOut {
         province: UnitOut {
             code: province.code(),
-            name: province.full_name(),
+            name: on.map_or(Cow::Borrowed(province.full_name()), |d| {
+                Cow::Owned(province.full_name_on(d))
+            }),
         },
-        commune: p.current_commune().map(commune_out),
-        alternatives: p.alternatives().into_iter().map(commune_out).collect(),
+        commune: p.current_commune().map(|c| commune_out(c, on)),
+        alternatives: p
+            .alternatives()
+            .into_iter()
+            .map(|c| commune_out(c, on))
+            .collect(),
     }
 }
 
-fn candidate_out(c: &Candidate) -> CandidateOut {
+fn candidate_out(c: &Candidate, on: Option<CalendarDate>) -> CandidateOut {
     CandidateOut {
         era: c.place.era().as_str(),
         legacy: legacy_out(&c.place),
-        current: current_out(&c.place),
+        current: current_out(&c.place, on),
         score: round(c.score),
     }
 }
@@ -217,7 +233,11 @@ fn round(x: f32) -> f64 {
     (f64::from(x) * 1000.0).round() / 1000.0
 }
 
-fn resolution_out<'a>(input: &'a str, r: &'a Resolution) -> ResolveOut<'a> {
+fn resolution_out<'a>(
+    input: &'a str,
+    r: &'a Resolution,
+    on: Option<CalendarDate>,
+) -> ResolveOut<'a> {
     let era = r.era().or_else(|| {
         let mut eras = r.candidates().iter().map(|c| c.place.era());
         let first = eras.next()?;
@@ -229,10 +249,14 @@ fn resolution_out<'a>(input: &'a str, r: &'a Resolution) -> ResolveOut<'a> {
         resolved: r.is_resolved(),
         era: era.map(Era::as_str),
         legacy: place.and_then(legacy_out),
-        current: place.map(current_out),
+        current: place.map(|p| current_out(p, on)),
         detail: r.detail(),
         confidence: round(r.confidence()),
-        candidates: r.candidates().iter().map(candidate_out).collect(),
+        candidates: r
+            .candidates()
+            .iter()
+            .map(|c| candidate_out(c, on))
+            .collect(),
     }
 }
 
@@ -264,21 +288,30 @@ fn describe(p: &Place) -> String {
     }
 }
 
-fn describe_current(p: &Place) -> String {
+/// The 2025 commune and province of `p`, named as on `on`.
+fn describe_current(p: &Place, on: Option<CalendarDate>) -> String {
     let province = p.current_province();
+    let province_name = on.map_or(Cow::Borrowed(province.full_name()), |d| {
+        Cow::Owned(province.full_name_on(d))
+    });
     match p.current_commune() {
         Some(c) => format!(
             "{} ({}), {} ({})",
-            c.full_name(),
+            commune_out(c, on).name,
             c.code(),
-            province.full_name(),
+            province_name,
             province.code()
         ),
-        None => format!("{} ({})", province.full_name(), province.code()),
+        None => format!("{} ({})", province_name, province.code()),
     }
 }
 
-fn write_human(out: &mut dyn Write, input: &str, r: &Resolution) -> io::Result<()> {
+fn write_human(
+    out: &mut dyn Write,
+    input: &str,
+    r: &Resolution,
+    on: Option<CalendarDate>,
+) -> io::Result<()> {
     writeln!(out, "{input}")?;
     let status = if r.is_resolved() {
         "resolved"
@@ -290,12 +323,17 @@ fn write_human(out: &mut dyn Write, input: &str, r: &Resolution) -> io::Result<(
         match p.era() {
             Era::Legacy => {
                 writeln!(out, "  legacy:  {}", describe(p))?;
-                writeln!(out, "  2025:    {}", describe_current(p))?;
+                writeln!(out, "  2025:    {}", describe_current(p, on))?;
                 for c in p.alternatives() {
-                    writeln!(out, "           or {} ({})", c.full_name(), c.code())?;
+                    writeln!(
+                        out,
+                        "           or {} ({})",
+                        commune_out(c, on).name,
+                        c.code()
+                    )?;
                 }
             }
-            _ => writeln!(out, "  2025:    {}", describe(p))?,
+            _ => writeln!(out, "  2025:    {}", describe_current(p, on))?,
         }
     }
     if let Some(d) = r.detail() {

@@ -1,7 +1,7 @@
 //! `dancu id inspect`: classify and decode identity numbers, one per
 //! argument or one per line of standard input (streamed).
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -49,7 +49,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     let stdout = io::stdout().lock();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout);
     let mut all_valid = true;
-    let mut report = |input: &str, out: &mut BufWriter<_>| -> io::Result<()> {
+    let mut report = |input: &str, out: &mut dyn Write| -> io::Result<()> {
         let parsed = IdNumber::parse_on(input, on);
         all_valid &= parsed.is_ok();
         if args.json {
@@ -60,8 +60,8 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     };
     for id in &args.ids {
         if id == "-" {
-            let stdin = io::stdin().lock();
-            for_each_line(stdin, |line| report(line, &mut out))?;
+            let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
+            for_each_line(&mut input, &mut out, &mut report)?;
         } else {
             report(id, &mut out)?;
         }
@@ -74,14 +74,14 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn json_str(out: &mut impl Write, s: &str) -> io::Result<()> {
+fn json_str(out: &mut (impl Write + ?Sized), s: &str) -> io::Result<()> {
     serde_json::to_writer(&mut *out, s).map_err(io::Error::from)
 }
 
 /// Writes exactly the documented keys, in order:
 /// input, valid, kind, canonical, registration, gender, birth_year, error.
 fn write_json(
-    out: &mut impl Write,
+    out: &mut (impl Write + ?Sized),
     input: &str,
     parsed: &Result<IdNumber, IdNumberError>,
 ) -> io::Result<()> {
@@ -152,7 +152,7 @@ fn kind_label(kind: IdKind) -> &'static str {
 }
 
 fn write_human(
-    out: &mut impl Write,
+    out: &mut (impl Write + ?Sized),
     input: &str,
     parsed: &Result<IdNumber, IdNumberError>,
     on: CalendarDate,
@@ -192,7 +192,7 @@ fn write_human(
     }
 }
 
-fn write_cmnd(out: &mut impl Write, c: &Cmnd, on: CalendarDate) -> io::Result<()> {
+fn write_cmnd(out: &mut (impl Write + ?Sized), c: &Cmnd, on: CalendarDate) -> io::Result<()> {
     let hints = c.issuing_province_hints();
     if hints.is_empty() {
         writeln!(

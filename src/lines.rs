@@ -1,16 +1,23 @@
 //! Reading standard input line by line, as the streaming commands do.
 
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, BufReader, Write};
 
-/// Calls `f` on each line of `input` without its line terminator, reusing
-/// one buffer: memory stays constant however long the input is. Bytes that
-/// are not UTF-8 are replaced (and then rejected as invalid characters).
-pub(crate) fn for_each_line(
-    mut input: impl BufRead,
-    mut f: impl FnMut(&str) -> io::Result<()>,
+/// Calls `f` on each line of `input` (terminator removed) with `out`,
+/// reusing one buffer: memory stays flat however long the input is. Bytes
+/// that are not UTF-8 are replaced (and then rejected by the parsers).
+/// `out` is flushed whenever the next line is not yet buffered, so an
+/// interactive caller gets each answer before it sends the next line,
+/// while a batch is still written in large blocks.
+pub(crate) fn for_each_line<R: io::Read, W: Write>(
+    input: &mut BufReader<R>,
+    out: &mut W,
+    f: &mut impl FnMut(&str, &mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut buf = Vec::with_capacity(256);
     loop {
+        if input.buffer().is_empty() {
+            out.flush()?;
+        }
         buf.clear();
         if input.read_until(b'\n', &mut buf)? == 0 {
             return Ok(());
@@ -20,8 +27,8 @@ pub(crate) fn for_each_line(
             line = rest.strip_suffix(b"\r").unwrap_or(rest);
         }
         match std::str::from_utf8(line) {
-            Ok(s) => f(s)?,
-            Err(_) => f(&String::from_utf8_lossy(line))?,
+            Ok(s) => f(s, out)?,
+            Err(_) => f(&String::from_utf8_lossy(line), out)?,
         }
     }
 }
@@ -33,7 +40,8 @@ mod tests {
     #[test]
     fn lines_without_terminators() {
         let mut seen = Vec::new();
-        for_each_line(&b"a\r\nb\n\nc\xff"[..], |l| {
+        let mut input = BufReader::new(&b"a\r\nb\n\nc\xff"[..]);
+        for_each_line(&mut input, &mut Vec::new(), &mut |l, _| {
             seen.push(l.to_owned());
             Ok(())
         })

@@ -174,3 +174,53 @@ fn human_output_mentions_both_eras() {
     assert!(out.contains("Quận 10"), "{out}");
     assert!(out.contains("2025:"), "{out}");
 }
+
+#[test]
+fn answers_each_line_before_the_next_arrives() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .args(["address", "resolve", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the dancu binary runs");
+    let id = child.id();
+    // A watchdog: if answers were held back, the reads below would block.
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(20));
+        let _ = Command::new("kill").arg(id.to_string()).status();
+    });
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+    for (text, code) in [("P8Q10 HCM", "27187"), ("Xã Dương Quang, Bắc Kạn", "01849")] {
+        writeln!(stdin, "{text}").expect("a line is written");
+        stdin.flush().expect("the line is sent");
+        let mut answer = String::new();
+        stdout.read_line(&mut answer).expect("an answer arrives");
+        let v: Value = serde_json::from_str(&answer).expect("one JSON object");
+        assert_eq!(v["legacy"]["commune"]["code"], code, "{answer}");
+    }
+    drop(stdin);
+    assert!(child.wait().expect("dancu finishes").success());
+}
+
+#[test]
+fn on_names_2025_units_as_on_a_date() {
+    let text = "Phường Trảng Bom, Thành phố Đồng Nai";
+    let (_, out) = dancu(&["address", "resolve", text, "--json"], None);
+    let v = &lines(&out)[0];
+    assert_eq!(v["current"]["commune"]["code"], "26248");
+    assert_eq!(v["current"]["commune"]["name"], "Xã Trảng Bom");
+    assert_eq!(v["current"]["province"]["name"], "Tỉnh Đồng Nai");
+    let (_, out) = dancu(
+        &["address", "resolve", text, "--json", "--on", "2026-04-30"],
+        None,
+    );
+    let v = &lines(&out)[0];
+    assert_eq!(v["current"]["commune"]["name"], "Phường Trảng Bom");
+    assert_eq!(v["current"]["province"]["name"], "Thành phố Đồng Nai");
+    assert_eq!(
+        dancu(&["address", "resolve", text, "--on", "2026-02-30"], None).0,
+        2
+    );
+}

@@ -192,7 +192,7 @@ fn weight(h: &Hit, t: &Tokens, base: f32) -> f32 {
     s += match h.typed {
         Typed::Consistent => 0.5,
         Typed::Absent => 0.0,
-        Typed::Inconsistent => -1.2,
+        Typed::Inconsistent => -0.8,
     };
     s += match h.accent {
         Accent::Exact => 0.3,
@@ -539,7 +539,19 @@ fn common(places: &[Place]) -> Option<Place> {
 fn is_type_word(t: &Tokens, at: usize) -> bool {
     matches!(
         t.folded(at - 1, at),
-        "xa" | "phuong" | "p" | "f" | "tt" | "x" | "huyen" | "quan" | "q" | "tx" | "tinh" | "tp"
+        "xa" | "phuong"
+            | "p"
+            | "f"
+            | "tt"
+            | "x"
+            | "huyen"
+            | "quan"
+            | "q"
+            | "tx"
+            | "tinh"
+            | "tp"
+            | "ward"
+            | "district"
     ) || (at >= 2
         && matches!(
             t.folded(at - 2, at),
@@ -547,21 +559,21 @@ fn is_type_word(t: &Tokens, at: usize) -> bool {
         ))
 }
 
-/// Trailing words that name the country (or a postal code), not a unit.
+/// Trailing words that name no unit: the country, a postal code, an
+/// English "City"/"Province" after the name.
 fn country_suffix(t: &Tokens) -> usize {
     let mut n = t.len();
-    // A postal code (5 or 6 digits) at the very end.
-    if n >= 2
-        && matches!(t.folded(n - 1, n).len(), 5 | 6)
-        && t.folded(n - 1, n).bytes().all(|b| b.is_ascii_digit())
-    {
-        n -= 1;
-    }
-    if n >= 2 && t.folded(n - 2, n) == "viet nam" {
-        return n - 2;
-    }
-    if n >= 1 && matches!(t.folded(n - 1, n), "vietnam" | "vn") {
-        return n - 1;
+    while n >= 2 {
+        let last = t.folded(n - 1, n);
+        if t.folded(n - 2, n) == "viet nam" {
+            n -= 2;
+        } else if matches!(last, "vietnam" | "vn" | "citi" | "province") // citi: "city" folded
+            || (matches!(last.len(), 5 | 6) && last.bytes().all(|b| b.is_ascii_digit()))
+        {
+            n -= 1;
+        } else {
+            break;
+        }
     }
     n
 }

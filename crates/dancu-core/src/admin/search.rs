@@ -21,7 +21,7 @@ const PROVINCE_BITS: u16 = PK_T | PK_M;
 const DISTRICT_BITS: u16 = DK_Q | DK_H | DK_X | DK_C;
 const COMMUNE_BITS: u16 = CK_P | CK_X | CK_T | CK_D;
 
-/// Type words as folded words, with the kinds they denote.
+/// Type words as folded words (see `fold.rs`), with the kinds they denote.
 const TYPE_WORDS: &[(&str, u16)] = &[
     ("tinh", PK_T),
     ("t", PK_T),
@@ -44,6 +44,13 @@ const TYPE_WORDS: &[(&str, u16)] = &[
     ("tt", CK_T),
     ("ttr", CK_T),
     ("dac khu", CK_D),
+    // English, as on bilingual forms ("Ward 8, District 10").
+    ("ward", CK_P),
+    ("commune", CK_X),
+    ("district", DK_Q | DK_H),
+    ("town", DK_X | CK_T),
+    ("citi", PK_M | DK_C), // "city", folded (final y after a consonant → i)
+    ("province", PK_T),
 ];
 
 fn province_bits(k: ProvinceKind) -> u16 {

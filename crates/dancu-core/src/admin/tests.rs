@@ -303,6 +303,12 @@ fn more_messy_forms_resolve() {
     let nfd: String = "Xã Ea H’Leo, Huyện Ea H'leo, Tỉnh Đắk Lắk".nfd().collect();
     let cases: Vec<(String, char, &str)> = vec![
         ("f7 q6 tphcm".into(), 'L', "27382"),
+        ("Ward 8, District 10, Ho Chi Minh City".into(), 'L', "27187"),
+        (
+            "Xã Dương Quang, TP. Bắc Kạn, Bắc Kạn 260000, Việt Nam".into(),
+            'L',
+            "01849",
+        ),
         ("Phường 1, Quận 3".into(), 'L', "27160"),
         ("Phường 1, Quận 3, SG".into(), 'L', "27160"),
         (
