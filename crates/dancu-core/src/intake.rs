@@ -160,7 +160,8 @@ pub enum CheckResult {
         /// How many lookups have not found the citizen in this check.
         times: u32,
     },
-    /// The gateway refused the request (fix the request, do not retry).
+    /// The request was refused, or the problem is on our side (credentials,
+    /// configuration, the audit trail): fix it; paper is not an option.
     Rejected(RegistryError),
     /// The gateway could not be used within the deadline.
     Unavailable(RegistryError),
@@ -299,8 +300,15 @@ impl PopulationCheck {
                     context: ctx,
                 }),
             },
-            Err(e @ RegistryError::Rejected { .. }) => CheckResult::Rejected(e),
-            Err(e @ RegistryError::Configuration { .. }) => CheckResult::Rejected(e),
+            // Problems on our side — a refused request, bad credentials, a
+            // misconfiguration, an audit trail that cannot be written — are
+            // fixed, not worked around with paper.
+            Err(
+                e @ (RegistryError::Rejected { .. }
+                | RegistryError::Configuration { .. }
+                | RegistryError::Unauthorized
+                | RegistryError::AuditFailed { .. }),
+            ) => CheckResult::Rejected(e),
             Err(e) => {
                 self.unavailable = Some(e.code().to_owned());
                 CheckResult::Unavailable(e)

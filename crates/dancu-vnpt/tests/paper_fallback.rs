@@ -140,3 +140,43 @@ async fn never_paper_after_a_successful_lookup() {
     let f = form(&catalog, "Nguyễn Văn An", "006089000001", "12/05/1989");
     assert!(f.into_paper_fallback().is_none());
 }
+
+#[derive(Debug)]
+struct Refused;
+
+#[async_trait]
+impl PopulationRegistry for Refused {
+    fn info(&self) -> RegistryInfo {
+        RegistryInfo {
+            name: "refused".into(),
+            channel: "in_memory",
+        }
+    }
+    async fn lookup(
+        &self,
+        _: &RequestContext,
+        _: &IdentityQuery,
+    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+        Err(RegistryError::Unauthorized)
+    }
+    async fn check(
+        &self,
+        _: &RequestContext,
+        _: &IdentityQuery,
+    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+        Err(RegistryError::AuditFailed {
+            reason: "disk full".into(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn our_own_failures_never_open_the_paper_path() {
+    let catalog = IgateCatalog::sample(AGENCY);
+    let f = form(&catalog, "Nguyễn Văn An", "006089000001", "12/05/1989");
+    let f = not_verified(f.check_digital_identity(&Refused, today()).await.unwrap());
+    assert!(
+        f.paper_fallback().is_none(),
+        "bad credentials are fixed, not worked around"
+    );
+}
