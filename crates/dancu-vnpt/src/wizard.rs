@@ -551,6 +551,7 @@ impl<'c> Applicant<'c> {
             name: record.name.clone(),
             id: Some(applicant_id),
             phone: Some(phone.clone()),
+            email: email.clone(),
         });
         if details.is_owner_dossier {
             owner.set_phone(phone);
@@ -663,11 +664,23 @@ impl Completed<'_> {
         if let Some(d) = &a.detail {
             put("diaChiChiTiet", d.clone());
         }
-        if let Some(p) = self.owner.phone() {
-            put("soDienThoai", p.value.to_string());
+        // The contact is the owner's, or the submitter's when the
+        // applicant files for someone else.
+        let phone = self.owner.phone().map(|p| p.value.to_string()).or_else(|| {
+            self.submitter
+                .as_ref()
+                .and_then(|s| s.phone.as_ref().map(ToString::to_string))
+        });
+        if let Some(p) = phone {
+            put("soDienThoai", p);
         }
-        if let Some(e) = self.owner.email() {
-            put("email", e.value.to_string());
+        let email = self.owner.email().map(|e| e.value.to_string()).or_else(|| {
+            self.submitter
+                .as_ref()
+                .and_then(|s| s.email.as_ref().map(ToString::to_string))
+        });
+        if let Some(e) = email {
+            put("email", e);
         }
         put("noiDungYeuCau", self.content.clone());
         put("isOwnerDossier", self.is_owner_dossier.to_string());

@@ -621,6 +621,9 @@ pub struct Submitter {
     pub id: Option<IdNumber>,
     /// Phone.
     pub phone: Option<PhoneNumber>,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<Email>,
 }
 
 /// The verification a dossier carries: which lookup, when, and how the

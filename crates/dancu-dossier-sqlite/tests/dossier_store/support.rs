@@ -107,6 +107,7 @@ pub(crate) fn full_dossier(code: &DossierCode, status: DossierStatus) -> Dossier
             name: FullName::parse("Trần Văn Bình").unwrap(),
             id: None,
             phone: Some("+84 987 654 321".parse().unwrap()),
+            email: Some("binh.tran@example.vn".parse().unwrap()),
         }),
         summary: "Đăng ký khai sinh cho con thứ hai".to_owned(),
         intake_date: Some(code.date()),
