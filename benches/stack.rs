@@ -44,17 +44,19 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// CPU seconds (user + system, every thread) of process `pid`
+/// CPU seconds (user, system; every thread) of process `pid`
 /// ("self" for this one).
-fn cpu_seconds(pid: &str) -> f64 {
+fn cpu_seconds(pid: &str) -> (f64, f64) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read /proc/<pid>/stat");
     // The command name is in parentheses and may hold spaces: split after it.
     let rest = &stat[stat.rfind(')').expect("stat has a command name") + 2..];
     let fields: Vec<&str> = rest.split(' ').collect();
     // Fields 14 and 15 of the whole line (utime, stime) are 11 and 12 here.
-    let ticks: u64 =
-        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
-    ticks as f64 / CLOCK_TICKS_PER_SEC
+    let ticks = |i: usize| fields[i].parse::<u64>().expect("utime, stime") as f64;
+    (
+        ticks(11) / CLOCK_TICKS_PER_SEC,
+        ticks(12) / CLOCK_TICKS_PER_SEC,
+    )
 }
 
 struct Server {
@@ -87,7 +89,8 @@ impl Server {
     }
 
     fn cpu_seconds(&self) -> f64 {
-        cpu_seconds(&self.child.id().to_string())
+        let (user, sys) = cpu_seconds(&self.child.id().to_string());
+        user + sys
     }
 }
 
@@ -104,6 +107,7 @@ struct Sample {
     p50_ms: f64,
     p99_ms: f64,
     client_cpu_us: f64,
+    client_sys_us: f64,
     server_cpu_us: f64,
     all_found: bool,
 }
@@ -191,14 +195,16 @@ fn measure(
     let start = Instant::now();
     let (mut latencies, misses) = runtime.block_on(drive(registry, queries, n, concurrency));
     let wall = start.elapsed().as_secs_f64();
-    let cpu = cpu_seconds("self") - cpu0;
+    let cpu1 = cpu_seconds("self");
+    let (user, sys) = (cpu1.0 - cpu0.0, cpu1.1 - cpu0.1);
     let server_cpu = server.cpu_seconds() - server0;
     latencies.sort_unstable();
     Sample {
         lookups_per_s: n as f64 / wall,
         p50_ms: percentile(&latencies, 0.50).as_secs_f64() * 1e3,
         p99_ms: percentile(&latencies, 0.99).as_secs_f64() * 1e3,
-        client_cpu_us: cpu / n as f64 * 1e6,
+        client_cpu_us: (user + sys) / n as f64 * 1e6,
+        client_sys_us: sys / n as f64 * 1e6,
         server_cpu_us: server_cpu / n as f64 * 1e6,
         all_found: misses == 0,
     }
@@ -245,9 +251,9 @@ fn main() {
         load_average()
     );
     println!(
-        "| gateway | audit | lookups/s | p50 ms | p99 ms | client CPU µs/lookup | sandbox CPU µs/lookup | all found |"
+        "| gateway | audit | lookups/s | p50 ms | p99 ms | client CPU µs/lookup | of which system | sandbox CPU µs/lookup | all found |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---|");
     for gateway in ["c06", "lgsp", "provincial_json"] {
         let gw = config.gateway(gateway).expect("gateway in the config");
         for audited in [true, false] {
@@ -265,12 +271,13 @@ fn main() {
                 let registry = connect::registry(gw, None, audit).expect("registry");
                 let s = measure(&runtime, &server, &registry, &queries, n, concurrency);
                 eprintln!(
-                    "{gateway} audit={audited} run {}: {:.0}/s p50 {:.2} ms p99 {:.2} ms client {:.1} µs sandbox {:.1} µs found={}",
+                    "{gateway} audit={audited} run {}: {:.0}/s p50 {:.2} ms p99 {:.2} ms client {:.1} µs (sys {:.1}) sandbox {:.1} µs found={}",
                     rep + 1,
                     s.lookups_per_s,
                     s.p50_ms,
                     s.p99_ms,
                     s.client_cpu_us,
+                    s.client_sys_us,
                     s.server_cpu_us,
                     s.all_found
                 );
@@ -282,12 +289,13 @@ fn main() {
             }
             let m = |f: fn(&Sample) -> f64| median(samples.iter().map(f).collect());
             println!(
-                "| {gateway} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {:.1} | {} |",
+                "| {gateway} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {:.1} | {:.1} | {} |",
                 if audited { "SQLite" } else { "none" },
                 m(|s| s.lookups_per_s),
                 m(|s| s.p50_ms),
                 m(|s| s.p99_ms),
                 m(|s| s.client_cpu_us),
+                m(|s| s.client_sys_us),
                 m(|s| s.server_cpu_us),
                 if samples.iter().all(|s| s.all_found) {
                     "yes"
