@@ -84,8 +84,14 @@ fn main() {
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     eprintln!(
-        "size_of::<Person>() = {} bytes (plus its heap: name, detail; plus the folded name and the indexes)",
-        std::mem::size_of::<dancu_sandbox::Person>()
+        "sizes: Person {} B (PersonalId {} B, FullName {} B, LegacyCommune {} B, String {} B); \
+         each Person also owns two heap strings (name, address detail), plus a folded-name \
+         Box<str> and a by-id index entry",
+        std::mem::size_of::<dancu_sandbox::Person>(),
+        std::mem::size_of::<dancu_core::PersonalId>(),
+        std::mem::size_of::<dancu_core::FullName>(),
+        std::mem::size_of::<dancu_core::admin::LegacyCommune>(),
+        std::mem::size_of::<String>(),
     );
     for &n in SIZES {
         let mut secs = Vec::new();
