@@ -14,7 +14,8 @@
 #   bash bench/sandbox-load.sh [RUNS] [SECONDS] [CONNECTIONS] [WRK_THREADS]
 #
 # Defaults: 3 runs of 10 s per channel, 64 connections, 1 wrk thread.
-# Installs wrk and jq (Debian packages) when missing.
+# Installs wrk and jq (Debian packages) when missing; needs /usr/bin/time,
+# curl and sha256sum.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -90,7 +91,7 @@ for channel in provincial_json lgsp c06; do
     lgsp) format=soap; path=/lgsp/tracuu; headers=$lgsp_headers ;;
     c06) format=soap; path=/c06/tracuu ;;
   esac
-  : > "$tmp/rps"; : > "$tmp/p50"; : > "$tmp/p99"; : > "$tmp/cpu"
+  : > "$tmp/rps"; : > "$tmp/p50"; : > "$tmp/p99"; : > "$tmp/cpu"; : > "$tmp/wrk"
   bad=0
   for run in $(seq "$runs"); do
     # C06 signatures are valid for 300 s: sign afresh for every run.
@@ -98,6 +99,7 @@ for channel in provincial_json lgsp c06; do
     before=$(cpu_ticks "$server")
     DANCU_LOAD_DATA="$tmp/citizens.tsv" DANCU_LOAD_FORMAT=$format DANCU_LOAD_PATH=$path \
       DANCU_LOAD_HEADERS="$headers" \
+      /usr/bin/time -f "%U %S" -o "$tmp/wrk.time" \
       wrk -t"$wrk_threads" -c"$conns" -d"${secs}s" --latency -s bench/sandbox-load.lua "$base" > "$tmp/wrk.out"
     after=$(cpu_ticks "$server")
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$tmp/wrk.out")
@@ -109,17 +111,19 @@ for channel in provincial_json lgsp c06; do
     errors=$(grep -E 'Socket errors|Non-2xx' "$tmp/wrk.out" || true)
     # Server CPU (both worker threads) per answered request, µs (100 ticks/s).
     cpu_us=$(awk -v t=$((after - before)) -v n="$total" 'BEGIN { printf "%.1f", t * 10000 / n }')
-    echo "$channel run $run: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, sandbox CPU ${cpu_us} µs/req, $answers${errors:+, $errors}"
+    # wrk's own CPU (user + system, /usr/bin/time) per request, µs.
+    wrk_us=$(awk -v n="$total" '{ printf "%.1f", ($1 + $2) * 1e6 / n }' "$tmp/wrk.time")
+    echo "$channel run $run: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, sandbox CPU ${cpu_us} µs/req, wrk CPU ${wrk_us} µs/req, $answers${errors:+, $errors}"
     grep '^first non-200' "$tmp/wrk.out" || true
     [ "$found" = "$total" ] || bad=1
-    echo "$rps" >> "$tmp/rps"; echo "$p50" >> "$tmp/p50"; echo "$p99" >> "$tmp/p99"; echo "$cpu_us" >> "$tmp/cpu"
+    echo "$rps" >> "$tmp/rps"; echo "$p50" >> "$tmp/p50"; echo "$p99" >> "$tmp/p99"; echo "$cpu_us" >> "$tmp/cpu"; echo "$wrk_us" >> "$tmp/wrk"
   done
-  results+=("| $channel | $(median < "$tmp/rps") | $(median < "$tmp/p50") | $(median < "$tmp/p99") | $(median < "$tmp/cpu") | $([ $bad = 0 ] && echo yes || echo NO) |")
+  results+=("| $channel | $(median < "$tmp/rps") | $(median < "$tmp/p50") | $(median < "$tmp/p99") | $(median < "$tmp/cpu") | $(median < "$tmp/wrk") | $([ $bad = 0 ] && echo yes || echo NO) |")
 done
 
 echo
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| channel | requests/s | p50 ms | p99 ms | sandbox CPU µs/request | every answer a found citizen |"
-echo "|---|---:|---:|---:|---:|---|"
+echo "| channel | requests/s | p50 ms | p99 ms | sandbox CPU µs/request | wrk CPU µs/request | every answer a found citizen |"
+echo "|---|---:|---:|---:|---:|---:|---|"
 printf '%s\n' "${results[@]}"
