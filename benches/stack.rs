@@ -217,9 +217,20 @@ fn load_average() -> String {
 }
 
 fn main() {
-    let n = env_usize("DANCU_BENCH_LOOKUPS", 20_000);
+    // `cargo bench` passes `--bench`; under `cargo test --benches` this
+    // only checks that everything works, with a few lookups.
+    let full = std::env::args().any(|a| a == "--bench");
+    let n = if full {
+        env_usize("DANCU_BENCH_LOOKUPS", 20_000)
+    } else {
+        200
+    };
     let concurrency = env_usize("DANCU_BENCH_CONCURRENCY", 32);
-    let reps = env_usize("DANCU_BENCH_REPS", 3).max(1);
+    let reps = if full {
+        env_usize("DANCU_BENCH_REPS", 3).max(1)
+    } else {
+        1
+    };
     let dir = std::env::temp_dir().join(format!("dancu-stack-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let server = Server::start(&dir);
