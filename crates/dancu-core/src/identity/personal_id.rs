@@ -30,10 +30,11 @@ use crate::CalendarDate;
 /// let province = place.province().unwrap();
 /// assert_eq!((province.province(), province.province_since_2025()), ("Bắc Kạn", "Thái Nguyên"));
 /// ```
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PersonalId {
+    /// ASCII digits whose registration code was checked when parsed; the
+    /// registration is derived from them on demand (12 bytes in all).
     digits: [u8; 12],
-    registration: Registration,
 }
 
 /// Why a personal ID number was rejected. Messages never contain the number.
@@ -128,12 +129,10 @@ impl PersonalId {
     /// Decodes 12 ASCII digits.
     pub(crate) fn from_digits(digits: [u8; 12], on: CalendarDate) -> Result<Self, PersonalIdError> {
         let code = scan::number(&digits[..3]) as u16;
-        let registration = Registration::from_code(code)
-            .ok_or(PersonalIdError::UnknownRegistrationCode { code })?;
-        let id = Self {
-            digits,
-            registration,
-        };
+        if Registration::from_code(code).is_none() {
+            return Err(PersonalIdError::UnknownRegistrationCode { code });
+        }
+        let id = Self { digits };
         let birth_year = id.birth_year();
         if birth_year > on.year() {
             return Err(PersonalIdError::ImplausibleBirthYear { birth_year, on });
@@ -148,10 +147,23 @@ impl PersonalId {
         std::str::from_utf8(&self.digits).unwrap_or("")
     }
 
+    /// The three-digit registration code as a number.
+    #[must_use]
+    pub const fn registration_code(&self) -> u16 {
+        let d = &self.digits;
+        (d[0] - b'0') as u16 * 100 + (d[1] - b'0') as u16 * 10 + (d[2] - b'0') as u16
+    }
+
     /// Where the birth was registered.
     #[must_use]
-    pub const fn registration(&self) -> Registration {
-        self.registration
+    pub fn registration(&self) -> Registration {
+        let code = self.registration_code();
+        // The code was checked when the number was parsed, so the table
+        // always has it; the fallback only keeps this function total.
+        Registration::from_code(code).unwrap_or(Registration::Abroad {
+            code,
+            country_hint_unverified: None,
+        })
     }
 
     /// The gender digit `G` (0..=9).
@@ -188,33 +200,6 @@ impl PersonalId {
     #[must_use]
     pub fn masked(&self) -> Masked {
         Masked::new(self.as_str())
-    }
-}
-
-// Identity is the number; the registration is derived from it.
-impl PartialEq for PersonalId {
-    fn eq(&self, other: &Self) -> bool {
-        self.digits == other.digits
-    }
-}
-
-impl Eq for PersonalId {}
-
-impl std::hash::Hash for PersonalId {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.digits.hash(state);
-    }
-}
-
-impl PartialOrd for PersonalId {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for PersonalId {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.digits.cmp(&other.digits)
     }
 }
 
@@ -375,6 +360,13 @@ mod tests {
         for (input, code) in cases {
             assert_eq!(parse(input).unwrap_err().code(), code, "{input:?}");
         }
+    }
+
+    #[test]
+    fn twelve_bytes_and_ordered_by_digits() {
+        assert_eq!(std::mem::size_of::<PersonalId>(), 12);
+        assert!(parse("001089000001").unwrap() < parse("006089000001").unwrap());
+        assert_eq!(parse("006089000001").unwrap().registration_code(), 6);
     }
 
     #[test]
