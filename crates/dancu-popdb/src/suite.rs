@@ -25,6 +25,7 @@ use dancu_core::registry::{
 use dancu_core::{BirthDate, CalendarDate, FullName, GenderCode, IdNumber, PersonalId};
 
 use crate::InMemoryRegistry;
+use dancu_core::registry::RegistryInfo;
 
 /// A citizen who must confirm a one-time password.
 #[derive(Clone, Debug)]
@@ -325,5 +326,94 @@ mod tests {
     async fn the_suite_fails_an_empty_registry() {
         let fixture = SuiteFixture::standard(false);
         behaviour_suite(&InMemoryRegistry::new("empty"), &fixture).await;
+    }
+}
+
+/// A registry wrapper that counts the calls reaching the wrapped registry:
+/// tests use it to prove that a refused step made no gateway call.
+#[derive(Debug)]
+pub struct CountingRegistry<R> {
+    inner: R,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl<R> CountingRegistry<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> Self {
+        Self {
+            inner,
+            calls: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Lookups and checks made so far.
+    pub fn calls(&self) -> usize {
+        self.calls.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[async_trait::async_trait]
+impl<R: PopulationRegistry> PopulationRegistry for CountingRegistry<R> {
+    fn info(&self) -> RegistryInfo {
+        self.inner.info()
+    }
+
+    async fn lookup(
+        &self,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.lookup(ctx, query).await
+    }
+
+    async fn check(
+        &self,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.check(ctx, query).await
+    }
+}
+
+/// A registry that always fails with the same error: a gateway that is
+/// down (`RegistryError::Unavailable`), refuses our credentials, …
+#[derive(Debug)]
+pub struct FailingRegistry(pub RegistryError);
+
+impl FailingRegistry {
+    /// A gateway that cannot be reached.
+    #[must_use]
+    pub fn down() -> Self {
+        Self(RegistryError::Unavailable {
+            reason: "connection refused".into(),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl PopulationRegistry for FailingRegistry {
+    fn info(&self) -> RegistryInfo {
+        RegistryInfo {
+            name: "failing".into(),
+            channel: "in_memory",
+        }
+    }
+
+    async fn lookup(
+        &self,
+        _ctx: &RequestContext,
+        _query: &IdentityQuery,
+    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+        Err(self.0.clone())
+    }
+
+    async fn check(
+        &self,
+        _ctx: &RequestContext,
+        _query: &IdentityQuery,
+    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+        Err(self.0.clone())
     }
 }

@@ -3,14 +3,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use async_trait::async_trait;
 use dancu_core::CalendarDate;
 use dancu_core::dossier::{DossierStore, InMemoryDossierStore, PaperFallback, WorkingCalendar};
-use dancu_core::registry::{
-    CheckOutcome, CitizenRecord, IdentityQuery, LookupOutcome, PopulationRegistry, RegistryError,
-    RegistryInfo, Reply, RequestContext,
-};
+use dancu_core::registry::{CitizenRecord, RegistryError};
 use dancu_popdb::InMemoryRegistry;
+use dancu_popdb::suite::FailingRegistry;
 use dancu_vnpt::{ApplicantForm, IdentityOutcome, IgateCatalog, Officer, Reception};
 
 const AGENCY: &str = "000.00.21.H06";
@@ -36,35 +33,6 @@ fn form<'c>(catalog: &'c IgateCatalog, name: &str, id: &str, dob: &str) -> Appli
     f.cccd_cmnd = id.into();
     f.ngay_sinh = dob.into();
     f
-}
-
-#[derive(Debug)]
-struct Down;
-
-#[async_trait]
-impl PopulationRegistry for Down {
-    fn info(&self) -> RegistryInfo {
-        RegistryInfo {
-            name: "down".into(),
-            channel: "in_memory",
-        }
-    }
-    async fn lookup(
-        &self,
-        _: &RequestContext,
-        _: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        Err(RegistryError::Unavailable {
-            reason: "HTTP 503".into(),
-        })
-    }
-    async fn check(
-        &self,
-        _: &RequestContext,
-        _: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        Err(RegistryError::TimedOut)
-    }
 }
 
 fn not_verified(o: IdentityOutcome<'_>) -> ApplicantForm<'_> {
@@ -114,7 +82,11 @@ async fn not_found_twice_then_paper_with_typed_data() {
 async fn unavailable_gateway_allows_paper_at_once() {
     let catalog = IgateCatalog::sample(AGENCY);
     let f = form(&catalog, "Nguyễn Văn An", "006089000001", "12/05/1989");
-    let f = not_verified(f.check_digital_identity(&Down, today()).await.unwrap());
+    let f = not_verified(
+        f.check_digital_identity(&FailingRegistry::down(), today())
+            .await
+            .unwrap(),
+    );
     assert!(matches!(
         f.paper_fallback(),
         Some(PaperFallback::GatewayUnavailable { .. })
@@ -141,40 +113,15 @@ async fn never_paper_after_a_successful_lookup() {
     assert!(f.into_paper_fallback().is_none());
 }
 
-#[derive(Debug)]
-struct Refused;
-
-#[async_trait]
-impl PopulationRegistry for Refused {
-    fn info(&self) -> RegistryInfo {
-        RegistryInfo {
-            name: "refused".into(),
-            channel: "in_memory",
-        }
-    }
-    async fn lookup(
-        &self,
-        _: &RequestContext,
-        _: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        Err(RegistryError::Unauthorized)
-    }
-    async fn check(
-        &self,
-        _: &RequestContext,
-        _: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        Err(RegistryError::AuditFailed {
-            reason: "disk full".into(),
-        })
-    }
-}
-
 #[tokio::test]
 async fn our_own_failures_never_open_the_paper_path() {
     let catalog = IgateCatalog::sample(AGENCY);
     let f = form(&catalog, "Nguyễn Văn An", "006089000001", "12/05/1989");
-    let f = not_verified(f.check_digital_identity(&Refused, today()).await.unwrap());
+    let f = not_verified(
+        f.check_digital_identity(&FailingRegistry(RegistryError::Unauthorized), today())
+            .await
+            .unwrap(),
+    );
     assert!(
         f.paper_fallback().is_none(),
         "bad credentials are fixed, not worked around"

@@ -3,22 +3,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use async_trait::async_trait;
 use dancu_core::dossier::{
     Channel, DossierStatus, DossierStore, InMemoryDossierStore, OwnerType, PaperFallback,
     Provenance, WorkingCalendar,
 };
 use dancu_core::intake::{CheckResult, IntakeError, Procedure};
-use dancu_core::registry::{
-    CheckOutcome, CitizenRecord, IdentityQuery, LookupOutcome, PopulationRegistry, RecordAddress,
-    RegistryError, RegistryInfo, Reply, RequestContext,
-};
+use dancu_core::registry::{CitizenRecord, RecordAddress};
 use dancu_core::{
     CalendarDate, Commune, DossierCode, LegacyCommune, LegacyDistrict, NameAgreement, PersonalId,
 };
 use dancu_popdb::InMemoryRegistry;
+use dancu_popdb::suite::{CountingRegistry, FailingRegistry};
 use dancu_vnpt::{
     ApplicantForm, Completion, IdentityOutcome, IgateCatalog, IgateSector, IgateStatus, Officer,
     ProcedureEntry, ProcessDefinition, Reception, TimeUnit, both_eras,
@@ -74,51 +69,6 @@ fn population() -> InMemoryRegistry {
         RecordAddress::from_codes("19", "", "01849", "Tổ 3", "VN"),
     ));
     r
-}
-
-/// Counts the calls that reach the registry.
-#[derive(Debug)]
-struct Counting {
-    inner: InMemoryRegistry,
-    calls: AtomicUsize,
-}
-
-impl Counting {
-    fn new() -> Self {
-        Self {
-            inner: population(),
-            calls: AtomicUsize::new(0),
-        }
-    }
-
-    fn calls(&self) -> usize {
-        self.calls.load(Ordering::SeqCst)
-    }
-}
-
-#[async_trait]
-impl PopulationRegistry for Counting {
-    fn info(&self) -> RegistryInfo {
-        self.inner.info()
-    }
-
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.lookup(ctx, query).await
-    }
-
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.check(ctx, query).await
-    }
 }
 
 fn form<'c>(catalog: &'c IgateCatalog, name: &str, id: &str, dob: &str) -> ApplicantForm<'c> {
@@ -219,7 +169,7 @@ fn only_the_processes_applied_to_the_agency_are_offered() {
 #[tokio::test]
 async fn the_date_of_birth_must_be_dd_mm_yyyy_and_nothing_is_sent_otherwise() {
     let catalog = IgateCatalog::sample(AGENCY);
-    let registry = Counting::new();
+    let registry = CountingRegistry::new(population());
     for dob in [
         "1989",
         "1989-05-12",
@@ -397,7 +347,7 @@ async fn a_name_equal_only_without_diacritics_is_a_mismatch_to_review() {
 #[tokio::test]
 async fn not_found_twice_allows_paper_once_does_not() {
     let catalog = IgateCatalog::sample(AGENCY);
-    let registry = Counting::new();
+    let registry = CountingRegistry::new(population());
     let f = form(&catalog, "Hà Thị Mai", "006190000123", "15/08/1990");
     let IdentityOutcome::NotVerified(f) =
         f.check_digital_identity(&registry, today()).await.unwrap()
@@ -601,45 +551,14 @@ fn igate_statuses_map_to_national_codes_row_by_row() {
     }
 }
 
-/// A gateway that cannot be reached.
-#[derive(Debug)]
-struct Down;
-
-#[async_trait]
-impl PopulationRegistry for Down {
-    fn info(&self) -> RegistryInfo {
-        RegistryInfo {
-            name: "down".into(),
-            channel: "in_memory",
-        }
-    }
-
-    async fn lookup(
-        &self,
-        _ctx: &RequestContext,
-        _query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        Err(RegistryError::Unavailable {
-            reason: "connection refused".into(),
-        })
-    }
-
-    async fn check(
-        &self,
-        _ctx: &RequestContext,
-        _query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        Err(RegistryError::Unavailable {
-            reason: "connection refused".into(),
-        })
-    }
-}
-
 #[tokio::test]
 async fn an_unavailable_gateway_allows_paper() {
     let catalog = IgateCatalog::sample(AGENCY);
     let f = form(&catalog, "Nguyễn Văn An", AN_ID, "12/05/1989");
-    let IdentityOutcome::NotVerified(f) = f.check_digital_identity(&Down, today()).await.unwrap()
+    let IdentityOutcome::NotVerified(f) = f
+        .check_digital_identity(&FailingRegistry::down(), today())
+        .await
+        .unwrap()
     else {
         panic!("verified through a dead gateway");
     };

@@ -11,8 +11,8 @@ use dancu_popdb::InMemoryRegistry;
 use dancu_tandan::{Catalog, CheckScreen, DirectIntake, DraftForm, Officer, Role};
 
 use crate::support::{
-    AN_ID, Counting, Down, LAN_ID, NOBODY_ID, SON_ID, SON_OTP, UNIT, an, calendar, date, one_stop,
-    population, today,
+    AN_ID, Counting, FailingRegistry, LAN_ID, NOBODY_ID, SON_ID, SON_OTP, UNIT, an, calendar, date,
+    one_stop, population, today,
 };
 
 fn form_for(officer: Officer, catalog: &Catalog, on: CalendarDate) -> DraftForm {
@@ -457,7 +457,7 @@ async fn not_found_after_a_recheck_allows_paper_and_is_recorded() {
 #[tokio::test]
 async fn an_unavailable_gateway_allows_paper() {
     let mut s = screen(one_stop(), AN_ID, "Nguyễn Văn An", "12/05/1989");
-    let result = checked(&mut s, &Down).await;
+    let result = checked(&mut s, &FailingRegistry::down()).await;
     assert!(matches!(result, CheckResult::Unavailable(_)));
     assert!(result.label_vi().contains("Không kết nối được"));
     assert_eq!(
@@ -483,7 +483,7 @@ async fn after_a_successful_lookup_paper_is_never_allowed() {
         checked(&mut s, &registry).await,
         CheckResult::NotFound { times: 2 }
     ));
-    checked(&mut s, &Down).await;
+    checked(&mut s, &FailingRegistry::down()).await;
     assert!(s.paper_fallback().is_none());
 }
 
@@ -590,7 +590,7 @@ async fn declining_and_reopening_the_check_does_not_forget_a_successful_lookup()
     let mut s = s.decline().open_population_check().unwrap();
     s.form.birth_date = "12/05/1989".into();
     assert!(matches!(
-        checked(&mut s, &Down).await,
+        checked(&mut s, &FailingRegistry::down()).await,
         CheckResult::Unavailable(_)
     ));
     assert!(s.paper_fallback().is_none());

@@ -12,8 +12,8 @@ use dancu_core::{DateAgreement, IdNumber, Precision};
 use dancu_tandan::{Officer, OnlineIntake, Role, submit_online};
 
 use crate::support::{
-    Counting, Down, LAN_ID, NOBODY_ID, SON_ID, SON_OTP, UNIT, calendar, date, one_stop, population,
-    today,
+    Counting, FailingRegistry, LAN_ID, NOBODY_ID, SON_ID, SON_OTP, UNIT, calendar, date, one_stop,
+    population, today,
 };
 
 /// Hoàng Thị Lan applies online, declaring only her year of birth.
@@ -281,7 +281,10 @@ async fn paper_fallback_online_after_the_gateway_fails() {
     assert_eq!(check.use_paper_fallback(), None);
     assert!(opened.population_check().is_ok());
     let mut check = opened.population_check().unwrap();
-    check.check(&Down, today()).await.unwrap();
+    check
+        .check(&FailingRegistry::down(), today())
+        .await
+        .unwrap();
     assert_eq!(
         check.use_paper_fallback(),
         Some(PaperFallback::GatewayUnavailable {
@@ -307,7 +310,10 @@ async fn opening_the_check_again_does_not_forget_a_successful_lookup() {
     assert!(matches!(result, CheckResult::Verified(_)));
     drop(check); // not accepted
     let mut check = opened.population_check().unwrap();
-    check.check(&Down, today()).await.unwrap();
+    check
+        .check(&FailingRegistry::down(), today())
+        .await
+        .unwrap();
     assert_eq!(check.use_paper_fallback(), None);
     assert!(matches!(
         opened.accept(today(), 5, &calendar()).await,

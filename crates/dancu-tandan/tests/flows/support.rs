@@ -1,13 +1,7 @@
 //! Citizens, registries (counting, unavailable) and officers for the tests.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-use async_trait::async_trait;
 use dancu_core::dossier::WorkingCalendar;
-use dancu_core::registry::{
-    CheckOutcome, CitizenRecord, IdentityQuery, LookupOutcome, PopulationRegistry, RecordAddress,
-    RegistryError, RegistryInfo, Reply, RequestContext,
-};
+use dancu_core::registry::{CitizenRecord, RecordAddress};
 use dancu_core::{CalendarDate, PersonalId};
 use dancu_popdb::InMemoryRegistry;
 use dancu_tandan::{Officer, Role};
@@ -82,81 +76,4 @@ pub(crate) fn population() -> InMemoryRegistry {
     r
 }
 
-/// Wraps a registry and counts the calls that reach it.
-#[derive(Debug)]
-pub(crate) struct Counting<R> {
-    inner: R,
-    calls: AtomicUsize,
-}
-
-impl<R> Counting<R> {
-    pub(crate) fn new(inner: R) -> Self {
-        Self {
-            inner,
-            calls: AtomicUsize::new(0),
-        }
-    }
-
-    pub(crate) fn calls(&self) -> usize {
-        self.calls.load(Ordering::SeqCst)
-    }
-}
-
-#[async_trait]
-impl<R: PopulationRegistry> PopulationRegistry for Counting<R> {
-    fn info(&self) -> RegistryInfo {
-        self.inner.info()
-    }
-
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.lookup(ctx, query).await
-    }
-
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.check(ctx, query).await
-    }
-}
-
-/// A gateway that cannot be reached.
-#[derive(Debug)]
-pub(crate) struct Down;
-
-#[async_trait]
-impl PopulationRegistry for Down {
-    fn info(&self) -> RegistryInfo {
-        RegistryInfo {
-            name: "down".into(),
-            channel: "in_memory",
-        }
-    }
-
-    async fn lookup(
-        &self,
-        _ctx: &RequestContext,
-        _query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        Err(RegistryError::Unavailable {
-            reason: "connection refused".into(),
-        })
-    }
-
-    async fn check(
-        &self,
-        _ctx: &RequestContext,
-        _query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        Err(RegistryError::Unavailable {
-            reason: "connection refused".into(),
-        })
-    }
-}
+pub(crate) use dancu_popdb::suite::{CountingRegistry as Counting, FailingRegistry};
