@@ -95,7 +95,8 @@ async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
     let audit = Arc::new(
         SqliteAuditSink::open(dir.join("audit.sqlite")).context("opening the audit trail")?,
     );
-    let salt = format!("demo-salt-{:032x}", rand_u128());
+    // A fresh random salt: the demo's audit trail is thrown away with it.
+    let salt = format!("demo-salt-{}", dancu_core::registry::RequestId::generate());
     let hasher = SubjectHasher::new(Secret::new(salt)).map_err(|e| anyhow!("{e}"))?;
     let sink: Arc<dyn AuditSink> = audit.clone();
     let client = reqwest_client()?;
@@ -161,13 +162,6 @@ async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
     drop(demo);
     sandbox.shutdown().await.context("stopping the sandbox")?;
     Ok(())
-}
-
-fn rand_u128() -> u128 {
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    t ^ (u128::from(std::process::id()) << 64)
 }
 
 fn reqwest_client() -> anyhow::Result<reqwest::Client> {

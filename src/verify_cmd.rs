@@ -9,8 +9,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use dancu_core::registry::{
-    AuditSink, CheckOutcome, CitizenRecord, IdentityQuery, LookupOutcome, MatchReport, Otp,
-    PopulationRegistry, RecordAddress, RegistryError, Relative, RequestContext, RequestId,
+    AuditSink, CitizenRecord, IdentityQuery, LookupOutcome, MatchReport, Otp, PopulationRegistry,
+    RecordAddress, RegistryError, Relative, RequestContext, RequestId,
 };
 use dancu_core::{BirthDate, CalendarDate, FullName, IdNumber};
 use dancu_popdb::audit::SqliteAuditSink;
@@ -191,7 +191,7 @@ pub(crate) fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                 Err(e) => (error_outcome(&e), None, None, Some(e)),
             },
             Mode::Check => match registry.check(&ctx, &query).await {
-                Ok(reply) => (check_str(reply.outcome), None, None, None),
+                Ok(reply) => (reply.outcome.as_str(), None, None, None),
                 Err(e) => (error_outcome(&e), None, None, Some(e)),
             },
         }
@@ -222,10 +222,6 @@ pub(crate) fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::from(exit_status(outcome)))
-}
-
-const fn check_str(o: CheckOutcome) -> &'static str {
-    o.as_str()
 }
 
 /// The `outcome` of a failed call.
