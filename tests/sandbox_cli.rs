@@ -1,0 +1,145 @@
+//! `dancu sandbox serve` and `dancu sandbox export` as a vendor scripts
+//! them: the first line, the written config, a lookup through it, a clean
+//! stop on SIGTERM, and a deterministic export.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn dancu() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dancu"))
+}
+
+#[test]
+fn serve_prints_channels_writes_a_config_and_stops_cleanly() {
+    let dir = std::env::temp_dir().join(format!("dancu-sandbox-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let config = dir.join("dancu.toml");
+    let mut child = dancu()
+        .args([
+            "sandbox",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--seed",
+            "3",
+            "--citizens",
+            "300",
+        ])
+        .arg("--write-config")
+        .arg(&config)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sandbox starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("first line");
+    let line: Value = serde_json::from_str(&first).expect("the first line is one JSON object");
+    let base = line["base_url"].as_str().expect("base_url");
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    let lgsp = &line["channels"]["lgsp"];
+    for key in [
+        "kind",
+        "base_url",
+        "lookup_path",
+        "verify_path",
+        "token_path",
+        "access_key",
+        "secret_key",
+        "app_name",
+        "partner_code",
+    ] {
+        assert!(lgsp[key].is_string(), "lgsp.{key}");
+    }
+    let c06 = &line["channels"]["c06"];
+    for key in [
+        "username",
+        "secret",
+        "api_key",
+        "x_road_client",
+        "auth_url",
+        "timestamp_unit",
+    ] {
+        assert!(c06[key].is_string(), "c06.{key}");
+    }
+    assert!(line["channels"]["provincial_json"]["api_key"].is_string());
+
+    // Someone to look up: the export of the same seed and size.
+    let export = dancu()
+        .args(["sandbox", "export", "--seed", "3", "--citizens", "300"])
+        .output()
+        .expect("export runs");
+    let citizen: Value = String::from_utf8(export.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("JSON line"))
+        .find(|c| c["otp_required"] == false)
+        .expect("a citizen without OTP");
+    for gateway in ["lgsp", "c06", "provincial_json"] {
+        let out = dancu()
+            .current_dir(&dir)
+            .env("DANCU_AUDIT_SALT", "sandbox-cli-test-salt-0123")
+            .args([
+                "verify",
+                "--config",
+                "dancu.toml",
+                "--gateway",
+                gateway,
+                "--procedure",
+                "1.001776",
+                "--json",
+            ])
+            .args(["--id", citizen["personal_id"].as_str().expect("id")])
+            .args(["--name", citizen["name"].as_str().expect("name")])
+            .args(["--dob", citizen["birth_date"].as_str().expect("dob")])
+            .output()
+            .expect("verify runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{gateway}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = child.wait().expect("the sandbox exits");
+    assert_eq!(status.code(), Some(0), "a clean shutdown on SIGTERM");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn export_is_deterministic_and_complete() {
+    let run = |seed: &str| {
+        dancu()
+            .args(["sandbox", "export", "--seed", seed, "--citizens", "200"])
+            .output()
+            .expect("export runs")
+            .stdout
+    };
+    let a = run("9");
+    assert_eq!(a, run("9"), "the same seed gives the same population");
+    assert_ne!(a, run("10"));
+    let text = String::from_utf8(a).expect("UTF-8");
+    let rows: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(rows.len(), 200);
+    for r in &rows {
+        assert_eq!(r["personal_id"].as_str().map(str::len), Some(12));
+        assert!(r["cmnd"].is_null() || r["cmnd"].as_str().map(str::len) == Some(9));
+        assert!(r["name"].is_string() && r["gender"].is_string());
+        let dob = r["birth_date"].as_str().expect("birth_date");
+        assert!([4, 7, 10].contains(&dob.len()), "{dob}");
+        assert!(r["addresses"]["current"]["era"].is_string());
+        assert_eq!(r["otp_required"].as_bool(), Some(!r["otp"].is_null()));
+    }
+}
