@@ -187,7 +187,12 @@ impl IdNumber {
                 digits.copy_from_slice(d);
                 Ok(Self::Cmnd(Cmnd::from_digits(digits)))
             }
-            10 | 13 => TaxCode::from_digits(d)
+            10 => TaxCode::from_digits(d)
+                .map(Self::TaxCode)
+                .map_err(|e| IdNumberError::Document(e, IdKind::TaxCode)),
+            // A dependent unit's code is written 10-3: without the dash,
+            // 13 digits are a mistyped number, not a tax code.
+            13 if is_branch_form(s) => TaxCode::from_digits(d)
                 .map(Self::TaxCode)
                 .map_err(|e| IdNumberError::Document(e, IdKind::TaxCode)),
             digits => Err(IdNumberError::Unclassified(
@@ -235,9 +240,19 @@ fn shape_of(s: &str) -> Option<IdKind> {
     match n {
         12 => Some(IdKind::PersonalId),
         9 => Some(IdKind::Cmnd),
-        10 | 13 => Some(IdKind::TaxCode),
+        10 => Some(IdKind::TaxCode),
+        13 if is_branch_form(s) => Some(IdKind::TaxCode),
         _ => None,
     }
+}
+
+/// Whether the text is written as a branch tax code: ten digits, a dash,
+/// three digits (separators inside the groups are the scanner's business).
+fn is_branch_form(s: &str) -> bool {
+    s.rsplit_once('-').is_some_and(|(head, tail)| {
+        let count = |t: &str| t.chars().filter(|&c| !scan::is_separator(c)).count();
+        count(head) == 10 && count(tail) == 3
+    })
 }
 
 impl FromStr for IdNumber {
@@ -278,7 +293,7 @@ mod tests {
             ("b1234567", IdKind::Passport, "B1234567"),
             ("0100109106", IdKind::TaxCode, "0100109106"),
             ("0100109106-001", IdKind::TaxCode, "0100109106-001"),
-            ("0100109106001", IdKind::TaxCode, "0100109106-001"),
+            ("0100.109.106-001", IdKind::TaxCode, "0100109106-001"),
         ];
         for (input, kind, canonical) in cases {
             let id = parse(input).unwrap();
@@ -294,6 +309,8 @@ mod tests {
             ("12345", None, "wrong_length"),
             ("12345678", None, "wrong_length"),
             ("12345678901234567890", None, "wrong_length"),
+            ("0060890000011", None, "wrong_length"),
+            ("0100109106001", None, "wrong_length"),
             (
                 "00608900000x",
                 Some(IdKind::PersonalId),
