@@ -451,9 +451,10 @@ fn decode_check_node(node: &Node) -> Result<bool, DecodeError> {
             found: node.local.to_string(),
         });
     }
+    // xs:boolean is `true`/`false`/`1`/`0`; some stacks capitalise it.
     match node.child_text(&[Ns::Bca, Ns::None], "TonTai") {
-        Some("true" | "1") => Ok(true),
-        Some("false" | "0") => Ok(false),
+        Some(t) if t.eq_ignore_ascii_case("true") || t == "1" => Ok(true),
+        Some(t) if t.eq_ignore_ascii_case("false") || t == "0" => Ok(false),
         Some(_) => Err(invalid("TonTai", "not true or false")),
         None => Err(DecodeError::Missing("TonTai")),
     }
@@ -1584,6 +1585,8 @@ mod tests {
         );
         for (value, expected) in [
             ("false", Some(false)),
+            ("True", Some(true)),
+            ("FALSE", Some(false)),
             ("1", Some(true)),
             (" 0 ", Some(false)),
             ("yes", None),
