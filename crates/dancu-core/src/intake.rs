@@ -375,6 +375,55 @@ pub struct Procedure {
     pub components: Vec<String>,
 }
 
+impl Procedure {
+    /// An illustrative procedure for samples, examples and tests: a real-
+    /// format code with a made-up name, deadline and fee, and the two
+    /// components every sample asks for.
+    ///
+    /// # Panics
+    ///
+    /// When `code` is not a procedure code — samples pass literals.
+    #[must_use]
+    pub fn illustrative(code: &str, name: &str, deadline_working_days: u32, fee_vnd: u64) -> Self {
+        #[allow(clippy::panic)]
+        let code = code
+            .parse()
+            .unwrap_or_else(|e| panic!("sample procedure code {code:?}: {e}"));
+        Self {
+            code,
+            name: name.to_owned(),
+            deadline_working_days,
+            fee_vnd,
+            components: vec![
+                "Tờ khai theo mẫu".into(),
+                "Thông tin nhân thân: khai thác từ CSDLQG về dân cư (không yêu cầu bản sao giấy tờ)"
+                    .into(),
+            ],
+        }
+    }
+}
+
+/// The catalogue item (sector, procedure, case, process) whose code is
+/// `code`, ignoring surrounding spaces.
+///
+/// # Errors
+///
+/// [`IntakeError::UnknownChoice`] naming `what` and the code given.
+pub fn choose<'a, T>(
+    items: &'a [T],
+    what: &'static str,
+    code: &str,
+    code_of: impl Fn(&T) -> &str,
+) -> Result<&'a T, IntakeError> {
+    items
+        .iter()
+        .find(|item| code_of(item) == code.trim())
+        .ok_or_else(|| IntakeError::UnknownChoice {
+            what,
+            code: code.to_owned(),
+        })
+}
+
 /// Why an intake step was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

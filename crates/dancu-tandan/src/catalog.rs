@@ -1,6 +1,6 @@
 //! The unit's procedure catalogue: Lĩnh vực → Thủ tục → Trường hợp.
 
-use dancu_core::intake::{IntakeError, Procedure};
+use dancu_core::intake::{IntakeError, Procedure, choose};
 
 /// A case of a procedure (trường hợp).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,13 +38,9 @@ impl Sector {
     ///
     /// [`IntakeError::UnknownChoice`].
     pub fn procedure(&self, code: &str) -> Result<&ProcedureEntry, IntakeError> {
-        self.procedures
-            .iter()
-            .find(|p| p.procedure.code.as_str() == code.trim())
-            .ok_or_else(|| IntakeError::UnknownChoice {
-                what: "procedure",
-                code: code.to_owned(),
-            })
+        choose(&self.procedures, "procedure", code, |p| {
+            p.procedure.code.as_str()
+        })
     }
 }
 
@@ -62,13 +58,7 @@ impl Catalog {
     ///
     /// [`IntakeError::UnknownChoice`].
     pub fn sector(&self, code: &str) -> Result<&Sector, IntakeError> {
-        self.sectors
-            .iter()
-            .find(|s| s.code == code.trim())
-            .ok_or_else(|| IntakeError::UnknownChoice {
-                what: "sector",
-                code: code.to_owned(),
-            })
+        choose(&self.sectors, "sector", code, |s| s.code.as_str())
     }
 
     /// Finds a procedure by code in any sector.
@@ -86,18 +76,8 @@ impl Catalog {
     /// deadlines. A deployment loads its own from the one-stop software.
     #[must_use]
     pub fn sample() -> Self {
-        let entry = |code: &str, name: &str, days: u32, fee: u64| {
-            ProcedureEntry {
-            procedure: Procedure {
-                code: code.parse().unwrap_or_else(|_| unreachable_code()),
-                name: name.to_owned(),
-                deadline_working_days: days,
-                fee_vnd: fee,
-                components: vec![
-                    "Tờ khai theo mẫu".into(),
-                    "Thông tin nhân thân: khai thác từ CSDLQG về dân cư (không yêu cầu bản sao giấy tờ)".into(),
-                ],
-            },
+        let entry = |code: &str, name: &str, days: u32, fee: u64| ProcedureEntry {
+            procedure: Procedure::illustrative(code, name, days, fee),
             cases: vec![
                 Case {
                     code: "TH1".into(),
@@ -108,7 +88,6 @@ impl Catalog {
                     name: "Trường hợp nộp thay (ủy quyền)".into(),
                 },
             ],
-        }
         };
         Self {
             sectors: vec![Sector {
@@ -121,9 +100,4 @@ impl Catalog {
             }],
         }
     }
-}
-
-#[allow(clippy::panic)]
-fn unreachable_code() -> dancu_core::ProcedureCode {
-    panic!("a fixed, valid procedure code failed to parse")
 }

@@ -20,7 +20,7 @@ use dancu_core::dossier::{
     PaperFallback, PhoneNumber, WorkingCalendar,
 };
 use dancu_core::intake::{
-    CheckForm, CheckResult, FieldError, IntakeError, PopulationCheck, Procedure, Verified,
+    CheckForm, CheckResult, FieldError, IntakeError, PopulationCheck, Procedure, Verified, choose,
 };
 use dancu_core::registry::{Otp, PopulationRegistry};
 use dancu_core::{CalendarDate, FullName, IdNumber};
@@ -119,12 +119,7 @@ impl ProcedureChosen<'_> {
         today: CalendarDate,
         calendar: &WorkingCalendar,
     ) -> Result<DraftForm, IntakeError> {
-        let case = self.cases.iter().find(|c| c.code == code).ok_or_else(|| {
-            IntakeError::UnknownChoice {
-                what: "case",
-                code: code.to_owned(),
-            }
-        })?;
+        let case = choose(self.cases, "case", code, |c| c.code.as_str())?;
         Ok(DraftForm {
             officer: self.officer,
             sector: self.sector.name.clone(),

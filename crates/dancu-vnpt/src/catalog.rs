@@ -3,7 +3,7 @@
 
 use dancu_core::CalendarDate;
 use dancu_core::dossier::WorkingCalendar;
-use dancu_core::intake::{IntakeError, Procedure};
+use dancu_core::intake::{IntakeError, Procedure, choose};
 
 /// How a processing time is counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,13 +72,9 @@ impl IgateSector {
     ///
     /// [`IntakeError::UnknownChoice`].
     pub fn procedure(&self, code: &str) -> Result<&ProcedureEntry, IntakeError> {
-        self.procedures
-            .iter()
-            .find(|p| p.procedure.code.as_str() == code.trim())
-            .ok_or_else(|| IntakeError::UnknownChoice {
-                what: "procedure",
-                code: code.to_owned(),
-            })
+        choose(&self.procedures, "procedure", code, |p| {
+            p.procedure.code.as_str()
+        })
     }
 }
 
@@ -96,13 +92,7 @@ impl IgateCatalog {
     ///
     /// [`IntakeError::UnknownChoice`].
     pub fn sector(&self, code: &str) -> Result<&IgateSector, IntakeError> {
-        self.sectors
-            .iter()
-            .find(|s| s.code == code.trim())
-            .ok_or_else(|| IntakeError::UnknownChoice {
-                what: "sector",
-                code: code.to_owned(),
-            })
+        choose(&self.sectors, "sector", code, |s| s.code.as_str())
     }
 }
 
@@ -112,18 +102,6 @@ impl IgateCatalog {
     /// deadlines. A deployment loads its own from iGate.
     #[must_use]
     pub fn sample(agency: &str) -> Self {
-        let procedure = |code: &str, name: &str, days: u32, fee: u64| {
-            Procedure {
-            code: code.parse().unwrap_or_else(|_| unreachable_code()),
-            name: name.to_owned(),
-            deadline_working_days: days,
-            fee_vnd: fee,
-            components: vec![
-                "Tờ khai theo mẫu".into(),
-                "Thông tin nhân thân: khai thác từ CSDLQG về dân cư (không yêu cầu bản sao giấy tờ)".into(),
-            ],
-        }
-        };
         let process = |id: &str, days: u32| ProcessDefinition {
             id: id.to_owned(),
             name: format!("Quy trình {days} ngày làm việc"),
@@ -139,20 +117,25 @@ impl IgateCatalog {
                 name: "Hộ tịch (minh họa)".into(),
                 procedures: vec![
                     ProcedureEntry {
-                        procedure: procedure("1.001776", "Thủ tục minh họa 1.001776", 3, 0),
+                        procedure: Procedure::illustrative(
+                            "1.001776",
+                            "Thủ tục minh họa 1.001776",
+                            3,
+                            0,
+                        ),
                         processes: vec![process("QT-1.001776-3N", 3)],
                     },
                     ProcedureEntry {
-                        procedure: procedure("2.000986", "Thủ tục minh họa 2.000986", 5, 30_000),
+                        procedure: Procedure::illustrative(
+                            "2.000986",
+                            "Thủ tục minh họa 2.000986",
+                            5,
+                            30_000,
+                        ),
                         processes: vec![process("QT-2.000986-5N", 5)],
                     },
                 ],
             }],
         }
     }
-}
-
-#[allow(clippy::panic)]
-fn unreachable_code() -> dancu_core::ProcedureCode {
-    panic!("a fixed, valid procedure code failed to parse")
 }

@@ -18,7 +18,7 @@ use dancu_core::dossier::{
     Submitter, WorkingCalendar, address_text,
 };
 use dancu_core::intake::{
-    CheckForm, CheckResult, FieldError, IntakeError, PopulationCheck, Procedure, Verified,
+    CheckForm, CheckResult, FieldError, IntakeError, PopulationCheck, Procedure, Verified, choose,
 };
 use dancu_core::registry::{Otp, PopulationRegistry};
 use dancu_core::{CalendarDate, FullName, IdNumber};
@@ -123,14 +123,7 @@ impl<'c> ProcedureStep<'c> {
     /// [`IntakeError::UnknownChoice`] when the process does not exist or is
     /// not applied to the officer's agency.
     pub fn choose_process(self, id: &str) -> Result<ProcessStep<'c>, IntakeError> {
-        let process = self
-            .processes()
-            .into_iter()
-            .find(|p| p.id == id)
-            .ok_or_else(|| IntakeError::UnknownChoice {
-                what: "process",
-                code: id.to_owned(),
-            })?;
+        let process = *choose(&self.processes(), "process", id, |p| p.id.as_str())?;
         Ok(ProcessStep {
             officer: self.officer,
             sector: self.sector,
