@@ -15,9 +15,8 @@ use anyhow::anyhow;
 use dancu_core::dossier::{InMemoryDossierStore, Owner, OwnerType, WorkingCalendar};
 use dancu_core::registry::{AuditSink, PopulationRegistry};
 use dancu_core::{CalendarDate, IdNumber, Precision};
+use dancu_popdb::Secret;
 use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
-use dancu_popdb::config::Config;
-use dancu_popdb::{Secret, connect};
 use dancu_sandbox::{Sandbox, SandboxConfig};
 use dancu_tandan::{Officer, OnlineIntake, Role, submit_online};
 
@@ -116,11 +115,8 @@ fn audited_gateway(
     dir: &std::path::Path,
     name: &str,
 ) -> anyhow::Result<Arc<dyn PopulationRegistry>> {
-    let config = Config::parse(&sandbox.config_toml("audit.sqlite"), dir, &|_| None)
-        .map_err(|e| anyhow!("{e}"))?;
     let audit: Arc<dyn AuditSink> = Arc::new(SqliteAuditSink::open(dir.join("audit.sqlite"))?);
     let salt = format!("example-{}", uuid::Uuid::new_v4().simple());
     let hasher = SubjectHasher::new(Secret::new(salt)).map_err(|e| anyhow!("{e}"))?;
-    let gateway = config.gateway(name).map_err(|e| anyhow!("{e}"))?;
-    Ok(connect::registry(gateway, None, Some((audit, hasher)))?)
+    Ok(sandbox.registry(name, Some((audit, hasher)))?)
 }

@@ -14,9 +14,8 @@ use dancu_core::intake::{CheckResult, Verified};
 use dancu_core::registry::{AuditSink, LookupKey, PopulationRegistry};
 use dancu_core::{CalendarDate, IdNumber, Precision};
 use dancu_dossier_sqlite::SqliteDossierStore;
+use dancu_popdb::Secret;
 use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
-use dancu_popdb::config::Config;
-use dancu_popdb::{Secret, connect};
 use dancu_sandbox::population::RecordVintage;
 use dancu_sandbox::{Person, Sandbox, SandboxConfig};
 use dancu_tandan::{Catalog, DirectIntake, OnlineIntake, Role};
@@ -90,8 +89,6 @@ async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
     })
     .await
     .context("starting the sandbox")?;
-    let config = Config::parse(&sandbox.config_toml("audit.sqlite"), dir, &|_| None)
-        .map_err(|e| anyhow!("sandbox configuration: {e}"))?;
     let audit = Arc::new(
         SqliteAuditSink::open(dir.join("audit.sqlite")).context("opening the audit trail")?,
     );
@@ -99,19 +96,8 @@ async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
     let salt = format!("demo-salt-{}", dancu_core::registry::RequestId::generate());
     let hasher = SubjectHasher::new(Secret::new(salt)).map_err(|e| anyhow!("{e}"))?;
     let sink: Arc<dyn AuditSink> = audit.clone();
-    let client = reqwest_client()?;
-    let direct = connect::registry(
-        config.gateway("c06").map_err(|e| anyhow!("{e}"))?,
-        Some(&client),
-        Some((Arc::clone(&sink), hasher.clone())),
-    )?;
-    let provincial = connect::registry(
-        config
-            .gateway("provincial_json")
-            .map_err(|e| anyhow!("{e}"))?,
-        Some(&client),
-        Some((sink, hasher.clone())),
-    )?;
+    let direct = sandbox.registry("c06", Some((Arc::clone(&sink), hasher.clone())))?;
+    let provincial = sandbox.registry("provincial_json", Some((sink, hasher.clone())))?;
     let store: Arc<dyn DossierStore> = Arc::new(
         SqliteDossierStore::open(dir.join("dossiers.sqlite"))
             .context("opening the dossier store")?,
@@ -162,13 +148,6 @@ async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
     drop(demo);
     sandbox.shutdown().await.context("stopping the sandbox")?;
     Ok(())
-}
-
-fn reqwest_client() -> anyhow::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .pool_max_idle_per_host(8)
-        .build()
-        .context("building the HTTP client")
 }
 
 fn provenance(p: &Provenance) -> String {

@@ -23,8 +23,7 @@ use dancu_core::registry::{AuditSink, LookupKey, PopulationRegistry};
 use dancu_core::{CalendarDate, DossierCode, IdNumber, Precision};
 use dancu_dossier_sqlite::SqliteDossierStore;
 use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
-use dancu_popdb::config::Config;
-use dancu_popdb::{InMemoryRegistry, Secret, connect};
+use dancu_popdb::{InMemoryRegistry, Secret};
 use dancu_sandbox::population::{Population, RecordVintage};
 use dancu_sandbox::{Person, Sandbox, SandboxConfig};
 use dancu_tandan::{Catalog, DirectIntake, OnlineIntake, Role};
@@ -68,18 +67,13 @@ impl Env {
         .await
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let config =
-            Config::parse(&sandbox.config_toml("audit.sqlite"), dir.path(), &|_| None).unwrap();
         let audit = Arc::new(SqliteAuditSink::open(dir.path().join("audit.sqlite")).unwrap());
         let hasher = SubjectHasher::new(Secret::new("flows-e2e-salt-0123456789abcdef")).unwrap();
         let sink: Arc<dyn AuditSink> = audit.clone();
         let gateway = |name: &str| {
-            connect::registry(
-                config.gateway(name).unwrap(),
-                None,
-                Some((Arc::clone(&sink), hasher.clone())),
-            )
-            .unwrap()
+            sandbox
+                .registry(name, Some((Arc::clone(&sink), hasher.clone())))
+                .unwrap()
         };
         let c06 = gateway("c06");
         let provincial = gateway("provincial_json");

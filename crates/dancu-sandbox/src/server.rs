@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -24,7 +25,10 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use dancu_core::CalendarDate;
-use dancu_core::registry::Operation;
+use dancu_core::registry::{AuditSink, Operation, PopulationRegistry, RegistryError};
+use dancu_popdb::audit::SubjectHasher;
+use dancu_popdb::config::Config;
+use dancu_popdb::connect;
 use dancu_popdb::gateway::json;
 use dancu_popdb::gateway::soap::{self, FaultCode, RequestFault, WireRequest};
 use serde::Deserialize;
@@ -349,6 +353,28 @@ impl Sandbox {
             }
         }
         out
+    }
+
+    /// The registry of one channel (`lgsp`, `c06` or `provincial_json`),
+    /// configured exactly as the `dancu.toml` of [`Sandbox::config_toml`]
+    /// would configure it, with the full resilience stack and, when given,
+    /// the audit trail.
+    ///
+    /// # Errors
+    ///
+    /// [`RegistryError::Configuration`] for an unknown channel.
+    pub fn registry(
+        &self,
+        channel: &str,
+        audit: Option<(Arc<dyn AuditSink>, SubjectHasher)>,
+    ) -> Result<Arc<dyn PopulationRegistry>, RegistryError> {
+        let configuration = |reason: String| RegistryError::Configuration { reason };
+        let config = Config::parse(&self.config_toml("audit.sqlite"), Path::new("."), &|_| None)
+            .map_err(|e| configuration(e.to_string()))?;
+        let gateway = config
+            .gateway(channel)
+            .map_err(|e| configuration(e.to_string()))?;
+        connect::registry(gateway, None, audit)
     }
 
     /// Stops accepting, finishes in-flight requests and shuts down.
