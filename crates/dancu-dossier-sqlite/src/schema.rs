@@ -1,7 +1,7 @@
 //! Opening a connection and versioning the schema.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
@@ -51,9 +51,7 @@ pub(crate) fn connect(
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(open_error)?;
     conn.busy_timeout(busy_timeout).map_err(open_error)?;
-    let mode: String = conn
-        .pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))
-        .map_err(open_error)?;
+    let mode = switch_to_wal(&conn, busy_timeout).map_err(open_error)?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(Error::Open {
             path: shown.to_owned(),
@@ -67,6 +65,33 @@ pub(crate) fn connect(
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(open_error)?;
     Ok(conn)
+}
+
+/// Sets `journal_mode=wal` and returns the mode the database ended up in.
+///
+/// SQLite answers "database is locked" at once, without calling the busy
+/// handler, when another connection holds the file while this one changes
+/// the journal mode (as when several processes open a new file together).
+/// So the switch is retried here, for at most `busy_timeout`.
+fn switch_to_wal(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<String> {
+    let deadline = Instant::now() + busy_timeout;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0)) {
+            Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// Brings the schema to [`SCHEMA_VERSION`], in one immediate transaction so

@@ -510,6 +510,51 @@ async fn no_id_name_birth_date_or_salt_in_the_database_files() {
     check(&db_bytes(&path), "after close");
 }
 
+/// Processes starting together (say, several counters' services after a
+/// deploy) open one new audit file at the same moment: each open waits for
+/// the others instead of failing with "database is locked".
+#[test]
+fn sinks_opened_together_on_a_new_file_all_open_and_share_it() {
+    const SINKS: usize = 6;
+    for round in 0..5 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("audit.sqlite");
+        let barrier = Arc::new(std::sync::Barrier::new(SINKS));
+        let threads: Vec<_> = (0..SINKS)
+            .map(|_| {
+                let path = path.clone();
+                let barrier = Arc::clone(&barrier);
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    SqliteAuditSink::open(path)
+                })
+            })
+            .collect();
+        let sinks: Vec<SqliteAuditSink> = threads
+            .into_iter()
+            .map(|t| {
+                t.join()
+                    .expect("thread")
+                    .unwrap_or_else(|e| panic!("round {round}: {e}"))
+            })
+            .collect();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            for (i, sink) in sinks.iter().enumerate() {
+                let officer = format!("canbo.{i}");
+                sink.begin(&entry_at(Timestamp::now(), &officer, None, ID))
+                    .await
+                    .expect("begin");
+            }
+            for sink in &sinks {
+                assert_eq!(by_subject(sink, ID).await.len(), SINKS);
+            }
+        });
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn hundreds_of_concurrent_lookups_are_all_recorded() {
     let dir = tempfile::tempdir().expect("tempdir");

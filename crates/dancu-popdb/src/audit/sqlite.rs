@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use dancu_core::registry::{
@@ -22,7 +22,7 @@ use dancu_core::registry::{
     AuditTicket, ExchangeDigest, Operation,
 };
 use dancu_core::{Masked, Timestamp};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 /// The schema version this code writes (`PRAGMA user_version`).
@@ -252,9 +252,7 @@ impl SqliteAuditSink {
         };
         let mut writer = Connection::open(&path).map_err(sqlite)?;
         configure(&writer).map_err(sqlite)?;
-        let mode: String = writer
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(sqlite)?;
+        let mode = switch_to_wal(&writer).map_err(sqlite)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(OpenError::NoWal { path, mode });
         }
@@ -467,6 +465,31 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // Purged records are overwritten, not just unlinked.
     conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
+}
+
+/// Sets `journal_mode=WAL` and returns the mode the database ended up in.
+///
+/// SQLite answers "database is locked" at once, without calling the busy
+/// handler, when another connection holds the file while this one changes
+/// the journal mode (several processes opening a new file together). So the
+/// switch is retried here, for at most [`BUSY_TIMEOUT`].
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                ) && Instant::now() < deadline =>
+            {
+                thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn migrate(conn: &mut Connection, path: &Path) -> Result<(), OpenError> {
