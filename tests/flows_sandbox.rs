@@ -18,7 +18,7 @@ use dancu_core::dossier::{
     Channel, Dossier, DossierStatus, DossierStore, Owner, OwnerType, PaperFallback, Provenance,
     WorkingCalendar,
 };
-use dancu_core::intake::CheckResult;
+use dancu_core::intake::{CheckResult, IntakeError};
 use dancu_core::registry::{AuditSink, LookupKey, PopulationRegistry};
 use dancu_core::{CalendarDate, DossierCode, IdNumber, Precision};
 use dancu_dossier_sqlite::SqliteDossierStore;
@@ -251,6 +251,77 @@ async fn tandan_online_verifies_a_year_of_birth_and_records_the_dossier_in_the_a
         records[0].entry.dossier.as_deref(),
         Some(submitted.code.to_string().as_str())
     );
+    env.stop().await;
+}
+
+/// Two counters (two store handles on one file, as two processes would
+/// have) open the same online dossier, verify it, and decide it at the same
+/// moment, one accepting and one refusing: exactly one decision lands and
+/// the other officer is told the dossier was already decided.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_online_decisions_on_one_dossier_land_once() {
+    let env = Env::start().await;
+    let people: Vec<Person> = env
+        .sandbox
+        .population()
+        .people()
+        .iter()
+        .filter(|p| plain(p))
+        .take(10)
+        .cloned()
+        .collect();
+    let other_counter: Arc<dyn DossierStore> =
+        Arc::new(SqliteDossierStore::open(env.dir.path().join("dossiers.sqlite")).unwrap());
+    for p in people {
+        let owner = Owner::typed(
+            OwnerType::Citizen,
+            IdNumber::PersonalId(p.id),
+            p.name.clone(),
+        );
+        let form = [("ngay_sinh".to_owned(), p.birth.to_string())]
+            .into_iter()
+            .collect();
+        let submitted = dancu_tandan::submit_online(
+            env.store.as_ref(),
+            UNIT,
+            "Hộ tịch (minh họa)",
+            "2.000986".parse().unwrap(),
+            owner,
+            "Nộp trực tuyến",
+            form,
+            today(),
+        )
+        .await
+        .unwrap();
+        let first_desk = OnlineIntake::new(officer(), env.store.as_ref());
+        let second_desk = OnlineIntake::new(officer(), other_counter.as_ref());
+        let mut first = first_desk.open(&submitted.code).await.unwrap();
+        let mut second = second_desk.open(&submitted.code).await.unwrap();
+        for opened in [&mut first, &mut second] {
+            let mut check = opened.population_check().unwrap();
+            let result = check.check(env.c06.as_ref(), today()).await.unwrap();
+            assert!(
+                matches!(result, CheckResult::Verified(_)),
+                "{}",
+                result.label_vi()
+            );
+            check.accept().unwrap();
+        }
+        let calendar = calendar();
+        let (accepted, refused) = tokio::join!(
+            first.accept(today(), 5, &calendar),
+            second.reject("Hồ sơ không thuộc thẩm quyền")
+        );
+        let stored = env.store.load(&submitted.code).await.unwrap();
+        match (accepted, refused) {
+            (Ok(winner), Err(IntakeError::WrongState(m)))
+            | (Err(IntakeError::WrongState(m)), Ok(winner)) => {
+                assert!(m.contains("already decided"), "{m}");
+                assert_eq!(stored, Some(winner));
+            }
+            (a, r) => panic!("both or neither decision landed: {a:?} / {r:?}"),
+        }
+    }
     env.stop().await;
 }
 

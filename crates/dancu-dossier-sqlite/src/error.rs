@@ -1,6 +1,6 @@
 //! The adapter's own errors, mapped up to the port's [`StoreError`].
 
-use dancu_core::dossier::StoreError;
+use dancu_core::dossier::{DossierStatus, StoreError};
 
 /// What went wrong inside the SQLite store. Messages name codes, units and
 /// paths, never a dossier's personal data.
@@ -29,6 +29,13 @@ pub(crate) enum Error {
     /// A stored body is not a dossier (or not this one).
     #[error("stored dossier {code} is unreadable: {reason}")]
     Corrupt { code: String, reason: String },
+    /// A conditional replace found the dossier gone or in another status.
+    #[error("dossier {code} changed status")]
+    StatusChanged {
+        code: String,
+        expected: DossierStatus,
+        found: Option<DossierStatus>,
+    },
     /// The blocking task panicked or was cancelled.
     #[error("the dossier store task failed: {0}")]
     Task(String),
@@ -36,7 +43,18 @@ pub(crate) enum Error {
 
 impl From<Error> for StoreError {
     fn from(e: Error) -> Self {
-        Self::Backend(e.to_string())
+        match e {
+            Error::StatusChanged {
+                code,
+                expected,
+                found,
+            } => Self::StatusChanged {
+                code,
+                expected,
+                found,
+            },
+            e => Self::Backend(e.to_string()),
+        }
     }
 }
 

@@ -324,6 +324,64 @@ impl DossierStore for SqliteDossierStore {
         Ok(())
     }
 
+    async fn replace_if_status(
+        &self,
+        dossier: &Dossier,
+        expected: DossierStatus,
+    ) -> Result<(), StoreError> {
+        let row = Row::of(dossier)?;
+        let code = row.code.clone();
+        self.run(move |shared| {
+            let updated_at = Timestamp::now().to_string();
+            let mut conn = lock(&shared.writer);
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .op("starting the conditional replace")?;
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE dossiers SET
+                         unit = ?2, status = ?3, channel = ?4, procedure = ?5,
+                         owner_id_masked = ?6, intake_date = ?7, updated_at = ?8,
+                         body = ?9
+                     WHERE code = ?1 AND status = ?10",
+                )
+                .op("preparing the conditional replace")?
+                .execute(params![
+                    row.code,
+                    row.unit,
+                    row.status,
+                    row.channel,
+                    row.procedure,
+                    row.owner_id_masked,
+                    row.intake_date,
+                    updated_at,
+                    row.body,
+                    expected.code(),
+                ])
+                .op("replacing the dossier")?;
+            if changed == 0 {
+                let found: Option<u8> = tx
+                    .query_row(
+                        "SELECT status FROM dossiers WHERE code = ?1",
+                        params![row.code],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .op("reading the dossier's status")?;
+                return Err(Error::StatusChanged {
+                    code: row.code,
+                    expected,
+                    found: found.and_then(DossierStatus::from_code),
+                });
+            }
+            tx.commit().op("committing the conditional replace")?;
+            Ok(())
+        })
+        .await?;
+        tracing::debug!(%code, "dossier replaced");
+        Ok(())
+    }
+
     async fn load(&self, code: &DossierCode) -> Result<Option<Dossier>, StoreError> {
         let code = code.to_string();
         self.run(move |shared| {

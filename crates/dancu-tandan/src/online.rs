@@ -13,7 +13,8 @@
 use std::collections::BTreeMap;
 
 use dancu_core::dossier::{
-    Channel, Dossier, DossierStatus, DossierStore, Owner, PaperFallback, WorkingCalendar,
+    Channel, Dossier, DossierStatus, DossierStore, Owner, PaperFallback, StoreError,
+    WorkingCalendar,
 };
 use dancu_core::intake::{CheckForm, CheckResult, IntakeError, PopulationCheck, Verified};
 use dancu_core::registry::{Otp, PopulationRegistry};
@@ -195,23 +196,28 @@ impl<'s> OnlineDossier<'s> {
         })
     }
 
-    /// Refuses to decide a dossier someone else received or refused since
-    /// it was opened. A check before the save, not a store-level
-    /// compare-and-swap: it catches a second decision made after the
-    /// first was saved.
-    async fn still_waiting(&self) -> Result<(), IntakeError> {
-        let stored = self.store.load(&self.dossier.code).await?;
-        match stored {
-            Some(d) if d.status == DossierStatus::NewlyRegistered => Ok(()),
-            Some(d) => Err(IntakeError::WrongState(format!(
-                "dossier {} was already decided (status {})",
-                d.code,
-                d.status.code()
+    /// Saves the decision only if the stored dossier is still waiting
+    /// (status 1): the store checks and writes in one atomic step, so of
+    /// two officers deciding the same dossier at once, exactly one wins and
+    /// the other is told it was already decided.
+    async fn save_decision(&self) -> Result<(), IntakeError> {
+        let saved = self
+            .store
+            .replace_if_status(&self.dossier, DossierStatus::NewlyRegistered)
+            .await;
+        match saved {
+            Err(StoreError::StatusChanged {
+                code,
+                found: Some(found),
+                ..
+            }) => Err(IntakeError::WrongState(format!(
+                "dossier {code} was already decided (status {})",
+                found.code()
             ))),
-            None => Err(IntakeError::WrongState(format!(
-                "no dossier {}",
-                self.dossier.code
-            ))),
+            Err(StoreError::StatusChanged {
+                code, found: None, ..
+            }) => Err(IntakeError::WrongState(format!("no dossier {code}"))),
+            other => Ok(other?),
         }
     }
 
@@ -234,14 +240,13 @@ impl<'s> OnlineDossier<'s> {
                 "verify the owner against the population database before accepting".into(),
             ));
         }
-        self.still_waiting().await?;
         self.dossier.status = self.dossier.status.transition(DossierStatus::Received)?;
         self.dossier.intake_date = Some(today);
         self.dossier.appointment_date =
             Some(calendar.add_working_days(today, deadline_working_days));
         self.dossier.verification = self.verified.as_ref().map(Verified::to_verification);
         self.dossier.paper_fallback = self.fallback.take();
-        self.store.save(&self.dossier).await?;
+        self.save_decision().await?;
         Ok(self.dossier)
     }
 
@@ -260,10 +265,9 @@ impl<'s> OnlineDossier<'s> {
                 message: "bắt buộc (required)".into(),
             }]));
         }
-        self.still_waiting().await?;
         self.dossier.status = self.dossier.status.transition(DossierStatus::NotReceived)?;
         self.dossier.rejection_reason = Some(reason.trim().to_owned());
-        self.store.save(&self.dossier).await?;
+        self.save_decision().await?;
         Ok(self.dossier)
     }
 }

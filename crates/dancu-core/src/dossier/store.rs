@@ -25,6 +25,29 @@ pub enum StoreError {
     /// The store could not be read or written; nothing was changed.
     #[error("dossier store error: {0}")]
     Backend(String),
+    /// A conditional replace found the dossier missing or in another
+    /// status than expected (someone else decided it first); nothing was
+    /// changed.
+    #[error("{}", status_changed(code, *expected, *found))]
+    StatusChanged {
+        /// The dossier code.
+        code: String,
+        /// The status the caller expected it to still have.
+        expected: DossierStatus,
+        /// The status it has in the store, or `None` when it is not there.
+        found: Option<DossierStatus>,
+    },
+}
+
+fn status_changed(code: &str, expected: DossierStatus, found: Option<DossierStatus>) -> String {
+    match found {
+        Some(found) => format!(
+            "dossier {code} is in status {} now, not {}",
+            found.code(),
+            expected.code()
+        ),
+        None => format!("no dossier {code} in the store"),
+    }
 }
 
 /// Where dossiers live. Issuing a code is atomic (concurrent intakes at one
@@ -36,6 +59,19 @@ pub trait DossierStore: Send + Sync + fmt::Debug {
     async fn issue_code(&self, unit: &str, date: CalendarDate) -> Result<DossierCode, StoreError>;
     /// Saves (inserts or replaces) a dossier, whole.
     async fn save(&self, dossier: &Dossier) -> Result<(), StoreError>;
+    /// Replaces a stored dossier, whole, only if its stored status is still
+    /// `expected` — checked and written as one atomic step, so of two
+    /// officers deciding one dossier at once exactly one succeeds.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::StatusChanged`] when the dossier is missing or in
+    /// another status; nothing is written then.
+    async fn replace_if_status(
+        &self,
+        dossier: &Dossier,
+        expected: DossierStatus,
+    ) -> Result<(), StoreError>;
     /// Loads a dossier by code.
     async fn load(&self, code: &DossierCode) -> Result<Option<Dossier>, StoreError>;
     /// Dossiers of a unit in a status, oldest code first.
@@ -98,6 +134,26 @@ impl DossierStore for InMemoryDossierStore {
         }
         inner.dossiers.insert(code.to_string(), dossier.clone());
         Ok(())
+    }
+
+    async fn replace_if_status(
+        &self,
+        dossier: &Dossier,
+        expected: DossierStatus,
+    ) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let code = dossier.code.to_string();
+        match inner.dossiers.get_mut(&code) {
+            Some(stored) if stored.status == expected => {
+                *stored = dossier.clone();
+                Ok(())
+            }
+            stored => Err(StoreError::StatusChanged {
+                found: stored.map(|d| d.status),
+                code,
+                expected,
+            }),
+        }
     }
 
     async fn load(&self, code: &DossierCode) -> Result<Option<Dossier>, StoreError> {

@@ -15,6 +15,7 @@ pub(crate) async fn behaviour_suite(store: &dyn DossierStore) {
     bad_input_is_an_error(store).await;
     dossiers_round_trip_and_replace(store).await;
     listing_filters_by_unit_and_status(store).await;
+    conditional_replace_checks_the_stored_status(store).await;
 }
 
 async fn issued(store: &dyn DossierStore, unit: &str, date: dancu_core::CalendarDate) -> String {
@@ -149,6 +150,59 @@ async fn listing_filters_by_unit_and_status(store: &dyn DossierStore) {
     );
     let full = store.list(UNIT_A, DossierStatus::Processing).await.unwrap();
     assert_eq!(full, vec![full_dossier(&a[1], DossierStatus::Processing)]);
+}
+
+async fn conditional_replace_checks_the_stored_status(store: &dyn DossierStore) {
+    let d = day(2026, 12, 3);
+    let code = store.issue_code(UNIT_A, d).await.unwrap();
+    let waiting = full_dossier(&code, DossierStatus::NewlyRegistered);
+
+    // Not stored yet: nothing to replace, and nothing is inserted.
+    assert_eq!(
+        store
+            .replace_if_status(&waiting, DossierStatus::NewlyRegistered)
+            .await,
+        Err(StoreError::StatusChanged {
+            code: code.to_string(),
+            expected: DossierStatus::NewlyRegistered,
+            found: None,
+        })
+    );
+    assert_eq!(store.load(&code).await.unwrap(), None);
+
+    store.save(&waiting).await.unwrap();
+    let decided = revised(waiting.clone());
+    store
+        .replace_if_status(&decided, DossierStatus::NewlyRegistered)
+        .await
+        .unwrap();
+    assert_eq!(store.load(&code).await.unwrap(), Some(decided.clone()));
+
+    // A second decision expecting the old status changes nothing.
+    let other = full_dossier(&code, DossierStatus::Received);
+    let refused = store
+        .replace_if_status(&other, DossierStatus::NewlyRegistered)
+        .await;
+    assert_eq!(
+        refused,
+        Err(StoreError::StatusChanged {
+            code: code.to_string(),
+            expected: DossierStatus::NewlyRegistered,
+            found: Some(DossierStatus::NotReceived),
+        })
+    );
+    let message = refused.unwrap_err().to_string();
+    assert_eq!(message, format!("dossier {code} is in status 3 now, not 1"));
+    assert_eq!(store.load(&code).await.unwrap(), Some(decided.clone()));
+    let listed = store.list(UNIT_A, DossierStatus::Received).await.unwrap();
+    assert!(listed.iter().all(|x| x.code != code), "{listed:?}");
+
+    // Expecting the status it has now works.
+    store
+        .replace_if_status(&other, DossierStatus::NotReceived)
+        .await
+        .unwrap();
+    assert_eq!(store.load(&code).await.unwrap(), Some(other));
 }
 
 /// Exhausts a unit's serials of one day in `store` through the port: the

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use dancu_core::DossierCode;
-use dancu_core::dossier::{DossierStatus, DossierStore};
+use dancu_core::dossier::{DossierStatus, DossierStore, StoreError};
 use dancu_dossier_sqlite::SqliteDossierStore;
 
 use crate::support::{MARK, Scratch, day, full_dossier, reported, spawn_self};
@@ -67,6 +67,56 @@ async fn parallel_intakes_on_several_handles_get_contiguous_distinct_serials() {
     let listed = stores[0].list(UNIT, DossierStatus::Received).await.unwrap();
     let listed: Vec<u32> = listed.iter().map(|x| x.code.serial()).collect();
     assert_eq!(listed, (1..=INTAKES).collect::<Vec<_>>());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn of_racing_decisions_on_one_dossier_exactly_one_lands() {
+    let dir = Scratch::new("race");
+    let stores = open_together(&dir.db());
+    let d = day(2026, 11, 27);
+    for round in 0..20 {
+        let code = stores[0].issue_code(UNIT, d).await.unwrap();
+        stores[0]
+            .save(&full_dossier(&code, DossierStatus::NewlyRegistered))
+            .await
+            .unwrap();
+        // Each racer writes a different decision: received or refused.
+        let racers: Vec<_> = (0..8)
+            .map(|i| {
+                let store = Arc::clone(&stores[i % HANDLES]);
+                let status = if i % 2 == 0 {
+                    DossierStatus::Received
+                } else {
+                    DossierStatus::NotReceived
+                };
+                let decision = full_dossier(&code, status);
+                tokio::spawn(async move {
+                    let result = store
+                        .replace_if_status(&decision, DossierStatus::NewlyRegistered)
+                        .await;
+                    (decision, result)
+                })
+            })
+            .collect();
+        let mut winners = Vec::new();
+        for racer in racers {
+            let (decision, result) = racer.await.unwrap();
+            match result {
+                Ok(()) => winners.push(decision),
+                Err(StoreError::StatusChanged { found: Some(_), .. }) => {}
+                Err(e) => panic!("round {round}: {e}"),
+            }
+        }
+        assert_eq!(
+            winners.len(),
+            1,
+            "round {round}: {} decisions landed",
+            winners.len()
+        );
+        for store in &stores {
+            assert_eq!(store.load(&code).await.unwrap().as_ref(), Some(&winners[0]));
+        }
+    }
 }
 
 const ISSUER_ENV: &str = "DANCU_DOSSIER_SQLITE_ISSUER_DB";
