@@ -11,7 +11,7 @@ use crate::registry::{
     CitizenRecord, IdentityQuery, LookupOutcome, MatchReport, Otp, PopulationRegistry,
     RegistryError, RequestContext, RequestId,
 };
-use crate::{BirthDate, CalendarDate, FullName, IdKind, IdNumber, ProcedureCode};
+use crate::{BirthDate, CalendarDate, FullName, IdKind, IdNumber, Masked, ProcedureCode, Redacted};
 
 /// A field the officer must correct, named as on screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,8 +30,9 @@ impl std::fmt::Display for FieldError {
     }
 }
 
-/// The lookup form: name, CCCD/CMND and date of birth as typed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The lookup form: name, CCCD/CMND and date of birth as typed. `Debug`
+/// shows the number masked and only the lengths of the name and date.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct CheckForm {
     /// Họ và tên.
     pub name: String,
@@ -39,6 +40,16 @@ pub struct CheckForm {
     pub id_number: String,
     /// Ngày sinh (a full date, or a year where only the year is known).
     pub birth_date: String,
+}
+
+impl std::fmt::Debug for CheckForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckForm")
+            .field("name", &Redacted(&self.name))
+            .field("id_number", &Masked::new(&self.id_number))
+            .field("birth_date", &Redacted(&self.birth_date))
+            .finish()
+    }
 }
 
 impl CheckForm {

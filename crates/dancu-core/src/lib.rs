@@ -16,7 +16,7 @@ pub use dossier::{DossierCode, ProcedureCode};
 pub use identity::{
     BirthDate, BirthDateError, Cmnd, DateAgreement, FullName, Gender, GenderCode, IdKind, IdNumber,
     IdNumberError, Masked, NameAgreement, NameError, Passport, PersonalId, PersonalIdError,
-    Precision, ProvinceRegistration, Registration, TaxCode,
+    Precision, ProvinceRegistration, Redacted, RedactedForm, Registration, TaxCode,
 };
 pub use registry::{
     CheckOutcome, CitizenRecord, IdentityQuery, LookupOutcome, MatchReport, PopulationRegistry,

@@ -14,6 +14,7 @@
 //! database could not be used.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use dancu_core::dossier::{
     Channel, Dossier, DossierAddress, DossierStatus, DossierStore, Email, Owner, OwnerType,
@@ -23,7 +24,7 @@ use dancu_core::intake::{
     CheckForm, CheckResult, FieldError, IntakeError, PopulationCheck, Procedure, Verified, choose,
 };
 use dancu_core::registry::{Otp, PopulationRegistry};
-use dancu_core::{CalendarDate, FullName, IdNumber};
+use dancu_core::{CalendarDate, FullName, IdNumber, Masked, Redacted};
 
 use crate::catalog::{Case, Catalog, Sector};
 use crate::session::Officer;
@@ -139,8 +140,9 @@ impl ProcedureChosen<'_> {
     }
 }
 
-/// Step 2: the dossier form. Fields marked * are mandatory.
-#[derive(Clone, Debug)]
+/// Step 2: the dossier form. Fields marked * are mandatory. `Debug` masks
+/// the ID number and hides the other typed text.
+#[derive(Clone)]
 pub struct DraftForm {
     officer: Officer,
     sector: String,
@@ -164,6 +166,26 @@ pub struct DraftForm {
     pub appointment_date: CalendarDate,
     /// Trích yếu *.
     pub summary: String,
+}
+
+impl fmt::Debug for DraftForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DraftForm")
+            .field("officer", &self.officer)
+            .field("sector", &self.sector)
+            .field("procedure", &self.procedure.code)
+            .field("case", &self.case)
+            .field("owner_type", &self.owner_type)
+            .field("id_number", &Masked::new(&self.id_number))
+            .field("owner_name", &Redacted(&self.owner_name))
+            .field("phone", &Masked::new(&self.phone))
+            .field("email", &Redacted(&self.email))
+            .field("address", &Redacted(&self.address))
+            .field("intake_date", &self.intake_date)
+            .field("appointment_date", &self.appointment_date)
+            .field("summary", &Redacted(&self.summary))
+            .finish()
+    }
 }
 
 fn required(
@@ -304,8 +326,9 @@ impl DraftForm {
     }
 }
 
-/// Step 2 done: a valid draft dossier.
-#[derive(Clone, Debug)]
+/// Step 2 done: a valid draft dossier. `Debug` shows the owner masked and
+/// hides the summary.
+#[derive(Clone)]
 pub struct Draft {
     officer: Officer,
     sector: String,
@@ -318,6 +341,22 @@ pub struct Draft {
     /// The population check, kept when the officer declines and reopens
     /// it: a successful lookup, or a first "not found", is not forgotten.
     check: Option<PopulationCheck>,
+}
+
+impl fmt::Debug for Draft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Draft")
+            .field("officer", &self.officer)
+            .field("sector", &self.sector)
+            .field("procedure", &self.procedure.code)
+            .field("case", &self.case)
+            .field("owner", &self.owner)
+            .field("intake_date", &self.intake_date)
+            .field("appointment_date", &self.appointment_date)
+            .field("summary", &Redacted(&self.summary))
+            .field("check", &self.check)
+            .finish()
+    }
 }
 
 impl Draft {

@@ -44,7 +44,8 @@ pub struct LegacyAddress {
 }
 
 /// The applicant's address in both schemes, plus the free-text detail.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// `Debug` hides the detail.
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
 pub struct IgateAddress {
     /// The current two-level address.
     pub current: Option<CurrentAddress>,
@@ -54,6 +55,17 @@ pub struct IgateAddress {
     pub detail: Option<String>,
     /// The era the population record's codes were in.
     pub source_era: Option<&'static str>,
+}
+
+impl std::fmt::Debug for IgateAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IgateAddress")
+            .field("current", &self.current)
+            .field("legacy", &self.legacy)
+            .field("detail", &self.detail.as_deref().map(dancu_core::Redacted))
+            .field("source_era", &self.source_era)
+            .finish()
+    }
 }
 
 fn slot_legacy_province(p: LegacyProvince) -> Slot {

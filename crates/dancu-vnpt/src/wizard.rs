@@ -12,6 +12,7 @@
 //! | 8 | complete and save | [`Applicant::complete`] → [`Completed::save`] |
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use dancu_core::dossier::{
     Channel, Dossier, DossierAddress, DossierStore, Owner, OwnerType, PaperFallback, PhoneNumber,
@@ -21,7 +22,7 @@ use dancu_core::intake::{
     CheckForm, CheckResult, FieldError, IntakeError, PopulationCheck, Procedure, Verified, choose,
 };
 use dancu_core::registry::{Otp, PopulationRegistry};
-use dancu_core::{CalendarDate, FullName, IdNumber};
+use dancu_core::{CalendarDate, FullName, IdNumber, Masked, Redacted, RedactedForm};
 
 use crate::address::{IgateAddress, both_eras};
 use crate::catalog::{IgateCatalog, IgateSector, ProcedureEntry, ProcessDefinition};
@@ -167,7 +168,6 @@ impl<'c> ProcessStep<'c> {
 }
 
 /// Step 6, "Thông tin người nộp": the three fields to check.
-#[derive(Debug)]
 pub struct ApplicantForm<'c> {
     officer: Officer,
     sector: &'c IgateSector,
@@ -181,6 +181,22 @@ pub struct ApplicantForm<'c> {
     pub ngay_sinh: String,
     check: Option<PopulationCheck>,
     last: Option<CheckResult>,
+}
+
+impl fmt::Debug for ApplicantForm<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApplicantForm")
+            .field("officer", &self.officer)
+            .field("sector", &self.sector.code)
+            .field("procedure", &self.procedure.code)
+            .field("process", &self.process.id)
+            .field("ho_va_ten", &Redacted(&self.ho_va_ten))
+            .field("cccd_cmnd", &Masked::new(&self.cccd_cmnd))
+            .field("ngay_sinh", &Redacted(&self.ngay_sinh))
+            .field("check", &self.check)
+            .field("last", &self.last)
+            .finish()
+    }
 }
 
 /// What "Kiểm tra danh tính số" came back with.
@@ -577,8 +593,8 @@ impl<'c> Applicant<'c> {
     }
 }
 
-/// Step 8's inputs.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Step 8's inputs. `Debug` masks the numbers and hides the other text.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Completion {
     /// `isOwnerDossier`: the applicant owns the dossier.
     pub is_owner_dossier: bool,
@@ -594,8 +610,27 @@ pub struct Completion {
     pub address_detail: Option<String>,
 }
 
+impl fmt::Debug for Completion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let owner = self
+            .owner
+            .as_ref()
+            .map(|(t, id, name)| (t, Masked::new(id), Redacted(name)));
+        f.debug_struct("Completion")
+            .field("is_owner_dossier", &self.is_owner_dossier)
+            .field("owner", &owner)
+            .field("phone", &Masked::new(&self.phone))
+            .field("email", &Redacted(&self.email))
+            .field("content", &Redacted(&self.content))
+            .field(
+                "address_detail",
+                &self.address_detail.as_deref().map(Redacted),
+            )
+            .finish()
+    }
+}
+
 /// Ready to save.
-#[derive(Debug)]
 pub struct Completed<'c> {
     applicant: Applicant<'c>,
     owner: Owner,
@@ -604,9 +639,21 @@ pub struct Completed<'c> {
     is_owner_dossier: bool,
 }
 
+impl fmt::Debug for Completed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Completed")
+            .field("applicant", &self.applicant)
+            .field("owner", &self.owner)
+            .field("submitter", &self.submitter)
+            .field("content", &Redacted(&self.content))
+            .field("is_owner_dossier", &self.is_owner_dossier)
+            .finish()
+    }
+}
+
 /// A dossier as iGate holds it: the national dossier, iGate's own status,
-/// and the applicant e-form.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// and the applicant e-form. `Debug` hides the e-form's values.
+#[derive(Clone, PartialEq, Eq)]
 pub struct IgateDossier {
     /// The national-model dossier (its status is mapped from iGate's only
     /// at the national-portal boundary: [`IgateStatus::to_national`]).
@@ -615,6 +662,16 @@ pub struct IgateDossier {
     pub igate_status: IgateStatus,
     /// The applicant e-form as iGate's `data[...]` keys.
     pub eform: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for IgateDossier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IgateDossier")
+            .field("dossier", &self.dossier)
+            .field("igate_status", &self.igate_status)
+            .field("eform", &RedactedForm(&self.eform))
+            .finish()
+    }
 }
 
 impl Completed<'_> {

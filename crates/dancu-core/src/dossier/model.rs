@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codes::{DossierCode, ProcedureCode};
 use crate::registry::{CitizenRecord, MatchReport, RecordAddress, RequestId};
-use crate::{BirthDate, CalendarDate, FullName, Gender, IdNumber};
+use crate::{BirthDate, CalendarDate, FullName, Gender, IdNumber, Masked, Redacted, RedactedForm};
 
 /// National portal status codes (1–10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -267,12 +267,27 @@ impl<T> Field<T> {
 }
 
 /// A phone number: 10 to 13 digits (a leading `+` and separators allowed).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// `Debug` shows only the last four digits.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PhoneNumber(String);
 
-/// An e-mail address (checked for shape only).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+impl fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PhoneNumber({})", Masked::new(&self.0))
+    }
+}
+
+/// An e-mail address (checked for shape only). `Debug` shows only the
+/// domain.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let domain = self.0.rsplit_once('@').map_or("", |(_, d)| d);
+        write!(f, "Email(***@{domain})")
+    }
+}
 
 /// Why a contact value was rejected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -350,13 +365,23 @@ impl fmt::Display for Email {
 crate::serde_via_str!(Email, "an e-mail address");
 
 /// An address in a dossier: the free-text detail plus, when it came from
-/// the population database, the coded units of both eras.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// the population database, the coded units of both eras. `Debug` hides
+/// the text (it holds the house number and hamlet) and shows the units.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierAddress {
     /// The whole address as text ("Thôn Nà Pài, Xã Phong Quang, Tỉnh Thái Nguyên").
     pub text: String,
     /// The coded units, when known.
     pub units: Option<RecordAddress>,
+}
+
+impl fmt::Debug for DossierAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DossierAddress")
+            .field("text", &Redacted(&self.text))
+            .field("units", &self.units)
+            .finish()
+    }
 }
 
 /// A verified field was about to change.
@@ -701,8 +726,10 @@ impl PaperFallback {
     }
 }
 
-/// A dossier (hồ sơ thủ tục hành chính).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A dossier (hồ sơ thủ tục hành chính). `Debug` shows the owner and
+/// submitter in their masked forms, and hides the free text (summary,
+/// rejection reason) and the e-form's values.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dossier {
     /// The national-format code.
     pub code: DossierCode,
@@ -738,6 +765,33 @@ pub struct Dossier {
     pub rejection_reason: Option<String>,
     /// The application e-form (online dossiers), field name → value.
     pub form: std::collections::BTreeMap<String, String>,
+}
+
+impl fmt::Debug for Dossier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dossier")
+            .field("code", &self.code)
+            .field("second_code", &self.second_code)
+            .field("unit", &self.unit)
+            .field("sector", &self.sector)
+            .field("procedure", &self.procedure)
+            .field("case", &self.case)
+            .field("status", &self.status)
+            .field("channel", &self.channel)
+            .field("owner", &self.owner)
+            .field("submitter", &self.submitter)
+            .field("summary", &Redacted(&self.summary))
+            .field("intake_date", &self.intake_date)
+            .field("appointment_date", &self.appointment_date)
+            .field("verification", &self.verification)
+            .field("paper_fallback", &self.paper_fallback)
+            .field(
+                "rejection_reason",
+                &self.rejection_reason.as_deref().map(Redacted),
+            )
+            .field("form", &RedactedForm(&self.form))
+            .finish()
+    }
 }
 
 /// Working days: Monday to Friday, minus public holidays.

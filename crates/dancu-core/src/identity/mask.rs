@@ -1,5 +1,6 @@
 //! Masked forms of identity numbers: safe to log, show or store.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// An identity number with all but its last four characters hidden
@@ -48,6 +49,36 @@ impl serde::Serialize for Masked {
     }
 }
 
+/// Free text that may hold personal data — a typed name, an address, a
+/// form value — in a `Debug` form that shows only whether it is empty and
+/// how long it is (`<hidden: 24 chars>`). For hand-written `Debug` impls of
+/// types that keep such text as a `String`.
+#[derive(Clone, Copy)]
+pub struct Redacted<'a>(pub &'a str);
+
+impl fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("\"\"")
+        } else {
+            write!(f, "<hidden: {} chars>", self.0.chars().count())
+        }
+    }
+}
+
+/// A form (field name → value) in a `Debug` form that shows the field
+/// names and hides the values, as [`Redacted`] does.
+#[derive(Clone, Copy)]
+pub struct RedactedForm<'a>(pub &'a BTreeMap<String, String>);
+
+impl fmt::Debug for RedactedForm<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| (k, Redacted(v))))
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Masked;
@@ -58,6 +89,23 @@ mod tests {
         assert_eq!(Masked::new("095123456").as_str(), "*****3456");
         // Short values never show in full.
         assert_eq!(Masked::new("1234").as_str(), "****");
+    }
+
+    #[test]
+    fn redacted_text_and_forms_show_lengths_and_keys_only() {
+        use super::{Redacted, RedactedForm};
+        assert_eq!(
+            format!("{:?}", Redacted("Nguyễn Thị Hoà")),
+            "<hidden: 14 chars>"
+        );
+        assert_eq!(format!("{:?}", Redacted("")), "\"\"");
+        let form = [("ngay_sinh".to_owned(), "10/03/1964".to_owned())]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            format!("{:?}", RedactedForm(&form)),
+            "{\"ngay_sinh\": <hidden: 10 chars>}"
+        );
         assert_eq!(Masked::new("12345").as_str(), "*****");
     }
 }

@@ -149,9 +149,10 @@ pub struct HouseholdHead {
 }
 
 /// A citizen record with every field of the contract. Codes are kept raw
-/// next to their meaning; `Debug` never shows the full ID, name, birth date
-/// or address detail.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+/// next to their meaning; `Debug` never shows the full ID, name, birth date,
+/// address detail or household book number, nor the sensitive codes
+/// (ethnicity, religion, marital status, blood group).
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CitizenRecord {
     /// `SoDinhDanh`.
@@ -196,6 +197,41 @@ pub struct CitizenRecord {
     pub household_book: Option<String>,
     /// `ThoiDiemDuLieu`: the data's as-of time (xs:dateTime, as sent).
     pub as_of: Option<String>,
+}
+
+/// Shows what kind of value a field holds, never the value: for the
+/// household book number and the sensitive codes (ethnicity, religion,
+/// marital status, blood group — sensitive personal data in law).
+fn hidden(value: Option<&String>) -> Option<crate::Redacted<'_>> {
+    value.map(|v| crate::Redacted(v))
+}
+
+impl fmt::Debug for CitizenRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CitizenRecord")
+            .field("personal_id", &self.personal_id)
+            .field("cmnd", &self.cmnd)
+            .field("name", &self.name)
+            .field("gender", &self.gender)
+            .field("ethnicity", &hidden(self.ethnicity.as_ref()))
+            .field("religion", &hidden(self.religion.as_ref()))
+            .field("nationality", &self.nationality)
+            .field("marital_status", &hidden(self.marital_status.as_ref()))
+            .field("blood_group", &hidden(self.blood_group.as_ref()))
+            .field("birth_date", &self.birth_date)
+            .field("birth_registration", &self.birth_registration)
+            .field("hometown", &self.hometown)
+            .field("permanent", &self.permanent)
+            .field("current", &self.current)
+            .field("father", &self.father)
+            .field("mother", &self.mother)
+            .field("spouse", &self.spouse)
+            .field("representative", &self.representative)
+            .field("household_head", &self.household_head)
+            .field("household_book", &hidden(self.household_book.as_ref()))
+            .field("as_of", &self.as_of)
+            .finish()
+    }
 }
 
 impl CitizenRecord {
