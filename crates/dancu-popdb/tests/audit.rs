@@ -252,6 +252,78 @@ async fn a_failed_completion_still_answers_and_leaves_the_record_pending() {
     assert_eq!(records[0].completion, None);
 }
 
+/// A registry that never answers.
+#[derive(Debug)]
+struct Hanging;
+
+#[async_trait]
+impl PopulationRegistry for Hanging {
+    fn info(&self) -> RegistryInfo {
+        RegistryInfo {
+            name: "hanging-gateway".into(),
+            channel: "c06",
+        }
+    }
+
+    async fn lookup(
+        &self,
+        _ctx: &RequestContext,
+        _query: &IdentityQuery,
+    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Err(RegistryError::TimedOut)
+    }
+
+    async fn check(
+        &self,
+        _ctx: &RequestContext,
+        _query: &IdentityQuery,
+    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Err(RegistryError::TimedOut)
+    }
+}
+
+/// Waits (up to 10 s) until the subject's records are all completed.
+async fn completed(sink: &dyn AuditSink, id: &str, n: usize) -> Vec<AuditRecord> {
+    for _ in 0..1_000 {
+        let records = by_subject(sink, id).await;
+        if records.len() == n && records.iter().all(|r| r.completion.is_some()) {
+            return records;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!(
+        "the records were not completed: {:?}",
+        by_subject(sink, id).await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lookup_dropped_by_its_caller_is_recorded_as_cancelled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = open(dir.path());
+    let audited = Audited::new(Hanging, sink.clone(), hasher());
+    let ctx = ctx();
+    // An outer timeout drops the futures while the registry is called.
+    let waited = Duration::from_millis(100);
+    let lookup = tokio::time::timeout(waited, audited.lookup(&ctx, &query_for(ID))).await;
+    assert!(lookup.is_err(), "the lookup cannot have answered");
+    let check = tokio::time::timeout(waited, audited.check(&ctx, &query_for(ID))).await;
+    assert!(check.is_err(), "the check cannot have answered");
+
+    let records = completed(sink.as_ref(), ID, 2).await;
+    for (record, operation) in records.iter().zip([Operation::Lookup, Operation::Check]) {
+        assert_eq!(record.entry.operation, operation);
+        assert_eq!(record.entry.request_id, ctx.request_id().to_string());
+        let completion = record.completion.as_ref().expect("completed");
+        assert_eq!(completion.outcome, dancu_popdb::audit::CANCELLED);
+        assert_eq!(completion.attempts, None);
+        assert_eq!(completion.exchange, None);
+        assert!(completion.completed_at >= record.entry.started_at);
+    }
+}
+
 #[tokio::test]
 async fn a_ticket_completes_once() {
     let dir = tempfile::tempdir().expect("tempdir");

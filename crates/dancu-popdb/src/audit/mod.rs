@@ -301,7 +301,9 @@ impl<R: PopulationRegistry> PopulationRegistry for Audited<R> {
     ) -> Result<Reply<LookupOutcome>, RegistryError> {
         let info = self.inner.info();
         let ticket = self.begin(&info, ctx, query, Operation::Lookup).await?;
+        let guard = CancelGuard::new(&self.sink, ctx, ticket);
         let result = self.inner.lookup(ctx, query).await;
+        guard.disarm();
         self.complete(ctx, ticket, &result, LookupOutcome::as_str)
             .await;
         result
@@ -314,10 +316,78 @@ impl<R: PopulationRegistry> PopulationRegistry for Audited<R> {
     ) -> Result<Reply<CheckOutcome>, RegistryError> {
         let info = self.inner.info();
         let ticket = self.begin(&info, ctx, query, Operation::Check).await?;
+        let guard = CancelGuard::new(&self.sink, ctx, ticket);
         let result = self.inner.check(ctx, query).await;
+        guard.disarm();
         self.complete(ctx, ticket, &result, |o: &CheckOutcome| o.as_str())
             .await;
         result
+    }
+}
+
+/// The outcome recorded when the caller stopped waiting (dropped the
+/// lookup's future) while the registry was being called.
+pub const CANCELLED: &str = "cancelled";
+
+/// Completes a begun record as [`CANCELLED`] if the lookup's future is
+/// dropped while the registry is being called — an outer timeout, a
+/// one-stop request handler whose client went away. The completion is
+/// written by a task spawned on the current tokio runtime (a destructor
+/// cannot wait); without a runtime, or if that write fails, the record
+/// stays pending, which the contract allows.
+struct CancelGuard {
+    armed: Option<(Arc<dyn AuditSink>, AuditTicket, String)>,
+}
+
+impl CancelGuard {
+    fn new(sink: &Arc<dyn AuditSink>, ctx: &RequestContext, ticket: AuditTicket) -> Self {
+        Self {
+            armed: Some((Arc::clone(sink), ticket, ctx.request_id().to_string())),
+        }
+    }
+
+    /// The lookup finished (with an answer or an error): nothing to do on
+    /// drop.
+    fn disarm(mut self) {
+        self.armed = None;
+    }
+}
+
+impl Drop for CancelGuard {
+    fn drop(&mut self) {
+        let Some((sink, ticket, request_id)) = self.armed.take() else {
+            return;
+        };
+        let completion = AuditCompletion {
+            completed_at: Timestamp::now(),
+            outcome: CANCELLED.to_owned(),
+            attempts: None,
+            as_of: None,
+            exchange: None,
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            tracing::warn!(
+                request_id = %request_id,
+                record = ticket.0,
+                "lookup cancelled outside a runtime; its audit record stays pending"
+            );
+            return;
+        };
+        runtime.spawn(async move {
+            match sink.complete(ticket, &completion).await {
+                Ok(()) => tracing::debug!(
+                    request_id = %request_id,
+                    record = ticket.0,
+                    "lookup cancelled; audit record completed as cancelled"
+                ),
+                Err(e) => tracing::warn!(
+                    request_id = %request_id,
+                    record = ticket.0,
+                    error = %e,
+                    "lookup cancelled and its audit record could not be completed; it stays pending"
+                ),
+            }
+        });
     }
 }
 
