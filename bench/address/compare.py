@@ -16,7 +16,12 @@ Definitions
   it, no answer, a confident answer that happens to be the generating unit
   (a lucky guess), and a confident answer naming another unit (worst).
 - Legacy rows are scored on the "legacy" block of our JSON, 2025 rows on the
-  "current" block.
+  "current" block. One exception: an unambiguous legacy row whose text also
+  reads in the 2025 scheme (a legacy commune written without its district,
+  with a 2025 commune of that name in that province) is also right when
+  answered in the 2025 era with exactly the 2025 commune the legacy commune
+  merged into whole (its only conversion target): the text does not say
+  which scheme it is in, and both answers name the same place today.
 """
 
 import argparse
@@ -120,6 +125,17 @@ def ours_predictions(path, corpus):
             o = {}
         era_key = "legacy" if row["era"] == "legacy" else "current"
         blk = o.get(era_key) or {}
+        if (row["era"] == "legacy" and row["ambiguous"] != "1"
+                and row["other_era_reading"] in ("same", "different")
+                and re.fullmatch(r"\d{5}", row["current_targets"])
+                and o.get("era") == "2025" and o.get("legacy") is None):
+            cur_blk = o.get("current") or {}
+            if (_code(cur_blk.get("commune")) == row["current_targets"]
+                    and _code(cur_blk.get("province")) == row["expected_current_province"]):
+                # The same place, named in the 2025 scheme.
+                blk = {"province": row["expected_province"],
+                       "district": row["expected_district"] or None,
+                       "commune": row["expected_commune"]}
         commune = _code(blk.get("commune"))
         cands = set()
         _collect_communes(o.get("candidates") or [], era_key, cands)

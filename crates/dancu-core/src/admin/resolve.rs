@@ -635,9 +635,10 @@ fn resolve_in(text: &str, t: &mut Tokens) -> Resolution {
     });
     // Keep the best reading of each distinct place. When a text reads the
     // same in both eras (a legacy commune merged whole into the 2025 commune
-    // it also names), report the legacy reading: it carries both blocks.
+    // it also names, written without a district), the best reading stands:
+    // without a district that is the 2025 one, as the text is written in the
+    // 2025 scheme; the legacy reading stays among the candidates.
     let mut best: Vec<Reading> = Vec::new();
-    let mut twin: Option<Reading> = None;
     // Every distinct determined reading, for the candidate list.
     let mut distinct: Vec<Reading> = Vec::new();
     for r in &readings {
@@ -646,28 +647,8 @@ fn resolve_in(text: &str, t: &mut Tokens) -> Resolution {
         }
     }
     for r in readings {
-        match best.iter().position(|b| same_place(&b.place, &r.place)) {
-            Some(0) => {
-                if twin.is_none() && matches!(r.place, Place::Legacy { .. }) {
-                    twin = Some(r);
-                }
-            }
-            Some(_) => {}
-            None => best.push(r),
-        }
-    }
-    if let Some(twin) = twin {
-        // Only when the legacy reading is itself unambiguous.
-        let rival = best.iter().skip(1).any(|r| {
-            matches!(r.place, Place::Legacy { .. })
-                && r.place.is_determined()
-                && r.score >= twin.score - MARGIN
-        });
-        if let Some(top) = best.first_mut() {
-            let current = matches!(top.place, Place::Current { .. });
-            if current && twin.score >= top.score - 0.7 && !rival {
-                top.place = twin.place;
-            }
+        if !best.iter().any(|b| same_place(&b.place, &r.place)) {
+            best.push(r);
         }
     }
     let Some(top) = best.first().copied() else {
