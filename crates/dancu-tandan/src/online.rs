@@ -206,6 +206,7 @@ impl<'s> OnlineDossier<'s> {
             .replace_if_status(&self.dossier, DossierStatus::NewlyRegistered)
             .await;
         match saved {
+            Ok(()) => Ok(()),
             Err(StoreError::StatusChanged {
                 code,
                 found: Some(found),
@@ -217,7 +218,7 @@ impl<'s> OnlineDossier<'s> {
             Err(StoreError::StatusChanged {
                 code, found: None, ..
             }) => Err(IntakeError::WrongState(format!("no dossier {code}"))),
-            other => Ok(other?),
+            Err(e) => Err(e.into()),
         }
     }
 
