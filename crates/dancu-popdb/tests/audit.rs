@@ -324,6 +324,90 @@ async fn a_lookup_dropped_by_its_caller_is_recorded_as_cancelled() {
     }
 }
 
+/// A C06 gateway on `server` (credentials as in the gateway tests).
+fn c06_gateway(server: &wiremock::MockServer) -> dancu_popdb::gateway::C06Gateway {
+    dancu_popdb::gateway::C06Gateway::builder(&server.uri())
+        .name("c06-test")
+        .lookup_path("/c06/tracuu")
+        .verify_path("/c06/xacthuc")
+        .credentials(
+            "motcua",
+            dancu_popdb::Secret::new("c06-signing-secret-55"),
+            dancu_popdb::Secret::new("c06-api-key-42"),
+        )
+        .x_road_client("VN/GOV/000.00.21.H06/MOTCUA")
+        .auth_url("https://c06.example.vn/auth")
+        .build()
+        .expect("gateway")
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).into()
+}
+
+#[tokio::test]
+async fn a_refused_lookup_is_recorded_with_the_digests_of_its_exchange() {
+    use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
+    let fault = include_str!("fixtures/fault-client.xml");
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500).set_body_raw(fault, "text/xml; charset=utf-8"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = open(dir.path());
+    let audited = Audited::new(c06_gateway(&server), sink.clone(), hasher());
+    let err = audited
+        .lookup(&ctx(), &query_for(ID))
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, RegistryError::Rejected { .. }), "{err:?}");
+
+    let sent = server.received_requests().await.expect("recorded");
+    assert_eq!(sent.len(), 1);
+    let records = by_subject(sink.as_ref(), ID).await;
+    assert_eq!(records.len(), 1);
+    let completion = records[0].completion.as_ref().expect("completed");
+    assert_eq!(completion.outcome, "rejected");
+    assert_eq!(
+        completion.exchange,
+        Some(ExchangeDigest {
+            request: sha256(&sent[0].body),
+            response: sha256(fault.as_bytes()),
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_lookup_that_got_no_answer_has_no_digests() {
+    use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = open(dir.path());
+    let audited = Audited::new(c06_gateway(&server), sink.clone(), hasher());
+    // An earlier answered exchange of the same logical check is not taken
+    // for this one.
+    let ctx = ctx().with_timeout(Duration::from_millis(200));
+    ctx.note_exchange(ExchangeDigest {
+        request: [1; 32],
+        response: [2; 32],
+    });
+    let err = audited
+        .check(&ctx, &query_for(ID))
+        .await
+        .expect_err("no answer");
+    assert_eq!(err.code(), "timed_out");
+    let records = by_subject(sink.as_ref(), ID).await;
+    let completion = records[0].completion.as_ref().expect("completed");
+    assert_eq!(completion.outcome, "timed_out");
+    assert_eq!(completion.exchange, None);
+}
+
 #[tokio::test]
 async fn a_ticket_completes_once() {
     let dir = tempfile::tempdir().expect("tempdir");

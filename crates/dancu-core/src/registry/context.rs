@@ -2,10 +2,11 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::ExchangeDigest;
 use crate::{DossierCode, ProcedureCode};
 
 /// Why a request context could not be built.
@@ -164,6 +165,9 @@ pub struct RequestContext {
     deadline: Option<Instant>,
     /// Attempts made on the wire for this logical check, shared by clones.
     attempts: Arc<AtomicU32>,
+    /// Answered exchanges on the wire so far and the digests of the last
+    /// one, shared by clones.
+    exchanges: Arc<Mutex<(u32, Option<ExchangeDigest>)>>,
 }
 
 impl RequestContext {
@@ -183,6 +187,7 @@ impl RequestContext {
             purpose: None,
             deadline: None,
             attempts: Arc::default(),
+            exchanges: Arc::default(),
         })
     }
 
@@ -290,10 +295,72 @@ impl RequestContext {
         self.attempts.load(Ordering::Relaxed)
     }
 
+    /// Records the digests of one answered exchange on the wire (called by
+    /// gateways for every data call that got a response, whatever it said),
+    /// so that a failed call can still be audited with what was sent and
+    /// received.
+    pub fn note_exchange(&self, digest: ExchangeDigest) {
+        let mut slot = self.lock_exchanges();
+        slot.0 = slot.0.saturating_add(1);
+        slot.1 = Some(digest);
+    }
+
+    /// How many answered exchanges have been noted for this logical check;
+    /// a mark for [`RequestContext::exchange_since`].
+    #[must_use]
+    pub fn exchanges(&self) -> u32 {
+        self.lock_exchanges().0
+    }
+
+    /// The digests of the last answered exchange, if one was noted after
+    /// `mark` (a value of [`RequestContext::exchanges`] taken before a call).
+    #[must_use]
+    pub fn exchange_since(&self, mark: u32) -> Option<ExchangeDigest> {
+        let slot = self.lock_exchanges();
+        if slot.0 > mark { slot.1 } else { None }
+    }
+
+    fn lock_exchanges(&self) -> std::sync::MutexGuard<'_, (u32, Option<ExchangeDigest>)> {
+        self.exchanges
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Time left before the deadline (`None`: no deadline; zero: passed).
     #[must_use]
     pub fn remaining(&self) -> Option<Duration> {
         self.deadline
             .map(|d| d.saturating_duration_since(Instant::now()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digest(n: u8) -> ExchangeDigest {
+        ExchangeDigest {
+            request: [n; 32],
+            response: [n.wrapping_add(1); 32],
+        }
+    }
+
+    #[test]
+    fn attempts_and_exchanges_are_shared_by_clones() {
+        let ctx = RequestContext::new("canbo.motcua01", "1.001776".parse().unwrap()).unwrap();
+        let retry = ctx.clone();
+        assert_eq!(retry.note_attempt(), 1);
+        assert_eq!(ctx.attempts(), 1);
+
+        let mark = ctx.exchanges();
+        assert_eq!(ctx.exchange_since(mark), None);
+        retry.note_exchange(digest(1));
+        retry.note_exchange(digest(7));
+        // The last exchange after the mark, seen through either handle.
+        assert_eq!(ctx.exchange_since(mark), Some(digest(7)));
+        assert_eq!(ctx.exchanges(), mark + 2);
+        // Nothing noted after a later mark: an earlier exchange is not
+        // taken for a later call.
+        assert_eq!(ctx.exchange_since(ctx.exchanges()), None);
     }
 }

@@ -253,10 +253,14 @@ impl<R: PopulationRegistry> Audited<R> {
         }
     }
 
+    /// Completes the record. A failed call is recorded with the digests of
+    /// its last answered exchange, when the gateway got as far as one
+    /// (`exchanges_before` is [`RequestContext::exchanges`] before the call).
     async fn complete<T>(
         &self,
         ctx: &RequestContext,
         ticket: AuditTicket,
+        exchanges_before: u32,
         result: &Result<Reply<T>, RegistryError>,
         key: fn(&T) -> &'static str,
     ) {
@@ -273,7 +277,7 @@ impl<R: PopulationRegistry> Audited<R> {
                 outcome: e.code().to_owned(),
                 attempts: None,
                 as_of: None,
-                exchange: None,
+                exchange: ctx.exchange_since(exchanges_before),
             },
         };
         if let Err(e) = self.sink.complete(ticket, &completion).await {
@@ -301,10 +305,11 @@ impl<R: PopulationRegistry> PopulationRegistry for Audited<R> {
     ) -> Result<Reply<LookupOutcome>, RegistryError> {
         let info = self.inner.info();
         let ticket = self.begin(&info, ctx, query, Operation::Lookup).await?;
-        let guard = CancelGuard::new(&self.sink, ctx, ticket);
+        let exchanges = ctx.exchanges();
+        let guard = CancelGuard::new(&self.sink, ctx, ticket, exchanges);
         let result = self.inner.lookup(ctx, query).await;
         guard.disarm();
-        self.complete(ctx, ticket, &result, LookupOutcome::as_str)
+        self.complete(ctx, ticket, exchanges, &result, LookupOutcome::as_str)
             .await;
         result
     }
@@ -316,11 +321,14 @@ impl<R: PopulationRegistry> PopulationRegistry for Audited<R> {
     ) -> Result<Reply<CheckOutcome>, RegistryError> {
         let info = self.inner.info();
         let ticket = self.begin(&info, ctx, query, Operation::Check).await?;
-        let guard = CancelGuard::new(&self.sink, ctx, ticket);
+        let exchanges = ctx.exchanges();
+        let guard = CancelGuard::new(&self.sink, ctx, ticket, exchanges);
         let result = self.inner.check(ctx, query).await;
         guard.disarm();
-        self.complete(ctx, ticket, &result, |o: &CheckOutcome| o.as_str())
-            .await;
+        self.complete(ctx, ticket, exchanges, &result, |o: &CheckOutcome| {
+            o.as_str()
+        })
+        .await;
         result
     }
 }
@@ -336,13 +344,18 @@ pub const CANCELLED: &str = "cancelled";
 /// cannot wait); without a runtime, or if that write fails, the record
 /// stays pending, which the contract allows.
 struct CancelGuard {
-    armed: Option<(Arc<dyn AuditSink>, AuditTicket, String)>,
+    armed: Option<(Arc<dyn AuditSink>, AuditTicket, RequestContext, u32)>,
 }
 
 impl CancelGuard {
-    fn new(sink: &Arc<dyn AuditSink>, ctx: &RequestContext, ticket: AuditTicket) -> Self {
+    fn new(
+        sink: &Arc<dyn AuditSink>,
+        ctx: &RequestContext,
+        ticket: AuditTicket,
+        exchanges_before: u32,
+    ) -> Self {
         Self {
-            armed: Some((Arc::clone(sink), ticket, ctx.request_id().to_string())),
+            armed: Some((Arc::clone(sink), ticket, ctx.clone(), exchanges_before)),
         }
     }
 
@@ -355,15 +368,16 @@ impl CancelGuard {
 
 impl Drop for CancelGuard {
     fn drop(&mut self) {
-        let Some((sink, ticket, request_id)) = self.armed.take() else {
+        let Some((sink, ticket, ctx, exchanges_before)) = self.armed.take() else {
             return;
         };
+        let request_id = ctx.request_id().to_string();
         let completion = AuditCompletion {
             completed_at: Timestamp::now(),
             outcome: CANCELLED.to_owned(),
             attempts: None,
             as_of: None,
-            exchange: None,
+            exchange: ctx.exchange_since(exchanges_before),
         };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             tracing::warn!(

@@ -346,7 +346,9 @@ impl C06Gateway {
             )?,
         );
         let timeout = self.endpoint.attempt_timeout(ctx)?;
-        Ok(http::post(&self.endpoint, url, headers, body.into_bytes(), timeout).await?)
+        let exchange = http::post(&self.endpoint, url, headers, body.into_bytes(), timeout).await?;
+        ctx.note_exchange(exchange.digest);
+        Ok(exchange)
     }
 }
 

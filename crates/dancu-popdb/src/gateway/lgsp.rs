@@ -392,14 +392,16 @@ impl LgspGateway {
         let (name, value) = self.access_header()?;
         headers.insert(name, value);
         let timeout = self.endpoint.attempt_timeout(ctx)?;
-        Ok(http::post(
+        let exchange = http::post(
             &self.endpoint,
             url,
             headers,
             body.as_bytes().to_vec(),
             timeout,
         )
-        .await?)
+        .await?;
+        ctx.note_exchange(exchange.digest);
+        Ok(exchange)
     }
 
     /// One data call, with one token refresh and one retry on 401.

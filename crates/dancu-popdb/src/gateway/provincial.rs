@@ -227,7 +227,9 @@ impl ProvincialGateway {
         headers.insert(self.auth.0.clone(), self.auth.1.clone());
         let timeout = self.endpoint.attempt_timeout(ctx)?;
         let body = self.body(op, ctx, query);
-        Ok(http::post(&self.endpoint, url, headers, body, timeout).await?)
+        let exchange = http::post(&self.endpoint, url, headers, body, timeout).await?;
+        ctx.note_exchange(exchange.digest);
+        Ok(exchange)
     }
 }
 
