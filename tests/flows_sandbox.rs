@@ -99,6 +99,31 @@ impl Env {
             .expect("such a citizen in the sandbox population")
     }
 
+    /// Submits an online dossier for `p` (status 1, channel 2), the
+    /// declared date of birth (or year) in its e-form.
+    async fn submit_online(&self, p: &Person, declared_birth: String) -> Dossier {
+        let owner = Owner::typed(
+            OwnerType::Citizen,
+            IdNumber::PersonalId(p.id),
+            p.name.clone(),
+        );
+        let form = [("ngay_sinh".to_owned(), declared_birth)]
+            .into_iter()
+            .collect();
+        dancu_tandan::submit_online(
+            self.store.as_ref(),
+            UNIT,
+            "Hộ tịch (minh họa)",
+            "2.000986".parse().unwrap(),
+            owner,
+            "Nộp trực tuyến",
+            form,
+            today(),
+        )
+        .await
+        .unwrap()
+    }
+
     async fn stop(self) {
         self.sandbox.shutdown().await.unwrap();
     }
@@ -197,26 +222,7 @@ async fn tandan_direct_verifies_over_http_and_the_audit_answers_who_looked_up() 
 async fn tandan_online_verifies_a_year_of_birth_and_records_the_dossier_in_the_audit() {
     let env = Env::start().await;
     let p = env.person(|p| p.otp.is_none() && p.birth.precision() == Precision::Year);
-    let owner = Owner::typed(
-        OwnerType::Citizen,
-        IdNumber::PersonalId(p.id),
-        p.name.clone(),
-    );
-    let form = [("ngay_sinh".to_owned(), p.birth.year().to_string())]
-        .into_iter()
-        .collect();
-    let submitted = dancu_tandan::submit_online(
-        env.store.as_ref(),
-        UNIT,
-        "Hộ tịch (minh họa)",
-        "2.000986".parse().unwrap(),
-        owner,
-        "Nộp trực tuyến",
-        form,
-        today(),
-    )
-    .await
-    .unwrap();
+    let submitted = env.submit_online(&p, p.birth.year().to_string()).await;
     let desk = OnlineIntake::new(officer(), env.store.as_ref());
     assert_eq!(desk.waiting().await.unwrap(), vec![submitted.code.clone()]);
     let mut online = desk.open(&submitted.code).await.unwrap();
@@ -273,26 +279,7 @@ async fn racing_online_decisions_on_one_dossier_land_once() {
     let other_counter: Arc<dyn DossierStore> =
         Arc::new(SqliteDossierStore::open(env.dir.path().join("dossiers.sqlite")).unwrap());
     for p in people {
-        let owner = Owner::typed(
-            OwnerType::Citizen,
-            IdNumber::PersonalId(p.id),
-            p.name.clone(),
-        );
-        let form = [("ngay_sinh".to_owned(), p.birth.to_string())]
-            .into_iter()
-            .collect();
-        let submitted = dancu_tandan::submit_online(
-            env.store.as_ref(),
-            UNIT,
-            "Hộ tịch (minh họa)",
-            "2.000986".parse().unwrap(),
-            owner,
-            "Nộp trực tuyến",
-            form,
-            today(),
-        )
-        .await
-        .unwrap();
+        let submitted = env.submit_online(&p, p.birth.to_string()).await;
         let first_desk = OnlineIntake::new(officer(), env.store.as_ref());
         let second_desk = OnlineIntake::new(officer(), other_counter.as_ref());
         let mut first = first_desk.open(&submitted.code).await.unwrap();
