@@ -272,13 +272,7 @@ impl<R: PopulationRegistry> Audited<R> {
                 as_of: reply.meta.as_of.clone(),
                 exchange: reply.meta.exchange,
             },
-            Err(e) => AuditCompletion {
-                completed_at: Timestamp::now(),
-                outcome: e.code().to_owned(),
-                attempts: None,
-                as_of: None,
-                exchange: ctx.exchange_since(exchanges_before),
-            },
+            Err(e) => unanswered(e.code(), ctx, exchanges_before),
         };
         if let Err(e) = self.sink.complete(ticket, &completion).await {
             tracing::warn!(
@@ -333,6 +327,19 @@ impl<R: PopulationRegistry> PopulationRegistry for Audited<R> {
     }
 }
 
+/// The completion of a call that brought no answer (an error, or the
+/// caller gave up): the outcome key and the digests of the last exchange
+/// that got a response during the call, if any.
+fn unanswered(outcome: &str, ctx: &RequestContext, exchanges_before: u32) -> AuditCompletion {
+    AuditCompletion {
+        completed_at: Timestamp::now(),
+        outcome: outcome.to_owned(),
+        attempts: None,
+        as_of: None,
+        exchange: ctx.exchange_since(exchanges_before),
+    }
+}
+
 /// The outcome recorded when the caller stopped waiting (dropped the
 /// lookup's future) while the registry was being called.
 pub const CANCELLED: &str = "cancelled";
@@ -372,13 +379,7 @@ impl Drop for CancelGuard {
             return;
         };
         let request_id = ctx.request_id().to_string();
-        let completion = AuditCompletion {
-            completed_at: Timestamp::now(),
-            outcome: CANCELLED.to_owned(),
-            attempts: None,
-            as_of: None,
-            exchange: ctx.exchange_since(exchanges_before),
-        };
+        let completion = unanswered(CANCELLED, &ctx, exchanges_before);
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             tracing::warn!(
                 request_id = %request_id,
