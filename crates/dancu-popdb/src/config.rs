@@ -153,6 +153,9 @@ pub struct Config {
     pub audit: Option<AuditConfig>,
     /// `[gateway.<name>]`, by name.
     pub gateways: BTreeMap<String, GatewayConfig>,
+    /// The sections other components own ([`Config::OTHER_SECTIONS`]),
+    /// kept as written for their owner to read.
+    pub other: BTreeMap<String, toml::Table>,
 }
 
 const COMMON_KEYS: &[&str] = &[
@@ -275,6 +278,20 @@ impl Table<'_> {
 }
 
 impl Config {
+    /// Top-level sections of `dancu.toml` that this reader does not
+    /// interpret but hands, as written, to the component that owns them:
+    /// the HTTP service (`[serve]`), the dossier store (`[dossiers]`) and
+    /// the shared gateway quota (`[quota]`). Any other unknown section is
+    /// an error.
+    pub const OTHER_SECTIONS: &'static [&'static str] = &["serve", "dossiers", "quota"];
+
+    /// The section `name` (one of [`Config::OTHER_SECTIONS`]) as written,
+    /// when the file has it.
+    #[must_use]
+    pub fn section(&self, name: &str) -> Option<&toml::Table> {
+        self.other.get(name)
+    }
+
     /// Loads a file, resolving `_env` secrets from the process environment
     /// and relative paths from the file's directory.
     ///
@@ -309,7 +326,7 @@ impl Config {
             table: &root,
             env,
         };
-        top.check_keys(&[&["officer", "audit", "gateway"]])?;
+        top.check_keys(&[&["officer", "audit", "gateway"], Self::OTHER_SECTIONS])?;
         let sub = |key: &str| -> Result<Option<Table<'_>>, ConfigError> {
             match root.get(key) {
                 None => Ok(None),
@@ -360,10 +377,17 @@ impl Config {
                 gateways.insert(name.clone(), gateway(name, &t, base)?);
             }
         }
+        let mut other = BTreeMap::new();
+        for &name in Self::OTHER_SECTIONS {
+            if let Some(t) = sub(name)? {
+                other.insert(name.to_owned(), t.table.clone());
+            }
+        }
         Ok(Self {
             officer,
             audit,
             gateways,
+            other,
         })
     }
 
@@ -680,5 +704,23 @@ api_key_env = "TINH_KEY"
             .unwrap_err()
             .to_string();
         assert!(e.contains("configured: c06, lgsp, tinh"), "{e}");
+    }
+
+    #[test]
+    fn other_sections_are_kept_for_their_owners() {
+        let text = format!(
+            "{FULL}\n[serve]\naddr = \"127.0.0.1:8080\"\n[dossiers]\npath = \"d.sqlite\"\n"
+        );
+        let c = parse(&text).unwrap();
+        assert_eq!(
+            c.section("serve")
+                .and_then(|t| t.get("addr"))
+                .and_then(|v| v.as_str()),
+            Some("127.0.0.1:8080")
+        );
+        assert!(c.section("dossiers").is_some());
+        assert!(c.section("quota").is_none());
+        let e = parse("serve = 1\n").unwrap_err().to_string();
+        assert!(e.contains("`serve` must be a table"), "{e}");
     }
 }
