@@ -9,15 +9,15 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use dancu_core::registry::{
-    AuditSink, CitizenRecord, IdentityQuery, LookupOutcome, MatchReport, Otp, PopulationRegistry,
-    RecordAddress, RegistryError, Relative, RequestContext, RequestId,
+    AuditSink, CitizenRecord, IdentityQuery, LookupOutcome, Otp, PopulationRegistry, RegistryError,
+    Reply, RequestContext, RequestId,
 };
+use dancu_core::report::LookupReport;
 use dancu_core::{BirthDate, CalendarDate, FullName, IdNumber};
 use dancu_popdb::audit::SqliteAuditSink;
 use dancu_popdb::audit::SubjectHasher;
 use dancu_popdb::config::Config;
 use dancu_popdb::{Secret, connect};
-use serde_json::{Value, json};
 
 /// `dancu verify …`
 #[derive(Debug, Args)]
@@ -178,59 +178,39 @@ pub(crate) fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         ctx,
         query,
     } = prepared;
-    let (outcome, record, report, error) = runtime.block_on(async {
+    let (report, record) = runtime.block_on(async {
         match args.mode {
-            Mode::Lookup => match registry.lookup(&ctx, &query).await {
-                Ok(reply) => match reply.outcome {
-                    LookupOutcome::Found(record) => {
-                        let report = MatchReport::compare(&query, &record);
-                        ("found", Some(record), Some(report), None)
-                    }
-                    other => (other.as_str(), None, None, None),
-                },
-                Err(e) => (error_outcome(&e), None, None, Some(e)),
-            },
-            Mode::Check => match registry.check(&ctx, &query).await {
-                Ok(reply) => (reply.outcome.as_str(), None, None, None),
-                Err(e) => (error_outcome(&e), None, None, Some(e)),
-            },
+            Mode::Lookup => {
+                let result = registry.lookup(&ctx, &query).await;
+                let report = LookupReport::lookup(&ctx, &query, &result);
+                let record = match result {
+                    Ok(Reply {
+                        outcome: LookupOutcome::Found(record),
+                        ..
+                    }) => Some(record),
+                    Ok(_) => None,
+                    Err(RegistryError::Configuration { reason }) => return Err(usage(reason)),
+                    Err(_) => None,
+                };
+                Ok((report, record))
+            }
+            Mode::Check => {
+                let result = registry.check(&ctx, &query).await;
+                if let Err(RegistryError::Configuration { reason }) = result {
+                    return Err(usage(reason));
+                }
+                Ok((LookupReport::check(&ctx, &result), None))
+            }
         }
-    });
-    if let Some(RegistryError::Configuration { reason }) = &error {
-        return Err(usage(reason.clone()));
-    }
-    let attempts = ctx.attempts();
+    })?;
     if args.json {
-        let out = json!({
-            "request_id": ctx.request_id().to_string(),
-            "outcome": outcome,
-            "attempts": attempts,
-            "record": record.as_deref().map_or(Value::Null, record_json),
-            "match": report.map_or(Value::Null, |r| serde_json::to_value(r).unwrap_or(Value::Null)),
-            "error": error.as_ref().map_or(Value::Null, |e| json!({"code": e.code(), "message": e.to_string()})),
-        });
-        writeln!(io::stdout().lock(), "{out}")?;
+        let mut out = io::stdout().lock();
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
     } else {
-        print_human(
-            &mut io::stdout().lock(),
-            &ctx,
-            outcome,
-            attempts,
-            record.as_deref(),
-            report.as_ref(),
-            error.as_ref(),
-        )?;
+        print_human(&mut io::stdout().lock(), &report, record.as_deref())?;
     }
-    Ok(ExitCode::from(exit_status(outcome)))
-}
-
-/// The `outcome` of a failed call.
-fn error_outcome(e: &RegistryError) -> &'static str {
-    match e {
-        RegistryError::Rejected { .. } | RegistryError::Unauthorized => "rejected",
-        RegistryError::InvalidResponse { .. } => "invalid_response",
-        _ => "unavailable",
-    }
+    Ok(ExitCode::from(exit_status(report.outcome)))
 }
 
 /// The documented exit statuses.
@@ -246,82 +226,18 @@ fn exit_status(outcome: &str) -> u8 {
     }
 }
 
-fn address_json(a: Option<&RecordAddress>) -> Value {
-    a.map_or(Value::Null, |a| {
-        serde_json::to_value(a).unwrap_or(Value::Null)
-    })
-}
-
-fn relative_json(r: Option<&Relative>) -> Value {
-    r.map_or(Value::Null, |r| {
-        json!({
-            "name": r.name.as_ref().map(ToString::to_string),
-            "nationality": r.nationality,
-            "personal_id": r.personal_id.map(|p| p.to_string()),
-            "cmnd": r.cmnd.map(|c| c.to_string()),
-        })
-    })
-}
-
-/// The record as `dancu verify --json` prints it.
-pub(crate) fn record_json(r: &CitizenRecord) -> Value {
-    let ethnicity = dancu_core::registry::CodeTable::ethnicity_2008();
-    json!({
-        "personal_id": r.personal_id.as_str(),
-        "cmnd": r.cmnd.map(|c| c.to_string()),
-        "name": {
-            "full": r.name.as_str(),
-            "family": r.name.family(),
-            "middle": r.name.middle(),
-            "given": r.name.given(),
-        },
-        "birth_date": r.birth_date.to_string(),
-        "birth_date_precision": r.birth_date.precision().as_str(),
-        "gender": r.gender.gender().map(|g| g.as_str()),
-        "gender_code": r.gender.as_str(),
-        "ethnicity": r.ethnicity,
-        "ethnicity_name": r.ethnicity.as_deref().and_then(|c| ethnicity.name(c)),
-        "religion": r.religion,
-        "nationality": r.nationality,
-        "marital_status": r.marital_status,
-        "blood_group": r.blood_group,
-        "addresses": {
-            "current": address_json(r.current.as_ref()),
-            "permanent": address_json(r.permanent.as_ref()),
-            "birth_registration": address_json(r.birth_registration.as_ref()),
-            "hometown": address_json(r.hometown.as_ref()),
-        },
-        "father": relative_json(r.father.as_ref()),
-        "mother": relative_json(r.mother.as_ref()),
-        "spouse": relative_json(r.spouse.as_ref()),
-        "representative": relative_json(r.representative.as_ref()),
-        "household_head": r.household_head.as_ref().map(|h| json!({
-            "relation": h.relation,
-            "personal_id": h.personal_id.map(|p| p.to_string()),
-            "cmnd": h.cmnd.map(|c| c.to_string()),
-            "name": h.name.as_ref().map(ToString::to_string),
-        })),
-        "household_book": r.household_book,
-        "as_of": r.as_of,
-    })
-}
-
 fn print_human(
     out: &mut impl Write,
-    ctx: &RequestContext,
-    outcome: &str,
-    attempts: u32,
+    report: &LookupReport,
     record: Option<&CitizenRecord>,
-    report: Option<&MatchReport>,
-    error: Option<&RegistryError>,
 ) -> io::Result<()> {
     writeln!(
         out,
-        "request {} — {outcome} ({attempts} attempt(s))",
-        ctx.request_id()
+        "request {} — {} ({} attempt(s))",
+        report.request_id, report.outcome, report.attempts
     )?;
-    if let Some(e) = error {
-        writeln!(out, "  error         {} ({})", e, e.code())?;
+    if let Some(e) = &report.error {
+        writeln!(out, "  error         {} ({})", e.message, e.code)?;
     }
     if let Some(r) = record {
         writeln!(out, "  họ và tên     {}", r.name)?;
@@ -342,7 +258,7 @@ fn print_human(
             writeln!(out, "  dữ liệu tại   {t}")?;
         }
     }
-    if let Some(m) = report {
+    if let Some(m) = &report.match_report {
         writeln!(
             out,
             "  match         id {:?}, name {}, birth date {:?}, gender {:?} — {}",

@@ -6,6 +6,7 @@ pub mod dossier;
 pub mod identity;
 pub mod intake;
 pub mod registry;
+pub mod report;
 
 pub use admin::{
     AdminUnit, Commune, CommuneCode, Era, LegacyCommune, LegacyCommuneCode, LegacyDistrict,

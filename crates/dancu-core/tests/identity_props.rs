@@ -309,3 +309,29 @@ fn types_are_thread_safe() {
     check::<BirthDate>();
     check::<dancu_core::BirthDateError>();
 }
+
+/// Inputs shaped like every kind of number, and anything at all.
+fn any_id_input() -> impl Strategy<Value = String> {
+    prop_oneof![
+        personal_id_parts().prop_map(id_text),
+        "[0-9]{9}",
+        "[0-9]{10}(-[0-9]{3})?",
+        "[A-Z][0-9]{7}",
+        "[0-9 .\\-]{0,20}",
+        any::<String>(),
+    ]
+}
+
+proptest! {
+    /// The batch writer of `id inspect --json` gives exactly the bytes the
+    /// serde serialisation of the same report gives.
+    #[test]
+    fn id_report_fast_writer_equals_serde(input in any_id_input()) {
+        let on = CalendarDate::new(2026, 11, 27).unwrap();
+        let parsed = IdNumber::parse_on(&input, on);
+        let report = dancu_core::report::IdReport::new(&input, &parsed);
+        let mut fast = Vec::new();
+        report.write_json(&mut fast);
+        prop_assert_eq!(String::from_utf8(fast).unwrap(), serde_json::to_string(&report).unwrap());
+    }
+}
