@@ -9,7 +9,7 @@ use dancu_core::identity::{IdNumber, IdNumberError};
 use dancu_core::report::IdReport;
 use dancu_core::{CalendarDate, Cmnd, IdKind};
 
-use crate::lines::for_each_line;
+use crate::lines::for_each_input_line;
 
 /// `dancu id …`
 #[derive(Debug, Args)]
@@ -27,7 +27,8 @@ enum IdCommand {
 
 #[derive(Debug, Args)]
 struct InspectArgs {
-    /// Numbers to inspect; `-` reads one per line from standard input.
+    /// Numbers to inspect; `-` reads one per line from standard input
+    /// (blank lines are skipped).
     #[arg(required = true, value_name = "ID")]
     ids: Vec<String>,
     /// The reference date (YYYY-MM-DD) for birth-year and CMND validity
@@ -57,7 +58,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         let parsed = IdNumber::parse_on(input, on);
         all_valid &= parsed.is_ok();
         if args.json {
-            write_json(&mut buf, out, input, &parsed)
+            write_json(&mut buf, out, input, &parsed, on)
         } else {
             write_human(out, input, &parsed, on)
         }
@@ -65,7 +66,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     for id in &args.ids {
         if id == "-" {
             let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
-            for_each_line(&mut input, &mut out, &mut report)?;
+            for_each_input_line(&mut input, &mut out, &mut report)?;
         } else {
             report(id, &mut out)?;
         }
@@ -85,9 +86,10 @@ fn write_json(
     out: &mut (impl Write + ?Sized),
     input: &str,
     parsed: &Result<IdNumber, IdNumberError>,
+    on: CalendarDate,
 ) -> io::Result<()> {
     buf.clear();
-    IdReport::new(input, parsed).write_json(buf);
+    IdReport::new(input, parsed, on).write_json(buf);
     buf.push(b'\n');
     out.write_all(buf)
 }

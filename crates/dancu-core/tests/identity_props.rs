@@ -385,10 +385,11 @@ proptest! {
     /// The batch writer of `id inspect --json` gives exactly the bytes the
     /// serde serialisation of the same report gives.
     #[test]
-    fn id_report_fast_writer_equals_serde(input in any_id_input()) {
-        let on = CalendarDate::new(2026, 11, 27).unwrap();
+    fn id_report_fast_writer_equals_serde(input in any_id_input(), (y, m, d) in valid_date()) {
+        // Reference dates on both sides of the CMND expiry (2024-12-31).
+        let on = CalendarDate::new(y, m, d).unwrap();
         let parsed = IdNumber::parse_on(&input, on);
-        let report = dancu_core::report::IdReport::new(&input, &parsed);
+        let report = dancu_core::report::IdReport::new(&input, &parsed, on);
         let mut fast = Vec::new();
         report.write_json(&mut fast);
         prop_assert_eq!(String::from_utf8(fast).unwrap(), serde_json::to_string(&report).unwrap());

@@ -146,8 +146,16 @@ impl Cmnd {
     /// (every CMND expired on 2024-12-31).
     #[must_use]
     pub fn is_valid_document_on(&self, date: CalendarDate) -> bool {
+        date <= Self::last_valid_day()
+    }
+
+    /// The last day any CMND was valid as an identity document: 2024-12-31
+    /// ([`CMND_LAST_VALID_DAY`]).
+    #[must_use]
+    pub fn last_valid_day() -> CalendarDate {
         let (y, m, d) = CMND_LAST_VALID_DAY;
-        (date.year(), date.month(), date.day()) <= (y, m, d)
+        CalendarDate::new(u32::from(y), u32::from(m), u32::from(d))
+            .unwrap_or_else(|_| unreachable!("2024-12-31 is a date"))
     }
 
     /// The masked form (`*****3456`).

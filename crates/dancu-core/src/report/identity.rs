@@ -3,7 +3,8 @@
 use serde::{Serialize, Serializer};
 
 use super::ErrorReport;
-use crate::identity::{IdNumber, IdNumberError, Registration};
+use crate::CalendarDate;
+use crate::identity::{Cmnd, IdNumber, IdNumberError, Registration};
 
 /// One inspected identity number: the object `dancu id inspect --json`
 /// prints, with exactly these keys in this order:
@@ -17,6 +18,10 @@ use crate::identity::{IdNumber, IdNumberError, Registration};
 ///   province_since_2025, abroad}` (the provinces `null` when registered
 ///   abroad);
 /// - `gender`, `birth_year`: what a personal ID encodes;
+/// - `document_valid_on`: for a CMND, whether it was still a valid identity
+///   document on the reference date (`true`/`false`); `null` otherwise;
+/// - `document_valid_until`: for a CMND, the last day any CMND was valid
+///   (`"2024-12-31"`); `null` otherwise;
 /// - `error`: `{code, message}` with a stable code, or `null`.
 ///
 /// Serialising allocates nothing for a valid input.
@@ -27,11 +32,17 @@ use crate::identity::{IdNumber, IdNumberError, Registration};
 ///
 /// let on = CalendarDate::new(2026, 11, 27)?;
 /// let parsed = IdNumber::parse_on("006 089 000 001", on);
-/// let json = serde_json::to_value(IdReport::new("006 089 000 001", &parsed))?;
+/// let json = serde_json::to_value(IdReport::new("006 089 000 001", &parsed, on))?;
 /// assert_eq!(json["canonical"], "006089000001");
 /// assert_eq!(json["registration"]["code"], "006");
 /// assert_eq!(json["registration"]["province_since_2025"], "Thái Nguyên");
 /// assert_eq!(json["birth_year"], 1989);
+/// assert_eq!(json["document_valid_on"], serde_json::Value::Null);
+///
+/// let cmnd = IdNumber::parse_on("095123456", on);
+/// let json = serde_json::to_value(IdReport::new("095123456", &cmnd, on))?;
+/// assert_eq!(json["document_valid_on"], false);
+/// assert_eq!(json["document_valid_until"], "2024-12-31");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Serialize)]
@@ -43,6 +54,8 @@ pub struct IdReport<'a> {
     registration: Option<RegistrationReport>,
     gender: Option<&'static str>,
     birth_year: Option<u16>,
+    document_valid_on: Option<bool>,
+    document_valid_until: Option<CalendarDate>,
     error: Option<ErrorReport>,
 }
 
@@ -81,12 +94,22 @@ fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
 }
 
 impl<'a> IdReport<'a> {
-    /// The report of `input`, parsed as `parsed`.
+    /// The report of `input`, parsed as `parsed`, on the reference date
+    /// `on` (the date a CMND's validity is given for; the one `parsed` was
+    /// parsed against).
     #[must_use]
-    pub fn new(input: &'a str, parsed: &'a Result<IdNumber, IdNumberError>) -> Self {
+    pub fn new(
+        input: &'a str,
+        parsed: &'a Result<IdNumber, IdNumberError>,
+        on: CalendarDate,
+    ) -> Self {
         match parsed {
             Ok(id) => {
                 let person = id.as_personal_id();
+                let cmnd = match id {
+                    IdNumber::Cmnd(c) => Some(c),
+                    _ => None,
+                };
                 Self {
                     input,
                     valid: true,
@@ -108,6 +131,8 @@ impl<'a> IdReport<'a> {
                     }),
                     gender: person.map(|p| p.gender().as_str()),
                     birth_year: person.map(|p| p.birth_year()),
+                    document_valid_on: cmnd.map(|c| c.is_valid_document_on(on)),
+                    document_valid_until: cmnd.map(|_| Cmnd::last_valid_day()),
                     error: None,
                 }
             }
@@ -119,6 +144,8 @@ impl<'a> IdReport<'a> {
                 registration: None,
                 gender: None,
                 birth_year: None,
+                document_valid_on: None,
+                document_valid_until: None,
                 error: Some(ErrorReport::new(e.code(), e)),
             },
         }
@@ -176,6 +203,20 @@ impl<'a> IdReport<'a> {
             Some(y) => {
                 use std::io::Write as _;
                 let _ = write!(out, "{y}");
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(match self.document_valid_on {
+            Some(true) => b",\"document_valid_on\":true",
+            Some(false) => b",\"document_valid_on\":false",
+            None => b",\"document_valid_on\":null",
+        });
+        out.extend_from_slice(b",\"document_valid_until\":");
+        match self.document_valid_until {
+            Some(d) => {
+                use std::io::Write as _;
+                // YYYY-MM-DD: nothing to escape.
+                let _ = write!(out, "\"{d}\"");
             }
             None => out.extend_from_slice(b"null"),
         }
