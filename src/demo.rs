@@ -176,41 +176,7 @@ impl Demo<'_> {
     }
 
     fn report(&mut self, v: &Verified) -> io::Result<()> {
-        let r = &v.report;
-        let id = match r.id {
-            dancu_core::registry::IdAgreement::Same => "trùng khớp",
-            dancu_core::registry::IdAgreement::SameCmnd => "trùng khớp (CMND cũ)",
-            dancu_core::registry::IdAgreement::Different => "KHÁC",
-        };
-        let name = match r.name {
-            dancu_core::NameAgreement::Identical => "trùng khớp",
-            dancu_core::NameAgreement::CaseAndTonePlacement => {
-                "trùng khớp (khác chữ hoa/vị trí dấu)"
-            }
-            dancu_core::NameAgreement::FoldedOnly => "chỉ khớp khi bỏ dấu — cần xem lại",
-            dancu_core::NameAgreement::Different => "KHÁC",
-        };
-        let dob = match r.birth_date {
-            dancu_core::DateAgreement::Exact => "trùng khớp".to_owned(),
-            dancu_core::DateAgreement::AtSharedPrecision(p) => format!(
-                "khớp ở mức {}",
-                match p {
-                    Precision::Year => "năm",
-                    Precision::Month => "tháng",
-                    Precision::Day => "ngày",
-                }
-            ),
-            dancu_core::DateAgreement::Different => "KHÁC".into(),
-        };
-        let gender = match r.gender {
-            dancu_core::registry::GenderAgreement::Agrees => "phù hợp số định danh",
-            dancu_core::registry::GenderAgreement::Differs => "KHÔNG phù hợp số định danh",
-            dancu_core::registry::GenderAgreement::NotComparable => "không so sánh được",
-        };
-        writeln!(
-            self.out,
-            "      Đối chiếu: số định danh {id} · họ tên {name} · ngày sinh {dob} · giới tính {gender}"
-        )?;
+        writeln!(self.out, "      Đối chiếu: {}", v.report.vi())?;
         let rec = &v.record;
         writeln!(
             self.out,

@@ -670,7 +670,7 @@ pub struct Verification {
 pub struct MatchReportSummary {
     /// `same`, `same_cmnd` or `different`.
     pub id: String,
-    /// `identical`, `tone_placement`, `folded` or `different`.
+    /// `identical`, `case`, `tone_placement`, `folded` or `different`.
     pub name: String,
     /// `exact`, `shared_precision` or `different`.
     pub birth_date: String,

@@ -260,6 +260,27 @@ fn shape_of(s: &str) -> Option<IdKind> {
     }
 }
 
+/// A personal ID is an identity number of that kind.
+///
+/// ```
+/// use dancu_core::{CalendarDate, IdKind, IdNumber, PersonalId};
+/// let on = CalendarDate::new(2026, 11, 27).unwrap();
+/// let id: IdNumber = PersonalId::parse_on("006089000001", on).unwrap().into();
+/// assert_eq!(id.kind(), IdKind::PersonalId);
+/// ```
+impl From<PersonalId> for IdNumber {
+    fn from(id: PersonalId) -> Self {
+        Self::PersonalId(id)
+    }
+}
+
+/// A CMND is an identity number of that kind.
+impl From<Cmnd> for IdNumber {
+    fn from(c: Cmnd) -> Self {
+        Self::Cmnd(c)
+    }
+}
+
 impl FromStr for IdNumber {
     type Err = IdNumberError;
 

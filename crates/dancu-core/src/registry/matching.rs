@@ -1,5 +1,7 @@
 //! Field-by-field comparison of what the officer typed with the record.
 
+use std::fmt;
+
 use serde::Serialize;
 
 use super::query::{IdentityQuery, LookupKey};
@@ -32,6 +34,31 @@ pub enum GenderAgreement {
 }
 
 /// The officer's view of a verification: what agrees, field by field.
+///
+/// `Display` says it in English words, on one line; [`MatchReport::vi`] in
+/// Vietnamese, as the intake screens show it.
+///
+/// ```
+/// use dancu_core::registry::{GenderAgreement, IdAgreement, MatchReport};
+/// use dancu_core::{DateAgreement, NameAgreement, Precision};
+///
+/// let report = MatchReport {
+///     id: IdAgreement::Same,
+///     name: NameAgreement::Case,
+///     birth_date: DateAgreement::AtSharedPrecision(Precision::Year),
+///     gender: GenderAgreement::Agrees,
+/// };
+/// assert_eq!(
+///     report.to_string(),
+///     "ID same · name differs only in letter case · birth date same year \
+///      (all both dates give) · gender agrees with the ID — all agree"
+/// );
+/// assert_eq!(
+///     report.vi().to_string(),
+///     "số định danh trùng khớp · họ tên trùng khớp (khác chữ hoa) · ngày sinh \
+///      khớp ở mức năm · giới tính phù hợp số định danh"
+/// );
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MatchReport {
     /// The ID.
@@ -74,6 +101,101 @@ impl MatchReport {
             && self.name <= NameAgreement::CaseAndTonePlacement
             && self.birth_date.is_compatible()
             && self.gender != GenderAgreement::Differs
+    }
+}
+
+impl MatchReport {
+    /// The report in Vietnamese, on one line, as the intake screens show it
+    /// ("số định danh trùng khớp · họ tên trùng khớp · …").
+    #[must_use]
+    pub const fn vi(&self) -> MatchReportVi<'_> {
+        MatchReportVi(self)
+    }
+}
+
+/// The Vietnamese words of a [`MatchReport`] ([`MatchReport::vi`]).
+#[derive(Clone, Copy, Debug)]
+pub struct MatchReportVi<'a>(&'a MatchReport);
+
+/// How a birth date agreed at the shared precision, in words (one of the
+/// two dates has only the year, or the month and year).
+const fn shared_precision_en(p: Precision) -> &'static str {
+    match p {
+        Precision::Year => "same year (all both dates give)",
+        Precision::Month => "same month and year (all both dates give)",
+        Precision::Day => "same day",
+    }
+}
+
+impl fmt::Display for MatchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let id = match self.id {
+            IdAgreement::Same => "same",
+            IdAgreement::SameCmnd => "the record's former CMND",
+            IdAgreement::Different => "DIFFERENT",
+        };
+        let name = match self.name {
+            NameAgreement::Identical => "identical",
+            NameAgreement::Case => "differs only in letter case",
+            NameAgreement::CaseAndTonePlacement => {
+                "differs only in letter case or tone-mark placement"
+            }
+            NameAgreement::FoldedOnly => "same only without diacritics: CHECK IT",
+            NameAgreement::Different => "DIFFERENT",
+        };
+        let birth = match self.birth_date {
+            DateAgreement::Exact => "same",
+            DateAgreement::AtSharedPrecision(p) => shared_precision_en(p),
+            DateAgreement::Different => "DIFFERENT",
+        };
+        let gender = match self.gender {
+            GenderAgreement::Agrees => "agrees with the ID",
+            GenderAgreement::Differs => "DIFFERS from the ID",
+            GenderAgreement::NotComparable => "not compared (no gender in the number or record)",
+        };
+        let verdict = if self.all_agree() {
+            "all agree"
+        } else {
+            "CHECK THE DIFFERENCES"
+        };
+        write!(
+            f,
+            "ID {id} · name {name} · birth date {birth} · gender {gender} — {verdict}"
+        )
+    }
+}
+
+impl fmt::Display for MatchReportVi<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.0;
+        let id = match r.id {
+            IdAgreement::Same => "trùng khớp",
+            IdAgreement::SameCmnd => "trùng khớp (CMND cũ)",
+            IdAgreement::Different => "KHÁC",
+        };
+        let name = match r.name {
+            NameAgreement::Identical => "trùng khớp",
+            NameAgreement::Case => "trùng khớp (khác chữ hoa)",
+            NameAgreement::CaseAndTonePlacement => "trùng khớp (khác chữ hoa/vị trí dấu)",
+            NameAgreement::FoldedOnly => "chỉ khớp khi bỏ dấu — cần xem lại",
+            NameAgreement::Different => "KHÁC",
+        };
+        let birth = match r.birth_date {
+            DateAgreement::Exact => "trùng khớp",
+            DateAgreement::AtSharedPrecision(Precision::Year) => "khớp ở mức năm",
+            DateAgreement::AtSharedPrecision(Precision::Month) => "khớp ở mức tháng",
+            DateAgreement::AtSharedPrecision(Precision::Day) => "khớp ở mức ngày",
+            DateAgreement::Different => "KHÁC",
+        };
+        let gender = match r.gender {
+            GenderAgreement::Agrees => "phù hợp số định danh",
+            GenderAgreement::Differs => "KHÔNG phù hợp số định danh",
+            GenderAgreement::NotComparable => "không so sánh được",
+        };
+        write!(
+            f,
+            "số định danh {id} · họ tên {name} · ngày sinh {birth} · giới tính {gender}"
+        )
     }
 }
 

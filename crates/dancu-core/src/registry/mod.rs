@@ -24,7 +24,7 @@ pub use audit::{
 pub use codes::CodeTable;
 pub use context::{ContextError, OfficerId, RequestContext, RequestId, UnitCode};
 pub use error::RegistryError;
-pub use matching::{GenderAgreement, IdAgreement, MatchReport};
+pub use matching::{GenderAgreement, IdAgreement, MatchReport, MatchReportVi};
 pub use outcome::{CheckOutcome, ExchangeDigest, LookupOutcome, Reply, ReplyMeta};
 pub use query::{IdentityQuery, LookupKey, Otp, QueryError};
 pub use record::{AddressEra, CitizenRecord, HouseholdHead, NamedUnit, RecordAddress, Relative};
