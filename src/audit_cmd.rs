@@ -14,6 +14,10 @@ use dancu_core::{CalendarDate, IdNumber, Timestamp};
 use dancu_popdb::Secret;
 use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
 
+/// The configuration read when neither `--db` nor `--config` is given, as
+/// `dancu verify` does.
+const DEFAULT_CONFIG: &str = "dancu.toml";
+
 /// The environment variable holding the salt, unless configured otherwise.
 const DEFAULT_SALT_ENV: &str = "DANCU_AUDIT_SALT";
 
@@ -30,7 +34,7 @@ pub(crate) struct AuditArgs {
     #[arg(long, global = true, value_name = "PATH", conflicts_with = "config")]
     db: Option<PathBuf>,
     /// Read the database path (and salt variable) from the `[audit]` table
-    /// of this configuration file.
+    /// of this configuration file [default: dancu.toml, as `dancu verify`].
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
     /// The environment variable that holds the subject-hash salt
@@ -140,7 +144,8 @@ fn settings(args: &AuditArgs) -> anyhow::Result<Settings> {
     let (db, configured_salt_env) = match (&args.db, &args.config) {
         (Some(db), _) => (db.clone(), None),
         (None, Some(config)) => read_config(config)?,
-        (None, None) => bail!("say where the audit trail is: --db PATH or --config FILE"),
+        (None, None) => read_config(Path::new(DEFAULT_CONFIG))
+            .context("no --db PATH or --config FILE given, and the default configuration")?,
     };
     let salt_env = args
         .salt_env

@@ -52,8 +52,9 @@ pub(crate) struct VerifyArgs {
     /// A full lookup (the record) or a yes/no check.
     #[arg(long, value_enum, default_value_t = Mode::Lookup)]
     mode: Mode,
-    /// The one-time password the citizen received.
-    #[arg(long)]
+    /// The one-time password the citizen received, answering an earlier
+    /// `otp_required` (needs that run's `--request-id`).
+    #[arg(long, requires = "request_id", value_name = "CODE")]
     otp: Option<String>,
     /// Continue a logical check (e.g. the one-time-password round trip)
     /// under its request id.
@@ -123,6 +124,13 @@ fn prepare(args: &VerifyArgs) -> anyhow::Result<Prepared> {
     let name = FullName::parse(&args.name).map_err(|e| usage(format!("--name: {e}")))?;
     let dob: BirthDate = args.dob.parse().map_err(|e| usage(format!("--dob: {e}")))?;
     let mut query = IdentityQuery::new(id, name, dob).map_err(|e| usage(format!("--id: {e}")))?;
+    // Refused here, before any gateway call or audit record: the database
+    // could only answer "not found".
+    if query.birth_year_contradicts_id() {
+        return Err(usage(
+            "--dob contradicts --id: the personal ID encodes another birth year (check both)",
+        ));
+    }
     if let Some(otp) = &args.otp {
         let otp: Otp = otp.parse().map_err(|e| usage(format!("--otp: {e}")))?;
         query = query.with_otp(otp);
@@ -207,6 +215,12 @@ pub(crate) fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         let mut out = io::stdout().lock();
         serde_json::to_writer(&mut out, &report)?;
         writeln!(out)?;
+        if matches!(report.outcome, "otp_required" | "otp_rejected") {
+            eprintln!(
+                "dancu: to continue, run again with --otp CODE --request-id {}",
+                report.request_id
+            );
+        }
     } else {
         print_human(&mut io::stdout().lock(), &report, record.as_deref())?;
     }
@@ -231,47 +245,76 @@ fn print_human(
     report: &LookupReport,
     record: Option<&CitizenRecord>,
 ) -> io::Result<()> {
+    let attempts = match report.attempts {
+        1 => "1 attempt".to_owned(),
+        n => format!("{n} attempts"),
+    };
     writeln!(
         out,
-        "request {} — {} ({} attempt(s))",
-        report.request_id, report.outcome, report.attempts
+        "{} (request {}, {attempts})",
+        outcome_words(report.outcome),
+        report.request_id
     )?;
     if let Some(e) = &report.error {
-        writeln!(out, "  error         {} ({})", e.message, e.code)?;
+        writeln!(out, "  error           {} ({})", e.message, e.code)?;
+    }
+    match report.outcome {
+        "otp_required" => writeln!(
+            out,
+            "  to continue     run again with --otp CODE --request-id {} (the code the citizen received)",
+            report.request_id
+        )?,
+        "otp_rejected" => writeln!(
+            out,
+            "  to continue     run again with the right --otp CODE and --request-id {}",
+            report.request_id
+        )?,
+        _ => {}
     }
     if let Some(r) = record {
-        writeln!(out, "  họ và tên     {}", r.name)?;
-        writeln!(out, "  số định danh  {}", r.personal_id)?;
-        writeln!(out, "  ngày sinh     {}", r.birth_date)?;
+        writeln!(out, "  name            {}", r.name)?;
+        writeln!(out, "  personal ID     {}", r.personal_id)?;
+        if let Some(c) = &r.cmnd {
+            writeln!(out, "  former CMND     {c}")?;
+        }
+        writeln!(out, "  birth date      {}", r.birth_date)?;
         if let Some(g) = r.gender.gender() {
-            writeln!(out, "  giới tính     {}", g.label_vi())?;
+            writeln!(out, "  gender          {g}")?;
         }
         if let Some(a) = &r.current {
+            let era = match a.era.map(|e| e.as_str()) {
+                Some("legacy") => " (legacy units)",
+                Some("2025") => " (2025 units)",
+                _ => "",
+            };
             writeln!(
                 out,
-                "  nơi ở hiện tại {} [{}]",
-                dancu_core::dossier::address_text(a),
-                a.era.map_or("?", |e| e.as_str())
+                "  current address {}{era}",
+                dancu_core::dossier::address_text(a)
             )?;
         }
         if let Some(t) = &r.as_of {
-            writeln!(out, "  dữ liệu tại   {t}")?;
+            writeln!(out, "  data as of      {t}")?;
         }
     }
     if let Some(m) = &report.match_report {
-        writeln!(
-            out,
-            "  match         id {:?}, name {}, birth date {:?}, gender {:?} — {}",
-            m.id,
-            m.name.as_str(),
-            m.birth_date,
-            m.gender,
-            if m.all_agree() {
-                "all agree"
-            } else {
-                "CHECK THE DIFFERENCES"
-            }
-        )?;
+        writeln!(out, "  match           {m}")?;
     }
     Ok(())
+}
+
+/// The outcome key in words.
+fn outcome_words(outcome: &str) -> &'static str {
+    match outcome {
+        "found" => "found",
+        "not_found" => "not found",
+        "confirmed" => "confirmed",
+        "not_confirmed" => "not confirmed",
+        "otp_required" => "one-time password required",
+        "otp_rejected" => "one-time password rejected",
+        "rejected" => "rejected",
+        "unavailable" => "unavailable",
+        "invalid_response" => "invalid response",
+        _ => "failed",
+    }
 }

@@ -387,16 +387,41 @@ fn configuration_file() {
     assert!(stderr(&out).contains("no `path`"), "{}", stderr(&out));
 }
 
+/// Without `--db` or `--config`, `dancu audit` reads `dancu.toml` in the
+/// working directory, as `dancu verify` does.
+#[test]
+fn the_default_configuration_is_dancu_toml() {
+    let (dir, _db) = setup();
+    std::fs::write(
+        dir.path().join("dancu.toml"),
+        "[audit]\npath = \"audit.sqlite\"\nsalt_env = \"HANOI_AUDIT_SALT\"\n",
+    )
+    .expect("write config");
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(dir.path())
+        .args(["audit", "who", "--subject", ID, "--json"])
+        .env("HANOI_AUDIT_SALT", SALT)
+        .output()
+        .expect("dancu runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json_lines(&out).len(), 4);
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(elsewhere.path())
+        .args(["audit", "by-officer", "canbo.a"])
+        .output()
+        .expect("dancu runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("dancu.toml"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--db PATH or --config FILE"));
+}
+
 #[test]
 fn bad_input_is_a_clear_error() {
     let (dir, db) = setup();
     let missing = dir.path().join("nope.sqlite");
     let missing = missing.to_str().expect("path");
     for (args, needle) in [
-        (
-            vec!["audit", "by-officer", "a"],
-            "--db PATH or --config FILE",
-        ),
         (
             vec!["audit", "by-officer", "a", "--db", missing],
             "no audit database",

@@ -382,11 +382,125 @@ fn usage_and_configuration_errors_exit_2() {
             "--name",
             "An",
             "--dob",
-            "1990",
         ])
+        .arg(p.birth.year().to_string())
         .args(["--procedure", "1.001776"])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("DANCU_AUDIT_SALT"));
+}
+
+/// How many lookups the audit trail of `env` holds (0 when it does not
+/// exist yet).
+fn audited(env: &Env) -> usize {
+    if !env.dir.join("audit.sqlite").exists() {
+        return 0;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(&env.dir)
+        .args(["audit", "between", "2000-01-01", "2100-01-01", "--json"])
+        .output()
+        .expect("dancu audit runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    out.stdout.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// The human text is words, never Rust names; a name in another letter
+/// case agrees as `case`; an OTP request says how to continue; `--otp`
+/// needs `--request-id`; a birth date against the ID's birth year is
+/// refused before any call or audit record.
+#[test]
+fn the_command_line_speaks_words_and_refuses_early() {
+    let env = Env::start(17);
+    let text = |out: &Output| String::from_utf8_lossy(&out.stdout).into_owned();
+    let rust_names = [
+        "AtSharedPrecision",
+        "SameCmnd",
+        "NotComparable",
+        "CaseAndTonePlacement",
+        "Some(",
+        "Year)",
+    ];
+
+    // A CMND lookup with the name upper-cased and a year-only record.
+    let c = env.person(|p| p.otp.is_none() && p.cmnd.is_some());
+    let cmnd = c.cmnd.expect("has a CMND").to_string();
+    let upper = c.name.as_str().to_lowercase();
+    let (code, json) = env.verify("c06", &cmnd, &upper, &c.birth.to_string(), &[]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["match"]["name"], "case");
+    assert_eq!(json["match"]["id"], "same_cmnd");
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(&env.dir)
+        .env("DANCU_AUDIT_SALT", SALT)
+        .args(["verify", "--config", "dancu.toml", "--gateway", "c06"])
+        .args(["--id", &cmnd, "--name", &upper, "--dob"])
+        .arg(c.birth.year().to_string())
+        .args(["--procedure", "1.001776"])
+        .output()
+        .expect("runs");
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    for name in rust_names {
+        assert!(!shown.contains(name), "{name} in {shown}");
+    }
+    assert!(shown.contains("the record's former CMND"), "{shown}");
+    assert!(shown.contains("differs only in letter case"), "{shown}");
+    assert!(shown.contains("gender not compared"), "{shown}");
+    assert!(shown.contains("same year"), "{shown}");
+
+    // The one-time password: how to continue, in text.
+    let p = env.person(|p| p.otp.is_some());
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(&env.dir)
+        .env("DANCU_AUDIT_SALT", SALT)
+        .args([
+            "verify",
+            "--config",
+            "dancu.toml",
+            "--gateway",
+            "provincial_json",
+        ])
+        .args(["--id", p.id.as_str(), "--name", p.name.as_str(), "--dob"])
+        .arg(p.birth.to_string())
+        .args(["--procedure", "1.001776"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(4));
+    let shown = text(&out);
+    let request_id = shown
+        .split("request ")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .expect("the request id is shown");
+    assert!(
+        shown.contains(&format!("--otp CODE --request-id {request_id}")),
+        "{shown}"
+    );
+
+    // --otp without --request-id: a usage error, no call, no record.
+    let before = audited(&env);
+    let out = env.run(
+        "provincial_json",
+        p.id.as_str(),
+        p.name.as_str(),
+        &p.birth.to_string(),
+        &["--otp", "123456"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--request-id"));
+
+    // A birth year the personal ID contradicts: refused before the call.
+    let f = env.person(|p| p.otp.is_none() && p.birth.precision() == Precision::Day);
+    let other_year = (f.id.birth_year() + 1).to_string();
+    let out = env.run("c06", f.id.as_str(), f.name.as_str(), &other_year, &[]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--dob contradicts --id"), "{err}");
+    assert!(
+        !err.contains(f.id.as_str()),
+        "the number is not repeated: {err}"
+    );
+    assert_eq!(audited(&env), before, "no audit record, so no lookup");
 }
