@@ -60,7 +60,8 @@ pub(crate) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let result = runtime.block_on(demo(&dir, args.seed));
+    let result =
+        demo_salt(&dir, temporary).and_then(|salt| runtime.block_on(demo(&dir, args.seed, salt)));
     if temporary {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -79,7 +80,55 @@ fn pick<'p>(
         .ok_or_else(|| anyhow!("the sandbox population has no {what}"))
 }
 
-async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
+/// The environment variable the demo's salt is read from, if set.
+const SALT_ENV: &str = "DANCU_AUDIT_SALT";
+/// Where a kept data directory holds the salt the demo made for it.
+const SALT_FILE: &str = "audit-salt";
+
+/// Where the demo's subject-hash salt comes from.
+enum DemoSalt {
+    /// `DANCU_AUDIT_SALT`.
+    Environment(Secret),
+    /// `DIR/audit-salt`, made on the first run with this data directory.
+    File(Secret, PathBuf),
+    /// A fresh one for a temporary directory, thrown away with it.
+    Fresh(Secret),
+}
+
+/// The salt of the demo's audit trail. A trail is bound to its salt, so a
+/// kept data directory keeps it: from `DANCU_AUDIT_SALT` when set, or in
+/// `DIR/audit-salt` (made on the first run; synthetic data, so a file beside
+/// the trail is fine here — a real installation keeps its salt out of the
+/// data directory).
+fn demo_salt(dir: &std::path::Path, temporary: bool) -> anyhow::Result<DemoSalt> {
+    if let Ok(salt) = std::env::var(SALT_ENV)
+        && !salt.is_empty()
+    {
+        return Ok(DemoSalt::Environment(Secret::new(salt)));
+    }
+    let fresh = || format!("demo-salt-{}", dancu_core::registry::RequestId::generate());
+    if temporary {
+        return Ok(DemoSalt::Fresh(Secret::new(fresh())));
+    }
+    let path = dir.join(SALT_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(salt) => Ok(DemoSalt::File(Secret::new(salt.trim()), path)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let salt = fresh();
+            let mut file = std::fs::OpenOptions::new();
+            file.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+            file.open(&path)
+                .and_then(|mut f| writeln!(f, "{salt}"))
+                .with_context(|| format!("keeping the demo's audit salt in {}", path.display()))?;
+            Ok(DemoSalt::File(Secret::new(salt), path))
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
+    }
+}
+
+async fn demo(dir: &std::path::Path, seed: u64, salt: DemoSalt) -> anyhow::Result<()> {
     let stdout = io::stdout();
     let mut lock = stdout.lock();
     let sandbox = Sandbox::start(SandboxConfig {
@@ -92,9 +141,12 @@ async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
     let audit = Arc::new(
         SqliteAuditSink::open(dir.join("audit.sqlite")).context("opening the audit trail")?,
     );
-    // A fresh random salt: the demo's audit trail is thrown away with it.
-    let salt = format!("demo-salt-{}", dancu_core::registry::RequestId::generate());
-    let hasher = SubjectHasher::new(Secret::new(salt)).map_err(|e| anyhow!("{e}"))?;
+    let (secret, salt_note) = match salt {
+        DemoSalt::Environment(s) => (s, format!("muối từ {SALT_ENV}")),
+        DemoSalt::File(s, path) => (s, format!("muối lưu tại {}", path.display())),
+        DemoSalt::Fresh(s) => (s, "muối ngẫu nhiên, bỏ đi cùng thư mục tạm".to_owned()),
+    };
+    let hasher = SubjectHasher::new(secret).map_err(|e| anyhow!("{SALT_ENV}: {e}"))?;
     let sink: Arc<dyn AuditSink> = audit.clone();
     let direct = sandbox.registry("c06", Some((Arc::clone(&sink), hasher.clone())))?;
     let provincial = sandbox.registry("provincial_json", Some((sink, hasher.clone())))?;
@@ -106,7 +158,7 @@ async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
     let calendar = WorkingCalendar::with_fixed_holidays([today.year(), today.year() + 1]);
     writeln!(
         lock,
-        "dancu demo — sandbox: {} công dân tổng hợp (seed {seed}) tại {}; dữ liệu: {}",
+        "dancu demo — sandbox: {} công dân tổng hợp (seed {seed}) tại {}; dữ liệu: {} ({salt_note})",
         sandbox.population().len(),
         sandbox.base_url(),
         dir.display()

@@ -224,12 +224,21 @@ pub(crate) fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     } else {
         print_human(&mut io::stdout().lock(), &report, record.as_deref())?;
     }
-    Ok(ExitCode::from(exit_status(report.outcome)))
+    Ok(ExitCode::from(exit_status(&report)))
 }
 
-/// The documented exit statuses.
-fn exit_status(outcome: &str) -> u8 {
-    match outcome {
+/// The documented exit statuses. An audit trail that cannot record the
+/// lookup (a salt that is not the trail's, a file that cannot be written)
+/// is a problem of the installation, as a configuration error is: 2.
+fn exit_status(report: &LookupReport) -> u8 {
+    if report
+        .error
+        .as_ref()
+        .is_some_and(|e| e.code == "audit_failed")
+    {
+        return 2;
+    }
+    match report.outcome {
         "found" | "confirmed" => 0,
         "not_found" | "not_confirmed" => 3,
         "otp_required" | "otp_rejected" => 4,

@@ -504,3 +504,55 @@ fn the_command_line_speaks_words_and_refuses_early() {
     );
     assert_eq!(audited(&env), before, "no audit record, so no lookup");
 }
+
+/// The audit trail is bound to the salt it was created with: `verify`
+/// with another salt is refused before the gateway is called (exit 2, the
+/// message says why), and the trail keeps answering with its own salt.
+#[test]
+fn a_wrong_salt_is_refused_before_the_lookup() {
+    let env = Env::start(19);
+    let p = env.person(|p| p.otp.is_none() && p.birth.precision() == Precision::Day);
+    let birth = p.birth.to_string();
+    let (code, _) = env.verify("c06", p.id.as_str(), p.name.as_str(), &birth, &[]);
+    assert_eq!(code, 0);
+    let before = audited(&env);
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(&env.dir)
+        .env("DANCU_AUDIT_SALT", "not-the-trail-salt-0123456789")
+        .args(["verify", "--config", "dancu.toml", "--gateway", "c06"])
+        .args([
+            "--id",
+            p.id.as_str(),
+            "--name",
+            p.name.as_str(),
+            "--dob",
+            &birth,
+        ])
+        .args(["--procedure", "1.001776", "--json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(json["error"]["code"], "audit_failed");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("salt"),
+        "{json}"
+    );
+    assert_eq!(json["attempts"], 0, "no call was made");
+    assert_eq!(
+        audited(&env),
+        before,
+        "nothing recorded with the wrong salt"
+    );
+    let who = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(&env.dir)
+        .env("DANCU_AUDIT_SALT", SALT)
+        .args(["audit", "who", "--subject", p.id.as_str(), "--json"])
+        .output()
+        .expect("runs");
+    assert_eq!(who.status.code(), Some(0));
+    assert_eq!(who.stdout.iter().filter(|&&b| b == b'\n').count(), 1);
+}
