@@ -116,7 +116,8 @@ struct Prepared {
 
 fn prepare(args: &VerifyArgs) -> anyhow::Result<Prepared> {
     let config = Config::load(&args.config).map_err(|e| usage(e.to_string()))?;
-    let gw = config
+    // An unknown gateway is named before anything else is checked.
+    config
         .gateway(&args.gateway)
         .map_err(|e| usage(e.to_string()))?;
     let on = CalendarDate::today_in_vietnam();
@@ -144,14 +145,9 @@ fn prepare(args: &VerifyArgs) -> anyhow::Result<Prepared> {
         .procedure
         .parse()
         .map_err(|e| usage(format!("--procedure: {e}")))?;
+    // The `[officer] unit` is given by the connector (connect::configured).
     let mut ctx =
         RequestContext::new(&officer, procedure).map_err(|e| usage(format!("officer: {e}")))?;
-    if let Some(unit) = config.officer.as_ref().and_then(|o| o.unit.as_deref()) {
-        ctx = ctx.with_unit(
-            unit.parse()
-                .map_err(|e| usage(format!("[officer] unit: {e}")))?,
-        );
-    }
     if let Some(d) = &args.dossier {
         ctx = ctx.with_dossier(d.parse().map_err(|e| usage(format!("--dossier: {e}")))?);
     }
@@ -166,8 +162,8 @@ fn prepare(args: &VerifyArgs) -> anyhow::Result<Prepared> {
     }
     let (sink, hasher) = open_audit(&config)?;
     let sink: Arc<dyn AuditSink> = sink;
-    let registry =
-        connect::registry(gw, None, Some((sink, hasher))).map_err(|e| usage(e.to_string()))?;
+    let registry = connect::configured(&config, &args.gateway, None, Some((sink, hasher)))
+        .map_err(|e| usage(e.to_string()))?;
     Ok(Prepared {
         registry,
         ctx,

@@ -556,3 +556,64 @@ fn a_wrong_salt_is_refused_before_the_lookup() {
     assert_eq!(who.status.code(), Some(0));
     assert_eq!(who.stdout.iter().filter(|&&b| b == b'\n').count(), 1);
 }
+
+/// `connect::configured` gives a request without a unit the configuration's
+/// `[officer] unit`, so the audit record has it; a request with its own unit
+/// keeps it.
+#[test]
+fn the_configured_officer_unit_reaches_the_audit_trail() {
+    use std::sync::Arc;
+
+    use dancu_core::registry::{AuditQuery, AuditSink, IdentityQuery, RequestContext};
+    use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
+    use dancu_popdb::config::Config;
+
+    let env = Env::start(21);
+    let p = env.person(|p| p.otp.is_none() && p.birth.precision() == Precision::Day);
+    let config = Config::parse(
+        &env.sandbox().config_toml("audit.sqlite"),
+        &env.dir,
+        &|_| None,
+    )
+    .expect("the sandbox's configuration");
+    let sink = Arc::new(SqliteAuditSink::open(env.dir.join("units.sqlite")).expect("open"));
+    let hasher = SubjectHasher::new(dancu_popdb::Secret::new(SALT)).expect("salt");
+    let audit: Arc<dyn AuditSink> = sink.clone();
+    let registry = dancu_popdb::connect::configured(&config, "lgsp", None, Some((audit, hasher)))
+        .expect("the stack");
+    let query = IdentityQuery::new(
+        dancu_core::IdNumber::PersonalId(p.id),
+        p.name.clone(),
+        p.birth,
+    )
+    .expect("query");
+    let procedure = || "1.001776".parse().expect("procedure");
+    let records = env.runtime.block_on(async {
+        let bare = RequestContext::new("canbo.a", procedure()).expect("ctx");
+        registry.lookup(&bare, &query).await.expect("lookup");
+        let own = RequestContext::new("canbo.b", procedure())
+            .expect("ctx")
+            .with_unit("000.00.22.H10".parse().expect("unit"));
+        registry.lookup(&own, &query).await.expect("lookup");
+        let from = dancu_core::Timestamp::from_unix_millis(0);
+        let to = dancu_core::Timestamp::from_unix_millis(i64::MAX / 2);
+        sink.query(&AuditQuery::Between(from, to))
+            .await
+            .expect("query")
+    });
+    let units: Vec<_> = records
+        .iter()
+        .map(|r| (r.entry.officer.as_str(), r.entry.unit.as_deref()))
+        .collect();
+    assert_eq!(
+        units,
+        [
+            ("canbo.a", Some("000.00.21.H06")),
+            ("canbo.b", Some("000.00.22.H10"))
+        ]
+    );
+    assert!(
+        dancu_popdb::connect::configured(&config, "nope", None, None).is_err(),
+        "an unknown gateway is a configuration error"
+    );
+}

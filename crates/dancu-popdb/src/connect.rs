@@ -3,10 +3,14 @@
 
 use std::sync::Arc;
 
-use dancu_core::registry::{AuditSink, PopulationRegistry, RegistryError};
+use async_trait::async_trait;
+use dancu_core::registry::{
+    AuditSink, CheckOutcome, IdentityQuery, LookupOutcome, PopulationRegistry, RegistryError,
+    RegistryInfo, Reply, RequestContext, UnitCode,
+};
 
 use crate::audit::{Audited, SubjectHasher};
-use crate::config::{GatewayConfig, GatewayKindConfig};
+use crate::config::{Config, GatewayConfig, GatewayKindConfig};
 use crate::gateway::{C06Gateway, LgspGateway, ProvincialGateway};
 
 fn config_error(reason: String) -> RegistryError {
@@ -118,4 +122,88 @@ pub fn registry(
         Some((sink, hasher)) => Arc::new(Audited::new(resilient, sink, hasher)),
         None => Arc::new(resilient),
     })
+}
+
+/// Builds the full stack for the gateway `name` of a whole `dancu.toml`:
+/// [`registry`], with the `[officer]` unit given to every request whose
+/// context names none ([`DefaultUnit`], outside the audit layer) — so the
+/// audit trail never misses the unit the configuration names.
+///
+/// # Errors
+///
+/// [`RegistryError::Configuration`] for an unknown gateway, a bad
+/// `[officer] unit` or a bad gateway setting.
+pub fn configured(
+    config: &Config,
+    name: &str,
+    client: Option<&reqwest::Client>,
+    audit: Option<(Arc<dyn AuditSink>, SubjectHasher)>,
+) -> Result<Arc<dyn PopulationRegistry>, RegistryError> {
+    let gateway = config
+        .gateway(name)
+        .map_err(|e| config_error(e.to_string()))?;
+    let unit = match config.officer.as_ref().and_then(|o| o.unit.as_deref()) {
+        Some(unit) => Some(
+            unit.parse::<UnitCode>()
+                .map_err(|e| config_error(format!("[officer] unit: {e}")))?,
+        ),
+        None => None,
+    };
+    let stack = registry(gateway, client, audit)?;
+    Ok(match unit {
+        Some(unit) => Arc::new(DefaultUnit::new(stack, unit)),
+        None => stack,
+    })
+}
+
+/// Gives a request the officer's unit (`MaDonVi`) when its context has
+/// none — the `[officer] unit` of the configuration. A context with its own
+/// unit keeps it.
+#[derive(Debug)]
+pub struct DefaultUnit<R> {
+    inner: R,
+    unit: UnitCode,
+}
+
+impl<R> DefaultUnit<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R, unit: UnitCode) -> Self {
+        Self { inner, unit }
+    }
+
+    fn with_unit(&self, ctx: &RequestContext) -> Option<RequestContext> {
+        // A clone shares the request id and the attempt counters.
+        ctx.unit()
+            .is_none()
+            .then(|| ctx.clone().with_unit(self.unit.clone()))
+    }
+}
+
+#[async_trait]
+impl<R: PopulationRegistry> PopulationRegistry for DefaultUnit<R> {
+    fn info(&self) -> RegistryInfo {
+        self.inner.info()
+    }
+
+    async fn lookup(
+        &self,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+        match self.with_unit(ctx) {
+            Some(ctx) => self.inner.lookup(&ctx, query).await,
+            None => self.inner.lookup(ctx, query).await,
+        }
+    }
+
+    async fn check(
+        &self,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+        match self.with_unit(ctx) {
+            Some(ctx) => self.inner.check(&ctx, query).await,
+            None => self.inner.check(ctx, query).await,
+        }
+    }
 }
