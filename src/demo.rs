@@ -11,18 +11,20 @@ use anyhow::{Context, anyhow};
 use clap::Args;
 use dancu_core::dossier::{Dossier, DossierStore, Owner, OwnerType, Provenance, WorkingCalendar};
 use dancu_core::intake::{CheckResult, Verified};
-use dancu_core::registry::{AuditSink, LookupKey, PopulationRegistry};
+use dancu_core::registry::{AuditError, AuditSink, LookupKey, PopulationRegistry};
 use dancu_core::{CalendarDate, IdNumber, Precision};
 use dancu_dossier_sqlite::SqliteDossierStore;
 use dancu_popdb::Secret;
-use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
+use dancu_popdb::audit::{Audited, SqliteAuditSink, SubjectHasher};
 use dancu_sandbox::population::RecordVintage;
 use dancu_sandbox::{Person, Sandbox, SandboxConfig};
+use dancu_tandan::otp::{InMemoryOtpSender, OfficerOtpGate};
 use dancu_tandan::{Catalog, DirectIntake, OnlineIntake, Role};
 use dancu_vnpt::{Completion, IdentityOutcome, IgateCatalog, Reception};
 
 const UNIT: &str = "000.00.21.H06";
 const OFFICER: &str = "canbo.motcua01";
+const OFFICER_PHONE: &str = "0912345678";
 
 /// `dancu demo`
 #[derive(Debug, Args)]
@@ -43,8 +45,18 @@ struct Demo<'o> {
     store: Arc<dyn DossierStore>,
     audit: Arc<SqliteAuditSink>,
     hasher: SubjectHasher,
+    /// The C06 channel for VNPT iGate.
     direct: Arc<dyn PopulationRegistry>,
+    /// The C06 channel for Tân Dân, behind the officer's OTP gate (inside
+    /// the audit layer: a refused lookup is recorded, never sent).
+    tandan: Arc<dyn PopulationRegistry>,
+    /// The provincial JSON channel for Tân Dân, behind the same gate.
     provincial: Arc<dyn PopulationRegistry>,
+    gate: Arc<OfficerOtpGate>,
+    /// The officer's phone.
+    phone: Arc<InMemoryOtpSender>,
+    /// How to ask the kept trail again from the command line.
+    audit_hint: Option<String>,
 }
 
 pub(crate) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
@@ -138,18 +150,57 @@ async fn demo(dir: &std::path::Path, seed: u64, salt: DemoSalt) -> anyhow::Resul
     })
     .await
     .context("starting the sandbox")?;
-    let audit = Arc::new(
-        SqliteAuditSink::open(dir.join("audit.sqlite")).context("opening the audit trail")?,
-    );
-    let (secret, salt_note) = match salt {
-        DemoSalt::Environment(s) => (s, format!("muối từ {SALT_ENV}")),
-        DemoSalt::File(s, path) => (s, format!("muối lưu tại {}", path.display())),
-        DemoSalt::Fresh(s) => (s, "muối ngẫu nhiên, bỏ đi cùng thư mục tạm".to_owned()),
+    let db = dir.join("audit.sqlite");
+    let audit = Arc::new(SqliteAuditSink::open(&db).context("opening the audit trail")?);
+    let (secret, salt_note, audit_hint) = match salt {
+        DemoSalt::Environment(s) => (
+            s,
+            format!("muối từ {SALT_ENV}"),
+            Some(format!("dancu audit who --db {} --subject", db.display())),
+        ),
+        DemoSalt::File(s, path) => {
+            let hint = format!(
+                "{SALT_ENV}=$(cat {}) dancu audit who --db {} --subject",
+                path.display(),
+                db.display()
+            );
+            (s, format!("muối lưu tại {}", path.display()), Some(hint))
+        }
+        DemoSalt::Fresh(s) => (
+            s,
+            "muối ngẫu nhiên, bỏ đi cùng thư mục tạm".to_owned(),
+            None,
+        ),
     };
     let hasher = SubjectHasher::new(secret).map_err(|e| anyhow!("{SALT_ENV}: {e}"))?;
+    // A kept trail answers only to its own salt: say so before any scene.
+    let probe = sandbox
+        .population()
+        .people()
+        .first()
+        .map(|p| LookupKey::PersonalId(p.id))
+        .ok_or_else(|| anyhow!("the sandbox population is empty"))?;
+    if let Err(AuditError::SaltMismatch) = audit.query(&hasher.query(&probe)).await {
+        return Err(anyhow!(
+            "the audit trail {} was created with another salt ({salt_note}): {}",
+            db.display(),
+            AuditError::SaltMismatch
+        ));
+    }
     let sink: Arc<dyn AuditSink> = audit.clone();
     let direct = sandbox.registry("c06", Some((Arc::clone(&sink), hasher.clone())))?;
-    let provincial = sandbox.registry("provincial_json", Some((sink, hasher.clone())))?;
+    let phone = Arc::new(InMemoryOtpSender::default());
+    let gate = Arc::new(OfficerOtpGate::new(phone.clone()));
+    let gated = |channel: &str| -> anyhow::Result<Arc<dyn PopulationRegistry>> {
+        let bare = sandbox.registry(channel, None)?;
+        Ok(Arc::new(Audited::new(
+            gate.guard(bare),
+            Arc::clone(&sink),
+            hasher.clone(),
+        )))
+    };
+    let tandan = gated("c06")?;
+    let provincial = gated("provincial_json")?;
     let store: Arc<dyn DossierStore> = Arc::new(
         SqliteDossierStore::open(dir.join("dossiers.sqlite"))
             .context("opening the dossier store")?,
@@ -189,7 +240,11 @@ async fn demo(dir: &std::path::Path, seed: u64, salt: DemoSalt) -> anyhow::Resul
         audit,
         hasher,
         direct,
+        tandan,
         provincial,
+        gate,
+        phone,
+        audit_hint,
     };
     demo.tandan_direct(full).await?;
     demo.tandan_online(year_only).await?;
@@ -211,6 +266,17 @@ fn provenance(p: &Provenance) -> String {
             as_of.as_deref().unwrap_or("?")
         ),
         Provenance::EditedAfterVerification { .. } => "sửa sau khi xác thực".into(),
+    }
+}
+
+/// An audit outcome key in Vietnamese, with the key.
+fn outcome_vi(key: &str) -> &str {
+    match key {
+        "found" => "tìm thấy (found)",
+        "not_found" => "không tìm thấy (not_found)",
+        "otp_required" => "cần OTP công dân (otp_required)",
+        "refused" => "từ chối tại hệ thống một cửa, không gửi (refused)",
+        other => other,
     }
 }
 
@@ -294,7 +360,39 @@ impl Demo<'_> {
     }
 
     fn officer(&self) -> dancu_tandan::Officer {
-        dancu_tandan::Officer::new(OFFICER, UNIT, &[Role::OneStop])
+        dancu_tandan::Officer::new(OFFICER, UNIT, &[Role::OneStop]).with_phone(
+            OFFICER_PHONE
+                .parse()
+                .unwrap_or_else(|_| unreachable!("a phone number")),
+        )
+    }
+
+    /// Tân Dân's gate: the officer confirms the one-time code sent to
+    /// their phone, valid for 10 minutes.
+    async fn confirm_officer_otp(&mut self) -> anyhow::Result<()> {
+        let officer = self.officer();
+        let lifetime = self.gate.request_code(&officer).await?;
+        self.step(
+            "Gửi mã OTP tới điện thoại cán bộ",
+            format!(
+                "{} (mã có hiệu lực {} phút)",
+                dancu_core::Masked::new(OFFICER_PHONE),
+                lifetime.as_secs() / 60
+            ),
+        )?;
+        let code = self
+            .phone
+            .last_code_for(OFFICER)
+            .ok_or_else(|| anyhow!("no code reached the officer's phone"))?;
+        let window = self.gate.confirm(&officer, code.as_str())?;
+        self.step(
+            "Nhập mã OTP",
+            format!(
+                "****** → tài khoản được tra cứu CSDL dân cư trong {} phút",
+                window.as_secs() / 60
+            ),
+        )?;
+        Ok(())
     }
 
     async fn tandan_direct(&mut self, p: &Person) -> anyhow::Result<()> {
@@ -332,12 +430,24 @@ impl Demo<'_> {
             ),
         )?;
         screen.form.birth_date = p.birth.to_string();
-        let result = screen.check(self.direct.as_ref()).await?;
+        let refused = screen.check(self.tandan.as_ref()).await?.label_vi();
+        self.step(
+            "Kiểm tra",
+            format!(
+                "{refused}: tài khoản cán bộ chưa xác nhận mã OTP (ghi nhật ký, không gọi CSDL)"
+            ),
+        )?;
+        self.confirm_officer_otp().await?;
+        let result = screen.check(self.tandan.as_ref()).await?;
         self.step("Kiểm tra", result.label_vi())?;
-        if let CheckResult::Verified(v) = result {
-            let v = v.clone();
-            self.report(&v)?;
-        }
+        let CheckResult::Verified(v) = result else {
+            return Err(anyhow!(
+                "the demo citizen was not verified: {}",
+                result.label_vi()
+            ));
+        };
+        let v = v.clone();
+        self.report(&v)?;
         let verified = screen.accept()?;
         self.step("Cập nhật vào hồ sơ", "đã nhận dữ liệu từ CSDLQG về dân cư")?;
         let dossier = verified.save(self.store.as_ref()).await?;
@@ -399,7 +509,7 @@ impl Demo<'_> {
             "Hồ sơ cần kiểm tra CSDLDC",
             format!("năm sinh khai: {}", check.form.birth_date),
         )?;
-        let result = check.check(self.direct.as_ref(), self.today).await?;
+        let result = check.check(self.tandan.as_ref(), self.today).await?;
         self.step("Kiểm tra", result.label_vi())?;
         if let CheckResult::Verified(v) = result {
             let v = v.clone();
@@ -538,11 +648,11 @@ impl Demo<'_> {
         form.summary = "Đề nghị giải quyết thủ tục minh họa".into();
         let mut screen = form.validate()?.open_population_check()?;
         screen.form.birth_date = "15/08/1990".into();
-        let first = screen.check(self.direct.as_ref()).await?.label_vi();
+        let first = screen.check(self.tandan.as_ref()).await?.label_vi();
         self.step("Kiểm tra", first)?;
         screen.form.name = "Hà Thị Không Có".into();
         screen.form.birth_date = "15/08/1990".into();
-        let second = screen.check(self.direct.as_ref()).await?.label_vi();
+        let second = screen.check(self.tandan.as_ref()).await?.label_vi();
         self.step("Kiểm tra lại", second)?;
         let Some(fallback) = screen.paper_fallback() else {
             return Err(anyhow!("no paper fallback after two failed checks"));
@@ -596,7 +706,9 @@ impl Demo<'_> {
             let outcome = r
                 .completion
                 .as_ref()
-                .map_or("đang chờ", |c| c.outcome.as_str());
+                .map_or("đang chờ (chưa hoàn tất)", |c| {
+                    outcome_vi(&c.outcome)
+                });
             writeln!(
                 self.out,
                 "    {} · cán bộ {} · đơn vị {} · thủ tục {} · hồ sơ {} · kênh {} · kết quả {}",
@@ -608,6 +720,9 @@ impl Demo<'_> {
                 e.channel,
                 outcome
             )?;
+        }
+        if let Some(hint) = &self.audit_hint {
+            writeln!(self.out, "  (hỏi lại từ dòng lệnh: {hint} {})", p.id)?;
         }
         let stored = self
             .store

@@ -65,12 +65,15 @@ impl LookupReport {
         }
     }
 
-    /// The `outcome` of a failed call: `rejected` (a refusal or refused
-    /// credentials), `invalid_response`, otherwise `unavailable`.
+    /// The `outcome` of a failed call: `rejected` (a refusal by the gateway
+    /// or on our side before the call, or refused credentials),
+    /// `invalid_response`, otherwise `unavailable`.
     #[must_use]
     pub const fn outcome_of(e: &RegistryError) -> &'static str {
         match e {
-            RegistryError::Rejected { .. } | RegistryError::Unauthorized => "rejected",
+            RegistryError::Rejected { .. }
+            | RegistryError::Refused { .. }
+            | RegistryError::Unauthorized => "rejected",
             RegistryError::InvalidResponse { .. } => "invalid_response",
             _ => "unavailable",
         }
