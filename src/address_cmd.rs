@@ -273,7 +273,7 @@ fn convert_all(args: &ConvertArgs, out: &mut impl Write) -> io::Result<bool> {
         } else if ok {
             write_conversion(out, &v)?;
         } else {
-            report_error(out, &v, padded(code, |c| report::conversion(c)))?;
+            report_error(out, &v, padded(code, report::conversion))?;
         }
     }
     Ok(all)
