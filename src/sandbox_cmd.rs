@@ -2,8 +2,8 @@
 //! synthetic population.
 
 use std::io::{self, BufWriter, Write};
-use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -12,6 +12,8 @@ use dancu_sandbox::Population;
 use dancu_sandbox::export::citizen_json;
 use dancu_sandbox::faults::Faults;
 use dancu_sandbox::server::{Sandbox, SandboxConfig};
+
+use crate::verify_cmd::UsageError;
 
 /// `dancu sandbox …`
 #[derive(Debug, Args)]
@@ -42,17 +44,22 @@ struct PopulationArgs {
 
 #[derive(Debug, Args)]
 struct ServeArgs {
-    /// Address to listen on (port 0: any free port).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    addr: SocketAddr,
+    /// Address to listen on, `HOST:PORT` (a name such as `localhost` is
+    /// resolved; port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "HOST:PORT")]
+    addr: String,
     #[command(flatten)]
     population: PopulationArgs,
     /// Faults to inject from the start (TOML or JSON; see the README).
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
-    /// Write a dancu.toml that `dancu verify` can use against this sandbox.
+    /// Write a dancu.toml that `dancu verify` can use against this sandbox
+    /// (an existing file is kept unless `--force`).
     #[arg(long, value_name = "PATH")]
     write_config: Option<PathBuf>,
+    /// Let `--write-config` overwrite an existing file.
+    #[arg(long, requires = "write_config")]
+    force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -68,12 +75,57 @@ pub(crate) fn run(args: SandboxArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The address to listen on: `HOST:PORT` resolved, an IPv4 loopback
+/// address first when the name has several (`localhost`).
+fn listen_address(addr: &str) -> anyhow::Result<SocketAddr> {
+    let mut found: Vec<SocketAddr> = addr
+        .to_socket_addrs()
+        .map_err(|e| UsageError(format!("--addr {addr}: {e} (expected HOST:PORT)")))?
+        .collect();
+    found.sort_by_key(|a| (!a.ip().is_loopback(), !a.is_ipv4()));
+    found
+        .first()
+        .copied()
+        .ok_or_else(|| UsageError(format!("--addr {addr}: the name has no address")).into())
+}
+
+/// Writes the configuration, keeping an existing file unless `force`.
+fn write_config(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            anyhow::Error::new(UsageError(format!(
+                "--write-config: {} exists; pass --force to overwrite it",
+                path.display()
+            )))
+        } else {
+            anyhow::Error::new(e).context(format!("writing {}", path.display()))
+        }
+    })?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
+}
+
 fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    if !args.addr.ip().is_loopback() {
-        eprintln!(
-            "dancu: warning: serving synthetic data on a non-loopback address ({})",
-            args.addr
-        );
+    let addr = listen_address(&args.addr)?;
+    if let Some(path) = &args.write_config
+        && path.exists()
+        && !args.force
+    {
+        return Err(UsageError(format!(
+            "--write-config: {} exists; pass --force to overwrite it",
+            path.display()
+        ))
+        .into());
+    }
+    if !addr.ip().is_loopback() {
+        eprintln!("dancu: warning: serving synthetic data on a non-loopback address ({addr})");
     }
     let faults = match &args.faults {
         Some(path) => {
@@ -89,18 +141,17 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         let sandbox = Sandbox::start(SandboxConfig {
-            addr: args.addr,
+            addr,
             seed: args.population.seed,
             citizens: args.population.citizens,
             faults,
             ..SandboxConfig::default()
         })
         .await
-        .with_context(|| format!("listening on {}", args.addr))?;
+        .with_context(|| format!("listening on {addr}"))?;
         if let Some(path) = &args.write_config {
             // Relative to the config file: the audit trail sits beside it.
-            std::fs::write(path, sandbox.config_toml("dancu-audit.sqlite"))
-                .with_context(|| format!("writing {}", path.display()))?;
+            write_config(path, &sandbox.config_toml("dancu-audit.sqlite"), args.force)?;
         }
         {
             let mut out = io::stdout().lock();
