@@ -623,7 +623,7 @@ impl Owner {
     }
 }
 
-/// "Detail, Commune, [District,] Province" from a record address's names.
+/// "Detail, Commune, \[District,\] Province" from a record address's names.
 #[must_use]
 pub fn address_text(a: &RecordAddress) -> String {
     let mut parts: Vec<&str> = Vec::new();

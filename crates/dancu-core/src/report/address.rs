@@ -13,7 +13,7 @@ use crate::admin::{
     ProvinceCode, Resolution, Source,
 };
 
-/// Which era a code given to [`unit`] belongs to.
+/// Which era a code given to [`unit()`] belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnitEra {
     /// Before 2025-07-01: province (2 digits), district (3), commune (5).

@@ -8,7 +8,7 @@
 //!
 //! - [`IdReport`]: one inspected identity number.
 //! - [`AddressReport`]: one resolved free-text address; [`conversion`] and
-//!   [`unit`] for conversion and look-up by code.
+//!   [`unit()`] for conversion and look-up by code.
 //! - [`LookupReport`]: one check of a citizen against the population
 //!   database (outcome, record, match report, error), with [`record`] for
 //!   the record alone.
