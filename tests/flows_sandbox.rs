@@ -140,7 +140,18 @@ fn direct_screen(
     name: &str,
     birth: &str,
 ) -> dancu_tandan::CheckScreen {
-    let mut form = DirectIntake::new(officer(), catalog)
+    direct_screen_by(officer(), catalog, id, name, birth)
+}
+
+/// [`direct_screen`] by `officer`.
+fn direct_screen_by(
+    officer: dancu_tandan::Officer,
+    catalog: &Catalog,
+    id: &str,
+    name: &str,
+    birth: &str,
+) -> dancu_tandan::CheckScreen {
+    let mut form = DirectIntake::new(officer, catalog)
         .choose_sector("HT")
         .unwrap()
         .choose_procedure("1.001776")
@@ -256,23 +267,9 @@ async fn tandan_refuses_lookups_until_the_officer_confirms_the_otp() {
     let registry = Audited::new(gate.guard(bare), sink, env.hasher.clone());
     let officer = officer().with_phone("0912345678".parse().unwrap());
     let catalog = Catalog::sample();
-    let screen_for = |officer: dancu_tandan::Officer| {
-        let mut form = DirectIntake::new(officer, &catalog)
-            .choose_sector("HT")
-            .unwrap()
-            .choose_procedure("1.001776")
-            .unwrap()
-            .choose_case("TH1", today(), &calendar())
-            .unwrap();
-        form.id_number = p.id.to_string();
-        form.owner_name = p.name.to_string();
-        form.phone = "0912345678".into();
-        form.address = "(theo CSDLQG về dân cư)".into();
-        form.summary = "Đề nghị giải quyết thủ tục".into();
-        let mut screen = form.validate().unwrap().open_population_check().unwrap();
-        screen.form.birth_date = p.birth.to_string();
-        screen
-    };
+    let (id, name, birth) = (p.id.to_string(), p.name.to_string(), p.birth.to_string());
+    let screen_for =
+        |officer: dancu_tandan::Officer| direct_screen_by(officer, &catalog, &id, &name, &birth);
 
     // Not confirmed: refused, audited as refused, never sent.
     let mut screen = screen_for(officer.clone());

@@ -3,10 +3,8 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use dancu_core::registry::{
-    AuditSink, CheckOutcome, IdentityQuery, LookupOutcome, PopulationRegistry, RegistryError,
-    RegistryInfo, Reply, RequestContext, UnitCode,
+    AuditSink, PopulationRegistry, RegistryError, RequestContext, RequestRule, Ruled, UnitCode,
 };
 
 use crate::audit::{Audited, SubjectHasher};
@@ -151,59 +149,23 @@ pub fn configured(
     };
     let stack = registry(gateway, client, audit)?;
     Ok(match unit {
-        Some(unit) => Arc::new(DefaultUnit::new(stack, unit)),
+        Some(unit) => Arc::new(Ruled::new(stack, DefaultUnit(unit))),
         None => stack,
     })
 }
 
 /// Gives a request the officer's unit (`MaDonVi`) when its context has
 /// none — the `[officer] unit` of the configuration. A context with its own
-/// unit keeps it.
-#[derive(Debug)]
-pub struct DefaultUnit<R> {
-    inner: R,
-    unit: UnitCode,
-}
+/// unit keeps it. A [`RequestRule`], applied by [`Ruled`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DefaultUnit(pub UnitCode);
 
-impl<R> DefaultUnit<R> {
-    /// Wraps `inner`.
-    pub fn new(inner: R, unit: UnitCode) -> Self {
-        Self { inner, unit }
-    }
-
-    fn with_unit(&self, ctx: &RequestContext) -> Option<RequestContext> {
+impl RequestRule for DefaultUnit {
+    fn apply(&self, ctx: &RequestContext) -> Result<Option<RequestContext>, RegistryError> {
         // A clone shares the request id and the attempt counters.
-        ctx.unit()
+        Ok(ctx
+            .unit()
             .is_none()
-            .then(|| ctx.clone().with_unit(self.unit.clone()))
-    }
-}
-
-#[async_trait]
-impl<R: PopulationRegistry> PopulationRegistry for DefaultUnit<R> {
-    fn info(&self) -> RegistryInfo {
-        self.inner.info()
-    }
-
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        match self.with_unit(ctx) {
-            Some(ctx) => self.inner.lookup(&ctx, query).await,
-            None => self.inner.lookup(ctx, query).await,
-        }
-    }
-
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        match self.with_unit(ctx) {
-            Some(ctx) => self.inner.check(&ctx, query).await,
-            None => self.inner.check(ctx, query).await,
-        }
+            .then(|| ctx.clone().with_unit(self.0.clone())))
     }
 }

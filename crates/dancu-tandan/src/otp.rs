@@ -47,8 +47,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use dancu_core::dossier::PhoneNumber;
 use dancu_core::registry::{
-    CheckOutcome, IdentityQuery, LookupOutcome, Otp, PopulationRegistry, RegistryError,
-    RegistryInfo, Reply, RequestContext,
+    Otp, PopulationRegistry, RegistryError, RequestContext, RequestRule, Ruled,
 };
 
 use crate::session::Officer;
@@ -355,15 +354,16 @@ impl OfficerOtpGate {
     /// refusal is recorded: `Audited::new(gate.guard(gateway), sink, hasher)`.
     #[must_use]
     pub fn guard<R: PopulationRegistry>(self: &Arc<Self>, inner: R) -> OtpGated<R> {
-        OtpGated {
-            gate: Arc::clone(self),
-            inner,
-        }
+        Ruled::new(inner, Arc::clone(self))
     }
+}
 
-    fn admit(&self, ctx: &RequestContext) -> Result<(), RegistryError> {
+/// The gate as a [`RequestRule`]: a request by an officer without a running
+/// confirmation is refused ([`RegistryError::Refused`]).
+impl RequestRule for OfficerOtpGate {
+    fn apply(&self, ctx: &RequestContext) -> Result<Option<RequestContext>, RegistryError> {
         match self.status_of(ctx.officer().as_str()) {
-            OtpGateStatus::Confirmed { .. } => Ok(()),
+            OtpGateStatus::Confirmed { .. } => Ok(None),
             _ => Err(RegistryError::Refused {
                 reason: format!(
                     "the officer's account has not confirmed its one-time code in the last {} minutes: confirm it, then look up again",
@@ -373,6 +373,10 @@ impl OfficerOtpGate {
         }
     }
 }
+
+/// A registry behind the officers' one-time-code gate
+/// ([`OfficerOtpGate::guard`]).
+pub type OtpGated<R> = Ruled<R, Arc<OfficerOtpGate>>;
 
 /// A 6-digit code from the operating system's random source.
 fn random_code() -> Otp {
@@ -390,39 +394,6 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0, |acc, (x, y)| acc | (x ^ y))
             == 0
-}
-
-/// A registry behind the officers' one-time-code gate
-/// ([`OfficerOtpGate::guard`]).
-#[derive(Debug)]
-pub struct OtpGated<R> {
-    gate: Arc<OfficerOtpGate>,
-    inner: R,
-}
-
-#[async_trait]
-impl<R: PopulationRegistry> PopulationRegistry for OtpGated<R> {
-    fn info(&self) -> RegistryInfo {
-        self.inner.info()
-    }
-
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        self.gate.admit(ctx)?;
-        self.inner.lookup(ctx, query).await
-    }
-
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        self.gate.admit(ctx)?;
-        self.inner.check(ctx, query).await
-    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod names;
 mod outcome;
 mod query;
 mod record;
+mod rule;
 
 use std::fmt;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ pub use matching::{GenderAgreement, IdAgreement, MatchReport, MatchReportVi};
 pub use outcome::{CheckOutcome, ExchangeDigest, LookupOutcome, Reply, ReplyMeta};
 pub use query::{IdentityQuery, LookupKey, Otp, QueryError};
 pub use record::{AddressEra, CitizenRecord, HouseholdHead, NamedUnit, RecordAddress, Relative};
+pub use rule::{RequestRule, Ruled};
 
 /// What a registry is, for the audit trail and logs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
