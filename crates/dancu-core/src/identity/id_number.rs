@@ -89,7 +89,7 @@ pub enum UnclassifiedError {
     #[error("the ID number is empty")]
     Empty,
     /// A character that belongs in no identity number.
-    #[error("invalid character {} at position {position}: expected 12 digits (personal ID), 9 (CMND), 10 or 10-3 (tax code), or a letter and 7 digits (passport)", scan::ShowChar(*character))]
+    #[error("invalid character {} at position {position}: expected 12 digits (personal ID), 9 (CMND), 10, 10-3 or 13 (tax code), or a letter and 7 digits (passport)", scan::ShowChar(*character))]
     InvalidCharacter {
         /// 1-based position in the trimmed input.
         position: usize,
