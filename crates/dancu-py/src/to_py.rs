@@ -1,0 +1,558 @@
+//! A serde serializer that builds Python objects: the core's report types
+//! (`dancu_core::report`) become `dict`s with exactly the keys, order and
+//! values their JSON has, without a second list of fields.
+//!
+//! JSON's data model is kept: tuples and sequences become `list`s, maps and
+//! structs `dict`s, `Option::None` and unit `None`, unit variants their name.
+//! Struct field names are `&'static str`; each becomes one interned Python
+//! `str`, created once per process and reused ([`Keys`]), which is most of
+//! the cost of building a small `dict`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+
+use pyo3::IntoPyObjectExt;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString};
+use serde::Serialize;
+use serde::ser::{self, Impossible};
+
+/// The interned Python strings of struct field names, by the address and
+/// length of the `&'static str`.
+#[derive(Default)]
+pub(crate) struct Keys {
+    map: HashMap<(usize, usize), Py<PyString>>,
+}
+
+impl Keys {
+    fn get<'py>(&mut self, py: Python<'py>, key: &'static str) -> Bound<'py, PyString> {
+        self.map
+            .entry((key.as_ptr() as usize, key.len()))
+            .or_insert_with(|| PyString::intern(py, key).unbind())
+            .bind(py)
+            .clone()
+    }
+}
+
+static KEYS: PyOnceLock<Mutex<Keys>> = PyOnceLock::new();
+
+/// Runs `f` with the process-wide key cache (one lock for a whole object
+/// or a whole chunk of a batch).
+pub(crate) fn with_keys<R>(py: Python<'_>, f: impl FnOnce(&mut Keys) -> R) -> R {
+    let lock = KEYS.get_or_init(py, Mutex::default);
+    match lock.lock() {
+        Ok(mut keys) => f(&mut keys),
+        // A panic while the cache was held cannot leave it inconsistent
+        // (entries are inserted whole): keep using it.
+        Err(poisoned) => f(&mut poisoned.into_inner()),
+    }
+}
+
+/// Converts `value` to a Python object through its `Serialize` impl.
+pub(crate) fn to_py<'py, T: Serialize + ?Sized>(
+    py: Python<'py>,
+    keys: &mut Keys,
+    value: &T,
+) -> PyResult<Bound<'py, PyAny>> {
+    value.serialize(Ser { py, keys }).map_err(|e| e.0)
+}
+
+/// A Python error raised while serialising.
+#[derive(Debug)]
+pub(crate) struct Error(PyErr);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Self(PyValueError::new_err(msg.to_string()))
+    }
+}
+
+impl From<PyErr> for Error {
+    fn from(e: PyErr) -> Self {
+        Self(e)
+    }
+}
+
+struct Ser<'py, 'k> {
+    py: Python<'py>,
+    keys: &'k mut Keys,
+}
+
+impl<'py> Ser<'py, '_> {
+    fn any(&self, v: impl IntoPyObject<'py>) -> Result<Bound<'py, PyAny>, Error> {
+        v.into_bound_py_any(self.py).map_err(Error)
+    }
+
+    /// `{variant: value}`, serde_json's form of a non-unit enum variant.
+    fn tagged(&self, variant: &str, value: Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>, Error> {
+        let d = PyDict::new(self.py);
+        d.set_item(variant, value)?;
+        Ok(d.into_any())
+    }
+}
+
+/// A list or tuple being built; for a tuple or struct variant, the name of
+/// the variant that wraps it.
+struct SeqSer<'py, 'k> {
+    py: Python<'py>,
+    keys: &'k mut Keys,
+    items: Vec<Bound<'py, PyAny>>,
+    variant: Option<&'static str>,
+}
+
+impl<'py> SeqSer<'py, '_> {
+    fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        let v = value.serialize(Ser {
+            py: self.py,
+            keys: self.keys,
+        })?;
+        self.items.push(v);
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Bound<'py, PyAny>, Error> {
+        let list = PyList::new(self.py, self.items)?.into_any();
+        match self.variant {
+            Some(name) => Ser {
+                py: self.py,
+                keys: self.keys,
+            }
+            .tagged(name, list),
+            None => Ok(list),
+        }
+    }
+}
+
+/// A dict being built (map, struct or struct variant).
+struct DictSer<'py, 'k> {
+    py: Python<'py>,
+    keys: &'k mut Keys,
+    dict: Bound<'py, PyDict>,
+    key: Option<Bound<'py, PyAny>>,
+    variant: Option<&'static str>,
+}
+
+impl<'py> DictSer<'py, '_> {
+    fn ser(&mut self) -> Ser<'py, '_> {
+        Ser {
+            py: self.py,
+            keys: self.keys,
+        }
+    }
+
+    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        let k = self.keys.get(self.py, key);
+        let v = value.serialize(self.ser())?;
+        self.dict.set_item(k, v)?;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Bound<'py, PyAny>, Error> {
+        let dict = self.dict.into_any();
+        match self.variant {
+            Some(name) => Ser {
+                py: self.py,
+                keys: self.keys,
+            }
+            .tagged(name, dict),
+            None => Ok(dict),
+        }
+    }
+}
+
+impl<'py, 'k> ser::Serializer for Ser<'py, 'k> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    type SerializeSeq = SeqSer<'py, 'k>;
+    type SerializeTuple = SeqSer<'py, 'k>;
+    type SerializeTupleStruct = SeqSer<'py, 'k>;
+    type SerializeTupleVariant = SeqSer<'py, 'k>;
+    type SerializeMap = DictSer<'py, 'k>;
+    type SerializeStruct = DictSer<'py, 'k>;
+    type SerializeStructVariant = DictSer<'py, 'k>;
+
+    fn serialize_bool(self, v: bool) -> Result<Self::Ok, Error> {
+        Ok(PyBool::new(self.py, v).to_owned().into_any())
+    }
+    fn serialize_i8(self, v: i8) -> Result<Self::Ok, Error> {
+        self.any(v)
+    }
+    fn serialize_i16(self, v: i16) -> Result<Self::Ok, Error> {
+        self.any(v)
+    }
+    fn serialize_i32(self, v: i32) -> Result<Self::Ok, Error> {
+        self.any(v)
+    }
+    fn serialize_i64(self, v: i64) -> Result<Self::Ok, Error> {
+        self.any(v)
+    }
+    fn serialize_i128(self, v: i128) -> Result<Self::Ok, Error> {
+        self.any(v)
+    }
+    fn serialize_u8(self, v: u8) -> Result<Self::Ok, Error> {
+        self.any(v)
+    }
+    fn serialize_u16(self, v: u16) -> Result<Self::Ok, Error> {
+        self.any(v)
+    }
+    fn serialize_u32(self, v: u32) -> Result<Self::Ok, Error> {
+        self.any(v)
+    }
+    fn serialize_u64(self, v: u64) -> Result<Self::Ok, Error> {
+        self.any(v)
+    }
+    fn serialize_u128(self, v: u128) -> Result<Self::Ok, Error> {
+        self.any(v)
+    }
+    fn serialize_f32(self, v: f32) -> Result<Self::Ok, Error> {
+        self.serialize_f64(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> Result<Self::Ok, Error> {
+        // serde_json writes a non-finite float as null.
+        if v.is_finite() {
+            Ok(PyFloat::new(self.py, v).into_any())
+        } else {
+            Ok(self.py.None().into_bound(self.py))
+        }
+    }
+    fn serialize_char(self, v: char) -> Result<Self::Ok, Error> {
+        let mut buf = [0; 4];
+        self.serialize_str(v.encode_utf8(&mut buf))
+    }
+    fn serialize_str(self, v: &str) -> Result<Self::Ok, Error> {
+        Ok(PyString::new(self.py, v).into_any())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<Self::Ok, Error> {
+        Ok(PyBytes::new(self.py, v).into_any())
+    }
+    fn serialize_none(self) -> Result<Self::Ok, Error> {
+        Ok(self.py.None().into_bound(self.py))
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Self::Ok, Error> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<Self::Ok, Error> {
+        self.serialize_none()
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<Self::Ok, Error> {
+        self.serialize_none()
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<Self::Ok, Error> {
+        Ok(self.keys.get(self.py, variant).into_any())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<Self::Ok, Error> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<Self::Ok, Error> {
+        let v = value.serialize(Ser {
+            py: self.py,
+            keys: &mut *self.keys,
+        })?;
+        self.tagged(variant, v)
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        Ok(SeqSer {
+            py: self.py,
+            keys: self.keys,
+            items: Vec::with_capacity(len.unwrap_or(0)),
+            variant: None,
+        })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, Error> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeTupleStruct, Error> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        let mut s = self.serialize_seq(Some(len))?;
+        s.variant = Some(variant);
+        Ok(s)
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        Ok(DictSer {
+            dict: PyDict::new(self.py),
+            py: self.py,
+            keys: self.keys,
+            key: None,
+            variant: None,
+        })
+    }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeStruct, Error> {
+        self.serialize_map(Some(len))
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        let mut s = self.serialize_map(Some(len))?;
+        s.variant = Some(variant);
+        Ok(s)
+    }
+}
+
+impl<'py> ser::SerializeSeq for SeqSer<'py, '_> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.push(value)
+    }
+    fn end(self) -> Result<Self::Ok, Error> {
+        self.finish()
+    }
+}
+
+impl<'py> ser::SerializeTuple for SeqSer<'py, '_> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.push(value)
+    }
+    fn end(self) -> Result<Self::Ok, Error> {
+        self.finish()
+    }
+}
+
+impl<'py> ser::SerializeTupleStruct for SeqSer<'py, '_> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.push(value)
+    }
+    fn end(self) -> Result<Self::Ok, Error> {
+        self.finish()
+    }
+}
+
+impl<'py> ser::SerializeTupleVariant for SeqSer<'py, '_> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.push(value)
+    }
+    fn end(self) -> Result<Self::Ok, Error> {
+        self.finish()
+    }
+}
+
+impl<'py> ser::SerializeMap for DictSer<'py, '_> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
+        // JSON object keys are strings; serde_json writes number keys as
+        // strings, and so does this.
+        let k = key.serialize(MapKey { py: self.py })?;
+        self.key = Some(k);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        let v = value.serialize(self.ser())?;
+        match self.key.take() {
+            Some(k) => self.dict.set_item(k, v)?,
+            None => return Err(ser::Error::custom("a map value came without its key")),
+        }
+        Ok(())
+    }
+    fn end(self) -> Result<Self::Ok, Error> {
+        self.finish()
+    }
+}
+
+impl<'py> ser::SerializeStruct for DictSer<'py, '_> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        self.field(key, value)
+    }
+    fn end(self) -> Result<Self::Ok, Error> {
+        self.finish()
+    }
+}
+
+impl<'py> ser::SerializeStructVariant for DictSer<'py, '_> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        self.field(key, value)
+    }
+    fn end(self) -> Result<Self::Ok, Error> {
+        self.finish()
+    }
+}
+
+/// A map key, as serde_json accepts them: a string, or a number or bool
+/// written as a string.
+struct MapKey<'py> {
+    py: Python<'py>,
+}
+
+impl<'py> MapKey<'py> {
+    fn text(&self, s: &str) -> Result<Bound<'py, PyAny>, Error> {
+        Ok(PyString::new(self.py, s).into_any())
+    }
+}
+
+macro_rules! number_keys {
+    ($($method:ident: $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result<Self::Ok, Error> {
+            self.text(&v.to_string())
+        }
+    )*};
+}
+
+impl<'py> ser::Serializer for MapKey<'py> {
+    type Ok = Bound<'py, PyAny>;
+    type Error = Error;
+    type SerializeSeq = Impossible<Self::Ok, Error>;
+    type SerializeTuple = Impossible<Self::Ok, Error>;
+    type SerializeTupleStruct = Impossible<Self::Ok, Error>;
+    type SerializeTupleVariant = Impossible<Self::Ok, Error>;
+    type SerializeMap = Impossible<Self::Ok, Error>;
+    type SerializeStruct = Impossible<Self::Ok, Error>;
+    type SerializeStructVariant = Impossible<Self::Ok, Error>;
+
+    number_keys!(
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16,
+        serialize_u32: u32, serialize_u64: u64, serialize_u128: u128, serialize_f32: f32,
+        serialize_f64: f64, serialize_char: char
+    );
+    fn serialize_str(self, v: &str) -> Result<Self::Ok, Error> {
+        Ok(PyString::new(self.py, v).into_any())
+    }
+    fn serialize_bytes(self, _v: &[u8]) -> Result<Self::Ok, Error> {
+        Err(key_error())
+    }
+    fn serialize_none(self) -> Result<Self::Ok, Error> {
+        Err(key_error())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Self::Ok, Error> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<Self::Ok, Error> {
+        Err(key_error())
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<Self::Ok, Error> {
+        Err(key_error())
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<Self::Ok, Error> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<Self::Ok, Error> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result<Self::Ok, Error> {
+        Err(key_error())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        Err(key_error())
+    }
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
+        Err(key_error())
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct, Error> {
+        Err(key_error())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(key_error())
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        Err(key_error())
+    }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStruct, Error> {
+        Err(key_error())
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(key_error())
+    }
+}
+
+fn key_error() -> Error {
+    ser::Error::custom("a map key must be a string, a number or a bool")
+}
