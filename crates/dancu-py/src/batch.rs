@@ -48,7 +48,9 @@ impl Item {
 /// U+FFFD, never an error).
 pub(crate) fn text_arg<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Cow<'a, str>> {
     match obj.cast::<PyString>() {
-        Ok(s) => Ok(s.to_string_lossy()),
+        Ok(s) => Ok(s
+            .to_str()
+            .map_or_else(|_| s.to_string_lossy(), Cow::Borrowed)),
         Err(_) => Err(PyTypeError::new_err(format!(
             "{what} must be str, not {}",
             type_name(obj)

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
 use pyo3::IntoPyObjectExt;
@@ -24,10 +25,80 @@ use serde::ser::{self, Impossible};
 /// length of the `&'static str`.
 #[derive(Default)]
 pub(crate) struct Keys {
-    map: HashMap<(usize, usize), Py<PyString>>,
+    map: HashMap<(usize, usize), Py<PyString>, BuildHasherDefault<AddressHasher>>,
+    templates: HashMap<usize, Template, BuildHasherDefault<AddressHasher>>,
+}
+
+/// The last dict built for a struct (by the address of its name): its
+/// field names in order and a dict with those keys. A struct with the same
+/// fields in the same order is built by copying it and replacing the
+/// values: no rehashing, no resizing.
+struct Template {
+    fields: Vec<&'static str>,
+    dict: Py<PyDict>,
+}
+
+/// A hasher for the addresses of a few dozen static strings: one multiply
+/// per word instead of SipHash (the keys are not attacker-chosen).
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 impl Keys {
+    /// A struct's dict: a copy of its template when the fields are the
+    /// template's, else a new dict that becomes the template.
+    fn struct_dict<'py>(
+        &mut self,
+        py: Python<'py>,
+        name: &'static str,
+        fields: Vec<(&'static str, Bound<'py, PyAny>)>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let same = |t: &Template| {
+            t.fields.len() == fields.len()
+                && t.fields
+                    .iter()
+                    .zip(&fields)
+                    .all(|(a, (b, _))| std::ptr::eq(*a, *b))
+        };
+        let dict = match self.templates.get(&(name.as_ptr() as usize)) {
+            Some(t) if same(t) => t.dict.bind(py).copy()?,
+            _ => {
+                let dict = PyDict::new(py);
+                for (k, _) in &fields {
+                    dict.set_item(self.get(py, k), py.None())?;
+                }
+                self.templates.insert(
+                    name.as_ptr() as usize,
+                    Template {
+                        fields: fields.iter().map(|(k, _)| *k).collect(),
+                        dict: dict.copy()?.unbind(),
+                    },
+                );
+                dict
+            }
+        };
+        for (k, v) in fields {
+            dict.set_item(self.get(py, k), v)?;
+        }
+        Ok(dict)
+    }
+
     fn get<'py>(&mut self, py: Python<'py>, key: &'static str) -> Bound<'py, PyString> {
         self.map
             .entry((key.as_ptr() as usize, key.len()))
@@ -134,32 +205,31 @@ impl<'py> SeqSer<'py, '_> {
     }
 }
 
-/// A dict being built (map, struct or struct variant).
-struct DictSer<'py, 'k> {
+/// A struct or struct variant being built: its fields are gathered, then
+/// put in a dict ([`Keys::struct_dict`]).
+struct StructSer<'py, 'k> {
     py: Python<'py>,
     keys: &'k mut Keys,
-    dict: Bound<'py, PyDict>,
-    key: Option<Bound<'py, PyAny>>,
+    name: &'static str,
+    fields: Vec<(&'static str, Bound<'py, PyAny>)>,
     variant: Option<&'static str>,
 }
 
-impl<'py> DictSer<'py, '_> {
-    fn ser(&mut self) -> Ser<'py, '_> {
-        Ser {
+impl<'py> StructSer<'py, '_> {
+    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        let v = value.serialize(Ser {
             py: self.py,
             keys: self.keys,
-        }
-    }
-
-    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        let k = self.keys.get(self.py, key);
-        let v = value.serialize(self.ser())?;
-        self.dict.set_item(k, v)?;
+        })?;
+        self.fields.push((key, v));
         Ok(())
     }
 
     fn finish(self) -> Result<Bound<'py, PyAny>, Error> {
-        let dict = self.dict.into_any();
+        let dict = self
+            .keys
+            .struct_dict(self.py, self.name, self.fields)?
+            .into_any();
         match self.variant {
             Some(name) => Ser {
                 py: self.py,
@@ -167,6 +237,23 @@ impl<'py> DictSer<'py, '_> {
             }
             .tagged(name, dict),
             None => Ok(dict),
+        }
+    }
+}
+
+/// A map being built.
+struct DictSer<'py, 'k> {
+    py: Python<'py>,
+    keys: &'k mut Keys,
+    dict: Bound<'py, PyDict>,
+    key: Option<Bound<'py, PyAny>>,
+}
+
+impl<'py> DictSer<'py, '_> {
+    fn ser(&mut self) -> Ser<'py, '_> {
+        Ser {
+            py: self.py,
+            keys: self.keys,
         }
     }
 }
@@ -179,8 +266,8 @@ impl<'py, 'k> ser::Serializer for Ser<'py, 'k> {
     type SerializeTupleStruct = SeqSer<'py, 'k>;
     type SerializeTupleVariant = SeqSer<'py, 'k>;
     type SerializeMap = DictSer<'py, 'k>;
-    type SerializeStruct = DictSer<'py, 'k>;
-    type SerializeStructVariant = DictSer<'py, 'k>;
+    type SerializeStruct = StructSer<'py, 'k>;
+    type SerializeStructVariant = StructSer<'py, 'k>;
 
     fn serialize_bool(self, v: bool) -> Result<Self::Ok, Error> {
         Ok(PyBool::new(self.py, v).to_owned().into_any())
@@ -311,15 +398,20 @@ impl<'py, 'k> ser::Serializer for Ser<'py, 'k> {
             py: self.py,
             keys: self.keys,
             key: None,
-            variant: None,
         })
     }
     fn serialize_struct(
         self,
-        _name: &'static str,
+        name: &'static str,
         len: usize,
     ) -> Result<Self::SerializeStruct, Error> {
-        self.serialize_map(Some(len))
+        Ok(StructSer {
+            py: self.py,
+            keys: self.keys,
+            name,
+            fields: Vec::with_capacity(len),
+            variant: None,
+        })
     }
     fn serialize_struct_variant(
         self,
@@ -328,7 +420,8 @@ impl<'py, 'k> ser::Serializer for Ser<'py, 'k> {
         variant: &'static str,
         len: usize,
     ) -> Result<Self::SerializeStructVariant, Error> {
-        let mut s = self.serialize_map(Some(len))?;
+        // A variant's fields differ from its siblings': its name is the key.
+        let mut s = self.serialize_struct(variant, len)?;
         s.variant = Some(variant);
         Ok(s)
     }
@@ -397,11 +490,11 @@ impl<'py> ser::SerializeMap for DictSer<'py, '_> {
         Ok(())
     }
     fn end(self) -> Result<Self::Ok, Error> {
-        self.finish()
+        Ok(self.dict.into_any())
     }
 }
 
-impl<'py> ser::SerializeStruct for DictSer<'py, '_> {
+impl<'py> ser::SerializeStruct for StructSer<'py, '_> {
     type Ok = Bound<'py, PyAny>;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(
@@ -416,7 +509,7 @@ impl<'py> ser::SerializeStruct for DictSer<'py, '_> {
     }
 }
 
-impl<'py> ser::SerializeStructVariant for DictSer<'py, '_> {
+impl<'py> ser::SerializeStructVariant for StructSer<'py, '_> {
     type Ok = Bound<'py, PyAny>;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(
