@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
-use pyo3::types::{PyFloat, PyList, PyString};
+use pyo3::types::{PyFloat, PyList, PyModule, PyString};
 
 use crate::to_py::{Keys, with_keys};
 
@@ -95,6 +95,33 @@ pub(crate) fn collect(iterable: &Bound<'_, PyAny>) -> PyResult<Vec<Item>> {
     Ok(items)
 }
 
+/// Pauses Python's cyclic garbage collector while it lives, if it was
+/// enabled (restored on every exit path, errors included).
+struct GcPause<'py> {
+    gc: Option<Bound<'py, PyModule>>,
+}
+
+impl<'py> GcPause<'py> {
+    fn new(py: Python<'py>) -> PyResult<Self> {
+        let gc = py.import("gc")?;
+        if gc.call_method0("isenabled")?.is_truthy()? {
+            gc.call_method0("disable")?;
+            Ok(Self { gc: Some(gc) })
+        } else {
+            Ok(Self { gc: None })
+        }
+    }
+}
+
+impl Drop for GcPause<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.gc {
+            // Re-enabling cannot fail short of the interpreter shutting down.
+            let _ = gc.call_method0("enable");
+        }
+    }
+}
+
 /// The number of worker threads: `threads`, or every core.
 pub(crate) fn thread_count(threads: Option<usize>) -> PyResult<usize> {
     match threads {
@@ -130,6 +157,9 @@ where
     if n == 0 {
         return Ok(PyList::empty(py).unbind());
     }
+    // The dicts built here hold no reference cycles: the cyclic collector
+    // would only walk them again and again as the batch grows.
+    let _paused = GcPause::new(py)?;
     let size = chunk_size(n, threads, max_chunk);
     let chunks = n.div_ceil(size);
     let mut out: Vec<Py<PyAny>> = Vec::with_capacity(n);

@@ -130,3 +130,20 @@ def _ci() -> bool:
     import os
 
     return bool(os.environ.get("CI"))
+
+
+def test_the_collector_is_restored_after_a_batch():
+    import gc
+
+    assert gc.isenabled()
+    dancu.resolve_addresses(["Xã Dương Quang, TP. Bắc Kạn, Bắc Kạn"] * 100)
+    assert gc.isenabled()
+    with pytest.raises(TypeError):
+        dancu.inspect_ids(["006089000001", 1])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        dancu.inspect_ids(["006089000001"] * 100, on=ON)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
