@@ -17,9 +17,9 @@ use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
 use serde::Serialize;
-use serde::ser::{self, Impossible};
+use serde::ser;
 
 /// The interned Python strings of struct field names, by the address and
 /// length of the `&'static str`.
@@ -128,7 +128,7 @@ pub(crate) fn to_py<'py, T: Serialize + ?Sized>(
     keys: &mut Keys,
     value: &T,
 ) -> PyResult<Bound<'py, PyAny>> {
-    value.serialize(Ser { py, keys }).map_err(|e| e.0)
+    nested(py, keys, value).map_err(|e| e.0)
 }
 
 /// A Python error raised while serialising.
@@ -164,13 +164,32 @@ impl<'py> Ser<'py, '_> {
     fn any(&self, v: impl IntoPyObject<'py>) -> Result<Bound<'py, PyAny>, Error> {
         v.into_bound_py_any(self.py).map_err(Error)
     }
+}
 
-    /// `{variant: value}`, serde_json's form of a non-unit enum variant.
-    fn tagged(&self, variant: &str, value: Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>, Error> {
-        let d = PyDict::new(self.py);
-        d.set_item(variant, value)?;
-        Ok(d.into_any())
+/// `value`, or `{variant: value}` (serde_json's form of a non-unit enum
+/// variant).
+fn wrap<'py>(
+    py: Python<'py>,
+    variant: Option<&str>,
+    value: Bound<'py, PyAny>,
+) -> Result<Bound<'py, PyAny>, Error> {
+    match variant {
+        Some(name) => {
+            let d = PyDict::new(py);
+            d.set_item(name, value)?;
+            Ok(d.into_any())
+        }
+        None => Ok(value),
     }
+}
+
+/// `value` as a Python object, with `keys`.
+fn nested<'py, T: Serialize + ?Sized>(
+    py: Python<'py>,
+    keys: &mut Keys,
+    value: &T,
+) -> Result<Bound<'py, PyAny>, Error> {
+    value.serialize(Ser { py, keys })
 }
 
 /// A list or tuple being built; for a tuple or struct variant, the name of
@@ -184,24 +203,14 @@ struct SeqSer<'py, 'k> {
 
 impl<'py> SeqSer<'py, '_> {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        let v = value.serialize(Ser {
-            py: self.py,
-            keys: self.keys,
-        })?;
+        let v = nested(self.py, self.keys, value)?;
         self.items.push(v);
         Ok(())
     }
 
     fn finish(self) -> Result<Bound<'py, PyAny>, Error> {
         let list = PyList::new(self.py, self.items)?.into_any();
-        match self.variant {
-            Some(name) => Ser {
-                py: self.py,
-                keys: self.keys,
-            }
-            .tagged(name, list),
-            None => Ok(list),
-        }
+        wrap(self.py, self.variant, list)
     }
 }
 
@@ -217,27 +226,14 @@ struct StructSer<'py, 'k> {
 
 impl<'py> StructSer<'py, '_> {
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        let v = value.serialize(Ser {
-            py: self.py,
-            keys: self.keys,
-        })?;
+        let v = nested(self.py, self.keys, value)?;
         self.fields.push((key, v));
         Ok(())
     }
 
     fn finish(self) -> Result<Bound<'py, PyAny>, Error> {
-        let dict = self
-            .keys
-            .struct_dict(self.py, self.name, self.fields)?
-            .into_any();
-        match self.variant {
-            Some(name) => Ser {
-                py: self.py,
-                keys: self.keys,
-            }
-            .tagged(name, dict),
-            None => Ok(dict),
-        }
+        let dict = self.keys.struct_dict(self.py, self.name, self.fields)?;
+        wrap(self.py, self.variant, dict.into_any())
     }
 }
 
@@ -249,13 +245,13 @@ struct DictSer<'py, 'k> {
     key: Option<Bound<'py, PyAny>>,
 }
 
-impl<'py> DictSer<'py, '_> {
-    fn ser(&mut self) -> Ser<'py, '_> {
-        Ser {
-            py: self.py,
-            keys: self.keys,
+/// Integers become Python `int`s.
+macro_rules! integers {
+    ($($method:ident: $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result<Self::Ok, Error> {
+            self.any(v)
         }
-    }
+    )*};
 }
 
 impl<'py, 'k> ser::Serializer for Ser<'py, 'k> {
@@ -272,36 +268,11 @@ impl<'py, 'k> ser::Serializer for Ser<'py, 'k> {
     fn serialize_bool(self, v: bool) -> Result<Self::Ok, Error> {
         Ok(PyBool::new(self.py, v).to_owned().into_any())
     }
-    fn serialize_i8(self, v: i8) -> Result<Self::Ok, Error> {
-        self.any(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<Self::Ok, Error> {
-        self.any(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<Self::Ok, Error> {
-        self.any(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<Self::Ok, Error> {
-        self.any(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result<Self::Ok, Error> {
-        self.any(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<Self::Ok, Error> {
-        self.any(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<Self::Ok, Error> {
-        self.any(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<Self::Ok, Error> {
-        self.any(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<Self::Ok, Error> {
-        self.any(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result<Self::Ok, Error> {
-        self.any(v)
-    }
+    integers!(
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64, serialize_u128: u128
+    );
     fn serialize_f32(self, v: f32) -> Result<Self::Ok, Error> {
         self.serialize_f64(f64::from(v))
     }
@@ -357,11 +328,8 @@ impl<'py, 'k> ser::Serializer for Ser<'py, 'k> {
         variant: &'static str,
         value: &T,
     ) -> Result<Self::Ok, Error> {
-        let v = value.serialize(Ser {
-            py: self.py,
-            keys: &mut *self.keys,
-        })?;
-        self.tagged(variant, v)
+        let v = nested(self.py, self.keys, value)?;
+        wrap(self.py, Some(variant), v)
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
         Ok(SeqSer {
@@ -427,62 +395,52 @@ impl<'py, 'k> ser::Serializer for Ser<'py, 'k> {
     }
 }
 
-impl<'py> ser::SerializeSeq for SeqSer<'py, '_> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Self::Ok, Error> {
-        self.finish()
-    }
+/// The four sequence traits: each element is pushed, the list finished.
+macro_rules! seq_impls {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl<'py> ser::$trait for SeqSer<'py, '_> {
+            type Ok = Bound<'py, PyAny>;
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.push(value)
+            }
+            fn end(self) -> Result<Self::Ok, Error> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl<'py> ser::SerializeTuple for SeqSer<'py, '_> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Self::Ok, Error> {
-        self.finish()
-    }
-}
-
-impl<'py> ser::SerializeTupleStruct for SeqSer<'py, '_> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Self::Ok, Error> {
-        self.finish()
-    }
-}
-
-impl<'py> ser::SerializeTupleVariant for SeqSer<'py, '_> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Self::Ok, Error> {
-        self.finish()
-    }
-}
+seq_impls!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl<'py> ser::SerializeMap for DictSer<'py, '_> {
     type Ok = Bound<'py, PyAny>;
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        // JSON object keys are strings; serde_json writes number keys as
-        // strings, and so does this.
-        let k = key.serialize(MapKey { py: self.py })?;
+        // JSON object keys are strings; serde_json writes integer and bool
+        // keys as strings, and so does this.
+        let k = nested(self.py, self.keys, key)?;
+        let k = if k.is_instance_of::<PyString>() {
+            k
+        } else if let Ok(b) = k.cast::<PyBool>() {
+            PyString::new(self.py, if b.is_true() { "true" } else { "false" }).into_any()
+        } else if k.is_instance_of::<PyInt>() {
+            k.str()?.into_any()
+        } else {
+            return Err(ser::Error::custom(
+                "a map key must be a string, an integer or a bool",
+            ));
+        };
         self.key = Some(k);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        let v = value.serialize(self.ser())?;
+        let v = nested(self.py, self.keys, value)?;
         match self.key.take() {
             Some(k) => self.dict.set_item(k, v)?,
             None => return Err(ser::Error::custom("a map value came without its key")),
@@ -494,158 +452,24 @@ impl<'py> ser::SerializeMap for DictSer<'py, '_> {
     }
 }
 
-impl<'py> ser::SerializeStruct for StructSer<'py, '_> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<Self::Ok, Error> {
-        self.finish()
-    }
-}
-
-impl<'py> ser::SerializeStructVariant for StructSer<'py, '_> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<Self::Ok, Error> {
-        self.finish()
-    }
-}
-
-/// A map key, as serde_json accepts them: a string, or a number or bool
-/// written as a string.
-struct MapKey<'py> {
-    py: Python<'py>,
-}
-
-impl<'py> MapKey<'py> {
-    fn text(&self, s: &str) -> Result<Bound<'py, PyAny>, Error> {
-        Ok(PyString::new(self.py, s).into_any())
-    }
-}
-
-macro_rules! number_keys {
-    ($($method:ident: $ty:ty),*) => {$(
-        fn $method(self, v: $ty) -> Result<Self::Ok, Error> {
-            self.text(&v.to_string())
+/// The two struct traits: each field is gathered, the dict built at the end.
+macro_rules! struct_impls {
+    ($($trait:ident),*) => {$(
+        impl<'py> ser::$trait for StructSer<'py, '_> {
+            type Ok = Bound<'py, PyAny>;
+            type Error = Error;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Error> {
+                self.field(key, value)
+            }
+            fn end(self) -> Result<Self::Ok, Error> {
+                self.finish()
+            }
         }
     )*};
 }
 
-impl<'py> ser::Serializer for MapKey<'py> {
-    type Ok = Bound<'py, PyAny>;
-    type Error = Error;
-    type SerializeSeq = Impossible<Self::Ok, Error>;
-    type SerializeTuple = Impossible<Self::Ok, Error>;
-    type SerializeTupleStruct = Impossible<Self::Ok, Error>;
-    type SerializeTupleVariant = Impossible<Self::Ok, Error>;
-    type SerializeMap = Impossible<Self::Ok, Error>;
-    type SerializeStruct = Impossible<Self::Ok, Error>;
-    type SerializeStructVariant = Impossible<Self::Ok, Error>;
-
-    number_keys!(
-        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
-        serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16,
-        serialize_u32: u32, serialize_u64: u64, serialize_u128: u128, serialize_f32: f32,
-        serialize_f64: f64, serialize_char: char
-    );
-    fn serialize_str(self, v: &str) -> Result<Self::Ok, Error> {
-        Ok(PyString::new(self.py, v).into_any())
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<Self::Ok, Error> {
-        Err(key_error())
-    }
-    fn serialize_none(self) -> Result<Self::Ok, Error> {
-        Err(key_error())
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Self::Ok, Error> {
-        value.serialize(self)
-    }
-    fn serialize_unit(self) -> Result<Self::Ok, Error> {
-        Err(key_error())
-    }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<Self::Ok, Error> {
-        Err(key_error())
-    }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<Self::Ok, Error> {
-        self.serialize_str(variant)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<Self::Ok, Error> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<Self::Ok, Error> {
-        Err(key_error())
-    }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(key_error())
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(key_error())
-    }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(key_error())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(key_error())
-    }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(key_error())
-    }
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, Error> {
-        Err(key_error())
-    }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(key_error())
-    }
-}
-
-fn key_error() -> Error {
-    ser::Error::custom("a map key must be a string, a number or a bool")
-}
+struct_impls!(SerializeStruct, SerializeStructVariant);
