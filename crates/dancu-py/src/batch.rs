@@ -195,6 +195,8 @@ where
                 while let Some(done) = pending.remove(&want) {
                     let start = want * size;
                     let emitted = Python::attach(|py| {
+                        // Ctrl-C stops a long batch between two chunks.
+                        py.check_signals()?;
                         with_keys(py, |keys| {
                             for (item, r) in items_ref[start..].iter().zip(done) {
                                 out.push(emit(py, keys, item, r)?.unbind());

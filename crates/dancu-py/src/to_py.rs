@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Mutex;
+use std::sync::{Mutex, TryLockError};
 
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyValueError;
@@ -111,14 +111,19 @@ impl Keys {
 static KEYS: PyOnceLock<Mutex<Keys>> = PyOnceLock::new();
 
 /// Runs `f` with the process-wide key cache (one lock for a whole object
-/// or a whole chunk of a batch).
+/// or a whole chunk of a batch). The lock is only tried: should it be held
+/// (a finalizer run by the allocator calling back into dancu, or another
+/// thread let in while this one builds objects), `f` gets an empty cache
+/// of its own instead of waiting, so no thread can wait on another that
+/// waits for the GIL.
 pub(crate) fn with_keys<R>(py: Python<'_>, f: impl FnOnce(&mut Keys) -> R) -> R {
     let lock = KEYS.get_or_init(py, Mutex::default);
-    match lock.lock() {
+    match lock.try_lock() {
         Ok(mut keys) => f(&mut keys),
         // A panic while the cache was held cannot leave it inconsistent
         // (entries are inserted whole): keep using it.
-        Err(poisoned) => f(&mut poisoned.into_inner()),
+        Err(TryLockError::Poisoned(poisoned)) => f(&mut poisoned.into_inner()),
+        Err(TryLockError::WouldBlock) => f(&mut Keys::default()),
     }
 }
 

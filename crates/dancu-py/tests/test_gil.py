@@ -42,3 +42,25 @@ def test_python_thread_progresses_and_workers_run_during_a_batch(corpus):
     assert ticks > 100, "the other Python thread did not run during the batch"
     workers = seen - baseline - set(me)
     assert len(workers) >= 2, f"expected 2 worker threads, saw {len(workers)}"
+
+
+def test_ctrl_c_stops_a_long_batch(corpus):
+    import gc
+    import signal
+
+    texts = [r["input"] for r in corpus] * 20  # ~100,000 addresses: seconds of work
+    timer = threading.Timer(0.2, signal.raise_signal, args=(signal.SIGINT,))
+    timer.start()
+    try:
+        try:
+            dancu.resolve_addresses(texts)
+        except KeyboardInterrupt:
+            interrupted = True
+        else:
+            interrupted = False
+    finally:
+        timer.cancel()
+    assert interrupted, "the batch ran to its end despite SIGINT"
+    assert gc.isenabled()
+    # The module still works afterwards.
+    assert dancu.resolve_addresses(texts[:3]) == [dancu.resolve_address(t) for t in texts[:3]]
