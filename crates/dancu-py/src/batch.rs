@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{OnceLock, mpsc};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -127,7 +127,12 @@ pub(crate) fn thread_count(threads: Option<usize>) -> PyResult<usize> {
     match threads {
         Some(0) => Err(PyValueError::new_err("threads must be at least 1")),
         Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(1, NonZeroUsize::get)),
+        None => {
+            // Asking costs tens of microseconds (it reads the cgroup quota).
+            static CORES: OnceLock<usize> = OnceLock::new();
+            Ok(*CORES
+                .get_or_init(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get)))
+        }
     }
 }
 
@@ -139,12 +144,14 @@ fn chunk_size(n: usize, threads: usize, max: usize) -> usize {
 
 /// Runs `work` on the text of every item on `threads` threads with the GIL
 /// released, and `emit` on each result, in order, with the GIL held.
-/// `max_chunk` bounds how long the GIL is held at once.
+/// `max_chunk` bounds how long the GIL is held at once; up to `inline`
+/// items are done on this thread, with the GIL held.
 pub(crate) fn run<R, W, E>(
     py: Python<'_>,
     items: &[Item],
     threads: usize,
     max_chunk: usize,
+    inline: usize,
     work: W,
     mut emit: E,
 ) -> PyResult<Py<PyList>>
@@ -162,6 +169,17 @@ where
     let _paused = GcPause::new(py)?;
     let size = chunk_size(n, threads, max_chunk);
     let chunks = n.div_ceil(size);
+    if n <= inline {
+        // Starting threads would cost more than the work saves.
+        let list = with_keys(py, |keys| {
+            let objs = items
+                .iter()
+                .map(|item| emit(py, keys, item, work(item.text())))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, objs)
+        })?;
+        return Ok(list.unbind());
+    }
     let mut out: Vec<Py<PyAny>> = Vec::with_capacity(n);
     let next = AtomicUsize::new(0);
     let items_ref = items;

@@ -169,6 +169,7 @@ fn inspect_ids<'py>(
         &items,
         threads,
         4096,
+        2048,
         |text| IdNumber::parse_on(text, on),
         |py, keys, item, parsed| report_dict(py, keys, item, &IdReport::new(item.text(), &parsed)),
     )
@@ -217,9 +218,15 @@ fn resolve_addresses<'py>(
     let on = date_arg(on)?;
     let threads = thread_count(threads)?;
     let items = collect(texts)?;
-    batch::run(py, &items, threads, 256, resolve, |py, keys, item, r| {
-        report_dict(py, keys, item, &AddressReport::new(item.text(), &r, on))
-    })
+    batch::run(
+        py,
+        &items,
+        threads,
+        256,
+        32,
+        resolve,
+        |py, keys, item, r| report_dict(py, keys, item, &AddressReport::new(item.text(), &r, on)),
+    )
 }
 
 fn code_text<'a>(code: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, str>> {
