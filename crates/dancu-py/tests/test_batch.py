@@ -20,7 +20,7 @@ def single_id(text):
 
 
 def test_id_batch_equals_one_by_one():
-    ids = IDS * 50
+    ids = IDS * 200
     batch = dancu.inspect_ids(ids, on=ON)
     for text, b in zip(ids, batch):
         s = single_id(text)
@@ -41,7 +41,7 @@ def test_address_batch_equals_one_by_one(corpus):
 def test_thread_count_does_not_change_the_answer(corpus, threads):
     texts = [r["input"] for r in corpus[:700]]
     assert dancu.resolve_addresses(texts, threads=threads) == dancu.resolve_addresses(texts, threads=1)
-    ids = IDS * 40
+    ids = IDS * 200  # above the size done inline, so the threads are used
     assert dancu.inspect_ids(ids, on=ON, threads=threads) == dancu.inspect_ids(ids, on=ON, threads=1)
 
 
