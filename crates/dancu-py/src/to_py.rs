@@ -27,6 +27,96 @@ use serde::ser;
 pub(crate) struct Keys {
     map: HashMap<(usize, usize), Py<PyString>, BuildHasherDefault<AddressHasher>>,
     templates: HashMap<usize, Template, BuildHasherDefault<AddressHasher>>,
+    strings: Strings,
+}
+
+/// The longest string value [`Strings`] keeps.
+const SHORT: usize = 48;
+
+/// Recently made short `str` values, by content: unit names and codes,
+/// kinds, provinces repeat from one report to the next, and a Python `str`
+/// is immutable, so one object serves them all. Direct-mapped: a slot holds
+/// the last string that hashed to it, compared byte for byte before use.
+struct Strings {
+    slots: Vec<Option<Slot>>,
+}
+
+/// One string of [`Strings`]: its UTF-8 bytes (length, then the bytes
+/// padded with zeros) and the Python object.
+struct Slot {
+    len: u8,
+    text: [u8; SHORT],
+    obj: Py<PyString>,
+}
+
+impl Default for Strings {
+    fn default() -> Self {
+        Self {
+            slots: std::iter::repeat_with(|| None).take(Self::SLOTS).collect(),
+        }
+    }
+}
+
+impl Strings {
+    const SLOTS: usize = 4096;
+
+    fn get<'py>(&mut self, py: Python<'py>, v: &str) -> Bound<'py, PyString> {
+        let bytes = v.as_bytes();
+        if bytes.len() > SHORT {
+            return PyString::new(py, v);
+        }
+        let mut h = AddressHasher::default();
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            h.write_u64(u64::from_le_bytes(word));
+        }
+        h.write_usize(bytes.len());
+        // Truncation is the point: the hash picks a slot.
+        let slot = &mut self.slots[(h.finish() >> 20) as usize % Self::SLOTS];
+        if let Some(hit) = slot
+            .as_ref()
+            .filter(|c| usize::from(c.len) == bytes.len() && &c.text[..bytes.len()] == bytes)
+        {
+            return hit.obj.bind(py).clone();
+        }
+        let s = PyString::new(py, v);
+        let mut text = [0u8; SHORT];
+        text[..bytes.len()].copy_from_slice(bytes);
+        // `bytes.len() <= SHORT` fits in a u8.
+        *slot = Some(Slot {
+            len: bytes.len() as u8,
+            text,
+            obj: s.clone().unbind(),
+        });
+        s
+    }
+}
+
+/// A fixed buffer that `Display` writes into, for `collect_str` without a
+/// heap allocation; `None` once the text does not fit.
+struct ShortText {
+    buf: [u8; SHORT],
+    len: Option<usize>,
+}
+
+impl fmt::Write for ShortText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let Some(len) = self.len else {
+            return Err(fmt::Error);
+        };
+        match self.buf.get_mut(len..len + s.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(s.as_bytes());
+                self.len = Some(len + s.len());
+                Ok(())
+            }
+            None => {
+                self.len = None;
+                Err(fmt::Error)
+            }
+        }
+    }
 }
 
 /// The last dict built for a struct (by the address of its name): its
@@ -294,7 +384,23 @@ impl<'py, 'k> ser::Serializer for Ser<'py, 'k> {
         self.serialize_str(v.encode_utf8(&mut buf))
     }
     fn serialize_str(self, v: &str) -> Result<Self::Ok, Error> {
-        Ok(PyString::new(self.py, v).into_any())
+        Ok(self.keys.strings.get(self.py, v).into_any())
+    }
+    fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<Self::Ok, Error> {
+        use fmt::Write as _;
+        let mut short = ShortText {
+            buf: [0; SHORT],
+            len: Some(0),
+        };
+        let written = write!(short, "{value}").is_ok();
+        if let Some(text) = short
+            .len
+            .filter(|_| written)
+            .and_then(|n| std::str::from_utf8(&short.buf[..n]).ok())
+        {
+            return self.serialize_str(text);
+        }
+        self.serialize_str(&value.to_string())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Self::Ok, Error> {
         Ok(PyBytes::new(self.py, v).into_any())
