@@ -25,45 +25,50 @@ mod to_py;
 use batch::{Item, collect, text_arg, thread_count};
 use to_py::{Keys, to_py, with_keys};
 
-/// An exception class defined in `dancu/_errors.py`.
-fn error_class<'py>(
+/// An exception of `dancu/_errors.py` (the class `name`, imported once
+/// into `cell`), made with `args`.
+fn dancu_error<'py>(
     py: Python<'py>,
     cell: &'static PyOnceLock<Py<PyType>>,
     name: &str,
-) -> PyResult<&'py Bound<'py, PyType>> {
-    cell.import(py, "dancu._errors", name)
-}
-
-fn invalid_id(py: Python<'_>, e: &IdNumberError) -> PyErr {
-    static CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-    let kind = e.kind().map(|k| k.as_str());
-    match error_class(py, &CLASS, "InvalidId")
-        .and_then(|c| c.call1((e.to_string(), e.code(), kind)))
+    args: impl pyo3::call::PyCallArgs<'py>,
+) -> PyErr {
+    match cell
+        .import(py, "dancu._errors", name)
+        .and_then(|c| c.call1(args))
     {
         Ok(exc) => PyErr::from_value(exc),
         Err(err) => err,
     }
 }
 
+static INVALID_ID: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static INVALID_NAME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static UNKNOWN_UNIT: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn invalid_id(py: Python<'_>, e: &IdNumberError) -> PyErr {
+    let kind = e.kind().map(|k| k.as_str());
+    dancu_error(
+        py,
+        &INVALID_ID,
+        "InvalidId",
+        (e.to_string(), e.code(), kind),
+    )
+}
+
 fn invalid_name(py: Python<'_>, e: &NameError) -> PyErr {
-    static CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-    match error_class(py, &CLASS, "InvalidName").and_then(|c| c.call1((e.to_string(),))) {
-        Ok(exc) => PyErr::from_value(exc),
-        Err(err) => err,
-    }
+    dancu_error(py, &INVALID_NAME, "InvalidName", (e.to_string(),))
+}
+
+fn unknown_unit(py: Python<'_>, message: &str) -> PyErr {
+    dancu_error(py, &UNKNOWN_UNIT, "UnknownUnit", (message,))
 }
 
 /// The `{"input", "error"}` object of an unknown or malformed code, as an
 /// `UnknownUnit` exception; any other object is returned.
 fn unit_or_raise(py: Python<'_>, v: Value) -> PyResult<Value> {
-    static CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     match v.get("error").and_then(Value::as_str) {
-        Some(message) => {
-            match error_class(py, &CLASS, "UnknownUnit").and_then(|c| c.call1((message,))) {
-                Ok(exc) => Err(PyErr::from_value(exc)),
-                Err(err) => Err(err),
-            }
-        }
+        Some(message) => Err(unknown_unit(py, message)),
         None => Ok(v),
     }
 }
@@ -261,22 +266,19 @@ fn convert<'py>(
     py: Python<'py>,
     legacy_commune_code: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    static CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     let code = code_text(legacy_commune_code)?;
     let mut v = unit_or_raise(py, report::conversion(code.trim()))?;
     match v.get_mut("targets").map(Value::take) {
         Some(targets) => with_keys(py, |keys| to_py(py, keys, &targets)),
-        None => {
-            let exc = error_class(py, &CLASS, "UnknownUnit")?.call1((
-                "convert takes a 5-digit legacy commune code; use conversion() for a district or province code",
-            ))?;
-            Err(PyErr::from_value(exc))
-        }
+        None => Err(unknown_unit(
+            py,
+            "convert takes a 5-digit legacy commune code; use conversion() for a district or province code",
+        )),
     }
 }
 
-/// A unit by its code in `era` (`"legacy"` or `"2025"`: a code means
-/// nothing without its era) and returns what `dancu address show --era ERA
+/// Looks up a unit by its code in `era` (`"legacy"` or `"2025"`: a code
+/// means nothing without its era) and returns what `dancu address show --era ERA
 /// --json` prints: level, name, kind, parents, children, and successors
 /// (legacy) or predecessors (2025).
 ///
