@@ -16,7 +16,7 @@ use dancu_core::{CalendarDate, FullName, NameError};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyDict, PyList, PyString, PyType};
 use serde_json::Value;
 
 mod batch;
@@ -331,14 +331,17 @@ impl Name {
             .map_err(|e| invalid_name(py, &e))
     }
 
-    /// (họ, chữ đệm, tên): the first word, the middle words ("" if none),
+    /// (họ, chữ đệm, tên) as a `dancu.NameParts` named tuple (`family`,
+    /// `middle`, `given`): the first word, the middle words ("" if none),
     /// the last word. For a one-word name, ("", "", word).
     #[getter]
-    fn parts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(
-            py,
-            [self.inner.family(), self.inner.middle(), self.inner.given()],
-        )
+    fn parts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        static PARTS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+        PARTS.import(py, "dancu._types", "NameParts")?.call1((
+            self.inner.family(),
+            self.inner.middle(),
+            self.inner.given(),
+        ))
     }
 
     /// Họ: the first word, or "" for a one-word name.

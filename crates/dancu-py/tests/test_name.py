@@ -13,6 +13,8 @@ def test_normalised_parts_and_keys():
     n = dancu.Name("  nguyễn   văn  an ")
     assert str(n) == "nguyễn văn an"
     assert n.parts == ("nguyễn", "văn", "an")
+    assert isinstance(n.parts, dancu.NameParts)
+    assert n.parts.family == "nguyễn" and n.parts.middle == "văn" and n.parts.given == "an"
     assert (n.family, n.middle, n.given) == ("nguyễn", "văn", "an")
     assert n.words == ["nguyễn", "văn", "an"]
     assert n.upper == "NGUYỄN VĂN AN"

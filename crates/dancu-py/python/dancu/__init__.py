@@ -25,12 +25,14 @@ from ._dancu import (
     unit,
 )
 from ._errors import DancuError, InvalidId, InvalidName, UnknownUnit
+from ._types import NameParts
 
 __all__ = [
     "DancuError",
     "InvalidId",
     "InvalidName",
     "Name",
+    "NameParts",
     "UnknownUnit",
     "__version__",
     "conversion",

@@ -10,6 +10,8 @@ import datetime
 from collections.abc import Iterable
 from typing import Any, Literal, final
 
+from ._types import NameParts
+
 __version__: str
 
 _Date = datetime.date | str | None
@@ -64,8 +66,8 @@ class Name:
 
     def __init__(self, text: str) -> None: ...
     @property
-    def parts(self) -> tuple[str, str, str]:
-        """(họ, chữ đệm, tên)."""
+    def parts(self) -> NameParts:
+        """(họ, chữ đệm, tên) as (family, middle, given)."""
     @property
     def family(self) -> str: ...
     @property
