@@ -22,14 +22,15 @@ ROWS = [
 ]
 
 
-def test_converts_a_column(tmp_path):
+@pytest.mark.parametrize("chunk", ["50000", "4"])
+def test_converts_a_column(tmp_path, chunk):
     src, dst = tmp_path / "records.csv", tmp_path / "records_2025.csv"
     with open(src, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["id", "address"])
         w.writerows(ROWS)
     p = subprocess.run(
-        [sys.executable, str(EXAMPLE), str(src), str(dst), "--column", "address"],
+        [sys.executable, str(EXAMPLE), str(src), str(dst), "--column", "address", "--chunk", chunk],
         capture_output=True,
         text=True,
     )
