@@ -79,9 +79,8 @@ fn date_arg(on: Option<&Bound<'_, PyAny>>) -> PyResult<Option<CalendarDate>> {
     let Some(on) = on.filter(|o| !o.is_none()) else {
         return Ok(None);
     };
-    if let Ok(s) = on.cast::<PyString>() {
-        return s
-            .to_string_lossy()
+    if on.is_instance_of::<PyString>() {
+        return text_arg(on, "on")?
             .parse()
             .map(Some)
             .map_err(|e| PyValueError::new_err(format!("on: {e}")));
@@ -291,7 +290,8 @@ fn unit<'py>(
     code: &Bound<'py, PyAny>,
     era: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let era = match era.str()?.to_string_lossy().as_ref() {
+    let era_text = era.str()?;
+    let era = match text_arg(era_text.as_any(), "era")?.as_ref() {
         "legacy" => UnitEra::Legacy,
         "2025" => UnitEra::Y2025,
         other => {

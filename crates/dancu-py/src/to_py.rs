@@ -183,8 +183,11 @@ impl Keys {
                 dict
             }
         };
+        // Every key already holds None.
         for (k, v) in fields {
-            dict.set_item(self.get(py, k), v)?;
+            if !v.is_none() {
+                dict.set_item(self.get(py, k), v)?;
+            }
         }
         Ok(dict)
     }
