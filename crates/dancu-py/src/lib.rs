@@ -144,7 +144,9 @@ fn inspect_id<'py>(
     if let Err(e) = &parsed {
         return Err(invalid_id(py, e));
     }
-    with_keys(py, |keys| to_py(py, keys, &IdReport::new(&text, &parsed)))
+    with_keys(py, |keys| {
+        to_py(py, keys, &IdReport::new(&text, &parsed, on))
+    })
 }
 
 /// Inspects every identity number of `ids` (any iterable of str: a list, a
@@ -175,7 +177,9 @@ fn inspect_ids<'py>(
         4096,
         2048,
         |text| IdNumber::parse_on(text, on),
-        |py, keys, item, parsed| report_dict(py, keys, item, &IdReport::new(item.text(), &parsed)),
+        |py, keys, item, parsed| {
+            report_dict(py, keys, item, &IdReport::new(item.text(), &parsed, on))
+        },
     )
 }
 
