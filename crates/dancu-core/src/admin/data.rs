@@ -144,6 +144,29 @@ pub(crate) struct Area {
     pub(crate) label: &'static str,
 }
 
+/// A commune that no longer existed on 2025-06-30 (merged away before).
+#[derive(Debug)]
+pub(crate) struct HistRec {
+    pub(crate) code: u32,
+    /// The legacy district, when its code still exists.
+    pub(crate) district: Option<u16>,
+    pub(crate) district_code: u16,
+    pub(crate) district_full: &'static str,
+    /// The legacy province (the district's, when the district still exists).
+    pub(crate) province: u16,
+    pub(crate) kind: CommuneKind,
+    pub(crate) full: &'static str,
+    pub(crate) name_at: u8,
+    /// The first day it no longer existed (exact), or the first list it is
+    /// absent from.
+    pub(crate) until: CalendarDate,
+    pub(crate) until_exact: bool,
+    pub(crate) last_seen: CalendarDate,
+    /// A commune of the same name is still listed in its district (it was
+    /// re-coded rather than merged away): its name resolves to that one.
+    pub(crate) shadowed: bool,
+}
+
 /// Which table an index entry points into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Level {
@@ -152,7 +175,11 @@ pub(crate) enum Level {
     LegacyCommune,
     Province,
     Commune,
+    HistoricalCommune,
 }
+
+/// The number of [`Level`]s.
+pub(crate) const LEVELS: usize = 6;
 
 /// One unit reachable from a folded name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,6 +222,7 @@ pub(crate) struct Data {
     pub(crate) lc: Vec<CommRec>,
     pub(crate) np: Vec<ProvRec>,
     pub(crate) nc: Vec<CommRec>,
+    pub(crate) hc: Vec<HistRec>,
     pub(crate) moves: Vec<Move>,
     pub(crate) areas: Vec<Area>,
     pub(crate) lp_by_code: Vec<u16>,
@@ -202,10 +230,11 @@ pub(crate) struct Data {
     pub(crate) lc_by_code: Vec<u16>,
     pub(crate) np_by_code: Vec<u16>,
     pub(crate) nc_by_code: Vec<u16>,
+    pub(crate) hc_by_code: Vec<u16>,
     /// Folded name (or alias) → units.
     pub(crate) names: FastMap<Box<str>, Vec<Entry>>,
     /// Accent keys of unit names, by level and index.
-    pub(crate) accents: [Vec<Box<str>>; 5],
+    pub(crate) accents: [Vec<Box<str>>; LEVELS],
     /// The longest name, in words.
     pub(crate) max_words: usize,
 }
@@ -305,6 +334,7 @@ impl Data {
             lc_by_code: vec![NONE; 100_000],
             np_by_code: vec![NONE; 100],
             nc_by_code: vec![NONE; 100_000],
+            hc_by_code: vec![NONE; 100_000],
             ..Self::default()
         };
         for line in text.lines() {
@@ -440,10 +470,39 @@ impl Data {
                     d.ld[usize::from(district)].areas.push(a);
                     d.nc[usize::from(to)].areas.push(a);
                 }
+                "HC" => {
+                    let [code, district, province, kind, until, exact, last, full, dfull] =
+                        fields(rest)?;
+                    let code = num(code, 5)?;
+                    let district_code = num(district, 3)?;
+                    let district = lookup(&d.ld_by_code, district_code).ok();
+                    let province = match district {
+                        Some(i) => d.ld[usize::from(i)].province,
+                        None => lookup(&d.lp_by_code, num(province, 2)?)?,
+                    };
+                    let kind = letter(kind, CommuneKind::from_letter)?;
+                    let date = |s: &str| s.parse::<CalendarDate>().map_err(|e| format!("{e}"));
+                    set(&mut d.hc_by_code, code, small(d.hc.len())?)?;
+                    d.hc.push(HistRec {
+                        code,
+                        district,
+                        district_code: u16::try_from(district_code).map_err(|e| e.to_string())?,
+                        district_full: dfull,
+                        province,
+                        kind,
+                        full,
+                        name_at: name_at(full, kind.prefix())?,
+                        until: date(until)?,
+                        until_exact: exact == "1",
+                        last_seen: date(last)?,
+                        shadowed: false,
+                    });
+                }
                 other => return Err(format!("unknown line tag {other:?}")),
             }
         }
         d.choose_defaults()?;
+        d.mark_shadowed();
         d.build_index()?;
         Ok(d)
     }
@@ -479,15 +538,36 @@ impl Data {
         Ok(())
     }
 
+    /// Marks the historical communes whose name is still that of a listed
+    /// commune of the same district (re-coded, not merged away).
+    fn mark_shadowed(&mut self) {
+        let mut t = Tokens::default();
+        let mut key = String::new();
+        for h in &mut self.hc {
+            let Some(di) = h.district else { continue };
+            key.clear();
+            key.push_str(t.keys(&h.full[usize::from(h.name_at)..]).0);
+            h.shadowed = self.ld[usize::from(di)].communes.iter().any(|&c| {
+                let c = &self.lc[usize::from(c)];
+                t.keys(&c.full[usize::from(c.name_at)..]).0 == key
+            });
+        }
+    }
+
     fn build_index(&mut self) -> Result<(), String> {
-        let units = self.lp.len() + self.ld.len() + self.lc.len() + self.np.len() + self.nc.len();
+        let units = self.lp.len()
+            + self.ld.len()
+            + self.lc.len()
+            + self.np.len()
+            + self.nc.len()
+            + self.hc.len();
         let mut names: FastMap<Box<str>, Vec<Entry>> = FastMap::default();
         names.reserve(units);
-        let mut accents: [Vec<Box<str>>; 5] = Default::default();
+        let mut accents: [Vec<Box<str>>; LEVELS] = Default::default();
         let mut max_words = 1;
         let mut tokens = Tokens::default();
         let mut add =
-            |level: Level, i: usize, full: &str, at: u8, accents: &mut [Vec<Box<str>>; 5]| {
+            |level: Level, i: usize, full: &str, at: u8, accents: &mut [Vec<Box<str>>; LEVELS]| {
                 let name = &full[usize::from(at)..];
                 let (f, a) = tokens.keys(name);
                 max_words = max_words.max(f.split(' ').count());
@@ -519,6 +599,14 @@ impl Data {
         }
         for (i, r) in self.nc.iter().enumerate() {
             add(Level::Commune, i, r.full, r.name_at, &mut accents);
+        }
+        for (i, r) in self.hc.iter().enumerate() {
+            if r.shadowed {
+                // Keep the accent table aligned; the name is not indexed.
+                accents[Level::HistoricalCommune as usize].push("".into());
+            } else {
+                add(Level::HistoricalCommune, i, r.full, r.name_at, &mut accents);
+            }
         }
         for &(alias, legacy, current) in PROVINCE_ALIASES {
             let list = names.entry(alias.into()).or_default();

@@ -35,7 +35,9 @@ mod units;
 
 pub use convert::{Predecessor, Source, Successor};
 pub use data::ConversionKind;
-pub use gazetteer::{AdminUnit, Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province};
+pub use gazetteer::{
+    AdminUnit, Commune, HistoricalCommune, LegacyCommune, LegacyDistrict, LegacyProvince, Province,
+};
 pub use resolve::{Candidate, Place, Resolution, resolve};
 pub use search::{SearchHit, search};
 pub use units::{

@@ -93,6 +93,7 @@ fn unit_bits(d: &Data, e: Entry) -> u16 {
             let r = &d.nc[i];
             commune_bits(r.kind) | r.change.map_or(0, |(_, k)| commune_bits(k))
         }
+        Level::HistoricalCommune => commune_bits(d.hc[i].kind),
     }
 }
 
@@ -100,7 +101,7 @@ fn level_bits(l: Level) -> u16 {
     match l {
         Level::LegacyProvince | Level::Province => PROVINCE_BITS,
         Level::LegacyDistrict => DISTRICT_BITS,
-        Level::LegacyCommune | Level::Commune => COMMUNE_BITS,
+        Level::LegacyCommune | Level::Commune | Level::HistoricalCommune => COMMUNE_BITS,
     }
 }
 

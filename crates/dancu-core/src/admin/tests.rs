@@ -466,3 +466,41 @@ proptest! {
         prop_assert!((0.0..=1.0).contains(&r.confidence()));
     }
 }
+
+#[test]
+fn historical_communes_are_embedded() {
+    let d = parse_embedded().unwrap();
+    assert_eq!(d.hc.len(), 1_170);
+    assert_eq!(HistoricalCommune::all().len(), 1_170);
+    let exact = HistoricalCommune::all()
+        .filter(|h| h.until_is_exact())
+        .count();
+    assert_eq!(exact, 586);
+    let sai_dong = HistoricalCommune::lookup("00142".parse().unwrap()).unwrap();
+    assert_eq!(sai_dong.full_name(), "Phường Sài Đồng");
+    assert_eq!(sai_dong.district().unwrap().full_name(), "Quận Long Biên");
+    assert_eq!(sai_dong.province().full_name(), "Thành phố Hà Nội");
+    assert_eq!(sai_dong.until().to_string(), "2025-01-01");
+    assert!(!sai_dong.until_is_exact());
+    assert!(!sai_dong.name_still_listed());
+    assert!(LegacyCommune::lookup("00142".parse().unwrap()).is_none());
+    // Long Biên's wards went to a handful of 2025 wards.
+    let covering = sai_dong.covering();
+    assert!((2..=10).contains(&covering.len()), "{covering:?}");
+    assert!(covering.iter().all(|c| c.province().code().to_string() == "01"));
+    // Hà Tây (dissolved 2008) is not a legacy province: its communes sit
+    // under their district's province, Hà Nội.
+    let van_khe = HistoricalCommune::lookup("09559".parse().unwrap()).unwrap();
+    assert_eq!(van_khe.province().code().to_string(), "01");
+    assert!(van_khe.until_is_exact());
+    // A district dissolved since: the district is kept by code and name only.
+    let gone = HistoricalCommune::all()
+        .filter(|h| h.district().is_none())
+        .count();
+    assert_eq!(gone, 20);
+    // Re-coded, not merged away: the name is still listed in its district.
+    let shadowed = HistoricalCommune::all()
+        .filter(|h| h.name_still_listed())
+        .count();
+    assert!((100..200).contains(&shadowed), "{shadowed}");
+}
