@@ -188,6 +188,9 @@ pub(crate) struct Entry {
     pub(crate) idx: u16,
     /// Entered through an alias ("HCM", "SG") rather than its name.
     pub(crate) alias: bool,
+    /// A province's initials ("BD", "KG"): taken only as a part of the text
+    /// of its own or written in capitals.
+    pub(crate) short: bool,
 }
 
 /// FNV-1a: fast for the short keys of the name index.
@@ -235,6 +238,8 @@ pub(crate) struct Data {
     pub(crate) names: FastMap<Box<str>, Vec<Entry>>,
     /// Accent keys of unit names, by level and index.
     pub(crate) accents: [Vec<Box<str>>; LEVELS],
+    /// Folded unit names, by level and index (for spelling variants).
+    pub(crate) folded: [Vec<Box<str>>; LEVELS],
     /// The longest name, in words.
     pub(crate) max_words: usize,
 }
@@ -269,6 +274,47 @@ const PROVINCE_ALIASES: &[(&str, Option<u8>, Option<u8>)] = &[
     ("daknong", Some(67), None),
     ("dac nong", Some(67), None),
 ];
+
+/// The forms people write a province's name in, from its folded name, with
+/// whether each is initials: run together ("quangninh", "daklak"), with c
+/// for k ("bac can", "dac lac"), initials ("bd", "brvt", "tth"), and the
+/// first word's initial before the rest ("d nai", "dnai", "q ngai", "tt hue").
+fn province_forms(folded: &str) -> Vec<(String, bool)> {
+    let words: Vec<&str> = folded.split(' ').collect();
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut add = |s: String, short: bool| {
+        if s != folded && !out.iter().any(|(x, _)| *x == s) {
+            out.push((s, short));
+        }
+    };
+    add(words.concat(), false);
+    // c for k (not kh): Bắc Kạn / Bắc Cạn, Đắk Lắk / Đắc Lắc.
+    let ck: String = {
+        let b = folded.as_bytes();
+        (0..b.len())
+            .map(|i| {
+                if b[i] == b'k' && b.get(i + 1) != Some(&b'h') {
+                    'c'
+                } else {
+                    char::from(b[i])
+                }
+            })
+            .collect()
+    };
+    if ck != folded {
+        add(ck.replace(' ', ""), false);
+        add(ck, false);
+    }
+    if words.len() >= 2 && words.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())) {
+        let initials: String = words.iter().filter_map(|w| w.get(..1)).collect();
+        add(initials.clone(), true);
+        let (last, head) = words.split_last().unwrap_or((&"", &[]));
+        let head_initials: String = head.iter().filter_map(|w| w.get(..1)).collect();
+        add(format!("{head_initials} {last}"), false);
+        add(format!("{head_initials}{last}"), false);
+    }
+    out
+}
 
 fn fields<const N: usize>(line: &str) -> Result<[&str; N], String> {
     let mut out = [""; N];
@@ -564,49 +610,51 @@ impl Data {
         let mut names: FastMap<Box<str>, Vec<Entry>> = FastMap::default();
         names.reserve(units);
         let mut accents: [Vec<Box<str>>; LEVELS] = Default::default();
+        let mut folded: [Vec<Box<str>>; LEVELS] = Default::default();
         let mut max_words = 1;
         let mut tokens = Tokens::default();
-        let mut add =
-            |level: Level, i: usize, full: &str, at: u8, accents: &mut [Vec<Box<str>>; LEVELS]| {
-                let name = &full[usize::from(at)..];
-                let (f, a) = tokens.keys(name);
-                max_words = max_words.max(f.split(' ').count());
-                accents[level as usize].push(a.into());
-                let idx = u16::try_from(i).unwrap_or(NONE);
-                let entry = Entry {
-                    level,
-                    idx,
-                    alias: false,
-                };
-                match names.get_mut(f) {
-                    Some(list) => list.push(entry),
-                    None => {
-                        names.insert(f.into(), vec![entry]);
-                    }
-                }
+        // `indexed` false keeps a unit's keys (so the tables stay aligned)
+        // without making its name findable.
+        let mut add = |level: Level, i: usize, full: &str, at: u8, indexed: bool| {
+            let name = &full[usize::from(at)..];
+            let (f, a) = tokens.keys(name);
+            max_words = max_words.max(f.split(' ').count());
+            accents[level as usize].push(a.into());
+            folded[level as usize].push(f.into());
+            if !indexed {
+                return;
+            }
+            let idx = u16::try_from(i).unwrap_or(NONE);
+            let entry = Entry {
+                level,
+                idx,
+                alias: false,
+                short: false,
             };
+            match names.get_mut(f) {
+                Some(list) => list.push(entry),
+                None => {
+                    names.insert(f.into(), vec![entry]);
+                }
+            }
+        };
         for (i, r) in self.lp.iter().enumerate() {
-            add(Level::LegacyProvince, i, r.full, r.name_at, &mut accents);
+            add(Level::LegacyProvince, i, r.full, r.name_at, true);
         }
         for (i, r) in self.ld.iter().enumerate() {
-            add(Level::LegacyDistrict, i, r.full, r.name_at, &mut accents);
+            add(Level::LegacyDistrict, i, r.full, r.name_at, true);
         }
         for (i, r) in self.lc.iter().enumerate() {
-            add(Level::LegacyCommune, i, r.full, r.name_at, &mut accents);
+            add(Level::LegacyCommune, i, r.full, r.name_at, true);
         }
         for (i, r) in self.np.iter().enumerate() {
-            add(Level::Province, i, r.full, r.name_at, &mut accents);
+            add(Level::Province, i, r.full, r.name_at, true);
         }
         for (i, r) in self.nc.iter().enumerate() {
-            add(Level::Commune, i, r.full, r.name_at, &mut accents);
+            add(Level::Commune, i, r.full, r.name_at, true);
         }
         for (i, r) in self.hc.iter().enumerate() {
-            if r.shadowed {
-                // Keep the accent table aligned; the name is not indexed.
-                accents[Level::HistoricalCommune as usize].push("".into());
-            } else {
-                add(Level::HistoricalCommune, i, r.full, r.name_at, &mut accents);
-            }
+            add(Level::HistoricalCommune, i, r.full, r.name_at, !r.shadowed);
         }
         for &(alias, legacy, current) in PROVINCE_ALIASES {
             let list = names.entry(alias.into()).or_default();
@@ -617,6 +665,7 @@ impl Data {
                         level,
                         idx,
                         alias: true,
+                        short: false,
                     };
                     if !list.iter().any(|x| x.level == level && x.idx == idx) {
                         list.push(e);
@@ -627,8 +676,38 @@ impl Data {
             push(Level::LegacyProvince, &self.lp_by_code, legacy)?;
             push(Level::Province, &self.np_by_code, current)?;
         }
+        let provinces = self
+            .lp
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (Level::LegacyProvince, i, r))
+            .chain(
+                self.np
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (Level::Province, i, r)),
+            );
+        for (level, i, r) in provinces {
+            let key = tokens.keys(&r.full[usize::from(r.name_at)..]).0.to_owned();
+            let idx = u16::try_from(i).unwrap_or(NONE);
+            for (alias, short) in province_forms(&key) {
+                if PROVINCE_ALIASES.iter().any(|a| a.0 == alias) {
+                    continue; // the hand-made list decides these
+                }
+                let list = names.entry(alias.into()).or_default();
+                if !list.iter().any(|x| x.level == level && x.idx == idx) {
+                    list.push(Entry {
+                        level,
+                        idx,
+                        alias: true,
+                        short,
+                    });
+                }
+            }
+        }
         self.names = names;
         self.accents = accents;
+        self.folded = folded;
         self.max_words = max_words;
         Ok(())
     }

@@ -22,6 +22,15 @@ pub(crate) struct Token {
     pub(crate) hard_before: bool,
     /// The word carries diacritics (other than on đ alone).
     pub(crate) accented: bool,
+    /// The word has letters and all of them are upper case ("BD", "KG").
+    pub(crate) upper: bool,
+    /// Type-word kinds of this word alone (see `search.rs`), 0 if none.
+    pub(crate) kind1: u16,
+    /// Type-word kinds of this word with the one before ("thị xã"), 0 if none.
+    pub(crate) kind2: u16,
+    /// A house number, street or hamlet word stands earlier in this
+    /// comma-separated part of the text ("123 Nguyễn Trãi", "thôn Phú Lộc").
+    pub(crate) after_marker: bool,
 }
 
 /// Words of a text with their keys; reusable between calls.
@@ -35,6 +44,10 @@ pub(crate) struct Tokens {
     /// Some word of the text carries diacritics: the writer used them, so
     /// unaccented words are taken as written.
     pub(crate) accented: bool,
+    /// Every word with letters is upper case.
+    pub(crate) all_upper: bool,
+    /// Byte ranges of the text inside parentheses, set aside (not words).
+    pub(crate) notes: Vec<(u32, u32)>,
     scratch: String,
     scratch_accent: String,
 }
@@ -72,6 +85,61 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || is_combining_mark(c)
 }
 
+/// Type words that may run into a capitalised name ("XãTân Lập",
+/// "HuyệnBa Bể", "TTPhú Mỹ"), as folded words.
+fn is_glued_type(s: &str) -> bool {
+    matches!(
+        s,
+        "xa" | "phuong"
+            | "huyen"
+            | "quan"
+            | "tinh"
+            | "tran"
+            | "pho"
+            | "khu"
+            | "tp"
+            | "tt"
+            | "tx"
+            | "ttr"
+            | "p"
+            | "q"
+            | "h"
+            | "x"
+            | "f"
+    )
+}
+
+/// Where a type word runs into a capitalised name, the byte index in `word`
+/// where the name starts: a lower-case letter then a capital ("XãTân"), or
+/// capitals then a capitalised word ("TTPhú").
+fn glued_split(word: &str) -> Option<usize> {
+    // Fast path: no capital after the first letter.
+    if !word.chars().skip(1).any(char::is_uppercase) {
+        return None;
+    }
+    let letters: Vec<(usize, char)> = word
+        .char_indices()
+        .filter(|&(_, c)| !is_combining_mark(c))
+        .collect();
+    if letters.iter().any(|&(_, c)| !c.is_alphabetic()) {
+        return None;
+    }
+    for k in 1..letters.len() {
+        let (i, c) = letters[k];
+        if !c.is_uppercase() {
+            continue;
+        }
+        let p = letters[k - 1].1;
+        let head_upper = letters[..k].iter().all(|&(_, c)| c.is_uppercase());
+        let next_lower = letters.get(k + 1).is_some_and(|&(_, n)| n.is_lowercase());
+        if p.is_lowercase() || (head_upper && next_lower) {
+            let head: String = word[..i].chars().filter_map(base_ascii).map(char::from).collect();
+            return is_glued_type(&head).then_some(i);
+        }
+    }
+    None
+}
+
 /// Abbreviations that may be glued to a number ("P8Q10", "f4", "Q.1").
 fn is_glue_prefix(s: &str) -> bool {
     matches!(
@@ -86,11 +154,28 @@ impl Tokens {
         self.folded.clear();
         self.accent.clear();
         self.toks.clear();
+        self.notes.clear();
         self.accented = false;
         let mut hard = false;
         let mut chars = text.char_indices().peekable();
         let mut word = String::new();
         while let Some(&(i, c)) = chars.peek() {
+            if matches!(c, '(' | '（' | '[') {
+                // A note in parentheses is set aside: "(Phường Điện Biên,
+                // Quận Ba Đình cũ)", "(gần chợ)".
+                chars.next();
+                let from = i + c.len_utf8();
+                let mut to = text.len();
+                for (j, d) in chars.by_ref() {
+                    if matches!(d, ')' | '）' | ']') {
+                        to = j;
+                        break;
+                    }
+                }
+                self.notes.push((to32(from), to32(to)));
+                hard = true;
+                continue;
+            }
             if !is_word_char(c) {
                 if is_hard_separator(c) {
                     hard = true;
@@ -121,17 +206,29 @@ impl Tokens {
                 }
             }
             let before = self.toks.len();
-            self.push_word(&word, start, end, hard);
+            match glued_split(&word).filter(|_| word.len() == end - start) {
+                Some(k) => {
+                    let (head, tail) = word.split_at(k);
+                    self.push_word(head, start, start + k, hard);
+                    self.push_word(tail, start + k, end, false);
+                }
+                None => self.push_word(&word, start, end, hard),
+            }
             if self.toks.len() > before {
                 hard = false;
             }
         }
+        self.all_upper = self.toks.iter().all(|t| t.upper || !has_letters(text, t));
     }
 
     fn push_word(&mut self, word: &str, start: usize, end: usize, hard: bool) {
         let mut folded = std::mem::take(&mut self.scratch);
         folded.clear();
         let mut accented = false;
+        let upper = word.chars().any(char::is_alphabetic)
+            && word
+                .chars()
+                .all(|c| !c.is_alphabetic() || c.is_uppercase());
         for c in word.chars() {
             if c.is_ascii() {
                 folded.push(c.to_ascii_lowercase());
@@ -172,7 +269,7 @@ impl Tokens {
                     .all(|r| r.bytes().all(|b| b.is_ascii_digit()) || is_glue_prefix(r));
             if glued {
                 for (k, r) in runs.iter().enumerate() {
-                    self.push_token(r, r, start, end, hard && k == 0, false);
+                    self.push_token(r, r, start, end, hard && k == 0, false, upper);
                 }
                 self.scratch = folded;
                 return;
@@ -183,10 +280,10 @@ impl Tokens {
             let mut accent = std::mem::take(&mut self.scratch_accent);
             accent.clear();
             accent_key(word, &mut accent);
-            self.push_token(&folded, &accent, start, end, hard, accented);
+            self.push_token(&folded, &accent, start, end, hard, accented, upper);
             self.scratch_accent = accent;
         } else {
-            self.push_token(&folded, &folded, start, end, hard, accented);
+            self.push_token(&folded, &folded, start, end, hard, accented, upper);
         }
         self.scratch = folded;
     }
@@ -205,6 +302,7 @@ impl Tokens {
         end: usize,
         hard: bool,
         accented: bool,
+        upper: bool,
     ) {
         let f = strip_zeros(f);
         let a = if f.len() < a.len() && a.bytes().all(|b| b.is_ascii_digit()) {
@@ -220,13 +318,16 @@ impl Tokens {
         self.folded.push_str(f);
         let as_ = self.accent.len();
         self.accent.push_str(a);
-        let to32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         self.toks.push(Token {
             f: (to32(fs), to32(self.folded.len())),
             a: (to32(as_), to32(self.accent.len())),
             src: (to32(start), to32(end)),
             hard_before: hard,
             accented,
+            upper,
+            kind1: 0,
+            kind2: 0,
+            after_marker: false,
         });
     }
 
@@ -253,9 +354,19 @@ impl Tokens {
     }
 
     /// Whether a comma-like separator falls between words `i..j`.
+    #[cfg(test)]
     pub(crate) fn crosses_hard(&self, i: usize, j: usize) -> bool {
         self.toks[i + 1..j].iter().any(|t| t.hard_before)
     }
+}
+
+fn to32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn has_letters(text: &str, t: &Token) -> bool {
+    text.get(t.src.0 as usize..t.src.1 as usize)
+        .is_some_and(|w| w.chars().any(char::is_alphabetic))
 }
 
 fn strip_zeros(s: &str) -> &str {
