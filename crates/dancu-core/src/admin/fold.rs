@@ -31,6 +31,13 @@ pub(crate) struct Token {
     /// A house number, street or hamlet word stands earlier in this
     /// comma-separated part of the text ("123 Nguyễn Trãi", "thôn Phú Lộc").
     pub(crate) after_marker: bool,
+    /// Type-word kinds seen earlier in this comma-separated part, not just
+    /// before this word: a bare name there may be the end of a longer,
+    /// unknown name ("X. Bình Thạnh Đông" is not Xã Thạnh Đông).
+    pub(crate) kinds_earlier: u16,
+    /// This word introduces a house number, street or hamlet ("số", "chợ",
+    /// "thôn", a house number).
+    pub(crate) marker: bool,
 }
 
 /// Words of a text with their keys; reusable between calls.
@@ -113,6 +120,9 @@ fn is_glued_type(s: &str) -> bool {
 /// where the name starts: a lower-case letter then a capital ("XãTân"), or
 /// capitals then a capitalised word ("TTPhú").
 fn glued_split(word: &str) -> Option<usize> {
+    if let Some(i) = glued_accented(word) {
+        return Some(i);
+    }
     // Fast path: no capital after the first letter.
     if !word.chars().skip(1).any(char::is_uppercase) {
         return None;
@@ -135,6 +145,35 @@ fn glued_split(word: &str) -> Option<usize> {
         if p.is_lowercase() || (head_upper && next_lower) {
             let head: String = word[..i].chars().filter_map(base_ascii).map(char::from).collect();
             return is_glued_type(&head).then_some(i);
+        }
+    }
+    None
+}
+
+/// Type words written in full with their diacritics, which no Vietnamese
+/// syllable continues: "xãdương thủy", "HUYỆNYÊN LẠC" split in any case.
+const ACCENTED_TYPES: [&str; 6] = ["xã", "phường", "huyện", "tỉnh", "quận", "trấn"];
+
+/// Where a type word written in full runs into the next word, in any case.
+fn glued_accented(word: &str) -> Option<usize> {
+    let first = word.chars().next()?.to_lowercase().next()?;
+    if !matches!(first, 'x' | 'p' | 'h' | 't' | 'q') {
+        return None;
+    }
+    'types: for ty in ACCENTED_TYPES {
+        let mut chars = word.char_indices();
+        for want in ty.chars() {
+            match chars.next() {
+                Some((_, c)) if c.to_lowercase().eq(std::iter::once(want)) => {}
+                _ => continue 'types,
+            }
+        }
+        let rest = chars.as_str();
+        let vowel = rest
+            .chars()
+            .any(|c| base_ascii(c).is_some_and(|b| b"aeiouy".contains(&b)));
+        if vowel && rest.chars().next().is_some_and(char::is_alphabetic) {
+            return Some(word.len() - rest.len());
         }
     }
     None
@@ -328,6 +367,8 @@ impl Tokens {
             kind1: 0,
             kind2: 0,
             after_marker: false,
+            kinds_earlier: 0,
+            marker: false,
         });
     }
 

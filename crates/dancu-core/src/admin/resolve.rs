@@ -244,7 +244,8 @@ struct Reading {
     score: f32,
     start: usize,
     inconsistent: bool,
-    mismatch: bool,
+    /// How many of its names are written with other diacritics.
+    mismatches: u8,
     has_province: bool,
     has_district: bool,
     /// The commune (or, without one, the lowest unit) had a type word.
@@ -364,12 +365,12 @@ impl Ctx<'_> {
                 score -= 0.8;
             }
         }
-        let (mut inconsistent, mut mismatch, mut fuzzy) = (false, false, 0);
+        let (mut inconsistent, mut mismatches, mut fuzzy) = (false, 0, 0);
         for (h, w) in hits.iter().zip(weights) {
             if let Some(h) = h {
                 score += weight(h, self.t, w);
                 inconsistent |= h.typed == Typed::Inconsistent;
-                mismatch |= h.accent == Accent::Mismatch;
+                mismatches += u8::from(h.accent == Accent::Mismatch);
                 fuzzy = fuzzy.max(h.fuzzy);
             }
         }
@@ -393,7 +394,7 @@ impl Ctx<'_> {
             score,
             start,
             inconsistent,
-            mismatch,
+            mismatches,
             has_province,
             has_district,
             typed: lowest.is_some_and(|h| h.typed != Typed::Absent),
@@ -730,8 +731,8 @@ impl Ctx<'_> {
                 break;
             }
             let first = &t.toks[s];
-            if (first.kind1 | first.kind2) != 0 {
-                continue; // a type word is not part of a name
+            if (first.kind1 | first.kind2) != 0 || first.marker {
+                continue; // a type word, street or hamlet word is not part of a name
             }
             let before = types_before(t, s);
             let typed = before.iter().find(|(k, _)| k & bits != 0).copied();
@@ -965,9 +966,12 @@ fn named_levels(r: &Reading) -> Option<Place> {
 
 /// How sure a determined reading with no close rival is, 0..=1.
 fn confidence(r: &Reading, runner_up: Option<f32>) -> f32 {
-    let mut c: f32 = 0.5;
+    let mut c: f32 = 0.55;
     if r.has_province {
         c += 0.2;
+    } else if r.has_district {
+        // A commune and district pair needs no province when unique.
+        c += 0.1;
     }
     if r.has_district || matches!(r.place, Place::Current { .. }) {
         c += 0.1;
@@ -975,9 +979,8 @@ fn confidence(r: &Reading, runner_up: Option<f32>) -> f32 {
     if !r.inconsistent {
         c += 0.1;
     }
-    if !r.mismatch {
-        c += 0.05;
-    }
+    // Diacritics that disagree with a name: another name, or a typo.
+    c -= 0.15 * f32::from(r.mismatches);
     match runner_up {
         Some(gap) if gap < 2.0 * MARGIN => c -= 0.15,
         Some(_) => {}
@@ -986,9 +989,9 @@ fn confidence(r: &Reading, runner_up: Option<f32>) -> f32 {
     if !r.typed {
         c -= 0.05;
     }
-    c -= 0.15 * f32::from(r.fuzzy);
+    c -= 0.1 * f32::from(r.fuzzy);
     if r.dropped {
-        c -= 0.1;
+        c -= 0.05;
     }
     c.clamp(0.0, 1.0)
 }
@@ -1169,12 +1172,29 @@ fn decide(text: &str, t: &Tokens, mut readings: Vec<Reading>) -> Resolution {
     unresolved(Some(top.place), 0.2, list)
 }
 
-/// Trailing words that name no unit: the country, a postal code.
+/// Trailing words that name no unit: the country, a postal code, a phone
+/// number ("ĐT: 0382 285 700").
 fn country_suffix(t: &Tokens) -> usize {
+    let digits = |i: usize| t.folded(i, i + 1).bytes().all(|b| b.is_ascii_digit());
     let mut n = t.len();
     while n >= 2 {
         let last = t.folded(n - 1, n);
-        if t.folded(n - 2, n) == "viet nam" {
+        // A run of numbers after a phone word, or of seven digits or more.
+        let mut k = n;
+        let mut count = 0;
+        while k > 1 && digits(k - 1) {
+            count += t.folded(k - 1, k).len();
+            k -= 1;
+        }
+        let phone_word = matches!(
+            t.folded(k - 1, k),
+            "dt" | "sdt" | "dd" | "tel" | "fax" | "hotline" | "phone" | "mobile" | "lh"
+        );
+        if k < n && phone_word {
+            n = k - 1;
+        } else if k < n && count >= 7 {
+            n = k;
+        } else if t.folded(n - 2, n) == "viet nam" {
             n -= 2;
         } else if matches!(last, "vietnam" | "vn")
             || (matches!(last.len(), 5 | 6) && last.bytes().all(|b| b.is_ascii_digit()))
@@ -1392,7 +1412,7 @@ fn reversed(d: &Data, text: &str, t: &Tokens) -> Option<String> {
     let first_end = starts[1];
     let mut hits = Vec::new();
     hits_ending_at(d, t, first_end, PROVINCES, &mut hits);
-    if !hits.iter().any(|h| h.start == 0) {
+    if hits.is_empty() {
         return None;
     }
     let mut parts: Vec<&str> = Vec::with_capacity(starts.len());

@@ -114,10 +114,12 @@ fn is_marker(t: &Tokens, i: usize) -> bool {
 /// in its comma-separated part.
 pub(crate) fn classify(t: &mut Tokens) {
     let mut seen = false;
+    let mut kinds = 0u16;
     for i in 0..t.len() {
         let hard = t.toks[i].hard_before;
         if hard {
             seen = false;
+            kinds = 0;
         }
         let k1 = type_kinds(t.folded(i, i + 1));
         let k2 = if i > 0 && !hard {
@@ -129,7 +131,14 @@ pub(crate) fn classify(t: &mut Tokens) {
         tok.kind1 = k1;
         tok.kind2 = k2;
         tok.after_marker = seen;
-        seen |= is_marker(t, i);
+        // The kinds of type words up to the one before the previous word.
+        tok.kinds_earlier = kinds;
+        if i >= 1 && !hard {
+            kinds |= t.toks[i - 1].kind1 | t.toks[i - 1].kind2;
+        }
+        let marker = is_marker(t, i);
+        t.toks[i].marker = marker;
+        seen |= marker;
     }
 }
 
@@ -263,9 +272,11 @@ pub(crate) fn types_before(t: &Tokens, s: usize) -> [(u16, usize); 2] {
     let mut before = [(0u16, 0usize); 2];
     if s >= 1 && !t.toks[s].hard_before {
         let p = &t.toks[s - 1];
-        before[0] = (p.kind1, 1);
-        if s >= 2 && p.kind2 != 0 {
+        if p.kind2 != 0 {
+            // "Thị xã Nghi Sơn": the town, not "Xã Nghi Sơn".
             before[1] = (p.kind2, 2);
+        } else {
+            before[0] = (p.kind1, 1);
         }
     }
     before
@@ -331,8 +342,11 @@ fn names_ending_at(
                 continue;
             }
             if !numeric {
+                // A bare name after a house number or street word, or inside
+                // a longer name typed with a type word of its level.
+                let inside = t.toks[s].kinds_earlier & level_bits(entry.level) != 0;
                 out.push(Hit {
-                    street: after_marker,
+                    street: after_marker || inside,
                     ..base
                 });
             }
