@@ -62,10 +62,10 @@ fn names(p: &Place) -> Vec<String> {
             let mut v = vec![format!("2025:{}", c.code())];
             // A legacy commune merged whole into it is the same place.
             for s in c.predecessors() {
-                if let dancu_core::admin::Source::Commune(l) = s.source {
-                    if !l.is_split() {
-                        v.push(format!("legacy:{}", l.code()));
-                    }
+                if let dancu_core::admin::Source::Commune(l) = s.source
+                    && !l.is_split()
+                {
+                    v.push(format!("legacy:{}", l.code()));
                 }
             }
             v
@@ -115,7 +115,10 @@ fn no_confident_wrong_answer_on_the_calibration_corpus() {
             "commune" if r.is_resolved() => "wrong",
             "commune" => "refused",
             _ if r.is_resolved() => "wrong",
-            "historical" if r.historical().is_some_and(|h| h.code().to_string() == row.historical) => {
+            "historical"
+                if r.historical()
+                    .is_some_and(|h| h.code().to_string() == row.historical) =>
+            {
                 "right"
             }
             "historical" => "refused",
@@ -135,15 +138,31 @@ fn no_confident_wrong_answer_on_the_calibration_corpus() {
             }
         }
         if outcome == "wrong" {
-            wrong.push(format!("{} {:?} ({}): {:?}", row.id, row.input, row.rule, r.place()));
+            wrong.push(format!(
+                "{} {:?} ({}): {:?}",
+                row.id,
+                row.input,
+                row.rule,
+                r.place()
+            ));
         }
         if show.as_deref() == Some(row.rule) && outcome != "right" {
-            println!("{outcome}: {} {:?} -> {:?} {:.2}", row.id, row.input, r.place(), r.confidence());
+            println!(
+                "{outcome}: {} {:?} -> {:?} {:.2}",
+                row.id,
+                row.input,
+                r.place(),
+                r.confidence()
+            );
         }
     }
     println!("| rule | rows | right | refused | confident wrong |");
     println!("|---|---|---|---|---|");
-    for (rule, t) in by_rule.iter().map(|(r, t)| (*r, t)).chain([("all", &total)]) {
+    for (rule, t) in by_rule
+        .iter()
+        .map(|(r, t)| (*r, t))
+        .chain([("all", &total)])
+    {
         println!(
             "| {rule} | {} | {:.1} % | {:.1} % | {} |",
             t.n,

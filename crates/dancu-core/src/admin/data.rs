@@ -238,8 +238,13 @@ pub(crate) struct Data {
     pub(crate) names: FastMap<Box<str>, Vec<Entry>>,
     /// Accent keys of unit names, by level and index.
     pub(crate) accents: [Vec<Box<str>>; LEVELS],
-    /// Folded unit names, by level and index (for spelling variants).
+    /// Accent keys of the province forms that keep a word ("q ngai").
+    pub(crate) alias_accents: FastMap<Box<str>, Box<str>>,
+    /// Folded unit names, by level and index.
     pub(crate) folded: [Vec<Box<str>>; LEVELS],
+    /// Unit names as spelling variants agree on them (see
+    /// `resolve::loose`), by level and index.
+    pub(crate) loose: [Vec<Box<str>>; LEVELS],
     /// The longest name, in words.
     pub(crate) max_words: usize,
 }
@@ -279,15 +284,18 @@ const PROVINCE_ALIASES: &[(&str, Option<u8>, Option<u8>)] = &[
 /// whether each is initials: run together ("quangninh", "daklak"), with c
 /// for k ("bac can", "dac lac"), initials ("bd", "brvt", "tth"), and the
 /// first word's initial before the rest ("d nai", "dnai", "q ngai", "tt hue").
-fn province_forms(folded: &str) -> Vec<(String, bool)> {
+///
+/// The initial-and-rest forms come with their accent key (the last word
+/// keeps its diacritics: "T. Quảng" is not "T. Quang", Tuyên Quang).
+fn province_forms(folded: &str, accent: &str) -> Vec<(String, bool, Option<String>)> {
     let words: Vec<&str> = folded.split(' ').collect();
-    let mut out: Vec<(String, bool)> = Vec::new();
-    let mut add = |s: String, short: bool| {
-        if s != folded && !out.iter().any(|(x, _)| *x == s) {
-            out.push((s, short));
+    let mut out: Vec<(String, bool, Option<String>)> = Vec::new();
+    let mut add = |s: String, short: bool, accent: Option<String>| {
+        if s != folded && !out.iter().any(|(x, _, _)| *x == s) {
+            out.push((s, short, accent));
         }
     };
-    add(words.concat(), false);
+    add(words.concat(), false, None);
     // c for k (not kh): Bắc Kạn / Bắc Cạn, Đắk Lắk / Đắc Lắc.
     let ck: String = {
         let b = folded.as_bytes();
@@ -302,16 +310,29 @@ fn province_forms(folded: &str) -> Vec<(String, bool)> {
             .collect()
     };
     if ck != folded {
-        add(ck.replace(' ', ""), false);
-        add(ck, false);
+        add(ck.replace(' ', ""), false, None);
+        add(ck, false, None);
     }
-    if words.len() >= 2 && words.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())) {
+    if words.len() >= 2
+        && words
+            .iter()
+            .all(|w| w.bytes().all(|b| b.is_ascii_lowercase()))
+    {
         let initials: String = words.iter().filter_map(|w| w.get(..1)).collect();
-        add(initials.clone(), true);
+        add(initials.clone(), true, None);
         let (last, head) = words.split_last().unwrap_or((&"", &[]));
         let head_initials: String = head.iter().filter_map(|w| w.get(..1)).collect();
-        add(format!("{head_initials} {last}"), false);
-        add(format!("{head_initials}{last}"), false);
+        let last_accent = accent.rsplit(' ').next().unwrap_or(last);
+        add(
+            format!("{head_initials} {last}"),
+            false,
+            Some(format!("{head_initials} {last_accent}")),
+        );
+        add(
+            format!("{head_initials}{last}"),
+            false,
+            Some(format!("{head_initials}{last_accent}")),
+        );
     }
     out
 }
@@ -517,8 +538,17 @@ impl Data {
                     d.nc[usize::from(to)].areas.push(a);
                 }
                 "HC" => {
-                    let [code, district, province, kind, until, exact, last, full, dfull] =
-                        fields(rest)?;
+                    let [
+                        code,
+                        district,
+                        province,
+                        kind,
+                        until,
+                        exact,
+                        last,
+                        full,
+                        dfull,
+                    ] = fields(rest)?;
                     let code = num(code, 5)?;
                     let district_code = num(district, 3)?;
                     let district = lookup(&d.ld_by_code, district_code).ok();
@@ -687,12 +717,19 @@ impl Data {
                     .enumerate()
                     .map(|(i, r)| (Level::Province, i, r)),
             );
+        let mut alias_accents: FastMap<Box<str>, Box<str>> = FastMap::default();
         for (level, i, r) in provinces {
-            let key = tokens.keys(&r.full[usize::from(r.name_at)..]).0.to_owned();
+            let (key, accent) = tokens.keys(&r.full[usize::from(r.name_at)..]);
+            let forms = province_forms(key, accent);
             let idx = u16::try_from(i).unwrap_or(NONE);
-            for (alias, short) in province_forms(&key) {
+            for (alias, short, accent) in forms {
                 if PROVINCE_ALIASES.iter().any(|a| a.0 == alias) {
                     continue; // the hand-made list decides these
+                }
+                if let Some(a) = accent {
+                    alias_accents
+                        .entry(alias.as_str().into())
+                        .or_insert(a.into());
                 }
                 let list = names.entry(alias.into()).or_default();
                 if !list.iter().any(|x| x.level == level && x.idx == idx) {
@@ -706,7 +743,11 @@ impl Data {
             }
         }
         self.names = names;
+        self.alias_accents = alias_accents;
         self.accents = accents;
+        self.loose = folded
+            .each_ref()
+            .map(|v| v.iter().map(|f| super::resolve::loose(f).into()).collect());
         self.folded = folded;
         self.max_words = max_words;
         Ok(())

@@ -7,7 +7,10 @@
 //! exact-diacritic match above a match that only agrees once folded. Both
 //! ignore NFC/NFD and tone-mark placement (Hoà = Hòa).
 
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use std::sync::LazyLock;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{compose, decompose_canonical, is_combining_mark};
 
 /// One word of the input.
 #[derive(Clone, Copy, Debug)]
@@ -53,10 +56,13 @@ pub(crate) struct Tokens {
     pub(crate) accented: bool,
     /// Every word with letters is upper case.
     pub(crate) all_upper: bool,
+    /// A comma-like separator stands between some words.
+    pub(crate) any_hard: bool,
     /// Byte ranges of the text inside parentheses, set aside (not words).
     pub(crate) notes: Vec<(u32, u32)>,
     scratch: String,
     scratch_accent: String,
+    scratch_word: String,
 }
 
 const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
@@ -69,10 +75,102 @@ fn is_hard_separator(c: char) -> bool {
     matches!(c, ',' | ';' | '\n' | '\r' | '|' | '，')
 }
 
+/// What folding needs to know of a letter with an ASCII base in
+/// U+00C0..U+1EFF (Latin-1, Latin Extended, Vietnamese), precomputed once.
+#[derive(Clone, Copy, Default)]
+struct CharInfo {
+    /// Lower case without its tone mark ('Ữ' → 'ư'); '\0': not such a letter.
+    lower: char,
+    /// The ASCII base, lower case ('Ữ' → b'u').
+    base: u8,
+    /// 1 + the index of its tone mark in [`TONES`]; 0 without one.
+    tone: u8,
+    upper: bool,
+    /// Carries diacritics other than the stroke of đ.
+    marked: bool,
+}
+
+const TABLE_START: u32 = 0xC0;
+const TABLE_END: u32 = 0x1F00;
+
+static TABLE: LazyLock<Vec<CharInfo>> = LazyLock::new(|| {
+    (TABLE_START..TABLE_END)
+        .map(|cp| char::from_u32(cp).map_or_else(CharInfo::default, char_info))
+        .collect()
+});
+
+fn char_info(c: char) -> CharInfo {
+    if !c.is_alphabetic() {
+        return CharInfo::default();
+    }
+    if matches!(c, 'đ' | 'Đ' | 'ð' | 'Ð') {
+        return CharInfo {
+            lower: 'đ',
+            base: b'd',
+            tone: 0,
+            upper: c.is_uppercase(),
+            marked: false,
+        };
+    }
+    let mut parts = Vec::with_capacity(3);
+    decompose_canonical(c, |d| parts.push(d));
+    let Some((&first, rest)) = parts.split_first() else {
+        return CharInfo::default();
+    };
+    if !first.is_ascii_alphabetic() {
+        return CharInfo::default();
+    }
+    let base = first.to_ascii_lowercase();
+    let tone = rest
+        .iter()
+        .find_map(|m| TONES.iter().position(|t| t == m))
+        .map_or(0, |i| i as u8 + 1);
+    let marks: Vec<char> = rest
+        .iter()
+        .copied()
+        .filter(|m| !TONES.contains(m))
+        .collect();
+    let lower = match marks.as_slice() {
+        [] => Some(base),
+        [m] => compose(base, *m),
+        _ => None,
+    };
+    let Some(lower) = lower else {
+        return CharInfo::default();
+    };
+    CharInfo {
+        lower,
+        base: base as u8,
+        tone,
+        upper: c.is_uppercase(),
+        marked: !rest.is_empty(),
+    }
+}
+
+/// The precomputed facts of a non-ASCII letter, when it has them.
+fn info(c: char) -> Option<CharInfo> {
+    let cp = c as u32;
+    if !(TABLE_START..TABLE_END).contains(&cp) {
+        return None;
+    }
+    TABLE
+        .get((cp - TABLE_START) as usize)
+        .copied()
+        .filter(|i| i.lower != '\0')
+}
+
+/// A combining mark, quickly for the common ones.
+fn is_mark(c: char) -> bool {
+    ('\u{300}'..='\u{36f}').contains(&c) || (!c.is_ascii() && is_combining_mark(c))
+}
+
 /// The ASCII base of a letter, lower case (`None` when it has none).
 fn base_ascii(c: char) -> Option<u8> {
     if c.is_ascii() {
         return Some(c.to_ascii_lowercase() as u8);
+    }
+    if let Some(i) = info(c) {
+        return Some(i.base);
     }
     if matches!(c, 'đ' | 'Đ' | 'ð' | 'Ð') {
         return Some(b'd');
@@ -89,7 +187,10 @@ fn base_ascii(c: char) -> Option<u8> {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    info(c).is_some() || c.is_alphanumeric() || is_mark(c)
 }
 
 /// Type words that may run into a capitalised name ("XãTân Lập",
@@ -143,7 +244,11 @@ fn glued_split(word: &str) -> Option<usize> {
         let head_upper = letters[..k].iter().all(|&(_, c)| c.is_uppercase());
         let next_lower = letters.get(k + 1).is_some_and(|&(_, n)| n.is_lowercase());
         if p.is_lowercase() || (head_upper && next_lower) {
-            let head: String = word[..i].chars().filter_map(base_ascii).map(char::from).collect();
+            let head: String = word[..i]
+                .chars()
+                .filter_map(base_ascii)
+                .map(char::from)
+                .collect();
             return is_glued_type(&head).then_some(i);
         }
     }
@@ -197,7 +302,7 @@ impl Tokens {
         self.accented = false;
         let mut hard = false;
         let mut chars = text.char_indices().peekable();
-        let mut word = String::new();
+        let mut word = std::mem::take(&mut self.scratch_word);
         while let Some(&(i, c)) = chars.peek() {
             if matches!(c, '(' | '（' | '[') {
                 // A note in parentheses is set aside: "(Phường Điện Biên,
@@ -257,31 +362,65 @@ impl Tokens {
                 hard = false;
             }
         }
-        self.all_upper = self.toks.iter().all(|t| t.upper || !has_letters(text, t));
+        self.scratch_word = word;
+        self.any_hard = self.toks.iter().any(|t| t.hard_before);
+        self.all_upper = (0..self.toks.len()).all(|i| {
+            self.toks[i].upper
+                || !self
+                    .folded(i, i + 1)
+                    .bytes()
+                    .any(|b| b.is_ascii_alphabetic())
+        });
     }
 
     fn push_word(&mut self, word: &str, start: usize, end: usize, hard: bool) {
-        let mut folded = std::mem::take(&mut self.scratch);
-        folded.clear();
-        let mut accented = false;
-        let upper = word.chars().any(char::is_alphabetic)
-            && word
-                .chars()
-                .all(|c| !c.is_alphabetic() || c.is_uppercase());
-        for c in word.chars() {
-            if c.is_ascii() {
-                folded.push(c.to_ascii_lowercase());
-            } else if is_combining_mark(c) {
-                accented = true;
-            } else if let Some(b) = base_ascii(c) {
-                if !matches!(c, 'đ' | 'Đ') {
-                    accented = true;
-                }
-                folded.push(char::from(b));
-            } else {
-                folded.extend(c.to_lowercase());
+        if word.chars().any(is_mark) {
+            // Decomposed (NFD) text: compose it first.
+            let nfc: String = word.nfc().collect();
+            if !nfc.chars().any(is_mark) || nfc.len() < word.len() {
+                return self.push_word(&nfc, start, end, hard);
             }
         }
+        let mut folded = std::mem::take(&mut self.scratch);
+        folded.clear();
+        let mut accent = std::mem::take(&mut self.scratch_accent);
+        accent.clear();
+        let (mut accented, mut letters, mut all_upper, mut tone) = (false, false, true, 0u8);
+        for c in word.chars() {
+            if c.is_ascii() {
+                if c.is_ascii_alphabetic() {
+                    letters = true;
+                    all_upper &= c.is_ascii_uppercase();
+                }
+                let l = c.to_ascii_lowercase();
+                folded.push(l);
+                accent.push(l);
+            } else if let Some(i) = info(c) {
+                letters = true;
+                all_upper &= i.upper;
+                accented |= i.marked;
+                if i.tone != 0 {
+                    tone = i.tone;
+                }
+                folded.push(char::from(i.base));
+                accent.push(i.lower);
+            } else if is_mark(c) {
+                accented = true;
+                match TONES.iter().position(|&t| t == c) {
+                    Some(k) => tone = k as u8 + 1,
+                    None => accent.push(c),
+                }
+            } else {
+                letters |= c.is_alphabetic();
+                all_upper &= !c.is_lowercase();
+                folded.extend(c.to_lowercase());
+                accent.extend(c.to_lowercase());
+            }
+        }
+        if tone != 0 {
+            accent.push(TONES[usize::from(tone - 1)]);
+        }
+        let upper = letters && all_upper;
         // Final i and y after a consonant are spelling variants (Kỳ/Kì,
         // Lý/Lí, Quý/Quí): fold both to i.
         if folded.len() >= 2 && folded.ends_with('y') {
@@ -296,6 +435,7 @@ impl Tokens {
         if folded.is_empty() {
             // Only combining marks: nothing to match.
             self.scratch = folded;
+            self.scratch_accent = accent;
             return;
         }
         // Split glued abbreviations and numbers: "p8q10" → p 8 q 10.
@@ -308,23 +448,21 @@ impl Tokens {
                     .all(|r| r.bytes().all(|b| b.is_ascii_digit()) || is_glue_prefix(r));
             if glued {
                 for (k, r) in runs.iter().enumerate() {
-                    self.push_token(r, r, start, end, hard && k == 0, false, upper);
+                    self.push_token(r, r, (start, end), hard && k == 0, false, upper);
                 }
                 self.scratch = folded;
+                self.scratch_accent = accent;
                 return;
             }
         }
         self.accented |= accented;
         if accented {
-            let mut accent = std::mem::take(&mut self.scratch_accent);
-            accent.clear();
-            accent_key(word, &mut accent);
-            self.push_token(&folded, &accent, start, end, hard, accented, upper);
-            self.scratch_accent = accent;
+            self.push_token(&folded, &accent, (start, end), hard, accented, upper);
         } else {
-            self.push_token(&folded, &folded, start, end, hard, accented, upper);
+            self.push_token(&folded, &folded, (start, end), hard, accented, upper);
         }
         self.scratch = folded;
+        self.scratch_accent = accent;
     }
 
     /// The folded and accent keys of a unit name (words joined by spaces).
@@ -337,8 +475,7 @@ impl Tokens {
         &mut self,
         f: &str,
         a: &str,
-        start: usize,
-        end: usize,
+        (start, end): (usize, usize),
         hard: bool,
         accented: bool,
         upper: bool,
@@ -405,11 +542,6 @@ fn to32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn has_letters(text: &str, t: &Token) -> bool {
-    text.get(t.src.0 as usize..t.src.1 as usize)
-        .is_some_and(|w| w.chars().any(char::is_alphabetic))
-}
-
 fn strip_zeros(s: &str) -> &str {
     if s.len() > 1 && s.bytes().all(|b| b.is_ascii_digit()) {
         let t = s.trim_start_matches('0');
@@ -432,24 +564,6 @@ fn split_runs(s: &str) -> Vec<&str> {
     }
     runs.push(&s[start..]);
     runs
-}
-
-/// Lower case with vowel marks, the tone mark moved to the end of the word
-/// (kept decomposed: it is only compared with other accent keys.)
-fn accent_key(word: &str, out: &mut String) {
-    let mut tone = None;
-    for c in word.chars().flat_map(char::to_lowercase) {
-        decompose_canonical(c, |d| {
-            if TONES.contains(&d) {
-                tone = Some(d);
-            } else if !is_apostrophe(d) {
-                out.push(d);
-            }
-        });
-    }
-    if let Some(t) = tone {
-        out.push(t);
-    }
 }
 
 #[cfg(test)]

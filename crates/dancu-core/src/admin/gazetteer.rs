@@ -188,7 +188,8 @@ impl HistoricalCommune {
     /// empty when the district itself no longer existed.
     #[must_use]
     pub fn covering(self) -> Vec<Commune> {
-        self.district().map_or_else(Vec::new, LegacyDistrict::covering)
+        self.district()
+            .map_or_else(Vec::new, LegacyDistrict::covering)
     }
 }
 

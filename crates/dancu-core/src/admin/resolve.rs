@@ -35,8 +35,8 @@ use super::gazetteer::{
     Commune, HistoricalCommune, LegacyCommune, LegacyDistrict, LegacyProvince, Province,
 };
 use super::search::{
-    Accent, COMMUNE_BITS, DISTRICT_BITS, Hit, PROVINCE_BITS, Typed, classify,
-    hits_ending_at, mask, types_before, typed_as,
+    Accent, COMMUNE_BITS, DISTRICT_BITS, Hit, PROVINCE_BITS, Typed, classify, hits_ending_at, mask,
+    typed_as, types_before,
 };
 use super::units::Era;
 
@@ -309,7 +309,18 @@ struct Ctx<'a> {
     out: Vec<Reading>,
     /// Hits of every level ending at a word, computed once per word.
     cache: Vec<(usize, Vec<Hit>)>,
+    /// Emptied hit lists, kept for their capacity.
+    spare: Vec<Vec<Hit>>,
     mode: Mode,
+}
+
+/// Buffers reused from one resolution to the next on a thread.
+#[derive(Default)]
+struct Scratch {
+    tokens: Tokens,
+    cache: Vec<(usize, Vec<Hit>)>,
+    spare: Vec<Vec<Hit>>,
+    out: Vec<Reading>,
 }
 
 /// The extra facts of a reading beyond its place and hits.
@@ -320,20 +331,25 @@ struct Extra {
 }
 
 impl Ctx<'_> {
-    fn hits(&mut self, end: usize, levels: u8) -> Vec<Hit> {
-        if end == 0 {
-            return Vec::new();
+    /// The index in the cache of the hits of every level ending at word
+    /// `end` (none at 0), computed on first use.
+    fn at(&mut self, end: usize) -> usize {
+        if let Some(i) = self.cache.iter().position(|(e, _)| *e == end) {
+            return i;
         }
-        let i = match self.cache.iter().position(|(e, _)| *e == end) {
-            Some(i) => i,
-            None => {
-                let mut v = Vec::new();
-                hits_ending_at(self.d, self.t, end, u8::MAX, &mut v);
-                self.cache.push((end, v));
-                self.cache.len() - 1
-            }
-        };
-        self.cache[i]
+        let mut v = self.spare.pop().unwrap_or_default();
+        v.clear();
+        if end > 0 {
+            hits_ending_at(self.d, self.t, end, u8::MAX, &mut v);
+        }
+        self.cache.push((end, v));
+        self.cache.len() - 1
+    }
+
+    /// The hits of `levels` ending at word `end`.
+    fn hits(&mut self, end: usize, levels: u8) -> Vec<Hit> {
+        let ci = self.at(end);
+        self.cache[ci]
             .1
             .iter()
             .filter(|h| levels & mask(h.entry.level) != 0)
@@ -350,7 +366,7 @@ impl Ctx<'_> {
         let Some(leftmost) = hits.iter().flatten().min_by_key(|h| h.start).copied() else {
             return;
         };
-        let commas = self.t.toks.iter().any(|t| t.hard_before);
+        let commas = self.t.any_hard;
         for h in hits.iter().flatten() {
             if h.start == leftmost.start {
                 // A type word left unread just before the leftmost name.
@@ -388,6 +404,10 @@ impl Ctx<'_> {
         if street {
             score -= 1.5;
         }
+        if extra.clash.is_some() {
+            // The name is as much the legacy district's: never a strong reading.
+            score -= 0.5;
+        }
         let lowest = hits[2].or(hits[1]).or(hits[0]);
         self.out.push(Reading {
             place,
@@ -409,16 +429,15 @@ impl Ctx<'_> {
 
     /// The communes of `district` (and its historical communes) ending at
     /// `end`, then the district alone.
-    fn district_below(
-        &mut self,
-        p: Option<&Hit>,
-        dh: &Hit,
-        district: LegacyDistrict,
-        bonus: f32,
-    ) {
+    fn district_below(&mut self, p: Option<&Hit>, dh: &Hit, district: LegacyDistrict, bonus: f32) {
         let lp = district.province();
         let mut any = false;
-        for ch in self.hits(dh.start, mask(Level::LegacyCommune)) {
+        let ci = self.at(dh.start);
+        for k in 0..self.cache[ci].1.len() {
+            let ch = self.cache[ci].1[k];
+            if (mask(Level::LegacyCommune)) & mask(ch.entry.level) == 0 {
+                continue;
+            }
             let c = LegacyCommune { i: ch.entry.idx };
             if c.district() == district {
                 any = true;
@@ -430,7 +449,12 @@ impl Ctx<'_> {
                 self.push(place, [p, Some(dh), Some(&ch)], bonus, Extra::default());
             }
         }
-        for hh in self.hits(dh.start, mask(Level::HistoricalCommune)) {
+        let ci = self.at(dh.start);
+        for k in 0..self.cache[ci].1.len() {
+            let hh = self.cache[ci].1[k];
+            if (mask(Level::HistoricalCommune)) & mask(hh.entry.level) == 0 {
+                continue;
+            }
             let h = HistoricalCommune { i: hh.entry.idx };
             if h.district() == Some(district) {
                 let place = Place::Legacy {
@@ -466,7 +490,12 @@ impl Ctx<'_> {
 
     fn legacy_below(&mut self, p: &Hit, lp: LegacyProvince, end: usize, bonus: f32) {
         let mut any_district = false;
-        for dh in self.hits(end, mask(Level::LegacyDistrict)) {
+        let ci = self.at(end);
+        for k in 0..self.cache[ci].1.len() {
+            let dh = self.cache[ci].1[k];
+            if (mask(Level::LegacyDistrict)) & mask(dh.entry.level) == 0 {
+                continue;
+            }
             let district = LegacyDistrict { i: dh.entry.idx };
             if district.province() == lp {
                 any_district = true;
@@ -481,7 +510,14 @@ impl Ctx<'_> {
             }
         }
         let mut any_commune = false;
-        for ch in self.hits(end, mask(Level::LegacyCommune) | mask(Level::HistoricalCommune)) {
+        let ci = self.at(end);
+        for k in 0..self.cache[ci].1.len() {
+            let ch = self.cache[ci].1[k];
+            if (mask(Level::LegacyCommune) | mask(Level::HistoricalCommune)) & mask(ch.entry.level)
+                == 0
+            {
+                continue;
+            }
             if ch.entry.level == Level::HistoricalCommune {
                 let h = HistoricalCommune { i: ch.entry.idx };
                 if h.province() == lp {
@@ -526,9 +562,11 @@ impl Ctx<'_> {
     /// The legacy district, of a province that became `np` (any, when
     /// `None`), whose name occupies exactly the words of `h`.
     fn district_named_like(&mut self, h: &Hit, np: Option<Province>) -> Option<LegacyDistrict> {
-        self.hits(h.name_end, mask(Level::LegacyDistrict))
+        let ci = self.at(h.name_end);
+        self.cache[ci]
+            .1
             .iter()
-            .filter(|dh| dh.name_start == h.name_start)
+            .filter(|dh| dh.entry.level == Level::LegacyDistrict && dh.name_start == h.name_start)
             .map(|dh| LegacyDistrict { i: dh.entry.idx })
             .find(|d| np.is_none_or(|np| d.province().successor() == np))
     }
@@ -537,7 +575,12 @@ impl Ctx<'_> {
         let levels =
             mask(Level::Commune) | mask(Level::LegacyCommune) | mask(Level::HistoricalCommune);
         let mut any = false;
-        for ch in self.hits(end, levels) {
+        let ci = self.at(end);
+        for k in 0..self.cache[ci].1.len() {
+            let ch = self.cache[ci].1[k];
+            if (levels) & mask(ch.entry.level) == 0 {
+                continue;
+            }
             match ch.entry.level {
                 Level::Commune => {
                     let c = Commune { i: ch.entry.idx };
@@ -569,7 +612,12 @@ impl Ctx<'_> {
                             district: Some(c.district()),
                             commune: Some(c),
                         };
-                        self.push(place, [Some(ph), None, Some(&ch)], bonus - 0.8, Extra::default());
+                        self.push(
+                            place,
+                            [Some(ph), None, Some(&ch)],
+                            bonus - 0.8,
+                            Extra::default(),
+                        );
                     }
                 }
                 _ => {
@@ -591,7 +639,12 @@ impl Ctx<'_> {
         }
         // A legacy district (and commune) written with its 2025 province.
         let mut any_district = false;
-        for dh in self.hits(end, mask(Level::LegacyDistrict)) {
+        let ci = self.at(end);
+        for k in 0..self.cache[ci].1.len() {
+            let dh = self.cache[ci].1[k];
+            if (mask(Level::LegacyDistrict)) & mask(dh.entry.level) == 0 {
+                continue;
+            }
             let district = LegacyDistrict { i: dh.entry.idx };
             if district.province().successor() == np {
                 any_district = true;
@@ -605,7 +658,12 @@ impl Ctx<'_> {
                     province: np,
                     commune: Some(Commune { i: ch.entry.idx }),
                 };
-                self.push(place, [Some(ph), None, Some(&ch)], bonus + 0.6, Extra::default());
+                self.push(
+                    place,
+                    [Some(ph), None, Some(&ch)],
+                    bonus + 0.6,
+                    Extra::default(),
+                );
             }
         }
     }
@@ -643,20 +701,35 @@ impl Ctx<'_> {
             self.below_province(ph, 0.0);
             // The province written twice ("…, Hà Nội, Thành phố Hà Nội"),
             // or the legacy province then its 2025 one.
-            for rh in self.hits(ph.start, PROVINCES) {
+            let ci = self.at(ph.start);
+            for k in 0..self.cache[ci].1.len() {
+                let rh = self.cache[ci].1[k];
+                if (PROVINCES) & mask(rh.entry.level) == 0 {
+                    continue;
+                }
                 if successor_of(rh.entry) == successor_of(ph.entry) {
                     self.below_province(&rh, 0.3);
                 }
             }
         }
         // No province in the text: a district (and commune), or a commune alone.
-        for dh in self.hits(n, mask(Level::LegacyDistrict)) {
+        let ci = self.at(n);
+        for k in 0..self.cache[ci].1.len() {
+            let dh = self.cache[ci].1[k];
+            if (mask(Level::LegacyDistrict)) & mask(dh.entry.level) == 0 {
+                continue;
+            }
             let district = LegacyDistrict { i: dh.entry.idx };
             self.district_below(None, &dh, district, 0.0);
         }
         let levels =
             mask(Level::LegacyCommune) | mask(Level::Commune) | mask(Level::HistoricalCommune);
-        for ch in self.hits(n, levels) {
+        let ci = self.at(n);
+        for k in 0..self.cache[ci].1.len() {
+            let ch = self.cache[ci].1[k];
+            if (levels) & mask(ch.entry.level) == 0 {
+                continue;
+            }
             // Without a district, a 2025 reading comes first (2025
             // addresses have no district level).
             match ch.entry.level {
@@ -708,12 +781,7 @@ impl Ctx<'_> {
     /// variants (`fuzzy` 1) or one wrong letter (two in a long name; `fuzzy`
     /// 2). Only a name with a type word of its level, or making up a whole
     /// part of the text, and only when exactly one child fits.
-    fn fuzzy_child(
-        &mut self,
-        end: usize,
-        level: Level,
-        children: &[u16],
-    ) -> Option<Hit> {
+    fn fuzzy_child(&mut self, end: usize, level: Level, children: &[u16]) -> Option<Hit> {
         let t = self.t;
         if end == 0 {
             return None;
@@ -742,13 +810,16 @@ impl Ctx<'_> {
             }
             let text = loose(t.folded(s, end));
             for &idx in children {
-                let name = loose(&self.d.folded[level as usize][usize::from(idx)]);
+                let name = &*self.d.loose[level as usize][usize::from(idx)];
                 let allowed = match name.len() {
                     0..=4 => 0,
                     5..=8 => 1,
                     _ => 2,
                 };
-                let Some(dist) = distance(&text, &name, allowed) else {
+                if name.len().abs_diff(text.len()) > allowed {
+                    continue;
+                }
+                let Some(dist) = distance(&text, name, allowed) else {
                     continue;
                 };
                 let entry = Entry {
@@ -798,7 +869,8 @@ impl Ctx<'_> {
         // Both eras may name the same province; two different names are no answer.
         match (legacy, current) {
             (Some(l), Some(c)) => {
-                let same = LegacyProvince { i: l.entry.idx }.name() == Province { i: c.entry.idx }.name();
+                let same =
+                    LegacyProvince { i: l.entry.idx }.name() == Province { i: c.entry.idx }.name();
                 if same { vec![l, c] } else { Vec::new() }
             }
             (l, c) => l.into_iter().chain(c).collect(),
@@ -817,7 +889,7 @@ fn successor_of(e: Entry) -> Province {
 /// A folded name without spaces, k written c (not in kh), y written i:
 /// the key spelling variants agree on (Eakar/Ea Kar, Bắc Cạn/Bắc Kạn,
 /// Sỹ/Sĩ).
-fn loose(folded: &str) -> String {
+pub(crate) fn loose(folded: &str) -> String {
     let b = folded.as_bytes();
     let mut out = String::with_capacity(b.len());
     for (i, &c) in b.iter().enumerate() {
@@ -845,14 +917,19 @@ fn distance(a: &str, b: &str, max: usize) -> Option<u8> {
         return None;
     }
     let w = b.len() + 1;
-    let mut prev2 = vec![0usize; w];
-    let mut prev: Vec<usize> = (0..w).collect();
-    let mut cur = vec![0usize; w];
+    if w > 64 {
+        return None; // no unit name is that long
+    }
+    let (mut r0, mut r1, mut r2) = ([0u8; 64], [0u8; 64], [0u8; 64]);
+    let (mut prev2, mut prev, mut cur) = (&mut r0, &mut r1, &mut r2);
+    for (j, v) in prev.iter_mut().enumerate().take(w) {
+        *v = j as u8;
+    }
     for i in 1..=a.len() {
-        cur[0] = i;
+        cur[0] = i as u8;
         let mut row_min = cur[0];
         for j in 1..w {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(prev2[j - 2] + 1);
@@ -860,14 +937,14 @@ fn distance(a: &str, b: &str, max: usize) -> Option<u8> {
             cur[j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
+        if usize::from(row_min) > max {
             return None;
         }
         std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     let d = prev[w - 1];
-    (d <= max).then(|| u8::try_from(d).unwrap_or(u8::MAX))
+    (usize::from(d) <= max).then_some(d)
 }
 
 /// Whether two readings name the same place (a legacy commune merged whole
@@ -1022,8 +1099,11 @@ fn add_covering(list: &mut Vec<Candidate>, covering: Vec<Commune>, score: f32) {
     }
 }
 
-/// Chooses among the readings of one attempt.
-fn decide(text: &str, t: &Tokens, mut readings: Vec<Reading>) -> Resolution {
+/// Chooses among the readings of one attempt: the result, and whether
+/// another reading of the text may do better (nothing or no commune was
+/// found, or only at a low confidence; not when the text is ambiguous or a
+/// rule declined it on purpose).
+fn decide(text: &str, t: &Tokens, readings: &mut Vec<Reading>) -> (Resolution, bool) {
     readings.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
@@ -1031,7 +1111,7 @@ fn decide(text: &str, t: &Tokens, mut readings: Vec<Reading>) -> Resolution {
     });
     // Every distinct determined reading, for the candidate list.
     let mut distinct: Vec<Reading> = Vec::new();
-    for r in &readings {
+    for r in readings.iter() {
         if r.determined() && !distinct.iter().any(|d| d.place == r.place) {
             distinct.push(*r);
         }
@@ -1041,13 +1121,13 @@ fn decide(text: &str, t: &Tokens, mut readings: Vec<Reading>) -> Resolution {
     // names, written without a district), the best reading stands: without a
     // district that is the 2025 one; the legacy reading stays a candidate.
     let mut best: Vec<Reading> = Vec::new();
-    for r in readings {
+    for r in readings.drain(..) {
         if !best.iter().any(|b| same_place(&b.place, &r.place)) {
             best.push(r);
         }
     }
     let Some(top) = best.first().copied() else {
-        return Resolution::nothing();
+        return (Resolution::nothing(), true);
     };
     let detail = detail_of(text, t, top.start);
     let close: Vec<Reading> = best[1..]
@@ -1080,10 +1160,11 @@ fn decide(text: &str, t: &Tokens, mut readings: Vec<Reading>) -> Resolution {
         // the 2025 communes that cover it.
         let mut list = close_determined();
         add_covering(&mut list, h.covering(), top.score);
-        return Resolution {
+        let r = Resolution {
             historical: Some(h),
             ..unresolved(Some(top.place), 0.3, list)
         };
+        return (r, false);
     }
     if let (Some(district), true) = (top.clash, top.determined()) {
         // A bare name that is a 2025 commune and also a legacy district of
@@ -1096,7 +1177,7 @@ fn decide(text: &str, t: &Tokens, mut readings: Vec<Reading>) -> Resolution {
             district: Some(district),
             commune: None,
         };
-        return unresolved(Some(place), 0.25, list);
+        return (unresolved(Some(place), 0.25, list), false);
     }
     if top.determined() && (top.street || top.weak) {
         // A street or hamlet name, or a bare name after other words: what it
@@ -1105,7 +1186,7 @@ fn decide(text: &str, t: &Tokens, mut readings: Vec<Reading>) -> Resolution {
         list.extend(close_determined());
         list.truncate(MAX_CANDIDATES);
         let share = 0.3 / list.len() as f32;
-        return unresolved(named_levels(&top), share, list);
+        return (unresolved(named_levels(&top), share, list), false);
     }
     if top.determined() && close.is_empty() {
         // The closest other reading, of any level (a district-only reading
@@ -1121,9 +1202,9 @@ fn decide(text: &str, t: &Tokens, mut readings: Vec<Reading>) -> Resolution {
                 .map(candidate),
         );
         if c < RESOLVED_CONFIDENCE {
-            return unresolved(named_levels(&top), c, list);
+            return (unresolved(named_levels(&top), c, list), true);
         }
-        return Resolution {
+        let r = Resolution {
             place: Some(top.place),
             resolved: true,
             detail,
@@ -1132,6 +1213,7 @@ fn decide(text: &str, t: &Tokens, mut readings: Vec<Reading>) -> Resolution {
             historical: None,
             former: None,
         };
+        return (r, false);
     }
     if top.determined() {
         // Several determined readings score alike: ambiguous.
@@ -1148,7 +1230,7 @@ fn decide(text: &str, t: &Tokens, mut readings: Vec<Reading>) -> Resolution {
             .take(MAX_CANDIDATES)
             .map(candidate)
             .collect();
-        return unresolved(common(&places), share, listed);
+        return (unresolved(common(&places), share, listed), false);
     }
     // Only a province or district: list the close readings that name a
     // commune, then the communes below the district.
@@ -1169,7 +1251,7 @@ fn decide(text: &str, t: &Tokens, mut readings: Vec<Reading>) -> Resolution {
         }));
     }
     list.truncate(MAX_CANDIDATES);
-    unresolved(Some(top.place), 0.2, list)
+    (unresolved(Some(top.place), 0.2, list), true)
 }
 
 /// Trailing words that name no unit: the country, a postal code, a phone
@@ -1231,46 +1313,59 @@ fn country_suffix(t: &Tokens) -> usize {
 #[must_use]
 pub fn resolve(text: &str) -> Resolution {
     thread_local! {
-        /// Word buffers reused between calls on one thread.
-        static TOKENS: RefCell<Tokens> = RefCell::new(Tokens::default());
+        /// Buffers reused between calls on one thread.
+        static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
     }
-    TOKENS.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut t) => {
-            let r = resolve_in(text, &mut t, 0);
-            if t.folded.capacity() > 1 << 16 {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => {
+            let r = resolve_in(text, &mut s, 0);
+            if s.tokens.folded.capacity() > 1 << 16 {
                 // Do not keep a huge input's buffers alive.
-                *t = Tokens::default();
+                *s = Scratch::default();
             }
             r
         }
-        Err(_) => resolve_in(text, &mut Tokens::default(), 0),
+        Err(_) => resolve_in(text, &mut Scratch::default(), 0),
     })
 }
 
 /// `depth` is 0 for the text as given, 1 for a text derived from it (a
 /// note, the parts reversed), which is not derived from again.
-fn resolve_in(text: &str, t: &mut Tokens, depth: u8) -> Resolution {
+fn resolve_in(text: &str, s: &mut Scratch, depth: u8) -> Resolution {
     let d = data();
-    t.fill(text);
-    classify(t);
-    let n = country_suffix(t);
-    t.toks.truncate(n);
-    let t = &*t;
+    s.tokens.fill(text);
+    classify(&mut s.tokens);
+    let n = country_suffix(&s.tokens);
+    s.tokens.toks.truncate(n);
+    s.tokens.any_hard = s.tokens.toks.iter().any(|t| t.hard_before);
+    let t = &s.tokens;
     let mut ctx = Ctx {
         d,
         t,
-        out: Vec::new(),
-        cache: Vec::new(),
+        out: std::mem::take(&mut s.out),
+        cache: std::mem::take(&mut s.cache),
+        spare: std::mem::take(&mut s.spare),
         mode: Mode::default(),
     };
     ctx.run(n);
-    let mut r = decide(text, t, std::mem::take(&mut ctx.out));
+    let (mut r, retry) = decide(text, t, &mut ctx.out);
     if !r.resolved {
-        r = fallback(text, &mut ctx, r, n, depth);
+        r = fallback(text, &mut ctx, r, retry, n, depth);
     }
     if depth == 0 && !t.notes.is_empty() {
         r = with_notes(text, t, r);
     }
+    let Ctx {
+        mut out,
+        mut cache,
+        mut spare,
+        ..
+    } = ctx;
+    out.clear();
+    spare.extend(cache.drain(..).map(|(_, v)| v));
+    s.out = out;
+    s.cache = cache;
+    s.spare = spare;
     r
 }
 
@@ -1288,8 +1383,19 @@ fn informative(r: &Resolution) -> u8 {
 }
 
 /// The readings tried when the text does not resolve as written, in order;
-/// the first that resolves is the answer, else the first result stands.
-fn fallback(text: &str, ctx: &mut Ctx<'_>, first: Resolution, n: usize, depth: u8) -> Resolution {
+/// the first that resolves is the answer, else the most informative result.
+/// `retry`: the first reading found no commune (or only a doubtful one), so
+/// spelling variants are worth a look; the other readings are tried when
+/// the text's shape calls for them (no province at the end, a province at
+/// the start, notes).
+fn fallback(
+    text: &str,
+    ctx: &mut Ctx<'_>,
+    first: Resolution,
+    retry: bool,
+    n: usize,
+    depth: u8,
+) -> Resolution {
     let t = ctx.t;
     let mut keep = first;
     let consider = |r: Resolution, keep: &mut Resolution| -> Option<Resolution> {
@@ -1302,35 +1408,44 @@ fn fallback(text: &str, ctx: &mut Ctx<'_>, first: Resolution, n: usize, depth: u
         None
     };
     // Spelling variants and wrong letters below the units that matched.
-    ctx.mode = Mode {
-        fuzzy: true,
-        end: None,
-    };
-    ctx.run(n);
-    let r = decide(text, t, std::mem::take(&mut ctx.out));
-    if let Some(r) = consider(r, &mut keep) {
-        return r;
+    if retry {
+        ctx.mode = Mode {
+            fuzzy: true,
+            end: None,
+        };
+        ctx.run(n);
+        let (r, _) = decide(text, t, &mut ctx.out);
+        if let Some(r) = consider(r, &mut keep) {
+            return r;
+        }
     }
     // A cut-off or unknown trailing part ("…, tỉnh Quảng"): left unread; a
     // cut-off province name still rules out the provinces it cannot start.
-    for e in trailing_ends(t, n) {
+    // Not when the text ends with a province.
+    let ends = if ctx.hits(n, PROVINCES).is_empty() {
+        trailing_ends(t, n)
+    } else {
+        Vec::new()
+    };
+    for e in ends {
         ctx.mode = Mode {
-            fuzzy: true,
+            fuzzy: false,
             end: Some(e),
         };
         ctx.run(e);
-        let mut readings = std::mem::take(&mut ctx.out);
         if let Some(prefix) = province_prefix(ctx.d, t, e, n) {
-            readings.retain(|r| province_starts_with(ctx.d, &r.place, &prefix));
+            let d = ctx.d;
+            ctx.out
+                .retain(|r| province_starts_with(d, &r.place, &prefix));
         }
-        if let Some(r) = consider(decide(text, t, readings), &mut keep) {
+        if let Some(r) = consider(decide(text, t, &mut ctx.out).0, &mut keep) {
             return r;
         }
     }
     if depth == 0 {
         // Written province first ("Hà Nội, Quận Hoàn Kiếm, Phường Hàng Bạc").
         if let Some(rev) = reversed(ctx.d, text, t) {
-            let r = resolve_in(&rev, &mut Tokens::default(), 1);
+            let r = resolve_in(&rev, &mut Scratch::default(), 1);
             if let Some(r) = consider(r, &mut keep) {
                 return r;
             }
@@ -1339,9 +1454,15 @@ fn fallback(text: &str, ctx: &mut Ctx<'_>, first: Resolution, n: usize, depth: u
         if !t.notes.is_empty() {
             let inline: String = text
                 .chars()
-                .map(|c| if matches!(c, '(' | ')' | '（' | '）' | '[' | ']') { ',' } else { c })
+                .map(|c| {
+                    if matches!(c, '(' | ')' | '（' | '）' | '[' | ']') {
+                        ','
+                    } else {
+                        c
+                    }
+                })
                 .collect();
-            let r = resolve_in(&inline, &mut Tokens::default(), 1);
+            let r = resolve_in(&inline, &mut Scratch::default(), 1);
             if let Some(r) = consider(r, &mut keep) {
                 return r;
             }
@@ -1355,10 +1476,10 @@ fn fallback(text: &str, ctx: &mut Ctx<'_>, first: Resolution, n: usize, depth: u
 /// earlier.
 fn trailing_ends(t: &Tokens, n: usize) -> Vec<usize> {
     let mut ends = Vec::with_capacity(3);
-    if let Some(last) = (1..n).rev().find(|&i| t.toks[i].hard_before) {
-        if n - last <= 3 {
-            ends.push(last);
-        }
+    if let Some(last) = (1..n).rev().find(|&i| t.toks[i].hard_before)
+        && n - last <= 3
+    {
+        ends.push(last);
     }
     for e in [n.saturating_sub(1), n.saturating_sub(2)] {
         if e > 0 && !ends.contains(&e) {
@@ -1412,7 +1533,7 @@ fn reversed(d: &Data, text: &str, t: &Tokens) -> Option<String> {
     let first_end = starts[1];
     let mut hits = Vec::new();
     hits_ending_at(d, t, first_end, PROVINCES, &mut hits);
-    if hits.is_empty() {
+    if !hits.iter().any(|h| h.start == 0) {
         return None;
     }
     let mut parts: Vec<&str> = Vec::with_capacity(starts.len());
@@ -1442,7 +1563,14 @@ fn former_note(note: &str) -> Option<&str> {
     if is_cu(n - 1) {
         return src(0, n - 1);
     }
-    let lead = ["cu", "truoc day la", "truoc kia la", "truoc la", "truoc day", "truoc kia"];
+    let lead = [
+        "cu",
+        "truoc day la",
+        "truoc kia la",
+        "truoc la",
+        "truoc day",
+        "truoc kia",
+    ];
     for l in lead {
         let words = l.split(' ').count();
         if n > words && t.folded(0, words) == l && (words > 1 || is_cu(0)) {
@@ -1480,7 +1608,7 @@ fn with_notes(text: &str, t: &Tokens, mut r: Resolution) -> Resolution {
         let Some(inner) = text.get(from as usize..to as usize).and_then(former_note) else {
             continue;
         };
-        let n = resolve_in(inner, &mut Tokens::default(), 1);
+        let n = resolve_in(inner, &mut Scratch::default(), 1);
         let places: Vec<Place> = if n.resolved {
             n.place.into_iter().collect()
         } else {

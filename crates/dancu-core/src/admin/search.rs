@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use super::data::{Data, Entry, Level, data};
+use super::data::{Data, Entry, FastMap, Level, data};
 use super::fold::Tokens;
 use super::gazetteer::AdminUnit;
 use super::units::{CommuneKind, DistrictKind, ProvinceKind};
@@ -60,6 +60,17 @@ const TYPE_WORDS: &[(&str, u16)] = &[
 
 /// The kinds a folded type word (one or two words) denotes, 0 if it is none.
 fn type_kinds(word: &str) -> u16 {
+    // Most words are none: reject on length and first letter before looking.
+    let b = word.as_bytes();
+    if b.is_empty()
+        || b.len() > 9
+        || !matches!(
+            b[0],
+            b't' | b'q' | b'h' | b'p' | b'f' | b'x' | b'd' | b'w' | b'c'
+        )
+    {
+        return 0;
+    }
     TYPE_WORDS
         .iter()
         .find(|(w, _)| *w == word)
@@ -71,22 +82,64 @@ fn type_kinds(word: &str) -> u16 {
 /// on their folded form, and on their diacritics where the word has some
 /// ("Tổ" is a marker, "Tô" is not).
 const MARKER_WORDS: &[&str] = &[
-    "số", "đường", "phố", "ngõ", "hẻm", "kiệt", "ngách", "ql", "quốc", "tl", "lộ", "đt", "km",
-    "kp", "thôn", "ấp", "xóm", "bản", "buôn", "tổ", "tdp", "khu", "khóm", "làng", "cụm", "kdc",
-    "kdt", "kcn", "ccn", "chợ", "lô", "kiot", "ki", "tòa", "cc", "hxh", "nhà", "block", "lầu",
-    "tầng", "street", "road", "alley", "lane", "hamlet", "village", "no",
+    "số",
+    "đường",
+    "phố",
+    "ngõ",
+    "hẻm",
+    "kiệt",
+    "ngách",
+    "ql",
+    "quốc",
+    "tl",
+    "lộ",
+    "đt",
+    "km",
+    "kp",
+    "thôn",
+    "ấp",
+    "xóm",
+    "bản",
+    "buôn",
+    "tổ",
+    "tdp",
+    "khu",
+    "khóm",
+    "làng",
+    "cụm",
+    "kdc",
+    "kdt",
+    "kcn",
+    "ccn",
+    "chợ",
+    "lô",
+    "kiot",
+    "ki",
+    "tòa",
+    "cc",
+    "hxh",
+    "nhà",
+    "block",
+    "lầu",
+    "tầng",
+    "street",
+    "road",
+    "alley",
+    "lane",
+    "hamlet",
+    "village",
+    "no",
 ];
 
-/// Folded and accent keys of the marker words.
-static MARKERS: LazyLock<Vec<(String, String)>> = LazyLock::new(|| {
+/// The marker words by folded form, with their accent keys.
+static MARKERS: LazyLock<FastMap<Box<str>, Vec<Box<str>>>> = LazyLock::new(|| {
     let mut t = Tokens::default();
-    MARKER_WORDS
-        .iter()
-        .map(|w| {
-            let (f, a) = t.keys(w);
-            (f.to_owned(), a.to_owned())
-        })
-        .collect()
+    let mut map: FastMap<Box<str>, Vec<Box<str>>> = FastMap::default();
+    for w in MARKER_WORDS {
+        let (f, a) = t.keys(w);
+        map.entry(f.into()).or_default().push(a.into());
+    }
+    map
 });
 
 /// Whether word `i` introduces a house number, street or hamlet: a marker
@@ -104,10 +157,12 @@ fn is_marker(t: &Tokens, i: usize) -> bool {
         // The end of a two-word type word ("thành phố", "đặc khu").
         return false;
     }
-    let a = t.accent(i, i + 1);
-    MARKERS
-        .iter()
-        .any(|(mf, ma)| mf == f && (!tok.accented || ma == a))
+    MARKERS.get(f).is_some_and(|accents| {
+        !tok.accented || {
+            let a = t.accent(i, i + 1);
+            accents.iter().any(|m| **m == *a)
+        }
+    })
 }
 
 /// Fills each word's type-word kinds and whether a marker stands before it
@@ -243,9 +298,17 @@ pub(crate) const fn mask(l: Level) -> u8 {
 fn accent_of(d: &Data, t: &Tokens, entry: Entry, s: usize, e: usize) -> Accent {
     // In a text written with diacritics, a word typed without them is taken
     // as written only when the name has none either.
-    if !t.accented || entry.alias {
+    let name = if entry.alias {
+        match d.alias_accents.get(t.folded(s, e)) {
+            Some(a) => a,
+            None => return Accent::Neutral,
+        }
+    } else {
+        d.accent(entry)
+    };
+    if !t.accented {
         Accent::Neutral
-    } else if t.accent(s, e) == d.accent(entry) {
+    } else if t.accent(s, e) == name {
         Accent::Exact
     } else if t.any_accented(s, e) {
         Accent::Mismatch

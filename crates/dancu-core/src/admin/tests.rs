@@ -487,7 +487,11 @@ fn historical_communes_are_embedded() {
     // Long Biên's wards went to a handful of 2025 wards.
     let covering = sai_dong.covering();
     assert!((2..=10).contains(&covering.len()), "{covering:?}");
-    assert!(covering.iter().all(|c| c.province().code().to_string() == "01"));
+    assert!(
+        covering
+            .iter()
+            .all(|c| c.province().code().to_string() == "01")
+    );
     // Hà Tây (dissolved 2008) is not a legacy province: its communes sit
     // under their district's province, Hà Nội.
     let van_khe = HistoricalCommune::lookup("09559".parse().unwrap()).unwrap();

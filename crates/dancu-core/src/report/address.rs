@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use super::round3;
 use crate::CalendarDate;
 use crate::admin::{
-    Candidate, Commune, CommuneCode, Era, LegacyCommune, LegacyCommuneCode, LegacyDistrict,
-    LegacyDistrictCode, LegacyProvince, LegacyProvinceCode, Place, Predecessor, Province,
-    ProvinceCode, Resolution, Source,
+    Candidate, Commune, CommuneCode, Era, HistoricalCommune, LegacyCommune, LegacyCommuneCode,
+    LegacyDistrict, LegacyDistrictCode, LegacyProvince, LegacyProvinceCode, Place, Predecessor,
+    Province, ProvinceCode, Resolution, Source,
 };
 
 /// Which era a code given to [`unit`] belongs to.
@@ -47,6 +47,32 @@ struct CurrentOut {
     alternatives: Vec<UnitOut<CommuneCode>>,
 }
 
+/// A commune merged away before 2025-06-30.
+#[derive(Serialize)]
+struct HistoricalOut {
+    code: LegacyCommuneCode,
+    name: &'static str,
+    /// The first day without it (exact), or the first list it is absent from.
+    until: CalendarDate,
+    until_exact: bool,
+    district: UnitOut<LegacyDistrictCode>,
+}
+
+impl From<HistoricalCommune> for HistoricalOut {
+    fn from(h: HistoricalCommune) -> Self {
+        Self {
+            code: h.code(),
+            name: h.full_name(),
+            until: h.until(),
+            until_exact: h.until_is_exact(),
+            district: UnitOut {
+                code: h.district_code(),
+                name: h.district_full_name().into(),
+            },
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct CandidateOut {
     era: &'static str,
@@ -56,7 +82,10 @@ struct CandidateOut {
 }
 
 /// One resolved free-text address: the object `dancu address resolve
-/// --json` prints, keys in this order.
+/// --json` prints, keys in this order: `input`, `resolved`, `era`, `legacy`,
+/// `current`, `historical` (`{"code", "name", "until", "until_exact",
+/// "district"}` for a commune merged away before 2025-06-30, else null),
+/// `detail`, `confidence`, `candidates`.
 ///
 /// ```
 /// use dancu_core::admin::resolve;
@@ -77,6 +106,7 @@ pub struct AddressReport<'a> {
     era: Option<&'static str>,
     legacy: Option<LegacyOut>,
     current: Option<CurrentOut>,
+    historical: Option<HistoricalOut>,
     detail: Option<&'a str>,
     confidence: f64,
     candidates: Vec<CandidateOut>,
@@ -158,8 +188,13 @@ impl<'a> AddressReport<'a> {
             input,
             resolved: r.is_resolved(),
             era: era.map(Era::as_str),
-            legacy: place.and_then(legacy_out),
+            // A 2025 address whose note says what it was formerly ("… (Phường
+            // Điện Biên, Quận Ba Đình cũ)") has that legacy reading.
+            legacy: place
+                .and_then(legacy_out)
+                .or_else(|| r.former().and_then(legacy_out)),
             current: place.map(|p| current_out(p, on)),
+            historical: r.historical().map(HistoricalOut::from),
             detail: r.detail(),
             confidence: round3(r.confidence()),
             candidates: r
