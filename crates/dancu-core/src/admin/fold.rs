@@ -237,7 +237,7 @@ fn glued_split(word: &str) -> Option<usize> {
     }
     for k in 1..letters.len() {
         let (i, c) = letters[k];
-        if !c.is_uppercase() {
+        if !c.is_uppercase() || base_ascii(c).is_none() {
             continue;
         }
         let p = letters[k - 1].1;
