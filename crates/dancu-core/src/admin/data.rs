@@ -247,6 +247,9 @@ pub(crate) struct Data {
     pub(crate) loose: [Vec<Box<str>>; LEVELS],
     /// The longest name, in words.
     pub(crate) max_words: usize,
+    /// For each word that ends some name (or alias), a bit set of the
+    /// lengths in words of those names: bit `n` for `n` words.
+    pub(crate) last_words: FastMap<Box<str>, u32>,
 }
 
 /// Province aliases seen in the wild, as folded words, with the legacy and
@@ -750,6 +753,13 @@ impl Data {
             .map(|v| v.iter().map(|f| super::resolve::loose(f).into()).collect());
         self.folded = folded;
         self.max_words = max_words;
+        let mut last_words: FastMap<Box<str>, u32> = FastMap::default();
+        for key in self.names.keys() {
+            let words = key.split(' ').count();
+            let last = key.rsplit(' ').next().unwrap_or(key);
+            *last_words.entry(last.into()).or_default() |= 1 << words.min(31);
+        }
+        self.last_words = last_words;
         Ok(())
     }
 

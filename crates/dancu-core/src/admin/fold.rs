@@ -161,7 +161,26 @@ fn info(c: char) -> Option<CharInfo> {
 
 /// A combining mark, quickly for the common ones.
 fn is_mark(c: char) -> bool {
-    ('\u{300}'..='\u{36f}').contains(&c) || (!c.is_ascii() && is_combining_mark(c))
+    if c.is_ascii() {
+        return false;
+    }
+    ('\u{300}'..='\u{36f}').contains(&c) || (info(c).is_none() && is_combining_mark(c))
+}
+
+/// Upper case, quickly for ASCII and the precomputed letters.
+fn is_upper(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_uppercase();
+    }
+    info(c).map_or_else(|| c.is_uppercase(), |i| i.upper)
+}
+
+/// Lower case, quickly for ASCII and the precomputed letters.
+fn is_lower(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_lowercase();
+    }
+    info(c).map_or_else(|| c.is_lowercase(), |i| !i.upper)
 }
 
 /// The ASCII base of a letter, lower case (`None` when it has none).
@@ -225,7 +244,7 @@ fn glued_split(word: &str) -> Option<usize> {
         return Some(i);
     }
     // Fast path: no capital after the first letter.
-    if !word.chars().skip(1).any(char::is_uppercase) {
+    if !word.chars().skip(1).any(is_upper) {
         return None;
     }
     let letters: Vec<(usize, char)> = word
@@ -237,13 +256,13 @@ fn glued_split(word: &str) -> Option<usize> {
     }
     for k in 1..letters.len() {
         let (i, c) = letters[k];
-        if !c.is_uppercase() || base_ascii(c).is_none() {
+        if !is_upper(c) || base_ascii(c).is_none() {
             continue;
         }
         let p = letters[k - 1].1;
-        let head_upper = letters[..k].iter().all(|&(_, c)| c.is_uppercase());
-        let next_lower = letters.get(k + 1).is_some_and(|&(_, n)| n.is_lowercase());
-        if p.is_lowercase() || (head_upper && next_lower) {
+        let head_upper = letters[..k].iter().all(|&(_, c)| is_upper(c));
+        let next_lower = letters.get(k + 1).is_some_and(|&(_, n)| is_lower(n));
+        if is_lower(p) || (head_upper && next_lower) {
             let head: String = word[..i]
                 .chars()
                 .filter_map(base_ascii)

@@ -253,7 +253,8 @@ struct Reading {
     /// A bare commune name after other words, with no type word and no
     /// province or district ("12 Nguyễn Huệ"): a candidate, never an answer.
     weak: bool,
-    /// Its lowest name is a street or hamlet name ("123 Nguyễn Trãi").
+    /// Its lowest name is a street or hamlet name ("123 Nguyễn Trãi"), or
+    /// a bare name the text types as another level ("Huyện Lộc Hà").
     street: bool,
     /// The worst spelling of its names (see [`Hit::fuzzy`]).
     fuzzy: u8,
@@ -1186,7 +1187,21 @@ fn decide(text: &str, t: &Tokens, readings: &mut Vec<Reading>) -> (Resolution, b
         list.extend(close_determined());
         list.truncate(MAX_CANDIDATES);
         let share = 0.3 / list.len() as f32;
-        return (unresolved(named_levels(&top), share, list), false);
+        // The street or hamlet name belongs to the detail: it runs to the
+        // levels the text does name, or is the whole text.
+        let place = named_levels(&top);
+        let detail_start = match place {
+            None => t.len(),
+            Some(p) => best
+                .iter()
+                .find(|r| r.place == p && !r.street)
+                .map_or(top.start, |r| r.start),
+        };
+        let r = Resolution {
+            detail: detail_of(text, t, detail_start),
+            ..unresolved(place, share, list)
+        };
+        return (r, false);
     }
     if top.determined() && close.is_empty() {
         // The closest other reading, of any level (a district-only reading
@@ -1547,9 +1562,11 @@ fn reversed(d: &Data, text: &str, t: &Tokens) -> Option<String> {
     Some(parts.join(", "))
 }
 
-/// The inside of a note that says what a place was formerly ("Phường Điện
-/// Biên, Quận Ba Đình cũ", "cũ: Xã Tân Lập", "trước đây là xã Tân Lập").
-fn former_note(note: &str) -> Option<&str> {
+/// The inside of a note that says what a place was formerly, without the
+/// word that says so: "Phường Điện Biên, Quận Ba Đình cũ", "cũ: Xã Tân
+/// Lập", "trụ sở Xã Minh Quang cũ, Huyện Kiến Xương", "trước đây là xã Tân
+/// Lập". Unaccented, "cu" counts only as the first or last word.
+fn former_note(note: &str) -> Option<String> {
     let mut t = Tokens::default();
     t.fill(note);
     let n = t.len();
@@ -1557,27 +1574,32 @@ fn former_note(note: &str) -> Option<&str> {
         return None;
     }
     let is_cu = |i: usize| {
-        t.folded(i, i + 1) == "cu" && (!t.toks[i].accented || t.accent(i, i + 1) == "cu\u{303}")
+        t.folded(i, i + 1) == "cu"
+            && if t.toks[i].accented {
+                t.accent(i, i + 1) == "cu\u{303}"
+            } else {
+                i == 0 || i == n - 1
+            }
     };
-    let src = |i: usize, j: usize| note.get(t.toks[i].src.0 as usize..t.toks[j - 1].src.1 as usize);
-    if is_cu(n - 1) {
-        return src(0, n - 1);
+    let cut = |i: usize, j: usize| -> String {
+        let (from, to) = (t.toks[i].src.0 as usize, t.toks[j - 1].src.1 as usize);
+        format!("{}, {}", &note[..from], &note[to..])
+    };
+    if let Some(i) = (0..n).find(|&i| is_cu(i)) {
+        return Some(cut(i, i + 1));
     }
     let lead = [
-        "cu",
         "truoc day la",
         "truoc kia la",
         "truoc la",
         "truoc day",
         "truoc kia",
     ];
-    for l in lead {
-        let words = l.split(' ').count();
-        if n > words && t.folded(0, words) == l && (words > 1 || is_cu(0)) {
-            return src(words, n);
-        }
-    }
-    None
+    lead.iter()
+        .map(|l| l.split(' ').count())
+        .zip(lead)
+        .find(|&(words, l)| n > words && t.folded(0, words) == l)
+        .map(|(words, _)| cut(0, words))
 }
 
 /// Whether a legacy reading from a "cũ" note fits the main answer: its
@@ -1608,7 +1630,7 @@ fn with_notes(text: &str, t: &Tokens, mut r: Resolution) -> Resolution {
         let Some(inner) = text.get(from as usize..to as usize).and_then(former_note) else {
             continue;
         };
-        let n = resolve_in(inner, &mut Scratch::default(), 1);
+        let n = resolve_in(&inner, &mut Scratch::default(), 1);
         let places: Vec<Place> = if n.resolved {
             n.place.into_iter().collect()
         } else {

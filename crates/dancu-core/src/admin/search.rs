@@ -365,11 +365,17 @@ fn names_ending_at(
     levels: u8,
     out: &mut Vec<Hit>,
 ) {
+    let Some(&lengths) = d.last_words.get(t.folded(name_end - 1, name_end)) else {
+        return;
+    };
     let longest = d.max_words.min(name_end);
     for len in 1..=longest {
         let s = name_end - len;
         if len > 1 && t.toks[s + 1].hard_before {
             break;
+        }
+        if lengths & (1 << len) == 0 {
+            continue;
         }
         let key = t.folded(s, name_end);
         let Some(list) = d.names.get(key) else {
@@ -405,11 +411,15 @@ fn names_ending_at(
                 continue;
             }
             if !numeric {
-                // A bare name after a house number or street word, or inside
-                // a longer name typed with a type word of its level.
-                let inside = t.toks[s].kinds_earlier & level_bits(entry.level) != 0;
+                // A bare name after a house number or street word, inside a
+                // longer name typed with a type word of its level, or right
+                // after a type word of another level ("Huyện Lộc Hà" is no
+                // Xã Lộc Hà) is no unit of this level on its own.
+                let lb = level_bits(entry.level);
+                let inside = t.toks[s].kinds_earlier & lb != 0;
+                let other = before.iter().any(|&(k, _)| k != 0 && k & lb == 0);
                 out.push(Hit {
-                    street: after_marker || inside,
+                    street: after_marker || inside || other,
                     ..base
                 });
             }

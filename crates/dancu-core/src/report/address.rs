@@ -384,3 +384,165 @@ pub fn unit(era: UnitEra, code: &str) -> Value {
         (UnitEra::Y2025, _) => error_json(code, "expected a 2- or 5-digit 2025 code".to_owned()),
     }
 }
+
+/// What became of one address in a bulk conversion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RowStatus {
+    /// Resolved to one commune.
+    Resolved,
+    /// Not resolved; several communes are possible (listed as candidates).
+    Ambiguous,
+    /// Not resolved, with at most one candidate (including a commune merged
+    /// away before 2025-06-30, and text that names no commune).
+    Unresolved,
+}
+
+impl RowStatus {
+    /// The status of a resolution.
+    #[must_use]
+    pub fn of(r: &Resolution) -> Self {
+        if r.is_resolved() {
+            Self::Resolved
+        } else if r.historical().is_none()
+            && r.candidates()
+                .iter()
+                .filter(|c| c.place.is_determined())
+                .count()
+                >= 2
+        {
+            Self::Ambiguous
+        } else {
+            Self::Unresolved
+        }
+    }
+
+    /// `"resolved"`, `"ambiguous"` or `"unresolved"`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Resolved => "resolved",
+            Self::Ambiguous => "ambiguous",
+            Self::Unresolved => "unresolved",
+        }
+    }
+}
+
+/// The columns `dancu address convert-file` adds to every row, in order
+/// (see [`AddressRow`]).
+pub const ROW_COLUMNS: [&str; 18] = [
+    "status",
+    "era",
+    "legacy_province_code",
+    "legacy_province",
+    "legacy_district_code",
+    "legacy_district",
+    "legacy_commune_code",
+    "legacy_commune",
+    "province_code",
+    "province",
+    "commune_code",
+    "commune",
+    "alternatives",
+    "historical_code",
+    "historical",
+    "historical_until",
+    "confidence",
+    "resolved",
+];
+
+/// One resolved address as flat fields, for tables: the values of
+/// [`ROW_COLUMNS`], empty where they do not apply. `legacy_*` is what a
+/// legacy text names (or a "cũ" note's reading); `province`/`commune` the
+/// 2025 units (the default target of a split commune, the other targets in
+/// `alternatives` as "code name" separated by "; "); for an unresolved text
+/// only the levels it names for certain are filled. Built from the same
+/// domain types as [`AddressReport`], with the same meaning.
+///
+/// ```
+/// use dancu_core::admin::resolve;
+/// use dancu_core::report::{AddressRow, ROW_COLUMNS};
+///
+/// let r = resolve("Xã Dương Quang, TP. Bắc Kạn, Bắc Kạn");
+/// let row = AddressRow::new(&r, None);
+/// let fields = row.fields();
+/// let get = |name| fields[ROW_COLUMNS.iter().position(|c| *c == name).unwrap()].as_ref();
+/// assert_eq!(get("legacy_commune_code"), "01849");
+/// assert_eq!(get("commune"), "Xã Phong Quang");
+/// assert_eq!(get("resolved"), "true");
+/// ```
+#[derive(Debug)]
+pub struct AddressRow {
+    fields: [Cow<'static, str>; ROW_COLUMNS.len()],
+    status: RowStatus,
+}
+
+impl AddressRow {
+    /// The row of resolution `r`; 2025 units named as on `on` (as in the
+    /// data when `None`).
+    #[must_use]
+    pub fn new(r: &Resolution, on: Option<CalendarDate>) -> Self {
+        let status = RowStatus::of(r);
+        let mut f: [Cow<'static, str>; ROW_COLUMNS.len()] = Default::default();
+        f[0] = status.as_str().into();
+        let place = r.place();
+        if let Some(era) = r.era() {
+            f[1] = era.as_str().into();
+        }
+        let legacy = place
+            .filter(|p| p.era() == Era::Legacy)
+            .or_else(|| r.former());
+        if let Some(&Place::Legacy {
+            province,
+            district,
+            commune,
+        }) = legacy
+        {
+            f[2] = province.code().to_string().into();
+            f[3] = province.full_name().into();
+            if let Some(d) = district {
+                f[4] = d.code().to_string().into();
+                f[5] = d.full_name().into();
+            }
+            if let Some(c) = commune {
+                f[6] = c.code().to_string().into();
+                f[7] = c.full_name().into();
+            }
+        }
+        if let Some(p) = place {
+            let out = current_out(p, on);
+            f[8] = out.province.code.to_string().into();
+            f[9] = out.province.name;
+            if let Some(c) = out.commune {
+                f[10] = c.code.to_string().into();
+                f[11] = c.name;
+            }
+            let alternatives: Vec<String> = out
+                .alternatives
+                .iter()
+                .map(|a| format!("{} {}", a.code, a.name))
+                .collect();
+            f[12] = alternatives.join("; ").into();
+        }
+        if let Some(h) = r.historical() {
+            f[13] = h.code().to_string().into();
+            f[14] = h.full_name().into();
+            f[15] = h.until().to_string().into();
+        }
+        f[16] = format!("{:.3}", round3(r.confidence())).into();
+        f[17] = if r.is_resolved() { "true" } else { "false" }.into();
+        Self { fields: f, status }
+    }
+
+    /// The values, in [`ROW_COLUMNS`] order.
+    #[must_use]
+    pub fn fields(&self) -> &[Cow<'static, str>; ROW_COLUMNS.len()] {
+        &self.fields
+    }
+
+    /// What became of the address.
+    #[must_use]
+    pub fn status(&self) -> RowStatus {
+        self.status
+    }
+}
