@@ -369,7 +369,20 @@ impl Tokens {
                 }
             }
             let before = self.toks.len();
-            match glued_split(&word).filter(|_| word.len() == end - start) {
+            // Decomposed text splits where its composed form would.
+            let split = if word.chars().any(is_mark) {
+                let nfc: String = word.nfc().collect();
+                glued_split(&nfc).and_then(|k| {
+                    let bases = nfc[..k].chars().count();
+                    word.char_indices()
+                        .filter(|&(_, c)| !is_mark(c))
+                        .nth(bases)
+                        .map(|(i, _)| i)
+                })
+            } else {
+                glued_split(&word)
+            };
+            match split.filter(|_| word.len() == end - start) {
                 Some(k) => {
                     let (head, tail) = word.split_at(k);
                     self.push_word(head, start, start + k, hard);
