@@ -202,8 +202,29 @@ fn write_human(
                     writeln!(out, "           or {} ({})", commune_name(c, on), c.code())?;
                 }
             }
-            _ => writeln!(out, "  2025:    {}", describe_current(p, on))?,
+            _ => {
+                writeln!(out, "  2025:    {}", describe_current(p, on))?;
+                if let Some(former) = r.former() {
+                    writeln!(out, "  formerly: {}", describe(former))?;
+                }
+            }
         }
+    }
+    if let Some(h) = r.historical() {
+        let until = if h.until_is_exact() {
+            "until"
+        } else {
+            "gone by"
+        };
+        writeln!(
+            out,
+            "  historical: {} ({}), {} {}, merged away {until} {}",
+            h.full_name(),
+            h.code(),
+            h.district_full_name(),
+            h.province().full_name(),
+            h.until()
+        )?;
     }
     if let Some(d) = r.detail() {
         writeln!(out, "  detail:  {d}")?;

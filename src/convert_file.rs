@@ -73,14 +73,8 @@ enum Format {
 /// One input row: its line number and raw bytes (a CSV record's fields, or
 /// a JSON line).
 enum RowIn {
-    Csv {
-        line: u64,
-        record: csv::ByteRecord,
-    },
-    Json {
-        line: u64,
-        text: Vec<u8>,
-    },
+    Csv { line: u64, record: csv::ByteRecord },
+    Json { line: u64, text: Vec<u8> },
 }
 
 struct Batch {
@@ -137,12 +131,12 @@ struct Shape {
 /// malformed (kept in the output as unresolved, with their line number in
 /// `error`), 2 on usage or I/O errors.
 pub(crate) fn run(args: &ConvertFileArgs) -> anyhow::Result<ExitCode> {
-    let format = args.format.unwrap_or_else(|| {
-        match args.input.extension().and_then(|e| e.to_str()) {
-            Some("jsonl" | "ndjson") => Format::Jsonl,
-            _ => Format::Csv,
-        }
-    });
+    let format =
+        args.format
+            .unwrap_or_else(|| match args.input.extension().and_then(|e| e.to_str()) {
+                Some("jsonl" | "ndjson") => Format::Jsonl,
+                _ => Format::Csv,
+            });
     let delimiter = u8::try_from(args.delimiter)
         .ok()
         .filter(u8::is_ascii)
@@ -151,21 +145,19 @@ pub(crate) fn run(args: &ConvertFileArgs) -> anyhow::Result<ExitCode> {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    let (input, total_bytes): (Box<dyn Read + Send>, Option<u64>) =
-        if args.input.as_os_str() == "-" {
-            (Box::new(io::stdin()), None)
-        } else {
-            let f = File::open(&args.input)
-                .with_context(|| format!("opening {}", args.input.display()))?;
-            let len = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
-            (Box::new(f), len)
-        };
+    let (input, total_bytes): (Box<dyn Read + Send>, Option<u64>) = if args.input.as_os_str() == "-"
+    {
+        (Box::new(io::stdin()), None)
+    } else {
+        let f =
+            File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
+        let len = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+        (Box::new(f), len)
+    };
     let mut input = BufReader::with_capacity(1 << 16, input);
     skip_bom(&mut input)?;
     let out: Box<dyn Write + Send> = match &args.output {
-        Some(p) => Box::new(
-            File::create(p).with_context(|| format!("creating {}", p.display()))?,
-        ),
+        Some(p) => Box::new(File::create(p).with_context(|| format!("creating {}", p.display()))?),
         None => Box::new(io::stdout()),
     };
     let mut out = BufWriter::with_capacity(1 << 16, out);
@@ -207,13 +199,22 @@ pub(crate) fn run(args: &ConvertFileArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .position(|n| n.trim() == args.column)
                 .with_context(|| {
-                    format!("no column {:?} in the header ({})", args.column, names.join(", "))
+                    format!(
+                        "no column {:?} in the header ({})",
+                        args.column,
+                        names.join(", ")
+                    )
                 })?;
             if let Some(clash) = ours.iter().find(|o| names.contains(o)) {
                 bail!("the input already has a column {clash:?}: choose a --prefix");
             }
             let mut w = csv_writer(delimiter, &mut out);
-            w.write_record(names.iter().map(String::as_str).chain(ours.iter().map(String::as_str)))?;
+            w.write_record(
+                names
+                    .iter()
+                    .map(String::as_str)
+                    .chain(ours.iter().map(String::as_str)),
+            )?;
             w.flush()?;
             Source::Csv(r)
         }
@@ -334,7 +335,12 @@ fn read_csv<R: Read>(
         rows.push(RowIn::Csv { line, record });
         if rows.len() == BATCH {
             read_bytes.store(r.position().byte(), Ordering::Relaxed);
-            send(tx, permits, &mut seq, std::mem::replace(&mut rows, Vec::with_capacity(BATCH)))?;
+            send(
+                tx,
+                permits,
+                &mut seq,
+                std::mem::replace(&mut rows, Vec::with_capacity(BATCH)),
+            )?;
         }
     }
     if !rows.is_empty() {
@@ -370,7 +376,12 @@ fn read_jsonl<R: BufRead>(
         rows.push(RowIn::Json { line, text });
         if rows.len() == BATCH {
             read_bytes.store(bytes, Ordering::Relaxed);
-            send(tx, permits, &mut seq, std::mem::replace(&mut rows, Vec::with_capacity(BATCH)))?;
+            send(
+                tx,
+                permits,
+                &mut seq,
+                std::mem::replace(&mut rows, Vec::with_capacity(BATCH)),
+            )?;
         }
     }
     if !rows.is_empty() {
@@ -527,7 +538,10 @@ fn json_address(text: &[u8], key: &str) -> Result<Option<String>, String> {
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("a JSON object")
         }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut m: A,
+        ) -> Result<Self::Value, A::Error> {
             let mut found = None;
             while let Some(k) = m.next_key::<std::borrow::Cow<'de, str>>()? {
                 if k == self.0 && found.is_none() {
@@ -541,7 +555,8 @@ fn json_address(text: &[u8], key: &str) -> Result<Option<String>, String> {
         }
     }
     let mut de = serde_json::Deserializer::from_slice(text);
-    let v = serde::de::DeserializeSeed::deserialize(Find(key), &mut de).map_err(|e| e.to_string())?;
+    let v =
+        serde::de::DeserializeSeed::deserialize(Find(key), &mut de).map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
     Ok(v)
 }
@@ -597,12 +612,14 @@ fn json_row_into(line: u64, text: &[u8], shape: &Shape, done: &mut Done, out: &m
 
 /// The object's text up to (not including) its closing brace.
 fn trim_object(text: &[u8]) -> &[u8] {
-    let end = text
-        .iter()
-        .rposition(|&b| b == b'}')
-        .unwrap_or(text.len());
+    let end = text.iter().rposition(|&b| b == b'}').unwrap_or(text.len());
     let body = &text[..end];
-    let trimmed = body.len() - body.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+    let trimmed = body.len()
+        - body
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
     &body[..trimmed]
 }
 
@@ -724,7 +741,7 @@ fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -438,7 +438,11 @@ fn historical(
             "historical commune {} is still listed on 2025-06-30",
             row[c]
         );
-        ensure!(seen.insert(row[c].clone()), "historical commune {} twice", row[c]);
+        ensure!(
+            seen.insert(row[c].clone()),
+            "historical commune {} twice",
+            row[c]
+        );
         let full = normalise_spaces(&row[f]);
         let kind = ["Phường", "Xã", "Thị trấn"]
             .into_iter()
@@ -463,7 +467,11 @@ fn historical(
             row[p]
         );
         for date in [&row[last], &row[absent]] {
-            ensure!(is_date(date), "historical commune {}: bad date {date:?}", row[c]);
+            ensure!(
+                is_date(date),
+                "historical commune {}: bad date {date:?}",
+                row[c]
+            );
         }
         let (end, is_exact) = if row[until].is_empty() {
             (&row[absent], '0')
