@@ -159,6 +159,11 @@ fn info(c: char) -> Option<CharInfo> {
         .filter(|i| i.lower != '\0')
 }
 
+/// The lower case of a capital with diacritics ('Ỉ' → 'ỉ').
+fn lower_toned(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
 /// A combining mark, quickly for the common ones.
 fn is_mark(c: char) -> bool {
     if c.is_ascii() {
@@ -280,15 +285,23 @@ const ACCENTED_TYPES: [&str; 6] = ["xã", "phường", "huyện", "tỉnh", "qu�
 
 /// Where a type word written in full runs into the next word, in any case.
 fn glued_accented(word: &str) -> Option<usize> {
-    let first = word.chars().next()?.to_lowercase().next()?;
-    if !matches!(first, 'x' | 'p' | 'h' | 't' | 'q') {
+    let first = word.as_bytes().first()?.to_ascii_lowercase();
+    if !matches!(first, b'x' | b'p' | b'h' | b't' | b'q') || word.len() < 4 {
         return None;
     }
+    // Lower case, for the letters a type word is made of.
+    let lower = |c: char| {
+        if c.is_ascii() {
+            c.to_ascii_lowercase()
+        } else {
+            info(c).map_or(c, |i| if i.upper { lower_toned(c) } else { c })
+        }
+    };
     'types: for ty in ACCENTED_TYPES {
         let mut chars = word.char_indices();
         for want in ty.chars() {
             match chars.next() {
-                Some((_, c)) if c.to_lowercase().eq(std::iter::once(want)) => {}
+                Some((_, c)) if lower(c) == want => {}
                 _ => continue 'types,
             }
         }
@@ -351,8 +364,22 @@ impl Tokens {
             word.clear();
             let start = i;
             let mut end = i;
+            // Whether a capital follows the first letter (a glued type word
+            // may start there), and whether the word has combining marks.
+            let (mut capital_inside, mut marks) = (false, false);
             while let Some(&(j, c)) = chars.peek() {
-                if is_word_char(c) {
+                let (word_char, upper) = if c.is_ascii() {
+                    (c.is_ascii_alphanumeric(), c.is_ascii_uppercase())
+                } else if let Some(inf) = info(c) {
+                    (true, inf.upper)
+                } else if is_word_char(c) {
+                    marks |= is_mark(c);
+                    (true, c.is_uppercase())
+                } else {
+                    (false, false)
+                };
+                if word_char {
+                    capital_inside |= upper && !word.is_empty();
                     word.push(c);
                     end = j + c.len_utf8();
                     chars.next();
@@ -368,9 +395,17 @@ impl Tokens {
                     break;
                 }
             }
+            let glued_candidate = capital_inside
+                || (word.len() >= 4
+                    && matches!(
+                        word.as_bytes()[0].to_ascii_lowercase(),
+                        b'x' | b'p' | b'h' | b't' | b'q'
+                    ));
             let before = self.toks.len();
             // Decomposed text splits where its composed form would.
-            let split = if word.chars().any(is_mark) {
+            let split = if !glued_candidate && !marks {
+                None
+            } else if marks {
                 let nfc: String = word.nfc().collect();
                 glued_split(&nfc).and_then(|k| {
                     let bases = nfc[..k].chars().count();

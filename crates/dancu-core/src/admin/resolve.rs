@@ -1111,7 +1111,7 @@ fn decide(text: &str, t: &Tokens, readings: &mut Vec<Reading>) -> (Resolution, b
             .then_with(|| b.determined().cmp(&a.determined()))
     });
     // Every distinct determined reading, for the candidate list.
-    let mut distinct: Vec<Reading> = Vec::new();
+    let mut distinct: Vec<Reading> = Vec::with_capacity(readings.len());
     for r in readings.iter() {
         if r.determined() && !distinct.iter().any(|d| d.place == r.place) {
             distinct.push(*r);
@@ -1121,7 +1121,7 @@ fn decide(text: &str, t: &Tokens, readings: &mut Vec<Reading>) -> (Resolution, b
     // both eras (a legacy commune merged whole into the 2025 commune it also
     // names, written without a district), the best reading stands: without a
     // district that is the 2025 one; the legacy reading stays a candidate.
-    let mut best: Vec<Reading> = Vec::new();
+    let mut best: Vec<Reading> = Vec::with_capacity(readings.len());
     for r in readings.drain(..) {
         if !best.iter().any(|b| same_place(&b.place, &r.place)) {
             best.push(r);
