@@ -101,7 +101,16 @@ def nfc(s):
 def fold(s):
     s = unicodedata.normalize("NFD", s.lower())
     s = "".join(c for c in s if not unicodedata.combining(c))
-    return s.replace("đ", "d").replace("-", " ").replace("'", "").replace("’", "")
+    s = s.replace("đ", "d").replace("-", " ").replace("'", "").replace("’", "")
+    # numbers are names without their leading zeros ("Phường 09" = "Phường 9"),
+    # and a final y after a consonant is an i (Sỹ = Sĩ)
+    def word(w):
+        if w.isdigit():
+            return w.lstrip("0") or "0"
+        if len(w) >= 2 and w.endswith("y") and (w[-2] not in "aeiouy" or w.endswith("quy")):
+            return w[:-1] + "i"
+        return w
+    return " ".join(word(w) for w in s.split())
 
 
 def strip_accents(s):

@@ -13,8 +13,9 @@
 //! - a name right after a house number, street or hamlet word with no type
 //!   word of its own is a street or hamlet: at most a candidate;
 //! - a bare name that is both a legacy district and a 2025 commune of the
-//!   province is not taken for the commune: the district is answered,
-//!   unresolved, with the 2025 units as candidates;
+//!   province, after words that do not resolve, is not taken for the
+//!   commune: the district is answered, unresolved, with the 2025 units as
+//!   candidates;
 //! - a commune merged away before 2025-06-30 (a [`HistoricalCommune`])
 //!   resolves to its legacy district, unresolved, with the 2025 communes
 //!   that cover that district as candidates;
@@ -593,7 +594,7 @@ impl Ctx<'_> {
                         province: np,
                         commune: Some(c),
                     };
-                    let clash = if ch.typed == Typed::Absent {
+                    let clash = if ch.typed == Typed::Absent && ch.start > 0 {
                         self.district_named_like(&ch, Some(np))
                     } else {
                         None
@@ -740,7 +741,7 @@ impl Ctx<'_> {
                         province: c.province(),
                         commune: Some(c),
                     };
-                    let clash = if ch.typed == Typed::Absent {
+                    let clash = if ch.typed == Typed::Absent && ch.start > 0 {
                         self.district_named_like(&ch, Some(c.province()))
                     } else {
                         None
