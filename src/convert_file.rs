@@ -469,21 +469,18 @@ fn csv_row(
     w: &mut csv::Writer<Vec<u8>>,
     done: &mut Done,
 ) {
-    let problem = if record.len() != shape.width {
-        Some(format!(
+    let text = if record.len() == shape.width {
+        std::str::from_utf8(&record[shape.column_index])
+            .map_err(|_| "the address is not UTF-8 text".to_owned())
+    } else {
+        Err(format!(
             "{} fields where the header has {}",
             record.len(),
             shape.width
         ))
-    } else {
-        match std::str::from_utf8(&record[shape.column_index]) {
-            Ok(_) => None,
-            Err(_) => Some("the address is not UTF-8 text".to_owned()),
-        }
     };
-    let result = match problem {
-        None => {
-            let text = std::str::from_utf8(&record[shape.column_index]).unwrap_or_default();
+    let result = match text {
+        Ok(text) => {
             let r = resolve(text);
             let row = AddressRow::new(&r, shape.on);
             count(done, &row, r.historical().is_some());
@@ -495,7 +492,7 @@ fn csv_row(
                     .chain([&b""[..]]),
             )
         }
-        Some(message) => {
+        Err(message) => {
             // Kept, never dropped: the fields it has (padded to the header's
             // width; surplus fields quoted in the error), unresolved.
             let mut error = malformed(done, line, message);

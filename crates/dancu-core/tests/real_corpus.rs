@@ -174,21 +174,17 @@ fn no_confident_wrong_answer_on_the_calibration_corpus() {
     println!();
     println!("| confidence | rows leaning to a commune | of which right | resolved |");
     println!("|---|---|---|---|");
+    // The threshold in tenths (0.7 → 7): bands from it up resolve.
+    let threshold = (RESOLVED_CONFIDENCE * 10.0).round() as usize;
     for (i, (n, right)) in bands.iter().enumerate() {
         if *n == 0 {
             continue;
         }
-        let lo = i as f32 / 10.0;
-        let resolved = if lo >= RESOLVED_CONFIDENCE {
-            "yes"
-        } else if lo + 0.1 <= RESOLVED_CONFIDENCE {
-            "no"
-        } else {
-            "partly"
-        };
+        let resolved = if i >= threshold { "yes" } else { "no" };
         println!(
-            "| {lo:.1}–{:.1} | {n} | {:.1} % | {resolved} |",
-            lo + 0.1,
+            "| {:.1}–{:.1} | {n} | {:.1} % | {resolved} |",
+            i as f64 / 10.0,
+            (i + 1) as f64 / 10.0,
             100.0 * *right as f64 / *n as f64
         );
     }

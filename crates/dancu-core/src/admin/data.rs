@@ -83,6 +83,8 @@ impl std::fmt::Display for ConversionKind {
 #[derive(Debug)]
 pub(crate) struct ProvRec {
     pub(crate) code: u8,
+    /// The code as written in the embedded text ("06").
+    pub(crate) code_text: &'static str,
     pub(crate) kind: ProvinceKind,
     pub(crate) full: &'static str,
     pub(crate) name_at: u8,
@@ -97,6 +99,8 @@ pub(crate) struct ProvRec {
 #[derive(Debug)]
 pub(crate) struct DistRec {
     pub(crate) code: u16,
+    /// The code as written in the embedded text ("058").
+    pub(crate) code_text: &'static str,
     pub(crate) province: u16,
     pub(crate) kind: DistrictKind,
     pub(crate) full: &'static str,
@@ -109,6 +113,8 @@ pub(crate) struct DistRec {
 #[derive(Debug)]
 pub(crate) struct CommRec {
     pub(crate) code: u32,
+    /// The code as written in the embedded text ("01849").
+    pub(crate) code_text: &'static str,
     /// Legacy: the district; 2025: the province.
     pub(crate) parent: u16,
     pub(crate) kind: CommuneKind,
@@ -148,6 +154,8 @@ pub(crate) struct Area {
 #[derive(Debug)]
 pub(crate) struct HistRec {
     pub(crate) code: u32,
+    /// The code as written in the embedded text.
+    pub(crate) code_text: &'static str,
     /// The legacy district, when its code still exists.
     pub(crate) district: Option<u16>,
     pub(crate) district_code: u16,
@@ -414,8 +422,8 @@ impl Data {
             let (tag, rest) = line.split_once('\t').ok_or("line without tag")?;
             match tag {
                 "LP" | "NP" => {
-                    let [code, kind, full] = fields(rest)?;
-                    let code = num(code, 2)?;
+                    let [code_text, kind, full] = fields(rest)?;
+                    let code = num(code_text, 2)?;
                     let kind = letter(kind, ProvinceKind::from_letter)?;
                     let (table, index) = if tag == "LP" {
                         (&mut d.lp, &mut d.lp_by_code)
@@ -425,6 +433,7 @@ impl Data {
                     set(index, code, small(table.len())?)?;
                     table.push(ProvRec {
                         code: u8::try_from(code).map_err(|e| e.to_string())?,
+                        code_text,
                         kind,
                         full,
                         name_at: name_at(full, kind.prefix())?,
@@ -434,8 +443,8 @@ impl Data {
                     });
                 }
                 "LD" => {
-                    let [code, prov, kind, full] = fields(rest)?;
-                    let code = num(code, 3)?;
+                    let [code_text, prov, kind, full] = fields(rest)?;
+                    let code = num(code_text, 3)?;
                     let province = lookup(&d.lp_by_code, num(prov, 2)?)?;
                     let kind = letter(kind, DistrictKind::from_letter)?;
                     let i = small(d.ld.len())?;
@@ -443,6 +452,7 @@ impl Data {
                     d.lp[usize::from(province)].children.push(i);
                     d.ld.push(DistRec {
                         code: u16::try_from(code).map_err(|e| e.to_string())?,
+                        code_text,
                         province,
                         kind,
                         full,
@@ -452,8 +462,8 @@ impl Data {
                     });
                 }
                 "LC" | "NC" => {
-                    let [code, parent, kind, full] = fields(rest)?;
-                    let code = num(code, 5)?;
+                    let [code_text, parent, kind, full] = fields(rest)?;
+                    let code = num(code_text, 5)?;
                     let kind = letter(kind, CommuneKind::from_letter)?;
                     let parent = if tag == "LC" {
                         let p = lookup(&d.ld_by_code, num(parent, 3)?)?;
@@ -470,6 +480,7 @@ impl Data {
                     };
                     let rec = CommRec {
                         code,
+                        code_text,
                         parent,
                         kind,
                         full,
@@ -542,7 +553,7 @@ impl Data {
                 }
                 "HC" => {
                     let [
-                        code,
+                        code_text,
                         district,
                         province,
                         kind,
@@ -552,7 +563,7 @@ impl Data {
                         full,
                         dfull,
                     ] = fields(rest)?;
-                    let code = num(code, 5)?;
+                    let code = num(code_text, 5)?;
                     let district_code = num(district, 3)?;
                     let district = lookup(&d.ld_by_code, district_code).ok();
                     let province = match district {
@@ -564,6 +575,7 @@ impl Data {
                     set(&mut d.hc_by_code, code, small(d.hc.len())?)?;
                     d.hc.push(HistRec {
                         code,
+                        code_text,
                         district,
                         district_code: u16::try_from(district_code).map_err(|e| e.to_string())?,
                         district_full: dfull,

@@ -298,6 +298,9 @@ fn glued_accented(word: &str) -> Option<usize> {
         }
     };
     'types: for ty in ACCENTED_TYPES {
+        if ty.as_bytes()[0] != first {
+            continue;
+        }
         let mut chars = word.char_indices();
         for want in ty.chars() {
             match chars.next() {

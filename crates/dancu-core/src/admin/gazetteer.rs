@@ -67,6 +67,12 @@ macro_rules! handle {
             pub const fn era(self) -> Era {
                 <$code>::ERA
             }
+
+            /// The zero-padded code as text, without allocating.
+            #[must_use]
+            pub fn code_str(self) -> &'static str {
+                self.rec().code_text
+            }
         }
 
         impl fmt::Debug for $name {

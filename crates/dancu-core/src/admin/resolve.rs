@@ -236,6 +236,8 @@ impl Resolution {
 }
 
 const MARGIN: f32 = 0.5;
+/// Readings this far below the best are not looked at.
+const FAR: f32 = 3.0;
 const MAX_CANDIDATES: usize = 20;
 const PROVINCES: u8 = mask(Level::LegacyProvince) | mask(Level::Province);
 
@@ -265,11 +267,13 @@ struct Reading {
     clash: Option<LegacyDistrict>,
     /// Trailing words were left unread.
     dropped: bool,
+    /// `place.is_determined()`, computed once.
+    det: bool,
 }
 
 impl Reading {
     fn determined(&self) -> bool {
-        self.place.is_determined()
+        self.det
     }
 }
 
@@ -426,6 +430,7 @@ impl Ctx<'_> {
             hist: extra.hist,
             clash: extra.clash,
             dropped: self.mode.end.is_some(),
+            det: place.is_determined(),
         });
     }
 
@@ -1106,6 +1111,11 @@ fn add_covering(list: &mut Vec<Candidate>, covering: Vec<Commune>, score: f32) {
 /// found, or only at a low confidence; not when the text is ambiguous or a
 /// rule declined it on purpose).
 fn decide(text: &str, t: &Tokens, readings: &mut Vec<Reading>) -> (Resolution, bool) {
+    // Readings far below the best decide nothing: drop them before sorting.
+    let max = readings.iter().map(|r| r.score).fold(f32::MIN, f32::max);
+    let before = readings.len();
+    readings.retain(|r| r.score >= max - FAR);
+    let dropped_far = readings.len() < before;
     readings.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
@@ -1207,7 +1217,10 @@ fn decide(text: &str, t: &Tokens, readings: &mut Vec<Reading>) -> (Resolution, b
     if top.determined() && close.is_empty() {
         // The closest other reading, of any level (a district-only reading
         // of the same words also makes the answer less certain).
-        let runner_up = best.get(1).map(|r| top.score - r.score);
+        let runner_up = best
+            .get(1)
+            .map(|r| top.score - r.score)
+            .or(dropped_far.then_some(FAR));
         let c = confidence(&top, runner_up);
         let mut list = vec![candidate(&top)];
         list.extend(

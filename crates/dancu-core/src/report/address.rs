@@ -385,6 +385,17 @@ pub fn unit(era: UnitEra, code: &str) -> Value {
     }
 }
 
+/// A confidence as printed in a row: three decimals, without allocating.
+fn confidence_text(c: f32) -> &'static str {
+    static TEXTS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        (0..=1000)
+            .map(|i| format!("{:.3}", f64::from(i) / 1000.0))
+            .collect()
+    });
+    let i = (f64::from(c.clamp(0.0, 1.0)) * 1000.0).round() as usize;
+    TEXTS.get(i).map_or("0.000", String::as_str)
+}
+
 /// What became of one address in a bulk conversion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -498,38 +509,42 @@ impl AddressRow {
             commune,
         }) = legacy
         {
-            f[2] = province.code().to_string().into();
+            f[2] = province.code_str().into();
             f[3] = province.full_name().into();
             if let Some(d) = district {
-                f[4] = d.code().to_string().into();
+                f[4] = d.code_str().into();
                 f[5] = d.full_name().into();
             }
             if let Some(c) = commune {
-                f[6] = c.code().to_string().into();
+                f[6] = c.code_str().into();
                 f[7] = c.full_name().into();
             }
         }
         if let Some(p) = place {
-            let out = current_out(p, on);
-            f[8] = out.province.code.to_string().into();
-            f[9] = out.province.name;
-            if let Some(c) = out.commune {
-                f[10] = c.code.to_string().into();
-                f[11] = c.name;
+            let province = p.current_province();
+            f[8] = province.code_str().into();
+            f[9] = on.map_or(Cow::Borrowed(province.full_name()), |d| {
+                Cow::Owned(province.full_name_on(d))
+            });
+            if let Some(c) = p.current_commune() {
+                f[10] = c.code_str().into();
+                f[11] = commune_out(c, on).name;
             }
-            let alternatives: Vec<String> = out
-                .alternatives
-                .iter()
-                .map(|a| format!("{} {}", a.code, a.name))
-                .collect();
-            f[12] = alternatives.join("; ").into();
+            let alternatives = p.alternatives();
+            if !alternatives.is_empty() {
+                let list: Vec<String> = alternatives
+                    .into_iter()
+                    .map(|c| format!("{} {}", c.code_str(), commune_out(c, on).name))
+                    .collect();
+                f[12] = list.join("; ").into();
+            }
         }
         if let Some(h) = r.historical() {
-            f[13] = h.code().to_string().into();
+            f[13] = h.code_str().into();
             f[14] = h.full_name().into();
             f[15] = h.until().to_string().into();
         }
-        f[16] = format!("{:.3}", round3(r.confidence())).into();
+        f[16] = confidence_text(r.confidence()).into();
         f[17] = if r.is_resolved() { "true" } else { "false" }.into();
         Self { fields: f, status }
     }
