@@ -248,7 +248,7 @@ pub(crate) struct Data {
     pub(crate) accents: [Vec<Box<str>>; LEVELS],
     /// Accent keys of the province forms that keep a word ("q ngai").
     pub(crate) alias_accents: FastMap<Box<str>, Box<str>>,
-    /// Folded unit names, by level and index.
+    /// Folded province names, by level and index (empty for other levels).
     pub(crate) folded: [Vec<Box<str>>; LEVELS],
     /// Unit names as spelling variants agree on them (see
     /// `resolve::loose`), by level and index.
@@ -763,6 +763,13 @@ impl Data {
         self.loose = folded
             .each_ref()
             .map(|v| v.iter().map(|f| super::resolve::loose(f).into()).collect());
+        // Only the provinces' folded names are looked at later (a cut-off
+        // province); the rest would only take memory.
+        for (level, v) in folded.iter_mut().enumerate() {
+            if level != Level::LegacyProvince as usize && level != Level::Province as usize {
+                *v = Vec::new();
+            }
+        }
         self.folded = folded;
         self.max_words = max_words;
         let mut last_words: FastMap<Box<str>, u32> = FastMap::default();
