@@ -250,9 +250,10 @@ pub(crate) fn run(args: &ConvertFileArgs) -> anyhow::Result<ExitCode> {
         let writer = scope.spawn(move || {
             write_in_order(&done_rx, &permit_tx, &mut out, &progress, &read_bytes_w)
         });
+        let batches = Batcher::new(&batch_tx, &permit_rx, &read_bytes);
         let read = match source {
-            Source::Csv(r) => read_csv(r, &batch_tx, &permit_rx, &read_bytes),
-            Source::Jsonl(r) => read_jsonl(r, &batch_tx, &permit_rx, &read_bytes),
+            Source::Csv(r) => read_csv(r, batches),
+            Source::Jsonl(r) => read_jsonl(r, batches),
         };
         drop(batch_tx);
         let written = writer
@@ -303,27 +304,61 @@ fn skip_bom<R: Read>(r: &mut BufReader<R>) -> io::Result<()> {
     Ok(())
 }
 
-/// Sends `rows` as batch `seq` once a permit is free.
-fn send(
-    tx: &SyncSender<Batch>,
-    permits: &Receiver<()>,
-    seq: &mut u64,
+/// Collects rows into batches and sends each full one.
+struct Batcher<'a> {
+    tx: &'a SyncSender<Batch>,
+    permits: &'a Receiver<()>,
+    read_bytes: &'a AtomicU64,
+    seq: u64,
     rows: Vec<RowIn>,
-) -> anyhow::Result<()> {
-    permits.recv()?;
-    tx.send(Batch { seq: *seq, rows })?;
-    *seq += 1;
-    Ok(())
 }
 
-fn read_csv<R: Read>(
-    mut r: csv::Reader<R>,
-    tx: &SyncSender<Batch>,
-    permits: &Receiver<()>,
-    read_bytes: &AtomicU64,
-) -> anyhow::Result<()> {
-    let mut seq = 0;
-    let mut rows = Vec::with_capacity(BATCH);
+impl<'a> Batcher<'a> {
+    fn new(
+        tx: &'a SyncSender<Batch>,
+        permits: &'a Receiver<()>,
+        read_bytes: &'a AtomicU64,
+    ) -> Self {
+        Self {
+            tx,
+            permits,
+            read_bytes,
+            seq: 0,
+            rows: Vec::with_capacity(BATCH),
+        }
+    }
+
+    /// Adds a row; `bytes` is how much of the input has been read.
+    fn push(&mut self, row: RowIn, bytes: u64) -> anyhow::Result<()> {
+        self.rows.push(row);
+        if self.rows.len() == BATCH {
+            self.read_bytes.store(bytes, Ordering::Relaxed);
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> anyhow::Result<()> {
+        let rows = std::mem::replace(&mut self.rows, Vec::with_capacity(BATCH));
+        // Wait for a batch to leave the pipeline before adding one.
+        self.permits.recv()?;
+        self.tx.send(Batch {
+            seq: self.seq,
+            rows,
+        })?;
+        self.seq += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> anyhow::Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        self.send()
+    }
+}
+
+fn read_csv<R: Read>(mut r: csv::Reader<R>, mut batches: Batcher<'_>) -> anyhow::Result<()> {
     loop {
         let mut record = csv::ByteRecord::new();
         match r.read_byte_record(&mut record) {
@@ -332,33 +367,13 @@ fn read_csv<R: Read>(
             Err(e) => return Err(e).context("reading the CSV input"),
         }
         let line = record.position().map_or(0, csv::Position::line);
-        rows.push(RowIn::Csv { line, record });
-        if rows.len() == BATCH {
-            read_bytes.store(r.position().byte(), Ordering::Relaxed);
-            send(
-                tx,
-                permits,
-                &mut seq,
-                std::mem::replace(&mut rows, Vec::with_capacity(BATCH)),
-            )?;
-        }
+        batches.push(RowIn::Csv { line, record }, r.position().byte())?;
     }
-    if !rows.is_empty() {
-        send(tx, permits, &mut seq, rows)?;
-    }
-    Ok(())
+    batches.finish()
 }
 
-fn read_jsonl<R: BufRead>(
-    mut r: R,
-    tx: &SyncSender<Batch>,
-    permits: &Receiver<()>,
-    read_bytes: &AtomicU64,
-) -> anyhow::Result<()> {
-    let mut seq = 0;
-    let mut rows = Vec::with_capacity(BATCH);
-    let mut line = 0;
-    let mut bytes = 0;
+fn read_jsonl<R: BufRead>(mut r: R, mut batches: Batcher<'_>) -> anyhow::Result<()> {
+    let (mut line, mut bytes) = (0, 0);
     loop {
         let mut text = Vec::new();
         let n = r.read_until(b'\n', &mut text)?;
@@ -373,21 +388,9 @@ fn read_jsonl<R: BufRead>(
         if text.iter().all(u8::is_ascii_whitespace) {
             continue; // blank lines are not rows
         }
-        rows.push(RowIn::Json { line, text });
-        if rows.len() == BATCH {
-            read_bytes.store(bytes, Ordering::Relaxed);
-            send(
-                tx,
-                permits,
-                &mut seq,
-                std::mem::replace(&mut rows, Vec::with_capacity(BATCH)),
-            )?;
-        }
+        batches.push(RowIn::Json { line, text }, bytes)?;
     }
-    if !rows.is_empty() {
-        send(tx, permits, &mut seq, rows)?;
-    }
-    Ok(())
+    batches.finish()
 }
 
 /// A worker: resolves and formats batches until the input ends.

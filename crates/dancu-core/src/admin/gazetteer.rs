@@ -68,6 +68,12 @@ macro_rules! handle {
                 <$code>::ERA
             }
 
+            /// The code.
+            #[must_use]
+            pub fn code(self) -> $code {
+                <$code>::from_raw(self.rec().code)
+            }
+
             /// The zero-padded code as text, without allocating.
             #[must_use]
             pub fn code_str(self) -> &'static str {
@@ -121,12 +127,6 @@ handle!(
 );
 
 impl HistoricalCommune {
-    /// The code it had.
-    #[must_use]
-    pub fn code(self) -> LegacyCommuneCode {
-        LegacyCommuneCode::from_raw(self.rec().code)
-    }
-
     /// Phường, xã or thị trấn.
     #[must_use]
     pub fn kind(self) -> CommuneKind {
@@ -200,12 +200,6 @@ impl HistoricalCommune {
 }
 
 impl LegacyProvince {
-    /// The code.
-    #[must_use]
-    pub fn code(self) -> LegacyProvinceCode {
-        LegacyProvinceCode::from_raw(self.rec().code)
-    }
-
     /// Tỉnh or thành phố trực thuộc trung ương.
     #[must_use]
     pub fn kind(self) -> ProvinceKind {
@@ -224,12 +218,6 @@ impl LegacyProvince {
 }
 
 impl LegacyDistrict {
-    /// The code.
-    #[must_use]
-    pub fn code(self) -> LegacyDistrictCode {
-        LegacyDistrictCode::from_raw(self.rec().code)
-    }
-
     /// Quận, huyện, thị xã or thành phố.
     #[must_use]
     pub fn kind(self) -> DistrictKind {
@@ -268,12 +256,6 @@ impl LegacyDistrict {
 }
 
 impl LegacyCommune {
-    /// The code.
-    #[must_use]
-    pub fn code(self) -> LegacyCommuneCode {
-        LegacyCommuneCode::from_raw(self.rec().code)
-    }
-
     /// Phường, xã or thị trấn.
     #[must_use]
     pub fn kind(self) -> CommuneKind {
@@ -296,12 +278,6 @@ impl LegacyCommune {
 }
 
 impl Province {
-    /// The code.
-    #[must_use]
-    pub fn code(self) -> ProvinceCode {
-        ProvinceCode::from_raw(self.rec().code)
-    }
-
     /// The kind on 2025-07-01.
     #[must_use]
     pub fn kind(self) -> ProvinceKind {
@@ -335,12 +311,6 @@ impl Province {
 }
 
 impl Commune {
-    /// The code.
-    #[must_use]
-    pub fn code(self) -> CommuneCode {
-        CommuneCode::from_raw(self.rec().code)
-    }
-
     /// The kind on 2025-07-01.
     #[must_use]
     pub fn kind(self) -> CommuneKind {

@@ -434,15 +434,61 @@ impl Ctx<'_> {
         });
     }
 
+    /// A reading naming historical commune `h` (the hit last in `hits`):
+    /// its legacy district (the one written, else its own) and province.
+    fn push_historical(&mut self, hits: [Option<&Hit>; 3], h: HistoricalCommune, bonus: f32) {
+        let district = hits[1]
+            .map(|dh| LegacyDistrict { i: dh.entry.idx })
+            .or(h.district());
+        let place = Place::Legacy {
+            province: district.map_or(h.province(), LegacyDistrict::province),
+            district,
+            commune: None,
+        };
+        let extra = Extra {
+            hist: Some(h),
+            ..Extra::default()
+        };
+        self.push(place, hits, bonus, extra);
+    }
+
+    /// A reading naming 2025 commune `c` (hit `ch`), under the 2025
+    /// province `p` when written; a bare name after unread words that is
+    /// also a legacy district of the province is a clash (rule 2).
+    fn push_current(&mut self, p: Option<&Hit>, ch: &Hit, c: Commune, bonus: f32) {
+        let place = Place::Current {
+            province: c.province(),
+            commune: Some(c),
+        };
+        let clash = if ch.typed == Typed::Absent && ch.start > 0 {
+            self.district_named_like(ch, Some(c.province()))
+        } else {
+            None
+        };
+        let extra = Extra {
+            clash,
+            ..Extra::default()
+        };
+        self.push(place, [p, None, Some(ch)], bonus, extra);
+    }
+
     /// The communes of `district` (and its historical communes) ending at
     /// `end`, then the district alone.
     fn district_below(&mut self, p: Option<&Hit>, dh: &Hit, district: LegacyDistrict, bonus: f32) {
         let lp = district.province();
         let mut any = false;
+        let levels = mask(Level::LegacyCommune) | mask(Level::HistoricalCommune);
         let ci = self.at(dh.start);
         for k in 0..self.cache[ci].1.len() {
             let ch = self.cache[ci].1[k];
-            if (mask(Level::LegacyCommune)) & mask(ch.entry.level) == 0 {
+            if levels & mask(ch.entry.level) == 0 {
+                continue;
+            }
+            if ch.entry.level == Level::HistoricalCommune {
+                let h = HistoricalCommune { i: ch.entry.idx };
+                if h.district() == Some(district) {
+                    self.push_historical([p, Some(dh), Some(&ch)], h, bonus);
+                }
                 continue;
             }
             let c = LegacyCommune { i: ch.entry.idx };
@@ -454,26 +500,6 @@ impl Ctx<'_> {
                     commune: Some(c),
                 };
                 self.push(place, [p, Some(dh), Some(&ch)], bonus, Extra::default());
-            }
-        }
-        let ci = self.at(dh.start);
-        for k in 0..self.cache[ci].1.len() {
-            let hh = self.cache[ci].1[k];
-            if (mask(Level::HistoricalCommune)) & mask(hh.entry.level) == 0 {
-                continue;
-            }
-            let h = HistoricalCommune { i: hh.entry.idx };
-            if h.district() == Some(district) {
-                let place = Place::Legacy {
-                    province: lp,
-                    district: Some(district),
-                    commune: None,
-                };
-                let extra = Extra {
-                    hist: Some(h),
-                    ..Extra::default()
-                };
-                self.push(place, [p, Some(dh), Some(&hh)], bonus, extra);
             }
         }
         if self.mode.fuzzy && !any {
@@ -495,20 +521,33 @@ impl Ctx<'_> {
         self.push(place, [p, Some(dh), None], bonus, Extra::default());
     }
 
-    fn legacy_below(&mut self, p: &Hit, lp: LegacyProvince, end: usize, bonus: f32) {
-        let mut any_district = false;
+    /// Reads every legacy district ending at `end` that `within` accepts,
+    /// and the communes below it. Whether there was one.
+    fn districts_at(
+        &mut self,
+        end: usize,
+        p: Option<&Hit>,
+        within: impl Fn(LegacyDistrict) -> bool,
+        bonus: f32,
+    ) -> bool {
+        let mut any = false;
         let ci = self.at(end);
         for k in 0..self.cache[ci].1.len() {
             let dh = self.cache[ci].1[k];
-            if (mask(Level::LegacyDistrict)) & mask(dh.entry.level) == 0 {
+            if dh.entry.level != Level::LegacyDistrict {
                 continue;
             }
             let district = LegacyDistrict { i: dh.entry.idx };
-            if district.province() == lp {
-                any_district = true;
-                self.district_below(Some(p), &dh, district, bonus);
+            if within(district) {
+                any = true;
+                self.district_below(p, &dh, district, bonus);
             }
         }
+        any
+    }
+
+    fn legacy_below(&mut self, p: &Hit, lp: LegacyProvince, end: usize, bonus: f32) {
+        let mut any_district = self.districts_at(end, Some(p), |d| d.province() == lp, bonus);
         if self.mode.fuzzy && !any_district {
             let children: Vec<u16> = lp.districts().map(|d| d.i).collect();
             if let Some(dh) = self.fuzzy_child(end, Level::LegacyDistrict, &children) {
@@ -528,16 +567,7 @@ impl Ctx<'_> {
             if ch.entry.level == Level::HistoricalCommune {
                 let h = HistoricalCommune { i: ch.entry.idx };
                 if h.province() == lp {
-                    let place = Place::Legacy {
-                        province: lp,
-                        district: h.district(),
-                        commune: None,
-                    };
-                    let extra = Extra {
-                        hist: Some(h),
-                        ..Extra::default()
-                    };
-                    self.push(place, [Some(p), None, Some(&ch)], bonus, extra);
+                    self.push_historical([Some(p), None, Some(&ch)], h, bonus);
                 }
                 continue;
             }
@@ -578,86 +608,73 @@ impl Ctx<'_> {
             .find(|d| np.is_none_or(|np| d.province().successor() == np))
     }
 
-    fn current_below(&mut self, ph: &Hit, np: Province, end: usize, bonus: f32) {
+    /// Pushes the commune-level hits ending at `end` of every era — 2025,
+    /// legacy, historical — that lie in the 2025 province `np` (any, when
+    /// `None`), below province hit `p` when written, with `bonus` for each
+    /// era in that order. Whether a 2025 commune was among them.
+    fn communes_at(
+        &mut self,
+        end: usize,
+        p: Option<&Hit>,
+        np: Option<Province>,
+        bonus: [f32; 3],
+    ) -> bool {
         let levels =
             mask(Level::Commune) | mask(Level::LegacyCommune) | mask(Level::HistoricalCommune);
+        let within = |q: Province| np.is_none_or(|np| q == np);
         let mut any = false;
         let ci = self.at(end);
         for k in 0..self.cache[ci].1.len() {
             let ch = self.cache[ci].1[k];
-            if (levels) & mask(ch.entry.level) == 0 {
+            if levels & mask(ch.entry.level) == 0 {
                 continue;
             }
             match ch.entry.level {
                 Level::Commune => {
                     let c = Commune { i: ch.entry.idx };
-                    if c.province() != np {
-                        continue;
+                    if within(c.province()) {
+                        any = true;
+                        self.push_current(p, &ch, c, bonus[0]);
                     }
-                    any = true;
-                    let place = Place::Current {
-                        province: np,
-                        commune: Some(c),
-                    };
-                    let clash = if ch.typed == Typed::Absent && ch.start > 0 {
-                        self.district_named_like(&ch, Some(np))
-                    } else {
-                        None
-                    };
-                    let extra = Extra {
-                        clash,
-                        ..Extra::default()
-                    };
-                    self.push(place, [Some(ph), None, Some(&ch)], bonus + 0.6, extra);
                 }
                 Level::LegacyCommune => {
-                    // A legacy commune written with its 2025 province.
                     let c = LegacyCommune { i: ch.entry.idx };
-                    if c.province().successor() == np {
+                    if within(c.province().successor()) {
                         let place = Place::Legacy {
                             province: c.province(),
                             district: Some(c.district()),
                             commune: Some(c),
                         };
-                        self.push(
-                            place,
-                            [Some(ph), None, Some(&ch)],
-                            bonus - 0.8,
-                            Extra::default(),
-                        );
+                        self.push(place, [p, None, Some(&ch)], bonus[1], Extra::default());
                     }
                 }
                 _ => {
                     let h = HistoricalCommune { i: ch.entry.idx };
-                    if h.province().successor() == np {
-                        let place = Place::Legacy {
-                            province: h.province(),
-                            district: h.district(),
-                            commune: None,
-                        };
-                        let extra = Extra {
-                            hist: Some(h),
-                            ..Extra::default()
-                        };
-                        self.push(place, [Some(ph), None, Some(&ch)], bonus - 0.8, extra);
+                    if within(h.province().successor()) {
+                        self.push_historical([p, None, Some(&ch)], h, bonus[2]);
                     }
                 }
             }
         }
+        any
+    }
+
+    fn current_below(&mut self, ph: &Hit, np: Province, end: usize, bonus: f32) {
+        // A legacy or historical commune written with its 2025 province
+        // reads at a lower score.
+        let any = self.communes_at(
+            end,
+            Some(ph),
+            Some(np),
+            [bonus + 0.6, bonus - 0.8, bonus - 0.8],
+        );
         // A legacy district (and commune) written with its 2025 province.
-        let mut any_district = false;
-        let ci = self.at(end);
-        for k in 0..self.cache[ci].1.len() {
-            let dh = self.cache[ci].1[k];
-            if (mask(Level::LegacyDistrict)) & mask(dh.entry.level) == 0 {
-                continue;
-            }
-            let district = LegacyDistrict { i: dh.entry.idx };
-            if district.province().successor() == np {
-                any_district = true;
-                self.district_below(Some(ph), &dh, district, bonus - 0.8);
-            }
-        }
+        let any_district = self.districts_at(
+            end,
+            Some(ph),
+            |d| d.province().successor() == np,
+            bonus - 0.8,
+        );
         if self.mode.fuzzy && !any && !any_district {
             let children: Vec<u16> = np.communes().map(|c| c.i).collect();
             if let Some(ch) = self.fuzzy_child(end, Level::Commune, &children) {
@@ -711,7 +728,7 @@ impl Ctx<'_> {
             let ci = self.at(ph.start);
             for k in 0..self.cache[ci].1.len() {
                 let rh = self.cache[ci].1[k];
-                if (PROVINCES) & mask(rh.entry.level) == 0 {
+                if PROVINCES & mask(rh.entry.level) == 0 {
                     continue;
                 }
                 if successor_of(rh.entry) == successor_of(ph.entry) {
@@ -720,67 +737,10 @@ impl Ctx<'_> {
             }
         }
         // No province in the text: a district (and commune), or a commune alone.
-        let ci = self.at(n);
-        for k in 0..self.cache[ci].1.len() {
-            let dh = self.cache[ci].1[k];
-            if (mask(Level::LegacyDistrict)) & mask(dh.entry.level) == 0 {
-                continue;
-            }
-            let district = LegacyDistrict { i: dh.entry.idx };
-            self.district_below(None, &dh, district, 0.0);
-        }
-        let levels =
-            mask(Level::LegacyCommune) | mask(Level::Commune) | mask(Level::HistoricalCommune);
-        let ci = self.at(n);
-        for k in 0..self.cache[ci].1.len() {
-            let ch = self.cache[ci].1[k];
-            if (levels) & mask(ch.entry.level) == 0 {
-                continue;
-            }
-            // Without a district, a 2025 reading comes first (2025
-            // addresses have no district level).
-            match ch.entry.level {
-                Level::Commune => {
-                    let c = Commune { i: ch.entry.idx };
-                    let place = Place::Current {
-                        province: c.province(),
-                        commune: Some(c),
-                    };
-                    let clash = if ch.typed == Typed::Absent && ch.start > 0 {
-                        self.district_named_like(&ch, Some(c.province()))
-                    } else {
-                        None
-                    };
-                    let extra = Extra {
-                        clash,
-                        ..Extra::default()
-                    };
-                    self.push(place, [None, None, Some(&ch)], 0.6, extra);
-                }
-                Level::LegacyCommune => {
-                    let c = LegacyCommune { i: ch.entry.idx };
-                    let place = Place::Legacy {
-                        province: c.province(),
-                        district: Some(c.district()),
-                        commune: Some(c),
-                    };
-                    self.push(place, [None, None, Some(&ch)], 0.0, Extra::default());
-                }
-                _ => {
-                    let h = HistoricalCommune { i: ch.entry.idx };
-                    let place = Place::Legacy {
-                        province: h.province(),
-                        district: h.district(),
-                        commune: None,
-                    };
-                    let extra = Extra {
-                        hist: Some(h),
-                        ..Extra::default()
-                    };
-                    self.push(place, [None, None, Some(&ch)], 0.0, extra);
-                }
-            }
-        }
+        self.districts_at(n, None, |_| true, 0.0);
+        // Without a district, a 2025 reading comes first (2025 addresses
+        // have no district level).
+        self.communes_at(n, None, None, [0.6, 0.0, 0.0]);
     }
 
     /// The one child of a matched unit (`children`, indexes at `level`)
