@@ -20,7 +20,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use dancu_core::CalendarDate;
 use dancu_core::admin::resolve;
-use dancu_core::report::{AddressRow, ROW_COLUMNS, RowStatus};
+use dancu_core::report::{AddressRow, ROW_COLUMNS, RowStatus, RowValue};
 
 /// Rows per batch handed to a worker.
 const BATCH: usize = 2048;
@@ -455,14 +455,10 @@ fn malformed(done: &mut Done, line: u64, message: String) -> String {
     error
 }
 
-/// The fields of an unresolved row: status and `resolved` filled, the rest
-/// empty.
-fn unresolved_fields() -> [&'static str; ROW_COLUMNS.len()] {
-    let mut f = [""; ROW_COLUMNS.len()];
-    f[0] = RowStatus::Unresolved.as_str();
-    f[ROW_COLUMNS.len() - 2] = "0.000";
-    f[ROW_COLUMNS.len() - 1] = "false";
-    f
+/// The row of an input that could not be read: an empty address's
+/// (unresolved, nothing filled but the status, confidence and `resolved`).
+fn unread_row(on: Option<CalendarDate>) -> AddressRow {
+    AddressRow::new(&resolve(""), on)
 }
 
 fn csv_row(
@@ -507,7 +503,8 @@ fn csv_row(
                     .collect();
                 error.push_str(&format!("; surplus fields: {}", surplus.join(" | ")));
             }
-            let fields = unresolved_fields();
+            let row = unread_row(shape.on);
+            let fields = row.fields();
             let own = record.iter().take(shape.width);
             let pad = std::iter::repeat_n(&b""[..], shape.width.saturating_sub(record.len()));
             w.write_record(
@@ -577,7 +574,7 @@ fn json_row_into(line: u64, text: &[u8], shape: &Shape, done: &mut Done, out: &m
             let body = trim_object(text);
             out.extend_from_slice(body);
             let mut first = body.len() <= 1;
-            for (key, value) in shape.json_keys.iter().zip(row.fields().iter()) {
+            for (key, value) in shape.json_keys.iter().zip(row.values()) {
                 push_json_field(out, &mut first, key, value);
             }
             let error = match &address {
@@ -600,7 +597,7 @@ fn json_row_into(line: u64, text: &[u8], shape: &Shape, done: &mut Done, out: &m
             let mut first = true;
             push_key(out, &mut first, "\"input_line\"");
             let _ = serde_json::to_writer(&mut *out, &String::from_utf8_lossy(text));
-            for (key, value) in shape.json_keys.iter().zip(unresolved_fields()) {
+            for (key, value) in shape.json_keys.iter().zip(unread_row(shape.on).values()) {
                 push_json_field(out, &mut first, key, value);
             }
             push_key(out, &mut first, &shape.json_keys[ROW_COLUMNS.len()]);
@@ -632,15 +629,15 @@ fn push_key(out: &mut Vec<u8>, first: &mut bool, key: &str) {
     out.push(b':');
 }
 
-/// `"key":value`: numbers and booleans as such, empty as null.
-fn push_json_field(out: &mut Vec<u8>, first: &mut bool, key: &str, value: &str) {
+/// `"key":value`, typed as [`AddressRow::values`] says.
+fn push_json_field(out: &mut Vec<u8>, first: &mut bool, key: &str, value: RowValue<'_>) {
     push_key(out, first, key);
     match value {
-        "" => out.extend_from_slice(b"null"),
-        "true" | "false" => out.extend_from_slice(value.as_bytes()),
-        v if key.ends_with("confidence\"") => out.extend_from_slice(v.as_bytes()),
-        v => {
-            let _ = serde_json::to_writer(&mut *out, v);
+        RowValue::Null => out.extend_from_slice(b"null"),
+        RowValue::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        RowValue::Number(n) => out.extend_from_slice(n.as_bytes()),
+        RowValue::Text(t) => {
+            let _ = serde_json::to_writer(&mut *out, t.as_ref());
         }
     }
 }

@@ -462,6 +462,45 @@ pub const ROW_COLUMNS: [&str; 18] = [
     "resolved",
 ];
 
+/// The index of `confidence` in [`ROW_COLUMNS`].
+const CONFIDENCE: usize = 16;
+/// The index of `resolved` in [`ROW_COLUMNS`].
+const RESOLVED: usize = 17;
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const _: () = assert!(same(ROW_COLUMNS[CONFIDENCE], "confidence"));
+const _: () = assert!(same(ROW_COLUMNS[RESOLVED], "resolved"));
+
+/// One value of an [`AddressRow`] with its type ([`AddressRow::values`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RowValue<'a> {
+    /// The field does not apply: an empty CSV field, JSON `null`, Python
+    /// `None`.
+    Null,
+    /// `resolved`.
+    Bool(bool),
+    /// `confidence`, as its text with three decimals (`"0.950"`).
+    Number(&'a str),
+    /// A code, a name or a label. `Cow::Borrowed` text is `'static` (the
+    /// gazetteer's one copy of each unit's name and code, the labels), so
+    /// a caller may keep one converted copy of it by its address.
+    Text(&'a Cow<'static, str>),
+}
+
 /// One resolved address as flat fields, for tables: the values of
 /// [`ROW_COLUMNS`], empty where they do not apply. `legacy_*` is what a
 /// legacy text names (or a "cũ" note's reading); `province`/`commune` the
@@ -544,15 +583,42 @@ impl AddressRow {
             f[14] = h.full_name().into();
             f[15] = h.until().to_string().into();
         }
-        f[16] = confidence_text(r.confidence()).into();
-        f[17] = if r.is_resolved() { "true" } else { "false" }.into();
+        f[CONFIDENCE] = confidence_text(r.confidence()).into();
+        f[RESOLVED] = if r.is_resolved() { "true" } else { "false" }.into();
         Self { fields: f, status }
     }
 
-    /// The values, in [`ROW_COLUMNS`] order.
+    /// The values, in [`ROW_COLUMNS`] order, as text (a CSV row's fields).
     #[must_use]
     pub fn fields(&self) -> &[Cow<'static, str>; ROW_COLUMNS.len()] {
         &self.fields
+    }
+
+    /// The values, in [`ROW_COLUMNS`] order, typed as formats with types
+    /// write them (JSON Lines, the Python package's columns): an empty
+    /// field is [`RowValue::Null`], `resolved` a [`RowValue::Bool`],
+    /// `confidence` a [`RowValue::Number`], the rest [`RowValue::Text`].
+    ///
+    /// ```
+    /// use dancu_core::admin::resolve;
+    /// use dancu_core::report::{AddressRow, RowValue};
+    ///
+    /// let r = resolve("Phường Sài Gòn, TP Hồ Chí Minh");
+    /// let row = AddressRow::new(&r, None);
+    /// let values = row.values();
+    /// assert_eq!(values[1], RowValue::Text(&"2025".into()));
+    /// assert_eq!(values[2], RowValue::Null); // no legacy reading
+    /// assert_eq!(values[16], RowValue::Number("0.950"));
+    /// assert_eq!(values[17], RowValue::Bool(true));
+    /// ```
+    #[must_use]
+    pub fn values(&self) -> [RowValue<'_>; ROW_COLUMNS.len()] {
+        std::array::from_fn(|i| match (i, &self.fields[i]) {
+            (_, f) if f.is_empty() => RowValue::Null,
+            (CONFIDENCE, f) => RowValue::Number(f),
+            (RESOLVED, f) => RowValue::Bool(f == "true"),
+            (_, f) => RowValue::Text(f),
+        })
     }
 
     /// What became of the address.

@@ -18,7 +18,9 @@ mod address;
 mod identity;
 mod lookup;
 
-pub use address::{AddressReport, AddressRow, ROW_COLUMNS, RowStatus, UnitEra, conversion, unit};
+pub use address::{
+    AddressReport, AddressRow, ROW_COLUMNS, RowStatus, RowValue, UnitEra, conversion, unit,
+};
 pub use identity::{IdReport, RegistrationReport};
 pub use lookup::{LookupReport, record};
 
