@@ -7,7 +7,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 PY=${PYTHON:-python3}
-WORK="$ROOT/target/python-ci"
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+WORK="$TARGET/python-ci"
 PIP=(-m pip install -q --disable-pip-version-check)
 
 # 1. maturin in a build environment (kept between runs: it is only a tool)
@@ -30,7 +31,7 @@ rm -rf "$WORK/test-venv"
 
 # 4. the reference: the command line whose --json the package must reproduce
 cargo build --locked -q --bin dancu
-export DANCU_BIN="$ROOT/target/debug/dancu"
+export DANCU_BIN="$TARGET/debug/dancu"
 
 # 5. the suite, run from the tests folder so that only the installed package is importable
 cd crates/dancu-py/tests
