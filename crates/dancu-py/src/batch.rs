@@ -37,11 +37,6 @@ impl Item {
             Self::Missing => "",
         }
     }
-
-    /// Whether this is a missing value.
-    pub(crate) const fn is_missing(&self) -> bool {
-        matches!(self, Self::Missing)
-    }
 }
 
 /// The text of a single `str` argument (lone surrogates replaced by
@@ -143,9 +138,8 @@ fn chunk_size(n: usize, threads: usize, max: usize) -> usize {
 }
 
 /// Runs `work` on the text of every item on `threads` threads with the GIL
-/// released, and `emit` on each result, in order, with the GIL held.
-/// `max_chunk` bounds how long the GIL is held at once; up to `inline`
-/// items are done on this thread, with the GIL held.
+/// released, and `emit` on each result, in order, with the GIL held: the
+/// list of what `emit` returns.
 pub(crate) fn run<R, W, E>(
     py: Python<'_>,
     items: &[Item],
@@ -160,32 +154,62 @@ where
     W: Fn(&str) -> R + Sync,
     E: for<'py> FnMut(Python<'py>, &mut Keys, &Item, R) -> PyResult<Bound<'py, PyAny>> + Send,
 {
-    let n = items.len();
-    if n == 0 {
-        return Ok(PyList::empty(py).unbind());
-    }
     // The dicts built here hold no reference cycles: the cyclic collector
     // would only walk them again and again as the batch grows.
     let _paused = GcPause::new(py)?;
-    let size = chunk_size(n, threads, max_chunk);
-    let chunks = n.div_ceil(size);
+    let mut out: Vec<Py<PyAny>> = Vec::with_capacity(items.len());
+    run_chunks(
+        py,
+        items,
+        threads,
+        max_chunk,
+        inline,
+        work,
+        |py, start, done| {
+            with_keys(py, |keys| {
+                for (item, r) in items[start..].iter().zip(done) {
+                    out.push(emit(py, keys, item, r)?.unbind());
+                }
+                Ok(())
+            })
+        },
+    )?;
+    Ok(PyList::new(py, out)?.unbind())
+}
+
+/// Runs `work` on the text of every item on `threads` threads with the GIL
+/// released, and hands each chunk of results, in order, to `take` (with the
+/// index of the chunk's first item) with the GIL held, while the workers go
+/// on with the next chunks. `max_chunk` bounds how long the GIL is held at
+/// once; up to `inline` items are done on this thread, with the GIL held.
+pub(crate) fn run_chunks<R, W, T>(
+    py: Python<'_>,
+    items: &[Item],
+    threads: usize,
+    max_chunk: usize,
+    inline: usize,
+    work: W,
+    mut take: T,
+) -> PyResult<()>
+where
+    R: Send,
+    W: Fn(&str) -> R + Sync,
+    T: for<'py> FnMut(Python<'py>, usize, Vec<R>) -> PyResult<()> + Send,
+{
+    let n = items.len();
+    if n == 0 {
+        return Ok(());
+    }
     if n <= inline {
         // Starting threads would cost more than the work saves.
-        let list = with_keys(py, |keys| {
-            let objs = items
-                .iter()
-                .map(|item| emit(py, keys, item, work(item.text())))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, objs)
-        })?;
-        return Ok(list.unbind());
+        return take(py, 0, items.iter().map(|item| work(item.text())).collect());
     }
-    let mut out: Vec<Py<PyAny>> = Vec::with_capacity(n);
+    let size = chunk_size(n, threads, max_chunk);
+    let chunks = n.div_ceil(size);
     let next = AtomicUsize::new(0);
-    let items_ref = items;
     let work = &work;
     let next_ref = &next;
-    let result: PyResult<()> = py.detach(|| {
+    py.detach(|| {
         std::thread::scope(|s| {
             let (tx, rx) = mpsc::channel::<(usize, Vec<R>)>();
             for _ in 0..threads.min(chunks) {
@@ -197,8 +221,7 @@ where
                             break;
                         }
                         let range = c * size..((c + 1) * size).min(n);
-                        let done: Vec<R> =
-                            items_ref[range].iter().map(|it| work(it.text())).collect();
+                        let done: Vec<R> = items[range].iter().map(|it| work(it.text())).collect();
                         if tx.send((c, done)).is_err() {
                             break;
                         }
@@ -211,18 +234,12 @@ where
             for (c, done) in rx {
                 pending.insert(c, done);
                 while let Some(done) = pending.remove(&want) {
-                    let start = want * size;
-                    let emitted = Python::attach(|py| {
+                    let taken = Python::attach(|py| {
                         // Ctrl-C stops a long batch between two chunks.
                         py.check_signals()?;
-                        with_keys(py, |keys| {
-                            for (item, r) in items_ref[start..].iter().zip(done) {
-                                out.push(emit(py, keys, item, r)?.unbind());
-                            }
-                            Ok(())
-                        })
+                        take(py, want * size, done)
                     });
-                    if let Err(e) = emitted {
+                    if let Err(e) = taken {
                         // Stop the workers: no chunk after this one is wanted.
                         next_ref.store(chunks, Ordering::Relaxed);
                         return Err(e);
@@ -232,7 +249,5 @@ where
             }
             Ok(())
         })
-    });
-    result?;
-    Ok(PyList::new(py, out)?.unbind())
+    })
 }

@@ -20,10 +20,11 @@ use pyo3::types::{PyDict, PyList, PyString, PyType};
 use serde_json::Value;
 
 mod batch;
+mod columns;
 mod to_py;
 
 use batch::{Item, collect, text_arg, thread_count};
-use to_py::{Keys, to_py, with_keys};
+use to_py::{Keys, to_py, to_py_with_input, with_keys};
 
 /// An exception of `dancu/_errors.py` (the class `name`, imported once
 /// into `cell`), made with `args`.
@@ -103,19 +104,38 @@ fn id_date(on: Option<&Bound<'_, PyAny>>) -> PyResult<CalendarDate> {
     Ok(date_arg(on)?.unwrap_or_else(CalendarDate::today_in_vietnam))
 }
 
-/// A report as a `dict`; for a missing batch item, with `input` set to
-/// `None`.
+/// A batch item's report as a `dict`: its `input` is the item's own `str`;
+/// for a missing item, `None`.
 fn report_dict<'py, T: serde::Serialize>(
     py: Python<'py>,
     keys: &mut Keys,
     item: &Item,
     report: &T,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let obj = to_py(py, keys, report)?;
-    if item.is_missing() {
-        obj.cast::<PyDict>()?.set_item("input", py.None())?;
+    match item {
+        Item::Text(text) => to_py_with_input(py, keys, report, text, text.as_py_str().bind(py)),
+        Item::Lossy(_) => to_py(py, keys, report),
+        Item::Missing => {
+            let obj = to_py(py, keys, report)?;
+            obj.cast::<PyDict>()?.set_item("input", py.None())?;
+            Ok(obj)
+        }
     }
-    Ok(obj)
+}
+
+/// A single call's report of `text`, read from the argument `arg`, as a
+/// `dict`: its `input` is `arg` itself when `text` is borrowed from it.
+fn single_report<'py, T: serde::Serialize>(
+    py: Python<'py>,
+    arg: &Bound<'py, PyAny>,
+    text: &str,
+    borrowed: bool,
+    report: &T,
+) -> PyResult<Bound<'py, PyAny>> {
+    with_keys(py, |keys| match arg.cast::<PyString>() {
+        Ok(own) if borrowed => to_py_with_input(py, keys, report, text, own),
+        _ => to_py(py, keys, report),
+    })
 }
 
 /// Inspects one identity number (CCCD / personal ID, CMND, passport, tax
@@ -139,14 +159,14 @@ fn inspect_id<'py>(
     on: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let on = id_date(on)?;
-    let text = text_arg(text, "text")?;
+    let arg = text;
+    let text = text_arg(arg, "text")?;
     let parsed = IdNumber::parse_on(&text, on);
     if let Err(e) = &parsed {
         return Err(invalid_id(py, e));
     }
-    with_keys(py, |keys| {
-        to_py(py, keys, &IdReport::new(&text, &parsed, on))
-    })
+    let borrowed = matches!(text, Cow::Borrowed(_));
+    single_report(py, arg, &text, borrowed, &IdReport::new(&text, &parsed, on))
 }
 
 /// Inspects every identity number of `ids` (any iterable of str: a list, a
@@ -200,11 +220,11 @@ fn resolve_address<'py>(
     on: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let on = date_arg(on)?;
-    let text = text_arg(text, "text")?;
+    let arg = text;
+    let text = text_arg(arg, "text")?;
     let r = resolve(&text);
-    with_keys(py, |keys| {
-        to_py(py, keys, &AddressReport::new(&text, &r, on))
-    })
+    let borrowed = matches!(text, Cow::Borrowed(_));
+    single_report(py, arg, &text, borrowed, &AddressReport::new(&text, &r, on))
 }
 
 /// Resolves every address of `texts` (any iterable of str: a list, a
@@ -235,6 +255,42 @@ fn resolve_addresses<'py>(
         resolve,
         |py, keys, item, r| report_dict(py, keys, item, &AddressReport::new(item.text(), &r, on)),
     )
+}
+
+/// Converts every address of `texts` (any iterable of str: a list, a
+/// generator, a pandas Series) and returns the columns `dancu address
+/// convert-file` adds to each row, as a dict of lists, one value per item,
+/// in order; `pd.DataFrame(result)` is the table.
+///
+/// The keys, in order: `status` (`"resolved"`, `"ambiguous"`: several
+/// units are possible, none is guessed; `"unresolved"`), `era` (`"legacy"`
+/// or `"2025"`), `legacy_province_code`, `legacy_province`,
+/// `legacy_district_code`, `legacy_district`, `legacy_commune_code`,
+/// `legacy_commune` (what a legacy text names), `province_code`,
+/// `province`, `commune_code`, `commune` (the 2025 units; for a split
+/// legacy commune its default target), `alternatives` (the other targets,
+/// `"code name; code name"`), `historical_code`, `historical`,
+/// `historical_until` (a commune merged away before 2025-06-30),
+/// `confidence` (float, 0-1) and `resolved` (bool). A value that does not
+/// apply is None. Each row equals the CLI's JSON Lines row.
+///
+/// `None` and NaN are converted as empty addresses (unresolved); any other
+/// non-str item is a `TypeError` raised before any work is done. Never
+/// raises for a bad address. `on` names 2025 units as on that date. The
+/// GIL is released and the addresses are resolved on `threads` threads
+/// (default: every core) while this thread fills the columns.
+#[pyfunction]
+#[pyo3(signature = (texts, threads = None, on = None))]
+fn convert_addresses<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    threads: Option<usize>,
+    on: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Py<PyDict>> {
+    let on = date_arg(on)?;
+    let threads = thread_count(threads)?;
+    let items = collect(texts)?;
+    columns::convert(py, &items, threads, on)
 }
 
 fn code_text<'a>(code: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, str>> {
@@ -414,6 +470,7 @@ fn _dancu(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(inspect_ids, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_address, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_addresses, m)?)?;
+    m.add_function(wrap_pyfunction!(convert_addresses, m)?)?;
     m.add_function(wrap_pyfunction!(conversion, m)?)?;
     m.add_function(wrap_pyfunction!(convert, m)?)?;
     m.add_function(wrap_pyfunction!(unit, m)?)?;

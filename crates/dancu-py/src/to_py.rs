@@ -26,8 +26,17 @@ use serde::ser;
 #[derive(Default)]
 pub(crate) struct Keys {
     map: HashMap<(usize, usize), Py<PyString>, BuildHasherDefault<AddressHasher>>,
-    templates: HashMap<usize, Template, BuildHasherDefault<AddressHasher>>,
+    /// Where each struct's template is in `templates`, by the address of
+    /// the struct's name.
+    template_index: HashMap<usize, usize, BuildHasherDefault<AddressHasher>>,
+    templates: Vec<Template>,
     strings: Strings,
+    /// The `str` object whose UTF-8 text is being converted (a report's
+    /// `input`): the text at that very address is that object.
+    own: Option<(usize, usize, Py<PyString>)>,
+    /// `str` values of `&'static str` (unit names and codes, labels), by
+    /// address and length: bounded by the gazetteer, one object each.
+    statics: HashMap<(usize, usize), Py<PyString>, BuildHasherDefault<AddressHasher>>,
 }
 
 /// The longest string value [`Strings`] keeps.
@@ -120,12 +129,17 @@ impl fmt::Write for ShortText {
 }
 
 /// The last dict built for a struct (by the address of its name): its
-/// field names in order and a dict with those keys. A struct with the same
-/// fields in the same order is built by copying it and replacing the
-/// values: no rehashing, no resizing.
+/// field names in order, their interned keys and a dict with those keys
+/// (every value `None`). A struct whose fields come as the template's is
+/// built by copying it and setting the values as they come: no rehashing,
+/// no resizing, no list of fields.
 struct Template {
     fields: Vec<&'static str>,
+    keys: Vec<Py<PyString>>,
     dict: Py<PyDict>,
+    /// How many structs are being built from it: it is only replaced when
+    /// none is (a struct may contain one of its own type).
+    active: u32,
 }
 
 /// A hasher for the addresses of a few dozen static strings: one multiply
@@ -151,48 +165,76 @@ impl Hasher for AddressHasher {
 }
 
 impl Keys {
-    /// A struct's dict: a copy of its template when the fields are the
-    /// template's, else a new dict that becomes the template.
-    fn struct_dict<'py>(
+    /// A copy of the template of struct `name`, if it has one.
+    fn start_struct<'py>(
+        &mut self,
+        py: Python<'py>,
+        name: &'static str,
+    ) -> PyResult<Option<(usize, Bound<'py, PyDict>)>> {
+        let Some(&index) = self.template_index.get(&(name.as_ptr() as usize)) else {
+            return Ok(None);
+        };
+        let t = &mut self.templates[index];
+        let dict = t.dict.bind(py).copy()?;
+        t.active += 1;
+        Ok(Some((index, dict)))
+    }
+
+    /// A dict of `fields`, in order (values `None` included), made anew;
+    /// it becomes the template of struct `name` unless that one is in use.
+    fn fresh_struct<'py>(
         &mut self,
         py: Python<'py>,
         name: &'static str,
         fields: Vec<(&'static str, Bound<'py, PyAny>)>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let same = |t: &Template| {
-            t.fields.len() == fields.len()
-                && t.fields
-                    .iter()
-                    .zip(&fields)
-                    .all(|(a, (b, _))| std::ptr::eq(*a, *b))
+        let dict = PyDict::new(py);
+        let template = PyDict::new(py);
+        let mut keys = Vec::with_capacity(fields.len());
+        for (k, v) in &fields {
+            let key = self.get(py, k);
+            dict.set_item(&key, v)?;
+            template.set_item(&key, py.None())?;
+            keys.push(key.unbind());
+        }
+        let new = Template {
+            fields: fields.iter().map(|(k, _)| *k).collect(),
+            keys,
+            dict: template.unbind(),
+            active: 0,
         };
-        let dict = match self.templates.get(&(name.as_ptr() as usize)) {
-            Some(t) if same(t) => t.dict.bind(py).copy()?,
-            _ => {
-                let dict = PyDict::new(py);
-                for (k, _) in &fields {
-                    dict.set_item(self.get(py, k), py.None())?;
-                }
-                self.templates.insert(
-                    name.as_ptr() as usize,
-                    Template {
-                        fields: fields.iter().map(|(k, _)| *k).collect(),
-                        dict: dict.copy()?.unbind(),
-                    },
-                );
-                dict
-            }
-        };
-        // Every key already holds None.
-        for (k, v) in fields {
-            if !v.is_none() {
-                dict.set_item(self.get(py, k), v)?;
+        match self.template_index.get(&(name.as_ptr() as usize)) {
+            Some(&i) if self.templates[i].active == 0 => self.templates[i] = new,
+            Some(_) => {}
+            None => {
+                self.template_index
+                    .insert(name.as_ptr() as usize, self.templates.len());
+                self.templates.push(new);
             }
         }
         Ok(dict)
     }
 
-    fn get<'py>(&mut self, py: Python<'py>, key: &'static str) -> Bound<'py, PyString> {
+    /// The `str` of a static text value, made once.
+    pub(crate) fn static_str<'py>(
+        &mut self,
+        py: Python<'py>,
+        text: &'static str,
+    ) -> &Bound<'py, PyString> {
+        self.statics
+            .entry((text.as_ptr() as usize, text.len()))
+            .or_insert_with(|| PyString::new(py, text).unbind())
+            .bind(py)
+    }
+
+    /// The `str` of any other text value: a short one from the cache of
+    /// recent values, a long one made anew.
+    pub(crate) fn text<'py>(&mut self, py: Python<'py>, text: &str) -> Bound<'py, PyString> {
+        self.strings.get(py, text)
+    }
+
+    /// The interned `str` of a field or column name, made once.
+    pub(crate) fn get<'py>(&mut self, py: Python<'py>, key: &'static str) -> Bound<'py, PyString> {
         self.map
             .entry((key.as_ptr() as usize, key.len()))
             .or_insert_with(|| PyString::intern(py, key).unbind())
@@ -226,7 +268,32 @@ pub(crate) fn to_py<'py, T: Serialize + ?Sized>(
     keys: &mut Keys,
     value: &T,
 ) -> PyResult<Bound<'py, PyAny>> {
-    nested(py, keys, value).map_err(|e| e.0)
+    nested(py, keys, value).map_err(|e| {
+        // The structs left unfinished no longer use their templates.
+        for t in &mut keys.templates {
+            t.active = 0;
+        }
+        e.0
+    })
+}
+
+/// [`to_py`] for a value whose text `input` was read from the `str`
+/// object `own` (borrowing its UTF-8 buffer): that text becomes `own`
+/// itself, not a copy, when `own` is exactly a `str`.
+pub(crate) fn to_py_with_input<'py, T: Serialize + ?Sized>(
+    py: Python<'py>,
+    keys: &mut Keys,
+    value: &T,
+    input: &str,
+    own: &Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyAny>> {
+    if !own.is_exact_instance_of::<PyString>() {
+        return to_py(py, keys, value);
+    }
+    keys.own = Some((input.as_ptr() as usize, input.len(), own.clone().unbind()));
+    let out = to_py(py, keys, value);
+    keys.own = None;
+    out
 }
 
 /// A Python error raised while serialising.
@@ -312,25 +379,79 @@ impl<'py> SeqSer<'py, '_> {
     }
 }
 
-/// A struct or struct variant being built: its fields are gathered, then
-/// put in a dict ([`Keys::struct_dict`]).
+/// A struct or struct variant being built: into a copy of its template
+/// while its fields come as the template's, else gathered for a dict made
+/// at the end.
 struct StructSer<'py, 'k> {
     py: Python<'py>,
     keys: &'k mut Keys,
     name: &'static str,
-    fields: Vec<(&'static str, Bound<'py, PyAny>)>,
+    building: Building<'py>,
     variant: Option<&'static str>,
+}
+
+enum Building<'py> {
+    /// A copy of template `index`, whose first `next` fields have come.
+    Copy {
+        dict: Bound<'py, PyDict>,
+        index: usize,
+        next: usize,
+    },
+    /// The fields so far.
+    Fresh(Vec<(&'static str, Bound<'py, PyAny>)>),
 }
 
 impl<'py> StructSer<'py, '_> {
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         let v = nested(self.py, self.keys, value)?;
-        self.fields.push((key, v));
+        if let Building::Copy { dict, index, next } = &mut self.building {
+            let t = &self.keys.templates[*index];
+            if t.fields.get(*next).is_some_and(|f| std::ptr::eq(*f, key)) {
+                // Every key of the copy holds None already.
+                if !v.is_none() {
+                    dict.set_item(t.keys[*next].bind(self.py), v)?;
+                }
+                *next += 1;
+                return Ok(());
+            }
+            self.leave_template()?;
+        }
+        if let Building::Fresh(fields) = &mut self.building {
+            fields.push((key, v));
+        }
         Ok(())
     }
 
-    fn finish(self) -> Result<Bound<'py, PyAny>, Error> {
-        let dict = self.keys.struct_dict(self.py, self.name, self.fields)?;
+    /// From a copy of the template to gathered fields: the ones that came.
+    fn leave_template(&mut self) -> Result<(), Error> {
+        if let Building::Copy { dict, index, next } = &self.building {
+            let t = &mut self.keys.templates[*index];
+            let mut fields = Vec::with_capacity(t.fields.len() + 1);
+            for (name, key) in t.fields.iter().zip(&t.keys).take(*next) {
+                let v = dict
+                    .get_item(key.bind(self.py))?
+                    .unwrap_or_else(|| self.py.None().into_bound(self.py));
+                fields.push((*name, v));
+            }
+            t.active -= 1;
+            self.building = Building::Fresh(fields);
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Bound<'py, PyAny>, Error> {
+        if let Building::Copy { index, next, .. } = &self.building
+            && *next < self.keys.templates[*index].fields.len()
+        {
+            self.leave_template()?;
+        }
+        let dict = match self.building {
+            Building::Copy { dict, index, .. } => {
+                self.keys.templates[index].active -= 1;
+                dict
+            }
+            Building::Fresh(fields) => self.keys.fresh_struct(self.py, self.name, fields)?,
+        };
         wrap(self.py, self.variant, dict.into_any())
     }
 }
@@ -387,6 +508,12 @@ impl<'py, 'k> ser::Serializer for Ser<'py, 'k> {
         self.serialize_str(v.encode_utf8(&mut buf))
     }
     fn serialize_str(self, v: &str) -> Result<Self::Ok, Error> {
+        if let Some((at, len, own)) = &self.keys.own
+            && v.as_ptr() as usize == *at
+            && v.len() == *len
+        {
+            return Ok(own.bind(self.py).clone().into_any());
+        }
         Ok(self.keys.strings.get(self.py, v).into_any())
     }
     fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<Self::Ok, Error> {
@@ -487,11 +614,19 @@ impl<'py, 'k> ser::Serializer for Ser<'py, 'k> {
         name: &'static str,
         len: usize,
     ) -> Result<Self::SerializeStruct, Error> {
+        let building = match self.keys.start_struct(self.py, name)? {
+            Some((index, dict)) => Building::Copy {
+                dict,
+                index,
+                next: 0,
+            },
+            None => Building::Fresh(Vec::with_capacity(len)),
+        };
         Ok(StructSer {
             py: self.py,
             keys: self.keys,
             name,
-            fields: Vec::with_capacity(len),
+            building,
             variant: None,
         })
     }

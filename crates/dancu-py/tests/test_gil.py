@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import threading
 
+import pytest
+
 import dancu
 
 
@@ -12,8 +14,15 @@ def _native_threads() -> frozenset[str]:
     return frozenset(os.listdir("/proc/self/task"))
 
 
-def test_python_thread_progresses_and_workers_run_during_a_batch(corpus):
-    texts = [r["input"] for r in corpus] * 6  # ~30,000 addresses
+@pytest.mark.parametrize(
+    "batch, copies",
+    [
+        (dancu.resolve_addresses, 6),  # ~30,000 addresses
+        (dancu.convert_addresses, 40),  # ~200,000: it builds far fewer objects
+    ],
+)
+def test_python_thread_progresses_and_workers_run_during_a_batch(corpus, batch, copies):
+    texts = [r["input"] for r in corpus] * copies
     baseline = _native_threads()
     ticks = 0
     seen: set[str] = set()
@@ -33,27 +42,34 @@ def test_python_thread_progresses_and_workers_run_during_a_batch(corpus):
     t.start()
     try:
         during.set()
-        out = dancu.resolve_addresses(texts, threads=2)
+        out = batch(texts, threads=2)
         during.clear()
     finally:
         done.set()
         t.join()
-    assert len(out) == len(texts)
+    assert len(out if isinstance(out, list) else out["status"]) == len(texts)
     assert ticks > 100, "the other Python thread did not run during the batch"
     workers = seen - baseline - set(me)
     assert len(workers) >= 2, f"expected 2 worker threads, saw {len(workers)}"
 
 
-def test_ctrl_c_stops_a_long_batch(corpus):
+@pytest.mark.parametrize(
+    "batch, copies",
+    [
+        (dancu.resolve_addresses, 20),  # ~100,000 addresses: seconds of work
+        (dancu.convert_addresses, 100),  # ~500,000
+    ],
+)
+def test_ctrl_c_stops_a_long_batch(corpus, batch, copies):
     import gc
     import signal
 
-    texts = [r["input"] for r in corpus] * 20  # ~100,000 addresses: seconds of work
+    texts = [r["input"] for r in corpus] * copies
     timer = threading.Timer(0.2, signal.raise_signal, args=(signal.SIGINT,))
     timer.start()
     try:
         try:
-            dancu.resolve_addresses(texts)
+            batch(texts)
         except KeyboardInterrupt:
             interrupted = True
         else:

@@ -10,7 +10,9 @@ Single values: :func:`inspect_id`, :func:`resolve_address`,
 :func:`convert`, :func:`conversion`, :func:`unit`, :class:`Name`.
 Batches (any iterable of str, e.g. a pandas Series; the GIL is released
 and every core used; one dict per item, never an exception for a bad item):
-:func:`inspect_ids`, :func:`resolve_addresses`.
+:func:`inspect_ids`, :func:`resolve_addresses`. For tables of millions of
+addresses, :func:`convert_addresses` returns the flat columns of ``dancu
+address convert-file`` (a dict of lists that ``pandas.DataFrame`` takes).
 """
 
 from ._dancu import (
@@ -18,6 +20,7 @@ from ._dancu import (
     __version__,
     conversion,
     convert,
+    convert_addresses,
     inspect_id,
     inspect_ids,
     resolve_address,
@@ -37,6 +40,7 @@ __all__ = [
     "__version__",
     "conversion",
     "convert",
+    "convert_addresses",
     "inspect_id",
     "inspect_ids",
     "resolve_address",

@@ -45,6 +45,22 @@ def resolve_addresses(
     raises for a bad item. GIL released, ``threads`` threads (default:
     every core)."""
 
+def convert_addresses(
+    texts: Iterable[_Text], threads: int | None = None, on: _Date = None
+) -> dict[str, list[Any]]:
+    """Every address as the flat columns of ``dancu address convert-file``
+    (the same keys, in order): a dict of lists, one value per item, that
+    ``pandas.DataFrame`` takes directly. ``status`` is ``"resolved"``,
+    ``"ambiguous"`` (several units possible, none guessed) or
+    ``"unresolved"``; ``legacy_*`` is what a legacy text names;
+    ``province``/``commune`` (and their ``_code``) the 2025 units (a split
+    commune's default target; the others in ``alternatives``);
+    ``historical*`` a commune merged away before 2025-06-30;
+    ``confidence`` 0-1; ``resolved`` bool. A value that does not apply is
+    None. Never raises for a bad item; ``None``/NaN are empty addresses.
+    GIL released, ``threads`` threads (default: every core); ``on`` names
+    2025 units as on that date."""
+
 def conversion(code: str) -> dict[str, Any]:
     """A legacy commune (5 digits), district (3) or province (2) code
     converted to the 2025 scheme, as ``dancu address convert --json``.
