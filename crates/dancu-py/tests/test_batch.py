@@ -147,3 +147,19 @@ def test_the_collector_is_restored_after_a_batch():
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+def test_input_is_the_callers_own_str():
+    text = "".join(["006 089", " 000 001"])  # a str object made here
+    assert dancu.inspect_id(text, on=ON)["input"] is text
+    assert dancu.inspect_ids([text], on=ON)[0]["input"] is text
+    address = "Xã Dương Quang, " + "TP. Bắc Kạn, Bắc Kạn"
+    assert dancu.resolve_address(address)["input"] is address
+    assert dancu.resolve_addresses([address] * 40)[39]["input"] is address
+
+    class Text(str):
+        pass
+
+    sub = Text(text)
+    for r in (dancu.inspect_id(sub, on=ON), dancu.inspect_ids([sub], on=ON)[0]):
+        assert type(r["input"]) is str and r["input"] == text
