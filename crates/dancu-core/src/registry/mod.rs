@@ -27,7 +27,10 @@ pub use error::RegistryError;
 pub use matching::{GenderAgreement, IdAgreement, MatchReport};
 pub use outcome::{CheckOutcome, ExchangeDigest, LookupOutcome, Reply, ReplyMeta};
 pub use query::{IdentityQuery, LookupKey, Otp, QueryError};
-pub use record::{AddressEra, CitizenRecord, HouseholdHead, NamedUnit, RecordAddress, Relative};
+pub use record::{
+    AddressEra, CitizenRecord, HouseholdHead, NamedUnit, Person, RecordAddress, RecordField, Relative,
+    Undecodable,
+};
 
 /// What a registry is, for the audit trail and logs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -71,51 +74,36 @@ pub trait PopulationRegistry: Send + Sync + fmt::Debug {
     ) -> Result<Reply<CheckOutcome>, RegistryError>;
 }
 
-#[async_trait]
-impl<T: PopulationRegistry + ?Sized> PopulationRegistry for Arc<T> {
-    fn info(&self) -> RegistryInfo {
-        (**self).info()
-    }
+/// A shared or boxed registry is a registry (one forwarding impl, written
+/// once for both pointers).
+macro_rules! forward_through_pointer {
+    ($($pointer:ident),+) => {$(
+        #[async_trait]
+        impl<T: PopulationRegistry + ?Sized> PopulationRegistry for $pointer<T> {
+            fn info(&self) -> RegistryInfo {
+                (**self).info()
+            }
 
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        (**self).lookup(ctx, query).await
-    }
+            async fn lookup(
+                &self,
+                ctx: &RequestContext,
+                query: &IdentityQuery,
+            ) -> Result<Reply<LookupOutcome>, RegistryError> {
+                (**self).lookup(ctx, query).await
+            }
 
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        (**self).check(ctx, query).await
-    }
+            async fn check(
+                &self,
+                ctx: &RequestContext,
+                query: &IdentityQuery,
+            ) -> Result<Reply<CheckOutcome>, RegistryError> {
+                (**self).check(ctx, query).await
+            }
+        }
+    )+};
 }
 
-#[async_trait]
-impl<T: PopulationRegistry + ?Sized> PopulationRegistry for Box<T> {
-    fn info(&self) -> RegistryInfo {
-        (**self).info()
-    }
-
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        (**self).lookup(ctx, query).await
-    }
-
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        (**self).check(ctx, query).await
-    }
-}
+forward_through_pointer!(Arc, Box);
 
 /// Conveniences on top of [`PopulationRegistry`].
 #[async_trait]
