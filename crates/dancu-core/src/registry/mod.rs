@@ -51,6 +51,24 @@ pub trait PopulationRegistry: Send + Sync + fmt::Debug {
     /// The registry's name and channel.
     fn info(&self) -> RegistryInfo;
 
+    /// What the registry can refuse without a call: a request it cannot
+    /// send (a procedure without a registered service code, a one-time
+    /// password its channel has no slot for). Decorators forward it, and the
+    /// audit trail asks it before writing a record, so such a request is
+    /// neither sent nor half-audited. The default admits everything.
+    ///
+    /// # Errors
+    ///
+    /// [`RegistryError::Configuration`] (or another error) saying why.
+    fn precheck(
+        &self,
+        _operation: Operation,
+        _ctx: &RequestContext,
+        _query: &IdentityQuery,
+    ) -> Result<(), RegistryError> {
+        Ok(())
+    }
+
     /// The full lookup (`TraCuuThongTinCongDan`).
     ///
     /// # Errors
@@ -82,6 +100,15 @@ macro_rules! forward_through_pointer {
         impl<T: PopulationRegistry + ?Sized> PopulationRegistry for $pointer<T> {
             fn info(&self) -> RegistryInfo {
                 (**self).info()
+            }
+
+            fn precheck(
+                &self,
+                operation: Operation,
+                ctx: &RequestContext,
+                query: &IdentityQuery,
+            ) -> Result<(), RegistryError> {
+                (**self).precheck(operation, ctx, query)
             }
 
             async fn lookup(

@@ -20,15 +20,15 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use dancu_core::Timestamp;
 use dancu_core::registry::{
-    AuditCompletion, AuditEntry, AuditQuery, AuditSink, AuditSubject, AuditTicket, CheckOutcome,
-    IdentityQuery, LookupKey, LookupOutcome, Operation, PopulationRegistry, RegistryError,
-    RegistryInfo, Reply, RequestContext,
+    AuditCompletion, AuditEntry, AuditQuery, AuditSink, AuditSubject, AuditTicket, LookupKey,
+    PopulationRegistry, RegistryError, Reply, RequestContext,
 };
 use sha2::{Digest, Sha256};
 
 pub use sqlite::{OpenError, SCHEMA_VERSION, SqliteAuditSink, WriterStats};
 
 use crate::Secret;
+use crate::layer::{Call, Layer, Layered, Next, Outcome};
 
 /// Separates the subject hash from any other use of the same salt.
 const SUBJECT_DOMAIN: &[u8] = b"dancu/audit-subject/v1\0";
@@ -151,6 +151,9 @@ fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 /// * If the completion cannot be written, the answer is still returned;
 ///   the record stays visibly pending and a warning (without personal data)
 ///   is logged.
+/// * A request the registry refuses without a call
+///   ([`PopulationRegistry::precheck`]: a procedure without a registered
+///   service code, say) is refused before any record is written.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -177,9 +180,12 @@ fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 /// assert_eq!(records[0].completion.as_ref().unwrap().outcome, "not_confirmed");
 /// # });
 /// ```
+pub type Audited<R> = Layered<Audit, R>;
+
+/// The layer of [`Audited`]: the sink records go to and the hasher of
+/// subjects.
 #[derive(Debug)]
-pub struct Audited<R> {
-    inner: R,
+pub struct Audit {
     sink: Arc<dyn AuditSink>,
     hasher: SubjectHasher,
 }
@@ -188,44 +194,31 @@ impl<R: PopulationRegistry> Audited<R> {
     /// Wraps `inner`, recording into `sink` with subjects hashed by `hasher`.
     #[must_use]
     pub fn new(inner: R, sink: Arc<dyn AuditSink>, hasher: SubjectHasher) -> Self {
-        Self {
-            inner,
-            sink,
-            hasher,
-        }
-    }
-
-    /// The wrapped registry.
-    #[must_use]
-    pub const fn inner(&self) -> &R {
-        &self.inner
+        Layered::wrap(Audit { sink, hasher }, inner)
     }
 
     /// The audit sink.
     #[must_use]
-    pub const fn sink(&self) -> &Arc<dyn AuditSink> {
-        &self.sink
+    pub fn sink(&self) -> &Arc<dyn AuditSink> {
+        &self.layer().sink
     }
 
     /// The subject hasher, to query the trail by subject.
     #[must_use]
-    pub const fn hasher(&self) -> &SubjectHasher {
-        &self.hasher
+    pub fn hasher(&self) -> &SubjectHasher {
+        &self.layer().hasher
     }
+}
 
-    async fn begin(
-        &self,
-        info: &RegistryInfo,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-        operation: Operation,
-    ) -> Result<AuditTicket, RegistryError> {
+impl Audit {
+    async fn begin(&self, call: &Call<'_>) -> Result<AuditTicket, RegistryError> {
+        let (ctx, info, operation) = (call.ctx, call.info, call.operation);
         let entry = AuditEntry::for_request(
             ctx,
             &info.name,
             info.channel,
             operation,
-            self.hasher.subject(query.key()),
+            self.hasher.subject(call.query.key()),
         );
         match self.sink.begin(&entry).await {
             Ok(ticket) => {
@@ -256,18 +249,17 @@ impl<R: PopulationRegistry> Audited<R> {
     /// Completes the record. A failed call is recorded with the digests of
     /// its last answered exchange, when the gateway got as far as one
     /// (`exchanges_before` is [`RequestContext::exchanges`] before the call).
-    async fn complete<T>(
+    async fn complete<T: Outcome>(
         &self,
         ctx: &RequestContext,
         ticket: AuditTicket,
         exchanges_before: u32,
         result: &Result<Reply<T>, RegistryError>,
-        key: fn(&T) -> &'static str,
     ) {
         let completion = match result {
             Ok(reply) => AuditCompletion {
                 completed_at: Timestamp::now(),
-                outcome: key(&reply.outcome).to_owned(),
+                outcome: reply.outcome.key().to_owned(),
                 attempts: Some(reply.meta.attempts),
                 as_of: reply.meta.as_of.clone(),
                 exchange: reply.meta.exchange,
@@ -287,42 +279,22 @@ impl<R: PopulationRegistry> Audited<R> {
 }
 
 #[async_trait]
-impl<R: PopulationRegistry> PopulationRegistry for Audited<R> {
-    fn info(&self) -> RegistryInfo {
-        self.inner.info()
-    }
-
-    async fn lookup(
+impl Layer for Audit {
+    async fn around<T: Outcome>(
         &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        let info = self.inner.info();
-        let ticket = self.begin(&info, ctx, query, Operation::Lookup).await?;
+        call: Call<'_>,
+        next: &dyn Next<T>,
+    ) -> Result<Reply<T>, RegistryError> {
+        // A request the registry would refuse without a call is neither
+        // sent nor recorded.
+        next.precheck(call.ctx)?;
+        let ticket = self.begin(&call).await?;
+        let ctx = call.ctx;
         let exchanges = ctx.exchanges();
         let guard = CancelGuard::new(&self.sink, ctx, ticket, exchanges);
-        let result = self.inner.lookup(ctx, query).await;
+        let result = next.call(ctx).await;
         guard.disarm();
-        self.complete(ctx, ticket, exchanges, &result, LookupOutcome::as_str)
-            .await;
-        result
-    }
-
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        let info = self.inner.info();
-        let ticket = self.begin(&info, ctx, query, Operation::Check).await?;
-        let exchanges = ctx.exchanges();
-        let guard = CancelGuard::new(&self.sink, ctx, ticket, exchanges);
-        let result = self.inner.check(ctx, query).await;
-        guard.disarm();
-        self.complete(ctx, ticket, exchanges, &result, |o: &CheckOutcome| {
-            o.as_str()
-        })
-        .await;
+        self.complete(ctx, ticket, exchanges, &result).await;
         result
     }
 }

@@ -1,0 +1,213 @@
+//! Decorators, written once: a [`Layer`] says what happens around one call
+//! (a lookup or a check alike), and [`Layered`] makes any layer over any
+//! registry a registry. The retry, rate-limit, deadline and audit
+//! decorators are layers; none forwards methods by hand.
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! use std::sync::atomic::{AtomicU32, Ordering};
+//! use async_trait::async_trait;
+//! use dancu_core::registry::{Operation, RegistryError, Reply, RequestContext};
+//! use dancu_popdb::layer::{Call, Layer, Layered, Next, Outcome};
+//! use dancu_popdb::InMemoryRegistry;
+//! use dancu_core::PopulationRegistry;
+//!
+//! /// Counts the calls that reach the registry.
+//! #[derive(Debug, Default)]
+//! struct Count(AtomicU32);
+//!
+//! #[async_trait]
+//! impl Layer for Count {
+//!     async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Result<Reply<T>, RegistryError> {
+//!         self.0.fetch_add(1, Ordering::Relaxed);
+//!         next.call(call.ctx).await
+//!     }
+//! }
+//!
+//! let counted = Layered::wrap(Count::default(), InMemoryRegistry::new("memory"));
+//! let ctx = RequestContext::new("canbo.motcua01", "1.001776".parse().unwrap()).unwrap();
+//! # let on = dancu_core::CalendarDate::new(2026, 11, 27).unwrap();
+//! # let query = dancu_core::registry::IdentityQuery::new(dancu_core::IdNumber::parse_on("006089000001", on).unwrap(), "Nguyễn Văn An".parse().unwrap(), "1989".parse().unwrap()).unwrap();
+//! counted.check(&ctx, &query).await.unwrap();
+//! counted.lookup(&ctx, &query).await.unwrap();
+//! assert_eq!(counted.layer().0.load(Ordering::Relaxed), 2);
+//! # });
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use dancu_core::registry::{
+    CheckOutcome, IdentityQuery, LookupOutcome, Operation, PopulationRegistry, RegistryError,
+    RegistryInfo, Reply, RequestContext,
+};
+
+/// What a call answers: [`LookupOutcome`] or [`CheckOutcome`].
+pub trait Outcome: Send + Sync + 'static {
+    /// The outcome's stable key (`found`, `not_confirmed`, …).
+    fn key(&self) -> &'static str;
+}
+
+impl Outcome for LookupOutcome {
+    fn key(&self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Outcome for CheckOutcome {
+    fn key(&self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// The call a layer is around.
+#[derive(Clone, Copy, Debug)]
+pub struct Call<'a> {
+    /// Lookup or check.
+    pub operation: Operation,
+    /// The context the call came with.
+    pub ctx: &'a RequestContext,
+    /// The query.
+    pub query: &'a IdentityQuery,
+    /// The wrapped registry's name and channel.
+    pub info: &'a RegistryInfo,
+}
+
+/// A boxed future of a call's result.
+pub type CallFuture<'c, T> = Pin<Box<dyn Future<Output = Result<Reply<T>, RegistryError>> + Send + 'c>>;
+
+/// The rest of the stack below a layer: call it once, several times
+/// (retries), or not at all; with the call's context or another one (a
+/// clone with a deadline).
+pub trait Next<T>: Sync {
+    /// Calls the wrapped registry.
+    fn call<'c>(&'c self, ctx: &'c RequestContext) -> CallFuture<'c, T>;
+
+    /// The wrapped registry's [`PopulationRegistry::precheck`] of the call.
+    ///
+    /// # Errors
+    ///
+    /// Why the registry refuses the call without making it.
+    fn precheck(&self, ctx: &RequestContext) -> Result<(), RegistryError>;
+}
+
+/// What happens around one call.
+#[async_trait]
+pub trait Layer: Send + Sync + fmt::Debug {
+    /// Runs the call through `next`.
+    async fn around<T: Outcome>(
+        &self,
+        call: Call<'_>,
+        next: &dyn Next<T>,
+    ) -> Result<Reply<T>, RegistryError>;
+}
+
+/// A layer over a registry: itself a registry.
+#[derive(Debug)]
+pub struct Layered<L, R> {
+    layer: L,
+    inner: R,
+}
+
+impl<L, R> Layered<L, R> {
+    /// Wraps `inner` in `layer`.
+    pub const fn wrap(layer: L, inner: R) -> Self {
+        Self { layer, inner }
+    }
+
+    /// The layer.
+    pub const fn layer(&self) -> &L {
+        &self.layer
+    }
+
+    /// The wrapped registry.
+    pub const fn inner(&self) -> &R {
+        &self.inner
+    }
+}
+
+struct LookupNext<'a, R> {
+    inner: &'a R,
+    query: &'a IdentityQuery,
+}
+
+impl<R: PopulationRegistry> Next<LookupOutcome> for LookupNext<'_, R> {
+    fn call<'c>(&'c self, ctx: &'c RequestContext) -> CallFuture<'c, LookupOutcome> {
+        self.inner.lookup(ctx, self.query)
+    }
+
+    fn precheck(&self, ctx: &RequestContext) -> Result<(), RegistryError> {
+        self.inner.precheck(Operation::Lookup, ctx, self.query)
+    }
+}
+
+struct CheckNext<'a, R> {
+    inner: &'a R,
+    query: &'a IdentityQuery,
+}
+
+impl<R: PopulationRegistry> Next<CheckOutcome> for CheckNext<'_, R> {
+    fn call<'c>(&'c self, ctx: &'c RequestContext) -> CallFuture<'c, CheckOutcome> {
+        self.inner.check(ctx, self.query)
+    }
+
+    fn precheck(&self, ctx: &RequestContext) -> Result<(), RegistryError> {
+        self.inner.precheck(Operation::Check, ctx, self.query)
+    }
+}
+
+#[async_trait]
+impl<L: Layer, R: PopulationRegistry> PopulationRegistry for Layered<L, R> {
+    fn info(&self) -> RegistryInfo {
+        self.inner.info()
+    }
+
+    fn precheck(
+        &self,
+        operation: Operation,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<(), RegistryError> {
+        self.inner.precheck(operation, ctx, query)
+    }
+
+    async fn lookup(
+        &self,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+        let info = self.inner.info();
+        let call = Call {
+            operation: Operation::Lookup,
+            ctx,
+            query,
+            info: &info,
+        };
+        let next = LookupNext {
+            inner: &self.inner,
+            query,
+        };
+        self.layer.around(call, &next).await
+    }
+
+    async fn check(
+        &self,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+        let info = self.inner.info();
+        let call = Call {
+            operation: Operation::Check,
+            ctx,
+            query,
+            info: &info,
+        };
+        let next = CheckNext {
+            inner: &self.inner,
+            query,
+        };
+        self.layer.around(call, &next).await
+    }
+}
