@@ -191,8 +191,9 @@ impl Demo<'_> {
             dancu_core::NameAgreement::Different => "KHÁC",
         };
         let dob = match r.birth_date {
-            dancu_core::DateAgreement::Exact => "trùng khớp".to_owned(),
-            dancu_core::DateAgreement::AtSharedPrecision(p) => format!(
+            None => "không đọc được trong hồ sơ CSDL — cần xem lại".to_owned(),
+            Some(dancu_core::DateAgreement::Exact) => "trùng khớp".to_owned(),
+            Some(dancu_core::DateAgreement::AtSharedPrecision(p)) => format!(
                 "khớp ở mức {}",
                 match p {
                     Precision::Year => "năm",
@@ -200,7 +201,7 @@ impl Demo<'_> {
                     Precision::Day => "ngày",
                 }
             ),
-            dancu_core::DateAgreement::Different => "KHÁC".into(),
+            Some(dancu_core::DateAgreement::Different) => "KHÁC".into(),
         };
         let gender = match r.gender {
             dancu_core::registry::GenderAgreement::Agrees => "phù hợp số định danh",
@@ -217,7 +218,7 @@ impl Demo<'_> {
             "      Dữ liệu: {} · {} · ngày sinh {} · nơi ở hiện tại: {}",
             rec.name,
             rec.personal_id,
-            rec.birth_date,
+            rec.birth_date.map_or_else(|| "—".to_owned(), |b| b.to_string()),
             rec.current
                 .as_ref()
                 .map_or_else(|| "—".to_owned(), dancu_core::dossier::address_text)

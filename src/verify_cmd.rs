@@ -275,10 +275,10 @@ pub(crate) fn record_json(r: &CitizenRecord) -> Value {
             "middle": r.name.middle(),
             "given": r.name.given(),
         },
-        "birth_date": r.birth_date.to_string(),
-        "birth_date_precision": r.birth_date.precision().as_str(),
-        "gender": r.gender.gender().map(|g| g.as_str()),
-        "gender_code": r.gender.as_str(),
+        "birth_date": r.birth_date.map(|b| b.to_string()),
+        "birth_date_precision": r.birth_date.map(|b| b.precision().as_str()),
+        "gender": r.gender_meaning().map(|g| g.as_str()),
+        "gender_code": r.gender.map(|g| g.as_str().to_owned()),
         "ethnicity": r.ethnicity,
         "ethnicity_name": r.ethnicity.as_deref().and_then(|c| ethnicity.name(c)),
         "religion": r.religion,
@@ -303,6 +303,10 @@ pub(crate) fn record_json(r: &CitizenRecord) -> Value {
         })),
         "household_book": r.household_book,
         "as_of": r.as_of,
+        "account_type": r.account_type,
+        "tax_code": r.tax_code,
+        "email": r.email,
+        "undecodable": r.undecodable(),
     })
 }
 
@@ -326,8 +330,11 @@ fn print_human(
     if let Some(r) = record {
         writeln!(out, "  họ và tên     {}", r.name)?;
         writeln!(out, "  số định danh  {}", r.personal_id)?;
-        writeln!(out, "  ngày sinh     {}", r.birth_date)?;
-        if let Some(g) = r.gender.gender() {
+        match r.birth_date {
+            Some(b) => writeln!(out, "  ngày sinh     {b}")?,
+            None => writeln!(out, "  ngày sinh     — (không đọc được)")?,
+        }
+        if let Some(g) = r.gender_meaning() {
             writeln!(out, "  giới tính     {}", g.label_vi())?;
         }
         if let Some(a) = &r.current {
@@ -341,14 +348,21 @@ fn print_human(
         if let Some(t) = &r.as_of {
             writeln!(out, "  dữ liệu tại   {t}")?;
         }
+        for u in r.undecodable() {
+            writeln!(
+                out,
+                "  KHÔNG ĐỌC ĐƯỢC {} ({}): giữ nguyên giá trị gốc, cần xem lại",
+                u.field, u.reason
+            )?;
+        }
     }
     if let Some(m) = report {
         writeln!(
             out,
-            "  match         id {:?}, name {}, birth date {:?}, gender {:?} — {}",
+            "  match         id {:?}, name {}, birth date {}, gender {:?} — {}",
             m.id,
             m.name.as_str(),
-            m.birth_date,
+            m.birth_date.map_or_else(|| "not comparable".to_owned(), |d| format!("{d:?}")),
             m.gender,
             if m.all_agree() {
                 "all agree"
@@ -356,6 +370,10 @@ fn print_human(
                 "CHECK THE DIFFERENCES"
             }
         )?;
+        if !m.undecodable.is_empty() {
+            let fields: Vec<&str> = m.undecodable.iter().map(|f| f.path()).collect();
+            writeln!(out, "  undecodable   {}", fields.join(", "))?;
+        }
     }
     Ok(())
 }

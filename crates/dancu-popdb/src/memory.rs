@@ -43,15 +43,22 @@ pub trait CitizenStore: Send + Sync + fmt::Debug {
     fn record(&self, index: usize) -> Option<CitizenRecord>;
 }
 
-impl<S: CitizenStore> CitizenStore for Arc<S> {
-    fn with_candidate<T>(&self, key: &LookupKey, f: impl FnOnce(Candidate<'_>) -> T) -> Option<T> {
-        (**self).with_candidate(key, f)
-    }
+/// A shared or borrowed store is a store.
+macro_rules! forward_store {
+    ($($ty:ty),+) => {$(
+        impl<S: CitizenStore> CitizenStore for $ty {
+            fn with_candidate<T>(&self, key: &LookupKey, f: impl FnOnce(Candidate<'_>) -> T) -> Option<T> {
+                (**self).with_candidate(key, f)
+            }
 
-    fn record(&self, index: usize) -> Option<CitizenRecord> {
-        (**self).record(index)
-    }
+            fn record(&self, index: usize) -> Option<CitizenRecord> {
+                (**self).record(index)
+            }
+        }
+    )+};
 }
+
+forward_store!(Arc<S>, &S);
 
 #[derive(Debug)]
 struct Entry {

@@ -192,10 +192,8 @@ fn found(answer: LookupAnswer, ex: &Exchange) -> Reply<LookupOutcome> {
     Gateway::reply(outcome, ex, answer.as_of)
 }
 
-fn refused(code: i64, text: String) -> RegistryError {
-    RegistryError::Rejected {
-        fault: if code == 0 { text } else { format!("{text} (error_code {code})") },
-    }
+fn refused(_code: i64, text: String) -> RegistryError {
+    RegistryError::Rejected { fault: text }
 }
 
 #[async_trait]
