@@ -218,7 +218,8 @@ impl Demo<'_> {
             "      Dữ liệu: {} · {} · ngày sinh {} · nơi ở hiện tại: {}",
             rec.name,
             rec.personal_id,
-            rec.birth_date.map_or_else(|| "—".to_owned(), |b| b.to_string()),
+            rec.birth_date
+                .map_or_else(|| "—".to_owned(), |b| b.to_string()),
             rec.current
                 .as_ref()
                 .map_or_else(|| "—".to_owned(), dancu_core::dossier::address_text)

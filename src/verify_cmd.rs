@@ -362,7 +362,8 @@ fn print_human(
             "  match         id {:?}, name {}, birth date {}, gender {:?} — {}",
             m.id,
             m.name.as_str(),
-            m.birth_date.map_or_else(|| "not comparable".to_owned(), |d| format!("{d:?}")),
+            m.birth_date
+                .map_or_else(|| "not comparable".to_owned(), |d| format!("{d:?}")),
             m.gender,
             if m.all_agree() {
                 "all agree"

@@ -105,7 +105,6 @@ impl Table<'_> {
     fn string_or(&self, key: &str, default: &str) -> Result<String, ConfigError> {
         Ok(self.string(key)?.unwrap_or_else(|| default.to_owned()))
     }
-
 }
 
 impl Config {
@@ -362,7 +361,10 @@ api_key_env = "TINH_KEY"
         assert_eq!(lgsp.dialect().lookup_code, "037");
         // The default check code is 003 now (was 033): documented.
         assert_eq!(lgsp.dialect().verify_code, "003");
-        assert_eq!(lgsp.resilience().deadline, std::time::Duration::from_secs(8));
+        assert_eq!(
+            lgsp.resilience().deadline,
+            std::time::Duration::from_secs(8)
+        );
         assert_eq!(lgsp.resilience().retry.max_retries, 2);
         assert_eq!(lgsp.resilience().max_concurrency, Some(8));
         assert_eq!(lgsp.attempt_timeout(), std::time::Duration::from_secs(5));
@@ -404,21 +406,38 @@ headers_env = { "X-Key" = "TINH_KEY" }
         assert_eq!(g.preset(), dancu_wire::Preset::TandanJson);
         assert_eq!(g.auth(), "none");
         assert_eq!(g.dialect().json_keys, dancu_wire::KeyCase::Camel);
-        assert!(!g.dialect().json_nulls, "an explicit key overrides the preset");
+        assert!(
+            !g.dialect().json_nulls,
+            "an explicit key overrides the preset"
+        );
         assert_eq!(
             g.dialect().request_id,
-            dancu_wire::RequestIdFormat::PrefixTime { prefix: "MC-".into() }
+            dancu_wire::RequestIdFormat::PrefixTime {
+                prefix: "MC-".into()
+            }
         );
         assert!(!format!("{g:?}").contains("tinh-key"));
-        let e = parse(&text.replace("TINH_KEY", "NOPE")).unwrap_err().to_string();
-        assert!(e.contains("[gateway.tinh].headers_env: X-Key: environment variable NOPE is not set"), "{e}");
+        let e = parse(&text.replace("TINH_KEY", "NOPE"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("[gateway.tinh].headers_env: X-Key: environment variable NOPE is not set"),
+            "{e}"
+        );
         let e = parse(&text.replace("preset = \"tandan_json\"", "preset = \"c06_php\""))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("[gateway.tinh].preset: c06_php is a preset for a gateway of kind c06"), "{e}");
-        let e = parse(&text.replace("default_service_code = \"VPCP\"\n", "").replace("service_codes = { \"1.001776\" = \"G15-TP110\" }\n", ""))
-            .unwrap_err()
-            .to_string();
+        assert!(
+            e.contains("[gateway.tinh].preset: c06_php is a preset for a gateway of kind c06"),
+            "{e}"
+        );
+        let e = parse(
+            &text
+                .replace("default_service_code = \"VPCP\"\n", "")
+                .replace("service_codes = { \"1.001776\" = \"G15-TP110\" }\n", ""),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("set service_codes"), "{e}");
     }
 
@@ -454,7 +473,10 @@ headers_env = { "X-Key" = "TINH_KEY" }
                 "[gateway.lgsp].max_retries: expected a non-negative integer",
             ),
             (
-                &FULL.replace("secret_key_env = \"LGSP_SECRET\"", "secret_key_env = \"LGSP_SECRET\"\nsecret_key = \"x\""),
+                &FULL.replace(
+                    "secret_key_env = \"LGSP_SECRET\"",
+                    "secret_key_env = \"LGSP_SECRET\"\nsecret_key = \"x\"",
+                ),
                 "[gateway.lgsp]: give `secret_key` or `secret_key_env`, not both",
             ),
             (

@@ -76,7 +76,8 @@ pub struct Call<'a> {
 }
 
 /// A boxed future of a call's result.
-pub type CallFuture<'c, T> = Pin<Box<dyn Future<Output = Result<Reply<T>, RegistryError>> + Send + 'c>>;
+pub type CallFuture<'c, T> =
+    Pin<Box<dyn Future<Output = Result<Reply<T>, RegistryError>> + Send + 'c>>;
 
 /// The rest of the stack below a layer: call it once, several times
 /// (retries), or not at all; with the call's context or another one (a

@@ -329,7 +329,9 @@ impl ResilienceConfig {
 mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
-    use dancu_core::registry::{CheckOutcome, IdentityQuery, LookupOutcome, RegistryInfo, ReplyMeta};
+    use dancu_core::registry::{
+        CheckOutcome, IdentityQuery, LookupOutcome, RegistryInfo, ReplyMeta,
+    };
     use dancu_core::{CalendarDate, IdNumber};
 
     use super::*;

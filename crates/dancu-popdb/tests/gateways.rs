@@ -23,13 +23,16 @@ use dancu_popdb::{InMemoryRegistry, Secret};
 use dancu_wire::fault::encode_fault;
 use dancu_wire::response::{self, SoapReply};
 use dancu_wire::server::{GatewaySide, ServerReply};
-use dancu_wire::{Dialect, FaultCode, Limits, NameForm, TimestampUnit, WireBirth, WireKey, WireRequest, request};
+use dancu_wire::{
+    Dialect, FaultCode, Limits, NameForm, TimestampUnit, WireBirth, WireKey, WireRequest, request,
+};
 use sha2::{Digest, Sha256};
 use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const FOUND: &str = include_str!("../../dancu-wire/tests/fixtures/lookup-response-found.xml");
-const NOT_FOUND: &str = include_str!("../../dancu-wire/tests/fixtures/lookup-response-not-found.xml");
+const NOT_FOUND: &str =
+    include_str!("../../dancu-wire/tests/fixtures/lookup-response-not-found.xml");
 const FAULT_CLIENT: &str = include_str!("../../dancu-wire/tests/fixtures/fault-client.xml");
 const CHECK: &str = include_str!("../../dancu-wire/tests/fixtures/check-response.xml");
 const XML: &str = "text/xml; charset=utf-8";
@@ -266,8 +269,8 @@ async fn fake_gateways_refuse_what_a_real_one_would() {
         let reply = GatewaySide::new(Dialect::default())
             .answer_soap(registry.as_ref(), None, body, today(), Some(AS_OF))
             .await;
-        let decoded =
-            response::decode_lookup(reply.body.as_bytes(), today(), &Limits::default()).expect("envelope");
+        let decoded = response::decode_lookup(reply.body.as_bytes(), today(), &Limits::default())
+            .expect("envelope");
         if body.len() < 10 {
             assert_eq!(reply.status, 500);
             assert!(matches!(decoded, SoapReply::Fault(f) if f.code == FaultCode::Client));
@@ -355,7 +358,8 @@ async fn lgsp_token_and_data_requests_have_the_contract_shape() {
     let body = std::str::from_utf8(&data.body).expect("utf-8");
     assert!(body.contains(r#"xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/""#));
     assert!(body.contains(r#"xmlns:dan="http://dancuquocgia.bca""#));
-    let wire = request::soap::decode(&data.body, &Dialect::default()).expect("schema-valid request");
+    let wire =
+        request::soap::decode(&data.body, &Dialect::default()).expect("schema-valid request");
     assert_eq!(wire.operation, Operation::Lookup);
     assert_eq!(wire.request_id, c.request_id().to_string());
     assert_eq!(wire.service_code, "1.001776");
@@ -950,7 +954,7 @@ async fn connection_reset_and_refused_are_unavailable() {
         .lookup_path("/a")
         .verify_path("/b")
         .c06_credentials("u", Secret::new("s"))
-            .api_key(Secret::new("k"))
+        .api_key(Secret::new("k"))
         .with_config("x_road_client", "x")
         .build()
         .expect("gateway");
@@ -966,12 +970,15 @@ async fn connection_reset_and_refused_are_unavailable() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let gw = dancu_popdb::gateway::Gateway::builder("provincial_json", &format!("http://127.0.0.1:{port}"))
-        .lookup_path("/a")
-        .verify_path("/b")
-        .api_key(Secret::new("k"))
-        .build()
-        .expect("gateway");
+    let gw = dancu_popdb::gateway::Gateway::builder(
+        "provincial_json",
+        &format!("http://127.0.0.1:{port}"),
+    )
+    .lookup_path("/a")
+    .verify_path("/b")
+    .api_key(Secret::new("k"))
+    .build()
+    .expect("gateway");
     let err = gw.lookup(&ctx(), &query()).await.unwrap_err();
     assert!(
         matches!(err, RegistryError::Unavailable { .. }),
@@ -1244,7 +1251,10 @@ fn builders_validate() {
     assert!(lg("http://localhost:9").build().is_ok());
     assert!(lg("http://[::1]:9").build().is_ok());
     bad(
-        lg("https://x.vn").with_config("token_path", "token").build().map(drop),
+        lg("https://x.vn")
+            .with_config("token_path", "token")
+            .build()
+            .map(drop),
         "relative token path",
     );
     bad(
@@ -1443,7 +1453,8 @@ async fn nothing_sensitive_is_logged_or_printed() {
     ));
     let d = Dialect::default();
     let sent = WireRequest::new(Operation::Lookup, &ctx(), &q, &d, "1.001776");
-    let wire = request::soap::decode(request::soap::encode(&sent, &d).as_bytes(), &d).expect("wire");
+    let wire =
+        request::soap::decode(request::soap::encode(&sent, &d).as_bytes(), &d).expect("wire");
     printed.push_str(&format!("{wire:?}"));
     drop(_guard);
 

@@ -20,8 +20,8 @@ use std::collections::{HashMap, HashSet};
 
 use dancu_core::admin::{Commune, LegacyCommune, LegacyProvince};
 use dancu_core::registry::{CitizenRecord, HouseholdHead, LookupKey, Otp, RecordAddress, Relative};
-use dancu_popdb::memory::{Candidate, CitizenStore};
 use dancu_core::{BirthDate, CalendarDate, Cmnd, FullName, Gender, GenderCode, PersonalId};
+use dancu_popdb::memory::{Candidate, CitizenStore};
 
 use crate::names_data::{
     FAMILY, GIVEN_FEMALE, GIVEN_MALE, MIDDLE_FEMALE, MIDDLE_MALE, MINORITY, SOUTHERN_FORMS,

@@ -140,7 +140,9 @@ impl Dialects {
         let value: serde_json::Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(_) => {
-                let t: toml::Table = text.parse().map_err(|e: toml::de::Error| format!("settings: {e}"))?;
+                let t: toml::Table = text
+                    .parse()
+                    .map_err(|e: toml::de::Error| format!("settings: {e}"))?;
                 serde_json::to_value(t).map_err(|e| format!("settings: {e}"))?
             }
         };
@@ -150,13 +152,17 @@ impl Dialects {
             if k != "dialect" {
                 return Err(format!("settings: unknown key `{k}` (expected dialect)"));
             }
-            let table = v.as_object().ok_or("settings: `dialect` is a table of channel = \"preset\"")?;
+            let table = v
+                .as_object()
+                .ok_or("settings: `dialect` is a table of channel = \"preset\"")?;
             for (channel, preset) in table {
-                let preset = preset
-                    .as_str()
-                    .ok_or_else(|| format!("settings: dialect.{channel}: expected a preset name"))?;
-                let preset = Preset::from_str(preset).map_err(|e| format!("settings: dialect.{channel}: {}", e.0))?;
-                out.set(channel, preset).map_err(|e| format!("settings: dialect.{channel}: {e}"))?;
+                let preset = preset.as_str().ok_or_else(|| {
+                    format!("settings: dialect.{channel}: expected a preset name")
+                })?;
+                let preset = Preset::from_str(preset)
+                    .map_err(|e| format!("settings: dialect.{channel}: {}", e.0))?;
+                out.set(channel, preset)
+                    .map_err(|e| format!("settings: dialect.{channel}: {e}"))?;
             }
         }
         Ok(out)
@@ -339,7 +345,10 @@ fn dialect_settings(table: &mut serde_json::Value, channel: &Channel) {
             .iter()
             .map(|(code, procedure)| ((*procedure).to_owned(), json!(code)))
             .collect();
-        merge(table, &json!({ "service_codes": codes, "default_service_code": SERVICE_CODES[0].0 }));
+        merge(
+            table,
+            &json!({ "service_codes": codes, "default_service_code": SERVICE_CODES[0].0 }),
+        );
     }
     if !dialect.extra_elements.is_empty() {
         let extras: serde_json::Map<String, serde_json::Value> = dialect
@@ -532,7 +541,10 @@ impl Sandbox {
             "timestamp_unit": c06_preset.timestamp_unit.as_str(),
         });
         if c06_preset.c06_api_headers {
-            merge(&mut c06, &json!({"api_key": c.c06_api_key, "x_road_client": c.c06_x_road_client}));
+            merge(
+                &mut c06,
+                &json!({"api_key": c.c06_api_key, "x_road_client": c.c06_x_road_client}),
+            );
         }
         let mut tinh = json!({
             "kind": "provincial_json", "base_url": base,
@@ -571,8 +583,9 @@ impl Sandbox {
             "[audit]\npath = {audit_path:?}\nsalt_env = \"DANCU_AUDIT_SALT\"\n\n"
         ));
         let channels = self.channels();
-        let gateways: toml::Value = toml::Value::try_from(json!({ "gateway": channels["channels"] }))
-            .unwrap_or_else(|_| toml::Value::Table(toml::Table::new()));
+        let gateways: toml::Value =
+            toml::Value::try_from(json!({ "gateway": channels["channels"] }))
+                .unwrap_or_else(|_| toml::Value::Table(toml::Table::new()));
         out.push_str(&toml::to_string(&gateways).unwrap_or_default());
         out
     }
@@ -893,11 +906,20 @@ enum Which {
     Json,
 }
 
-async fn channel(shared: Arc<Shared>, headers: HeaderMap, body: Bytes, which: Which, op: Operation) -> Response {
+async fn channel(
+    shared: Arc<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+    which: Which,
+    op: Operation,
+) -> Response {
     if let Some(r) = before(&shared).await {
         return r;
     }
-    let (auth, channel): (fn(&Shared, &HeaderMap) -> Result<(), &'static str>, &Channel) = match which {
+    let (auth, channel): (
+        fn(&Shared, &HeaderMap) -> Result<(), &'static str>,
+        &Channel,
+    ) = match which {
         Which::Lgsp => (lgsp_auth, &shared.lgsp),
         Which::C06 => (c06_auth, &shared.c06),
         Which::Json => (json_auth, &shared.json),

@@ -129,7 +129,10 @@ pub fn hex(bytes: &[u8]) -> String {
 #[must_use]
 pub fn c06_authorization(auth_url: &str, user: &str, timestamp: &str, secret: &str) -> String {
     let digest = Sha256::digest(format!("{auth_url}{user}{timestamp}{secret}").as_bytes());
-    format!("Basic {}", STANDARD.encode(format!("{user}:{}", hex(&digest))))
+    format!(
+        "Basic {}",
+        STANDARD.encode(format!("{user}:{}", hex(&digest)))
+    )
 }
 
 /// The C06 `Timestamp` for `now`, in `unit`.
@@ -262,10 +265,19 @@ mod tests {
         };
         assert_eq!(ok("1764230400000", TimestampUnit::Milliseconds), Ok(()));
         assert_eq!(ok("1764230699", TimestampUnit::Seconds), Ok(()));
-        assert_eq!(ok("1764230701", TimestampUnit::Seconds), Err(C06AuthError::OutsideSkew));
+        assert_eq!(
+            ok("1764230701", TimestampUnit::Seconds),
+            Err(C06AuthError::OutsideSkew)
+        );
         // A timestamp in the wrong unit is outside the window.
-        assert_eq!(ok("1764230400", TimestampUnit::Milliseconds), Err(C06AuthError::OutsideSkew));
-        assert_eq!(ok("soon", TimestampUnit::Seconds), Err(C06AuthError::BadTimestamp));
+        assert_eq!(
+            ok("1764230400", TimestampUnit::Milliseconds),
+            Err(C06AuthError::OutsideSkew)
+        );
+        assert_eq!(
+            ok("soon", TimestampUnit::Seconds),
+            Err(C06AuthError::BadTimestamp)
+        );
         let auth = c06_authorization("u", "motcua", "1764230400", "other");
         assert_eq!(
             verifier(TimestampUnit::Seconds).verify("1764230400", &auth, now),

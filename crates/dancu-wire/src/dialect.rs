@@ -121,7 +121,12 @@ impl DateFormat {
     /// Writes `yyyymmdd` (8 digits) in this format.
     #[must_use]
     pub fn write(self, yyyymmdd: &str) -> String {
-        match (self, yyyymmdd.get(0..4), yyyymmdd.get(4..6), yyyymmdd.get(6..8)) {
+        match (
+            self,
+            yyyymmdd.get(0..4),
+            yyyymmdd.get(4..6),
+            yyyymmdd.get(6..8),
+        ) {
             (Self::Iso, Some(y), Some(m), Some(d)) => format!("{y}-{m}-{d}"),
             _ => yyyymmdd.to_owned(),
         }
@@ -731,37 +736,68 @@ mod tests {
             assert!(e.contains(what), "{what}: {e}");
         };
         let d = Dialect::default;
-        bad(Dialect { verify_code: "0 3".into(), ..d() }, "verify_code");
         bad(
-            Dialect { element_order: vec!["MaYeuCau".into()], ..d() },
+            Dialect {
+                verify_code: "0 3".into(),
+                ..d()
+            },
+            "verify_code",
+        );
+        bad(
+            Dialect {
+                element_order: vec!["MaYeuCau".into()],
+                ..d()
+            },
             "element_order: MaDVC is missing",
         );
         bad(
-            Dialect { extra_elements: vec![("MaDVC".into(), "x".into())], ..d() },
+            Dialect {
+                extra_elements: vec![("MaDVC".into(), "x".into())],
+                ..d()
+            },
             "element of the contract",
         );
         bad(
             Dialect {
-                request_id: RequestIdFormat::PrefixTime { prefix: "x".repeat(60) },
+                request_id: RequestIdFormat::PrefixTime {
+                    prefix: "x".repeat(60),
+                },
                 ..d()
             },
             "request_id_max_len",
         );
-        bad(Dialect { content_type: "application/json".into(), ..d() }, "content_type");
+        bad(
+            Dialect {
+                content_type: "application/json".into(),
+                ..d()
+            },
+            "content_type",
+        );
         let mut order: Vec<String> = CONTRACT_ORDER.iter().map(|s| (*s).to_owned()).collect();
         order.swap(3, 4);
         order.push("TaiKhoan".into());
         let ok = Dialect {
             element_order: order,
-            extra_elements: vec![("TaiKhoan".into(), "motcua".into()), ("SoDienThoai".into(), "0912".into())],
+            extra_elements: vec![
+                ("TaiKhoan".into(), "motcua".into()),
+                ("SoDienThoai".into(), "0912".into()),
+            ],
             ..d()
         };
         ok.validate().unwrap();
         assert_eq!(
             ok.sequence(),
             [
-                "MaYeuCau", "MaDVC", "MaTichHop", "MaDonVi", "SoDienThoai", "MaCanBo", "SoDinhDanh",
-                "HoVaTen", "NgayThangNamSinh", "TaiKhoan"
+                "MaYeuCau",
+                "MaDVC",
+                "MaTichHop",
+                "MaDonVi",
+                "SoDienThoai",
+                "MaCanBo",
+                "SoDinhDanh",
+                "HoVaTen",
+                "NgayThangNamSinh",
+                "TaiKhoan"
             ]
         );
     }
@@ -773,7 +809,10 @@ mod tests {
         assert_eq!(KeyCase::Camel.key("OTP"), "otp");
         assert_eq!(KeyCase::Pascal.key("HoVaTen"), "HoVaTen");
         assert_eq!(DateFormat::Iso.write("19890512"), "1989-05-12");
-        assert_eq!(DateFormat::Iso.read("1989-05-12").as_deref(), Some("19890512"));
+        assert_eq!(
+            DateFormat::Iso.read("1989-05-12").as_deref(),
+            Some("19890512")
+        );
         assert_eq!(DateFormat::Iso.read("19890512"), None);
         assert_eq!(DateFormat::Compact.read("1989-05-12"), None);
     }

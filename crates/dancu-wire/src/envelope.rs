@@ -54,7 +54,10 @@ fn not_json(what: &'static str) -> DecodeError {
 /// # Errors
 ///
 /// [`DecodeError`] when the object is neither shape.
-pub fn decode_reply(json: &serde_json::Value, citizen_otp: bool) -> Result<JsonReply<'_>, DecodeError> {
+pub fn decode_reply(
+    json: &serde_json::Value,
+    citizen_otp: bool,
+) -> Result<JsonReply<'_>, DecodeError> {
     let obj = json.as_object().ok_or_else(|| not_json("not an object"))?;
     if let Some(data) = obj.get("data")
         && !obj.contains_key("error_code")

@@ -227,9 +227,15 @@ mod tests {
     #[test]
     fn codes_classify_with_any_prefix() {
         assert_eq!(FaultCode::classify("Client"), FaultCode::Client);
-        assert_eq!(FaultCode::classify("SOAP-ENV:Server.Timeout"), FaultCode::Server);
+        assert_eq!(
+            FaultCode::classify("SOAP-ENV:Server.Timeout"),
+            FaultCode::Server
+        );
         assert_eq!(FaultCode::classify("env:VersionMismatch"), FaultCode::Other);
-        let f = SoapFault { code: FaultCode::Server, text: "x".into() };
+        let f = SoapFault {
+            code: FaultCode::Server,
+            text: "x".into(),
+        };
         assert!(f.into_error().is_transient());
     }
 }

@@ -25,7 +25,9 @@
 
 use std::collections::BTreeMap;
 
-use dancu_core::registry::{CheckOutcome, LookupOutcome, Operation, PopulationRegistry, RegistryError};
+use dancu_core::registry::{
+    CheckOutcome, LookupOutcome, Operation, PopulationRegistry, RegistryError,
+};
 use dancu_core::{CalendarDate, ProcedureCode};
 
 use crate::dialect::{Dialect, JsonCheckShape};
@@ -101,7 +103,8 @@ impl GatewaySide {
     /// Registers a service code for a procedure.
     #[must_use]
     pub fn register(mut self, service_code: &str, procedure: ProcedureCode) -> Self {
-        self.service_codes.insert(service_code.to_owned(), procedure);
+        self.service_codes
+            .insert(service_code.to_owned(), procedure);
         self
     }
 
@@ -123,7 +126,14 @@ impl GatewaySide {
         request: Result<WireRequest, RequestFault>,
         expected: Option<Operation>,
         today: CalendarDate,
-    ) -> Result<(Operation, dancu_core::registry::IdentityQuery, dancu_core::registry::RequestContext), RequestFault> {
+    ) -> Result<
+        (
+            Operation,
+            dancu_core::registry::IdentityQuery,
+            dancu_core::registry::RequestContext,
+        ),
+        RequestFault,
+    > {
         let request = request?;
         if let Some(op) = expected
             && op != request.operation
@@ -206,14 +216,17 @@ impl GatewaySide {
         as_of: Option<&str>,
     ) -> ServerReply {
         let otp = self.dialect.citizen_otp;
-        let (_, query, ctx) =
-            match self.read(request::json::decode(op, body, &self.dialect), Some(op), today) {
-                Ok(x) => x,
-                Err(f) if otp && f.text.starts_with("OTP") => {
-                    return json_ok(encode_reply(1, OTP_REJECTED));
-                }
-                Err(f) => return json_ok(encode_reply(f.json_code, &f.text)),
-            };
+        let (_, query, ctx) = match self.read(
+            request::json::decode(op, body, &self.dialect),
+            Some(op),
+            today,
+        ) {
+            Ok(x) => x,
+            Err(f) if otp && f.text.starts_with("OTP") => {
+                return json_ok(encode_reply(1, OTP_REJECTED));
+            }
+            Err(f) => return json_ok(encode_reply(f.json_code, &f.text)),
+        };
         let failed = |e: RegistryError| match e {
             RegistryError::Rejected { fault } => json_ok(encode_reply(2, &fault)),
             other => ServerReply {
@@ -241,7 +254,10 @@ impl GatewaySide {
                 Ok(r) => json_ok(match r.outcome {
                     LookupOutcome::Found(rec) => {
                         let at = rec.as_of.clone();
-                        encode_reply(0, &response::encode_lookup(Some(&rec), at.as_deref().or(as_of)))
+                        encode_reply(
+                            0,
+                            &response::encode_lookup(Some(&rec), at.as_deref().or(as_of)),
+                        )
                     }
                     LookupOutcome::OtpRequired => behind_otp(true),
                     LookupOutcome::OtpRejected => behind_otp(false),

@@ -386,7 +386,13 @@ mod tests {
         let u = &root.children[2];
         assert_eq!(u.children[0].ns, Some(Ns::None));
         assert_eq!(u.children[1].ns, Some(Ns::Mic));
-        assert!(parse(br#"<a:R xmlns:a="urn:x"><a:S/></a:R><b:T/>"#, &Limits::default()).is_err());
+        assert!(
+            parse(
+                br#"<a:R xmlns:a="urn:x"><a:S/></a:R><b:T/>"#,
+                &Limits::default()
+            )
+            .is_err()
+        );
         assert!(parse(br#"<R xmlns:a=""/>"#, &Limits::default()).is_err());
     }
 
@@ -404,9 +410,15 @@ mod tests {
         ] {
             assert!(parse(doc.as_bytes(), &Limits::default()).is_err(), "{doc}");
         }
-        assert_eq!(parse(&[0xff, 0xfe], &Limits::default()).unwrap_err(), XmlError::Encoding);
+        assert_eq!(
+            parse(&[0xff, 0xfe], &Limits::default()).unwrap_err(),
+            XmlError::Encoding
+        );
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);
-        assert_eq!(parse(deep.as_bytes(), &Limits::default()).unwrap_err(), XmlError::TooComplex);
+        assert_eq!(
+            parse(deep.as_bytes(), &Limits::default()).unwrap_err(),
+            XmlError::TooComplex
+        );
     }
 
     #[test]

@@ -28,8 +28,8 @@ pub use matching::{GenderAgreement, IdAgreement, MatchReport};
 pub use outcome::{CheckOutcome, ExchangeDigest, LookupOutcome, Reply, ReplyMeta};
 pub use query::{IdentityQuery, LookupKey, Otp, QueryError};
 pub use record::{
-    AddressEra, CitizenRecord, HouseholdHead, NamedUnit, Person, RecordAddress, RecordField, Relative,
-    Undecodable,
+    AddressEra, CitizenRecord, HouseholdHead, NamedUnit, Person, RecordAddress, RecordField,
+    Relative, Undecodable,
 };
 
 /// What a registry is, for the audit trail and logs.

@@ -60,7 +60,10 @@ impl fmt::Debug for ConfigValue {
             Self::Float(x) => write!(f, "{x}"),
             Self::Bool(b) => write!(f, "{b}"),
             Self::List(l) => f.debug_list().entries(l).finish(),
-            Self::Table(t) => f.debug_map().entries(t.iter().map(|(k, v)| (k, v))).finish(),
+            Self::Table(t) => f
+                .debug_map()
+                .entries(t.iter().map(|(k, v)| (k, v)))
+                .finish(),
         }
     }
 }
@@ -172,12 +175,10 @@ impl ConfigValue {
             Self::Table(t) => t
                 .iter()
                 .map(|(k, v)| match v {
-                    Self::Env { var, value: None } => Err(format!(
-                        "{k}: environment variable {var} is not set"
-                    )),
-                    Self::Env {
-                        value: Some(s), ..
-                    } => Ok((k.clone(), s.clone())),
+                    Self::Env { var, value: None } => {
+                        Err(format!("{k}: environment variable {var} is not set"))
+                    }
+                    Self::Env { value: Some(s), .. } => Ok((k.clone(), s.clone())),
                     v => v
                         .secret()
                         .map(|s| (k.clone(), s))
@@ -259,7 +260,14 @@ impl fmt::Debug for GatewayConfig {
             .field("verify_path", &self.verify_path)
             .field("dialect", &self.dialect)
             .field("service_codes", &self.service_codes)
-            .field("headers", &self.headers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .field("attempt_timeout", &self.attempt_timeout)
             .field("resilience", &self.resilience)
             .field("tls", &self.tls)
@@ -338,7 +346,8 @@ impl GatewayConfig {
             Some(c) => c.clone(),
             None => self.tls.client().map_err(at)?,
         };
-        let base = reqwest::Url::parse(&self.base_url).map_err(|_| at("base_url: not a URL".into()))?;
+        let base =
+            reqwest::Url::parse(&self.base_url).map_err(|_| at("base_url: not a URL".into()))?;
         let http = Http {
             name: self.name.clone(),
             client,
@@ -570,7 +579,8 @@ impl GatewayBuilder {
     /// The C06 user and signing secret.
     #[must_use]
     pub fn c06_credentials(self, user: &str, secret: Secret) -> Self {
-        self.with_config("username", user).with_config("secret", secret)
+        self.with_config("username", user)
+            .with_config("secret", secret)
     }
 
     /// The API key (C06 `ApiKey`; a JSON gateway's bearer key).
@@ -588,7 +598,11 @@ impl GatewayBuilder {
     }
 
     fn last(&self, key: &str) -> Option<&ConfigValue> {
-        self.values.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.values
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 
     /// Checks every setting and returns them validated.
@@ -649,7 +663,10 @@ impl GatewayBuilder {
         {
             return Err(at(
                 "preset",
-                format!("{preset} is a preset for a gateway of kind {k}, not {}", kind.name),
+                format!(
+                    "{preset} is a preset for a gateway of kind {k}, not {}",
+                    kind.name
+                ),
             ));
         }
         let auth_name: &'static str = match text("auth")? {
@@ -836,7 +853,10 @@ impl GatewayBuilder {
         }
         match (request_id.as_deref(), prefix) {
             (Some("uuid"), Some(_)) => {
-                return Err(at("request_id_prefix", "applies to request_id = \"prefix_time\"".into()));
+                return Err(at(
+                    "request_id_prefix",
+                    "applies to request_id = \"prefix_time\"".into(),
+                ));
             }
             (Some("uuid"), None) => dialect.request_id = RequestIdFormat::Uuid,
             (Some("prefix_time"), p) => {
@@ -868,18 +888,30 @@ impl GatewayBuilder {
         for (key, path) in [("lookup_path", &lookup_path), ("verify_path", &verify_path)] {
             http::endpoint_url(&base_url, path, key).map_err(|e| at(key, reason(e)))?;
         }
-        dialect.validate().map_err(|e| format!("{}.{}", self.at(None), e.0))?;
-        if dialect.citizen_otp && kind.envelope == Envelope::Soap && self.last("citizen_otp").is_some() {
-            return Err(at("citizen_otp", "the SOAP channels have no slot for the citizen one-time password".into()));
+        dialect
+            .validate()
+            .map_err(|e| format!("{}.{}", self.at(None), e.0))?;
+        if dialect.citizen_otp
+            && kind.envelope == Envelope::Soap
+            && self.last("citizen_otp").is_some()
+        {
+            return Err(at(
+                "citizen_otp",
+                "the SOAP channels have no slot for the citizen one-time password".into(),
+            ));
         }
-        if dialect.service_code_required && service_codes.by_procedure.is_empty() && service_codes.default.is_none() {
+        if dialect.service_code_required
+            && service_codes.by_procedure.is_empty()
+            && service_codes.default.is_none()
+        {
             return Err(format!(
                 "{}: the {preset} preset sends a registered service code as MaDVC: set \
                  service_codes (procedure = code) and/or default_service_code",
                 self.at(None)
             ));
         }
-        tls.validate().map_err(|e| format!("{}.{e}", self.at(None)))?;
+        tls.validate()
+            .map_err(|e| format!("{}.{e}", self.at(None)))?;
         auth.validate(&base_url).map_err(|e| {
             if e.starts_with("missing") {
                 format!("{}: {e}", self.at(None))
@@ -919,4 +951,3 @@ fn reason(e: RegistryError) -> String {
         other => other.to_string(),
     }
 }
-

@@ -117,7 +117,11 @@ impl Gateway {
         let mut headers = self.headers.clone();
         let mut refused = false;
         loop {
-            if !self.auth.authorize(&self.http, ctx, &mut headers, refused).await? {
+            if !self
+                .auth
+                .authorize(&self.http, ctx, &mut headers, refused)
+                .await?
+            {
                 return Err(RegistryError::Unauthorized);
             }
             let timeout = self.http.attempt_timeout(ctx)?;
@@ -211,7 +215,9 @@ impl PopulationRegistry for Gateway {
         ctx: &RequestContext,
         query: &IdentityQuery,
     ) -> Result<(), RegistryError> {
-        if query.otp().is_some() && !(self.dialect.citizen_otp && self.kind.envelope == Envelope::Json) {
+        if query.otp().is_some()
+            && !(self.dialect.citizen_otp && self.kind.envelope == Envelope::Json)
+        {
             return Err(RegistryError::Configuration {
                 reason: format!(
                     "gateway {}: its dialect has no citizen one-time password, so an OTP cannot be \
@@ -244,8 +250,12 @@ impl PopulationRegistry for Gateway {
                         let a = response::decode_collection(xml.as_bytes(), today, limits)?;
                         Ok(found(a, &ex))
                     }
-                    JsonReply::OtpRequired => Ok(Self::reply(LookupOutcome::OtpRequired, &ex, None)),
-                    JsonReply::OtpRejected => Ok(Self::reply(LookupOutcome::OtpRejected, &ex, None)),
+                    JsonReply::OtpRequired => {
+                        Ok(Self::reply(LookupOutcome::OtpRequired, &ex, None))
+                    }
+                    JsonReply::OtpRejected => {
+                        Ok(Self::reply(LookupOutcome::OtpRejected, &ex, None))
+                    }
                     JsonReply::Refused { code, text } => Err(refused(code, text)),
                     JsonReply::Data(_) => Err(RegistryError::InvalidResponse {
                         reason: "a yes/no answer ({\"data\": …}) to a full lookup".to_owned(),

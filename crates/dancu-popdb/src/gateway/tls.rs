@@ -54,8 +54,9 @@ impl TlsSettings {
             certificates(pem)?;
         }
         if let Some(name) = &self.server_name {
-            ServerName::try_from(name.as_str())
-                .map_err(|_| format!("tls_server_name: {name:?} is not a DNS name or IP address"))?;
+            ServerName::try_from(name.as_str()).map_err(|_| {
+                format!("tls_server_name: {name:?} is not a DNS name or IP address")
+            })?;
         }
         Ok(())
     }
@@ -87,16 +88,17 @@ impl TlsSettings {
                     .map_err(|_| "ca_cert holds a certificate that cannot be a root".to_owned())?;
             }
         }
-        let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
-            .build()
-            .map_err(|_| "the certificate verifier could not be built".to_owned())?;
-        let server_name = match &self.server_name {
-            Some(n) => Some(
-                ServerName::try_from(n.clone())
-                    .map_err(|_| format!("tls_server_name: {n:?} is not a DNS name or IP address"))?,
-            ),
-            None => None,
-        };
+        let webpki =
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+                .build()
+                .map_err(|_| "the certificate verifier could not be built".to_owned())?;
+        let server_name =
+            match &self.server_name {
+                Some(n) => Some(ServerName::try_from(n.clone()).map_err(|_| {
+                    format!("tls_server_name: {n:?} is not a DNS name or IP address")
+                })?),
+                None => None,
+            };
         let verifier = Arc::new(Verifier {
             webpki,
             server_name,

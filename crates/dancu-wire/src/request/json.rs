@@ -115,8 +115,8 @@ pub fn encode(request: &WireRequest, dialect: &Dialect) -> String {
 /// A [`RequestFault`] whose text names the problem (the gateway answers it
 /// as a refusal).
 pub fn decode(op: Operation, bytes: &[u8], dialect: &Dialect) -> Result<WireRequest, RequestFault> {
-    let json: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|_| RequestFault::client("the request is not JSON"))?;
+    let json: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|_| RequestFault::client("the request is not JSON"))?;
     let obj = json
         .as_object()
         .ok_or_else(|| RequestFault::client("the request is not a JSON object"))?;
@@ -135,9 +135,17 @@ pub fn decode(op: Operation, bytes: &[u8], dialect: &Dialect) -> Result<WireRequ
         let k = dialect.json_keys.key(element);
         opt_raw(&k)?.ok_or_else(|| RequestFault::client(format!("missing field {k}")))
     };
-    let keys = |a: &str, b: &str| format!("{} and {}", dialect.json_keys.key(a), dialect.json_keys.key(b));
+    let keys = |a: &str, b: &str| {
+        format!(
+            "{} and {}",
+            dialect.json_keys.key(a),
+            dialect.json_keys.key(b)
+        )
+    };
     let key = match (opt("SoDinhDanh")?, opt("SoCMND")?) {
-        (Some(id), None) => WireKey::PersonalId(digits_of(&id, 12, &dialect.json_keys.key("SoDinhDanh"))?),
+        (Some(id), None) => {
+            WireKey::PersonalId(digits_of(&id, 12, &dialect.json_keys.key("SoDinhDanh"))?)
+        }
         (None, Some(c)) => WireKey::Cmnd(digits_of(&c, 9, &dialect.json_keys.key("SoCMND"))?),
         _ => {
             return Err(RequestFault::client(format!(
@@ -158,7 +166,8 @@ pub fn decode(op: Operation, bytes: &[u8], dialect: &Dialect) -> Result<WireRequ
     };
     let mut extras = Vec::with_capacity(dialect.extra_elements.len());
     for (name, _) in &dialect.extra_elements {
-        let v = opt_raw(name)?.ok_or_else(|| RequestFault::client(format!("missing field {name}")))?;
+        let v =
+            opt_raw(name)?.ok_or_else(|| RequestFault::client(format!("missing field {name}")))?;
         extras.push((name.clone(), v));
     }
     let (dossier, otp) = if dialect.citizen_otp {

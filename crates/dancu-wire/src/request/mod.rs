@@ -152,10 +152,7 @@ impl WireRequest {
             name: dialect.name_form.render(query.name()),
             birth,
             extras: dialect.extra_elements.clone(),
-            dossier: ctx
-                .dossier()
-                .filter(|_| otp_slot)
-                .map(ToString::to_string),
+            dossier: ctx.dossier().filter(|_| otp_slot).map(ToString::to_string),
             otp: query
                 .otp()
                 .filter(|_| otp_slot)
@@ -186,8 +183,8 @@ impl WireRequest {
                 .parse::<BirthDate>()
                 .map_err(|e| RequestFault::client(format!("NgayThangNamSinh: {e}")))?,
         };
-        let q = IdentityQuery::new(id, name, birth)
-            .map_err(|e| RequestFault::client(e.to_string()))?;
+        let q =
+            IdentityQuery::new(id, name, birth).map_err(|e| RequestFault::client(e.to_string()))?;
         match &self.otp {
             Some(otp) => Ok(q.with_otp(
                 otp.parse()

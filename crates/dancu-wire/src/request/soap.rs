@@ -107,7 +107,8 @@ fn simple_text<'n>(node: &'n Node<'_>) -> Result<&'n str, RequestFault> {
 ///
 /// A `Client` [`RequestFault`] whose text names the problem.
 pub fn decode(bytes: &[u8], dialect: &Dialect) -> Result<WireRequest, RequestFault> {
-    let root = xml::parse(bytes, &dialect.limits).map_err(|e| RequestFault::client(e.to_string()))?;
+    let root =
+        xml::parse(bytes, &dialect.limits).map_err(|e| RequestFault::client(e.to_string()))?;
     if !root.is(Ns::Soap, "Envelope") {
         return Err(RequestFault::client("not a SOAP 1.1 envelope"));
     }
@@ -170,7 +171,9 @@ pub fn decode(bytes: &[u8], dialect: &Dialect) -> Result<WireRequest, RequestFau
                 RequestFault::client(format!(
                     "element {} is repeated or out of order (this gateway's order is {})",
                     child.local,
-                    sequence.join(", ").replace("SoDinhDanh", "SoDinhDanh|SoCMND")
+                    sequence
+                        .join(", ")
+                        .replace("SoDinhDanh", "SoDinhDanh|SoCMND")
                 ))
             });
         }
@@ -208,7 +211,11 @@ pub fn decode(bytes: &[u8], dialect: &Dialect) -> Result<WireRequest, RequestFau
         Ok(t.to_owned())
     };
     let text = |name: &str| node_of(name).and_then(text_of);
-    let unit = match sequence.iter().position(|n| *n == "MaDonVi").and_then(|i| values[i]) {
+    let unit = match sequence
+        .iter()
+        .position(|n| *n == "MaDonVi")
+        .and_then(|i| values[i])
+    {
         Some(n) => Some(text_of(n)?),
         None => None,
     };

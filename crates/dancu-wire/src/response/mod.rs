@@ -221,7 +221,7 @@ fn is_datetime(s: &str) -> bool {
 }
 
 fn decode_collection_node(node: &Node, on: CalendarDate) -> Result<LookupAnswer, DecodeError> {
-    if node.local != "CongdanCollection" || !node.ns.is_some_and(|n| record::ANSWER_NS.contains(&n)) {
+    if !node.is(Ns::Mic, "CongdanCollection") {
         return Err(DecodeError::Unexpected {
             expected: "CongdanCollection",
             found: node.local.to_string(),
@@ -229,7 +229,10 @@ fn decode_collection_node(node: &Node, on: CalendarDate) -> Result<LookupAnswer,
     }
     // An as-of time that is not an xs:dateTime is unknown: dropped, and
     // flagged on a found record.
-    let raw_as_of = node.attr("ThoiDiemDuLieu").map(str::trim).filter(|t| !t.is_empty());
+    let raw_as_of = node
+        .attr("ThoiDiemDuLieu")
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
     let as_of = raw_as_of.filter(|t| is_datetime(t)).map(str::to_owned);
     let count = match node.attr("SoCongDan").map(str::trim) {
         None | Some("") => None,

@@ -67,8 +67,8 @@ fn birth_date(node: &Node) -> Result<BirthDate, (Option<String>, String)> {
                 .read(f)
                 .or_else(|| crate::DateFormat::Iso.read(f))
                 .ok_or_else(|| fail("NgayThangNam is not yyyyMMdd"))?;
-            let date = BirthDate::from_str(&compact)
-                .map_err(|e| fail(&format!("NgayThangNam: {e}")))?;
+            let date =
+                BirthDate::from_str(&compact).map_err(|e| fail(&format!("NgayThangNam: {e}")))?;
             if date.precision() != Precision::Day {
                 return Err(fail("NgayThangNam is not a full date"));
             }
@@ -131,7 +131,13 @@ fn identity(node: &Node, who: Person, on: CalendarDate, record: &mut CitizenReco
     }
 }
 
-fn relative(node: &Node, field: &str, who: Person, on: CalendarDate, record: &mut CitizenRecord) -> Option<Relative> {
+fn relative(
+    node: &Node,
+    field: &str,
+    who: Person,
+    on: CalendarDate,
+    record: &mut CitizenRecord,
+) -> Option<Relative> {
     let r = node.child(ANSWER_NS, field)?;
     let id = identity(r, who, on, record);
     let nationality = opt_text(r, "QuocTich");
@@ -270,7 +276,13 @@ fn encode_identity(
     ]
 }
 
-fn encode_relative(out: &mut String, record: &CitizenRecord, name: &str, who: Person, r: Option<&Relative>) {
+fn encode_relative(
+    out: &mut String,
+    record: &CitizenRecord,
+    name: &str,
+    who: Person,
+    r: Option<&Relative>,
+) {
     let Some(r) = r else { return };
     let [n, id, cmnd] = encode_identity(
         record,
@@ -292,7 +304,11 @@ pub(crate) fn encode_citizen(out: &mut String, r: &CitizenRecord) {
     xml::open(out, "ns1", "CongDan");
     xml::element(out, "ns1", "SoDinhDanh", r.personal_id.as_str());
     let cmnd = r.cmnd.map(|c| c.as_str().to_owned());
-    opt_element(out, "SoCMND", cmnd.as_deref().or(raw_of(r, RecordField::Cmnd)));
+    opt_element(
+        out,
+        "SoCMND",
+        cmnd.as_deref().or(raw_of(r, RecordField::Cmnd)),
+    );
     encode_name_parts(out, &r.name);
     let gender = r.gender.map(|g| g.as_str().to_owned());
     if let Some(g) = gender.as_deref().or(raw_of(r, RecordField::Gender)) {
@@ -324,7 +340,13 @@ pub(crate) fn encode_citizen(out: &mut String, r: &CitizenRecord) {
     encode_relative(out, r, "Cha", Person::Father, r.father.as_ref());
     encode_relative(out, r, "Me", Person::Mother, r.mother.as_ref());
     encode_relative(out, r, "VoChong", Person::Spouse, r.spouse.as_ref());
-    encode_relative(out, r, "NguoiDaiDien", Person::Representative, r.representative.as_ref());
+    encode_relative(
+        out,
+        r,
+        "NguoiDaiDien",
+        Person::Representative,
+        r.representative.as_ref(),
+    );
     if let Some(h) = &r.household_head {
         let [n, id, cmnd] = encode_identity(
             r,

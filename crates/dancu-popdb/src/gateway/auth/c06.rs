@@ -69,7 +69,10 @@ impl AuthSettings for Settings {
             "x_road_client" => self.x_road_client = Some(value.text()?.to_owned()),
             "auth_url" => self.auth_url = Some(value.text()?.to_owned()),
             "timestamp_unit" => {
-                self.timestamp_unit = value.text()?.parse().map_err(|e: dancu_wire::DialectError| e.0)?;
+                self.timestamp_unit = value
+                    .text()?
+                    .parse()
+                    .map_err(|e: dancu_wire::DialectError| e.0)?;
             }
             _ => return Err(format!("unknown key `{key}`")),
         }
@@ -85,7 +88,9 @@ impl AuthSettings for Settings {
             return Err("username: cannot contain ':'".to_owned());
         }
         if self.secret.as_ref().is_none_or(Secret::is_empty) {
-            return Err("missing `secret` (or `secret_env` naming an environment variable)".to_owned());
+            return Err(
+                "missing `secret` (or `secret_env` naming an environment variable)".to_owned(),
+            );
         }
         if self.api_headers_required && (self.api_key.is_none() || self.x_road_client.is_none()) {
             return Err(
@@ -113,7 +118,11 @@ impl AuthSettings for Settings {
         Ok(Box::new(C06Signature {
             user: self.user.clone().unwrap_or_default(),
             secret: self.secret.clone().unwrap_or_else(|| Secret::new("")),
-            api_key: self.api_key.as_ref().map(|k| header(k.expose(), "ApiKey")).transpose()?,
+            api_key: self
+                .api_key
+                .as_ref()
+                .map(|k| header(k.expose(), "ApiKey"))
+                .transpose()?,
             x_road_client: self
                 .x_road_client
                 .as_deref()
@@ -163,11 +172,12 @@ impl Auth for C06Signature {
         if refused {
             return Ok(false);
         }
-        let timestamp = c06_timestamp(SystemTime::now(), self.timestamp_unit).map_err(|reason| {
-            RegistryError::Configuration {
-                reason: reason.to_owned(),
-            }
-        })?;
+        let timestamp =
+            c06_timestamp(SystemTime::now(), self.timestamp_unit).map_err(|reason| {
+                RegistryError::Configuration {
+                    reason: reason.to_owned(),
+                }
+            })?;
         headers.insert(
             HeaderName::from_static("timestamp"),
             http::header_value(&timestamp, "Timestamp")?,
@@ -178,8 +188,12 @@ impl Auth for C06Signature {
         if let Some(x) = &self.x_road_client {
             headers.insert(HeaderName::from_static("x-road-client"), x.clone());
         }
-        let signature = c06_authorization(&self.auth_url, &self.user, &timestamp, self.secret.expose());
-        headers.insert(AUTHORIZATION, http::header_value(&signature, "Authorization")?);
+        let signature =
+            c06_authorization(&self.auth_url, &self.user, &timestamp, self.secret.expose());
+        headers.insert(
+            AUTHORIZATION,
+            http::header_value(&signature, "Authorization")?,
+        );
         Ok(true)
     }
 }

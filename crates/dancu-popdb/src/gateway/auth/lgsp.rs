@@ -45,7 +45,10 @@ impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LgspToken")
             .field("token_path", &self.token_path)
-            .field("access_key", &self.access_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "access_key",
+                &self.access_key.as_ref().map(|_| "<redacted>"),
+            )
             .field("secret_key", &self.secret_key)
             .field("app_name", &self.app_name)
             .field("partner_code", &self.partner_code)
@@ -75,7 +78,8 @@ impl AuthSettings for Settings {
     }
 
     fn validate(&mut self, _base_url: &str) -> Result<(), String> {
-        let missing = |k: &str| format!("missing `{k}` (or `{k}_env` naming an environment variable)");
+        let missing =
+            |k: &str| format!("missing `{k}` (or `{k}_env` naming an environment variable)");
         if self.access_key.as_ref().is_none_or(Secret::is_empty) {
             return Err(missing("access_key"));
         }
@@ -93,7 +97,11 @@ impl AuthSettings for Settings {
 
     fn build(&self, http: &Http) -> Result<Box<dyn Auth>, RegistryError> {
         let creds = LgspCredentials {
-            access_key: self.access_key.as_ref().map(|s| s.expose().to_owned()).unwrap_or_default(),
+            access_key: self
+                .access_key
+                .as_ref()
+                .map(|s| s.expose().to_owned())
+                .unwrap_or_default(),
             secret_key: self.secret_key.clone().unwrap_or_else(|| Secret::new("")),
             app_name: self.app_name.clone().unwrap_or_default(),
             partner_code: self.partner_code.clone().unwrap_or_default(),
@@ -176,7 +184,10 @@ impl LgspToken {
 
     async fn fetch(&self, http: &Http, ctx: &RequestContext) -> Result<CachedToken, RegistryError> {
         let mut headers = HeaderMap::new();
-        headers.insert(HeaderName::from_static(LGSP_ACCESS_HEADER), self.access_header.clone());
+        headers.insert(
+            HeaderName::from_static(LGSP_ACCESS_HEADER),
+            self.access_header.clone(),
+        );
         headers.insert(
             CONTENT_TYPE,
             HeaderValue::from_static("application/x-www-form-urlencoded"),
@@ -252,7 +263,10 @@ impl Auth for LgspToken {
         };
         let token = self.token(http, ctx, stale.as_ref()).await?;
         headers.insert(AUTHORIZATION, token.header);
-        headers.insert(HeaderName::from_static(LGSP_ACCESS_HEADER), self.access_header.clone());
+        headers.insert(
+            HeaderName::from_static(LGSP_ACCESS_HEADER),
+            self.access_header.clone(),
+        );
         Ok(true)
     }
 }
