@@ -590,7 +590,9 @@ impl GatewayBuilder {
     }
 
     fn at(&self, key: Option<&str>) -> String {
-        let name = self.name.as_deref().unwrap_or("?");
+        // Without a name, the gateway goes by its kind.
+        let kind = self.last("kind").and_then(|v| v.text().ok());
+        let name = self.name.as_deref().or(kind).unwrap_or("?");
         match key {
             Some(k) => format!("[gateway.{name}].{k}"),
             None => format!("[gateway.{name}]"),
