@@ -1131,16 +1131,27 @@ async fn provincial_check_reads_either_answer_document() {
 /// A one-answer HTTPS server with a certificate for `localhost` and
 /// `127.0.0.1` issued by the throw-away test CA (`fixtures/test-ca.pem`).
 async fn tls_server(answer: &'static str) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    tls_server_with(
+        include_bytes!("fixtures/test-server.der").to_vec(),
+        include_bytes!("fixtures/test-server.key.der").to_vec(),
+        answer,
+    )
+    .await
+}
+
+/// A one-answer HTTPS server on 127.0.0.1 with the given certificate and
+/// PKCS#8 key (DER).
+async fn tls_server_with(
+    cert: Vec<u8>,
+    key: Vec<u8>,
+    answer: &'static str,
+) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     use tokio_rustls::rustls::ServerConfig;
     use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-    let certs = vec![CertificateDer::from(
-        include_bytes!("fixtures/test-server.der").to_vec(),
-    )];
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-        include_bytes!("fixtures/test-server.key.der").to_vec(),
-    ));
+    let certs = vec![CertificateDer::from(cert)];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key));
     let config = ServerConfig::builder()
         .with_no_client_auth()
         .with_single_cert(certs, key)
@@ -1217,12 +1228,157 @@ async fn https_with_a_private_ca_and_never_without_it() {
             .expect("gateway");
         let err = untrusting.lookup(&ctx(), &query()).await.unwrap_err();
         assert!(
-            matches!(&err, RegistryError::Configuration { reason } if reason.contains("root_ca_pem")),
+            matches!(&err, RegistryError::Configuration { reason } if reason.contains("ca_cert")),
             "{host}: {err:?}"
         );
         assert!(!err.is_transient());
     }
     server.abort();
+}
+
+/// A CA and a gateway certificate it issued for `name` only (no IP
+/// address), generated for the test.
+fn ca_and_leaf(name: &str) -> (String, Vec<u8>, Vec<u8>) {
+    let ca_key = rcgen::KeyPair::generate().expect("key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Test CA of a province");
+    let ca = ca_params.self_signed(&ca_key).expect("CA");
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let leaf_key = rcgen::KeyPair::generate().expect("key");
+    let leaf = rcgen::CertificateParams::new(vec![name.to_owned()])
+        .expect("params")
+        .signed_by(&leaf_key, &issuer)
+        .expect("leaf");
+    (ca.pem(), leaf.der().to_vec(), leaf_key.serialize_der())
+}
+
+fn c06_at(url: &str) -> dancu_popdb::gateway::GatewayBuilder {
+    dancu_popdb::gateway::Gateway::builder("c06", url)
+        .lookup_path("/a")
+        .verify_path("/b")
+        .c06_credentials("u", Secret::new("s"))
+}
+
+#[tokio::test]
+async fn tls_server_name_verifies_a_gateway_called_by_ip_address() {
+    let (ca, cert, key) = ca_and_leaf("csdldc.tinh.example.vn");
+    let (addr, server) = tls_server_with(cert, key, NOT_FOUND).await;
+    let url = format!("https://{addr}");
+    // The certificate names no IP address: by IP alone it is refused…
+    let err = c06_at(&url)
+        .root_ca_pem(ca.clone())
+        .build()
+        .expect("gw")
+        .lookup(&ctx(), &query())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, RegistryError::Configuration { reason } if reason.contains("tls_server_name")),
+        "{err:?}"
+    );
+    // …verified against the configured name it is accepted…
+    let gw = c06_at(&url)
+        .root_ca_pem(ca.clone())
+        .tls_server_name("csdldc.tinh.example.vn")
+        .build()
+        .expect("gateway");
+    let reply = gw
+        .lookup(&ctx(), &query())
+        .await
+        .expect("lookup by IP with a server name");
+    assert_eq!(reply.outcome, LookupOutcome::NotFound);
+    // …and a name the certificate does not carry is refused, as is the
+    // right name without the private CA.
+    let err = c06_at(&url)
+        .root_ca_pem(ca)
+        .tls_server_name("other.example.vn")
+        .build()
+        .expect("gw")
+        .lookup(&ctx(), &query())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, RegistryError::Configuration { .. }),
+        "{err:?}"
+    );
+    let err = c06_at(&url)
+        .tls_server_name("csdldc.tinh.example.vn")
+        .build()
+        .expect("gw")
+        .lookup(&ctx(), &query())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, RegistryError::Configuration { .. }),
+        "{err:?}"
+    );
+    server.abort();
+}
+
+#[tokio::test]
+async fn pin_sha256_accepts_exactly_the_pinned_certificate() {
+    use sha2::Digest as _;
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["gateway.self-signed.invalid".to_owned()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("self-signed");
+    let der = cert.der().to_vec();
+    let pin: String = sha2::Sha256::digest(&der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":");
+    let (addr, server) = tls_server_with(der, key.serialize_der(), NOT_FOUND).await;
+    let url = format!("https://{addr}");
+    // Self-signed and for another name: refused without the pin.
+    let err = c06_at(&url)
+        .build()
+        .expect("gw")
+        .lookup(&ctx(), &query())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, RegistryError::Configuration { .. }),
+        "{err:?}"
+    );
+    // The right pin (colon-separated, as openssl prints it) is accepted.
+    let gw = c06_at(&url).pin_sha256(&pin).build().expect("gateway");
+    assert_eq!(
+        gw.lookup(&ctx(), &query()).await.expect("pinned").outcome,
+        LookupOutcome::NotFound
+    );
+    // A wrong pin is refused, even for a certificate a CA would vouch for.
+    let wrong = "00".repeat(32);
+    let err = c06_at(&url)
+        .pin_sha256(&wrong)
+        .build()
+        .expect("gw")
+        .lookup(&ctx(), &query())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, RegistryError::Configuration { reason } if reason.contains("pin_sha256")),
+        "{err:?}"
+    );
+    let (ca_addr, ca_server) = tls_server(NOT_FOUND).await;
+    let err = c06_at(&format!("https://{ca_addr}"))
+        .root_ca_pem(include_bytes!("fixtures/test-ca.pem").to_vec())
+        .pin_sha256(&wrong)
+        .build()
+        .expect("gw")
+        .lookup(&ctx(), &query())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, RegistryError::Configuration { .. }),
+        "{err:?}"
+    );
+    server.abort();
+    ca_server.abort();
 }
 
 // ---------------------------------------------------------------------------
