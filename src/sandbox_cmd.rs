@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 use dancu_sandbox::Population;
 use dancu_sandbox::export::citizen_json;
 use dancu_sandbox::faults::Faults;
-use dancu_sandbox::server::{Sandbox, SandboxConfig};
+use dancu_sandbox::server::{Dialects, Sandbox, SandboxConfig};
 
 /// `dancu sandbox …`
 #[derive(Debug, Args)]
@@ -50,6 +50,14 @@ struct ServeArgs {
     /// Faults to inject from the start (TOML or JSON; see the README).
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
+    /// The dialect a channel speaks, as `<channel>=<preset>` (repeatable):
+    /// e.g. `lgsp=opencps_lgsp`, `c06=c06_php`, `provincial_json=tandan_json`.
+    #[arg(long = "dialect", value_name = "CHANNEL=PRESET")]
+    dialects: Vec<String>,
+    /// Settings (TOML or JSON): a `dialect` table of `channel = "preset"`;
+    /// `--dialect` overrides it.
+    #[arg(long, value_name = "FILE")]
+    settings: Option<PathBuf>,
     /// Write a dancu.toml that `dancu verify` can use against this sandbox.
     #[arg(long, value_name = "PATH")]
     write_config: Option<PathBuf>,
@@ -83,6 +91,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         None => Faults::default(),
     };
+    let mut dialects = match &args.settings {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Dialects::parse_settings(&text)
+                .map_err(|e| crate::verify_cmd::UsageError(format!("{}: {e}", path.display())))?
+        }
+        None => Dialects::default(),
+    };
+    for d in &args.dialects {
+        dialects
+            .apply(d)
+            .map_err(|e| crate::verify_cmd::UsageError(format!("--dialect {d}: {e}")))?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -93,6 +115,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             seed: args.population.seed,
             citizens: args.population.citizens,
             faults,
+            dialects,
             ..SandboxConfig::default()
         })
         .await
@@ -107,11 +130,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "{}", sandbox.channels())?;
             out.flush()?;
         }
+        let d = sandbox.dialects();
         eprintln!(
-            "dancu sandbox: {} synthetic citizens (seed {}) at {}; Ctrl-C to stop",
+            "dancu sandbox: {} synthetic citizens (seed {}) at {} (dialects: lgsp={}, c06={}, provincial_json={}); Ctrl-C to stop",
             sandbox.population().len(),
             args.population.seed,
-            sandbox.base_url()
+            sandbox.base_url(),
+            d.lgsp,
+            d.c06,
+            d.provincial_json
         );
         shutdown_signal().await;
         sandbox.shutdown().await.context("shutting down")?;
