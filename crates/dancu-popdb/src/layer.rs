@@ -7,8 +7,8 @@
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! use std::sync::atomic::{AtomicU32, Ordering};
 //! use async_trait::async_trait;
-//! use dancu_core::registry::{Operation, RegistryError, Reply, RequestContext};
-//! use dancu_popdb::layer::{Call, Layer, Layered, Next, Outcome};
+//! use dancu_core::registry::RequestContext;
+//! use dancu_popdb::layer::{Answer, Call, Layer, Next, Outcome};
 //! use dancu_popdb::InMemoryRegistry;
 //! use dancu_core::PopulationRegistry;
 //!
@@ -18,13 +18,13 @@
 //!
 //! #[async_trait]
 //! impl Layer for Count {
-//!     async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Result<Reply<T>, RegistryError> {
+//!     async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
 //!         self.0.fetch_add(1, Ordering::Relaxed);
 //!         next.call(call.ctx).await
 //!     }
 //! }
 //!
-//! let counted = Layered::wrap(Count::default(), InMemoryRegistry::new("memory"));
+//! let counted = Count::default().over(InMemoryRegistry::new("memory"));
 //! let ctx = RequestContext::new("canbo.motcua01", "1.001776".parse().unwrap()).unwrap();
 //! # let on = dancu_core::CalendarDate::new(2026, 11, 27).unwrap();
 //! # let query = dancu_core::registry::IdentityQuery::new(dancu_core::IdNumber::parse_on("006089000001", on).unwrap(), "Nguyễn Văn An".parse().unwrap(), "1989".parse().unwrap()).unwrap();
@@ -75,9 +75,11 @@ pub struct Call<'a> {
     pub info: &'a RegistryInfo,
 }
 
+/// What a call gives: the reply, or why there is none.
+pub type Answer<T> = Result<Reply<T>, RegistryError>;
+
 /// A boxed future of a call's result.
-pub type CallFuture<'c, T> =
-    Pin<Box<dyn Future<Output = Result<Reply<T>, RegistryError>> + Send + 'c>>;
+pub type CallFuture<'c, T> = Pin<Box<dyn Future<Output = Answer<T>> + Send + 'c>>;
 
 /// The rest of the stack below a layer: call it once, several times
 /// (retries), or not at all; with the call's context or another one (a
@@ -98,11 +100,15 @@ pub trait Next<T>: Sync {
 #[async_trait]
 pub trait Layer: Send + Sync + fmt::Debug {
     /// Runs the call through `next`.
-    async fn around<T: Outcome>(
-        &self,
-        call: Call<'_>,
-        next: &dyn Next<T>,
-    ) -> Result<Reply<T>, RegistryError>;
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T>;
+
+    /// This layer over `inner`: a registry.
+    fn over<R: PopulationRegistry>(self, inner: R) -> Layered<Self, R>
+    where
+        Self: Sized,
+    {
+        Layered::wrap(self, inner)
+    }
 }
 
 /// A layer over a registry: itself a registry.
@@ -129,35 +135,29 @@ impl<L, R> Layered<L, R> {
     }
 }
 
-struct LookupNext<'a, R> {
-    inner: &'a R,
-    query: &'a IdentityQuery,
+/// The rest of the stack for one operation: the wrapped registry's
+/// method of that operation, with the query.
+macro_rules! next_of {
+    ($name:ident, $outcome:ty, $method:ident, $op:expr) => {
+        struct $name<'a, R> {
+            inner: &'a R,
+            query: &'a IdentityQuery,
+        }
+
+        impl<R: PopulationRegistry> Next<$outcome> for $name<'_, R> {
+            fn call<'c>(&'c self, ctx: &'c RequestContext) -> CallFuture<'c, $outcome> {
+                self.inner.$method(ctx, self.query)
+            }
+
+            fn precheck(&self, ctx: &RequestContext) -> Result<(), RegistryError> {
+                self.inner.precheck($op, ctx, self.query)
+            }
+        }
+    };
 }
 
-impl<R: PopulationRegistry> Next<LookupOutcome> for LookupNext<'_, R> {
-    fn call<'c>(&'c self, ctx: &'c RequestContext) -> CallFuture<'c, LookupOutcome> {
-        self.inner.lookup(ctx, self.query)
-    }
-
-    fn precheck(&self, ctx: &RequestContext) -> Result<(), RegistryError> {
-        self.inner.precheck(Operation::Lookup, ctx, self.query)
-    }
-}
-
-struct CheckNext<'a, R> {
-    inner: &'a R,
-    query: &'a IdentityQuery,
-}
-
-impl<R: PopulationRegistry> Next<CheckOutcome> for CheckNext<'_, R> {
-    fn call<'c>(&'c self, ctx: &'c RequestContext) -> CallFuture<'c, CheckOutcome> {
-        self.inner.check(ctx, self.query)
-    }
-
-    fn precheck(&self, ctx: &RequestContext) -> Result<(), RegistryError> {
-        self.inner.precheck(Operation::Check, ctx, self.query)
-    }
-}
+next_of!(LookupNext, LookupOutcome, lookup, Operation::Lookup);
+next_of!(CheckNext, CheckOutcome, check, Operation::Check);
 
 #[async_trait]
 impl<L: Layer, R: PopulationRegistry> PopulationRegistry for Layered<L, R> {
@@ -174,41 +174,38 @@ impl<L: Layer, R: PopulationRegistry> PopulationRegistry for Layered<L, R> {
         self.inner.precheck(operation, ctx, query)
     }
 
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        let info = self.inner.info();
-        let call = Call {
-            operation: Operation::Lookup,
-            ctx,
-            query,
-            info: &info,
-        };
+    async fn lookup(&self, ctx: &RequestContext, query: &IdentityQuery) -> Answer<LookupOutcome> {
         let next = LookupNext {
             inner: &self.inner,
             query,
         };
-        self.layer.around(call, &next).await
+        self.through(Operation::Lookup, ctx, query, &next).await
     }
 
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        let info = self.inner.info();
-        let call = Call {
-            operation: Operation::Check,
-            ctx,
-            query,
-            info: &info,
-        };
+    async fn check(&self, ctx: &RequestContext, query: &IdentityQuery) -> Answer<CheckOutcome> {
         let next = CheckNext {
             inner: &self.inner,
             query,
         };
-        self.layer.around(call, &next).await
+        self.through(Operation::Check, ctx, query, &next).await
+    }
+}
+
+impl<L: Layer, R: PopulationRegistry> Layered<L, R> {
+    async fn through<T: Outcome>(
+        &self,
+        operation: Operation,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+        next: &dyn Next<T>,
+    ) -> Answer<T> {
+        let info = self.inner.info();
+        let call = Call {
+            operation,
+            ctx,
+            query,
+            info: &info,
+        };
+        self.layer.around(call, next).await
     }
 }

@@ -16,28 +16,38 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use dancu_core::registry::{PopulationRegistry, RegistryError, Reply, RequestContext};
+use dancu_core::registry::{PopulationRegistry, RegistryError, RequestContext};
 use tokio::sync::{Mutex, Semaphore};
 
-use crate::layer::{Call, Layer, Layered, Next, Outcome};
+use crate::layer::{Answer, Call, Layer, Layered, Next, Outcome};
 
-/// The layer of [`AttemptTimeout`].
-#[derive(Debug)]
-pub struct AttemptLimit {
-    attempt_timeout: Duration,
-}
-
-/// Bounds each attempt by `attempt_timeout` and by the time left before the
-/// context's overall deadline; past either, the attempt fails with
-/// [`RegistryError::TimedOut`].
+/// Bounds each attempt by the layer's timeout and by the time left before
+/// the context's overall deadline; past either, the attempt fails with
+/// [`RegistryError::TimedOut`]: `AttemptLimit(timeout).over(registry)`.
 pub type AttemptTimeout<R> = Layered<AttemptLimit, R>;
 
-impl<R> AttemptTimeout<R> {
-    /// Wraps `inner`.
-    pub fn new(inner: R, attempt_timeout: Duration) -> Self {
-        Layered::wrap(AttemptLimit { attempt_timeout }, inner)
-    }
-}
+/// Retries transient failures ([`RegistryError::is_transient`]) with
+/// exponential backoff and jitter, honouring a gateway's `Retry-After`,
+/// within the context's overall deadline. Every retry keeps the request id:
+/// it is the same logical check. Counts attempts in the context and in
+/// [`dancu_core::registry::ReplyMeta::attempts`]: `Retry(policy).over(registry)`.
+pub type Retrying<R> = Layered<Retry, R>;
+
+/// Limits the calls a gateway receives: at most `rate_per_second` started
+/// per second (evenly spaced) and at most `max_concurrency` in flight.
+/// A call that could only start after the context's deadline fails at once
+/// with [`RegistryError::TimedOut`] instead of waiting in vain:
+/// `RateLimit::new(rate, concurrency).over(registry)`.
+pub type RateLimited<R> = Layered<RateLimit, R>;
+
+/// Gives a logical check the gateway's overall deadline when its context
+/// has none, so retries and attempts always stop in time:
+/// `Deadline(d).over(registry)`.
+pub type DefaultDeadline<R> = Layered<Deadline, R>;
+
+/// The layer of [`AttemptTimeout`]: the timeout of one attempt.
+#[derive(Debug)]
+pub struct AttemptLimit(pub Duration);
 
 async fn bounded<T>(
     limit: Duration,
@@ -55,12 +65,8 @@ async fn bounded<T>(
 
 #[async_trait]
 impl Layer for AttemptLimit {
-    async fn around<T: Outcome>(
-        &self,
-        call: Call<'_>,
-        next: &dyn Next<T>,
-    ) -> Result<Reply<T>, RegistryError> {
-        bounded(self.attempt_timeout, call.ctx, next.call(call.ctx)).await
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
+        bounded(self.0, call.ctx, next.call(call.ctx)).await
     }
 }
 
@@ -104,33 +110,13 @@ impl RetryPolicy {
     }
 }
 
-/// The layer of [`Retrying`].
+/// The layer of [`Retrying`]: its policy.
 #[derive(Debug)]
-pub struct Retry {
-    policy: RetryPolicy,
-}
-
-/// Retries transient failures ([`RegistryError::is_transient`]) with
-/// exponential backoff and jitter, honouring a gateway's `Retry-After`,
-/// within the context's overall deadline. Every retry keeps the request id:
-/// it is the same logical check. Counts attempts in the context and in
-/// [`dancu_core::registry::ReplyMeta::attempts`].
-pub type Retrying<R> = Layered<Retry, R>;
-
-impl<R> Retrying<R> {
-    /// Wraps `inner`.
-    pub fn new(inner: R, policy: RetryPolicy) -> Self {
-        Layered::wrap(Retry { policy }, inner)
-    }
-}
+pub struct Retry(pub RetryPolicy);
 
 #[async_trait]
 impl Layer for Retry {
-    async fn around<T: Outcome>(
-        &self,
-        call: Call<'_>,
-        next: &dyn Next<T>,
-    ) -> Result<Reply<T>, RegistryError> {
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
         let ctx = call.ctx;
         let mut retry = 0;
         loop {
@@ -142,11 +128,11 @@ impl Layer for Retry {
                 }
                 Err(e) => e,
             };
-            if !error.is_transient() || retry >= self.policy.max_retries {
+            if !error.is_transient() || retry >= self.0.max_retries {
                 return Err(error);
             }
             retry += 1;
-            let mut delay = self.policy.backoff(retry);
+            let mut delay = self.0.backoff(retry);
             if let RegistryError::RateLimited {
                 retry_after: Some(after),
             } = error
@@ -185,38 +171,26 @@ impl fmt::Debug for RateLimit {
     }
 }
 
-/// Limits the calls a gateway receives: at most `rate_per_second` started
-/// per second (evenly spaced) and at most `max_concurrency` in flight.
-/// A call that could only start after the context's deadline fails at once
-/// with [`RegistryError::TimedOut`] instead of waiting in vain.
-pub type RateLimited<R> = Layered<RateLimit, R>;
-
-impl<R> RateLimited<R> {
-    /// Wraps `inner`. `None` (or 0) disables a limit.
-    pub fn new(inner: R, rate_per_second: Option<f64>, max_concurrency: Option<usize>) -> Self {
+impl RateLimit {
+    /// The limits; `None` (or 0) disables one.
+    #[must_use]
+    pub fn new(rate_per_second: Option<f64>, max_concurrency: Option<usize>) -> Self {
         let interval = rate_per_second
             .filter(|r| r.is_finite() && *r > 0.0)
             .map(|r| Duration::from_secs_f64(1.0 / r));
-        Layered::wrap(
-            RateLimit {
-                interval,
-                next_slot: Mutex::new(Instant::now()),
-                permits: max_concurrency
-                    .filter(|&n| n > 0)
-                    .map(|n| Arc::new(Semaphore::new(n))),
-            },
-            inner,
-        )
+        Self {
+            interval,
+            next_slot: Mutex::new(Instant::now()),
+            permits: max_concurrency
+                .filter(|&n| n > 0)
+                .map(|n| Arc::new(Semaphore::new(n))),
+        }
     }
 }
 
 #[async_trait]
 impl Layer for RateLimit {
-    async fn around<T: Outcome>(
-        &self,
-        call: Call<'_>,
-        next: &dyn Next<T>,
-    ) -> Result<Reply<T>, RegistryError> {
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
         let deadline = call.ctx.deadline();
         if let Some(interval) = self.interval {
             let start = {
@@ -250,35 +224,18 @@ impl Layer for RateLimit {
     }
 }
 
-/// The layer of [`DefaultDeadline`].
+/// The layer of [`DefaultDeadline`]: the overall deadline.
 #[derive(Debug)]
-pub struct Deadline {
-    deadline: Duration,
-}
-
-/// Gives a logical check the gateway's overall deadline when its context
-/// has none, so retries and attempts always stop in time.
-pub type DefaultDeadline<R> = Layered<Deadline, R>;
-
-impl<R> DefaultDeadline<R> {
-    /// Wraps `inner`.
-    pub fn new(inner: R, deadline: Duration) -> Self {
-        Layered::wrap(Deadline { deadline }, inner)
-    }
-}
+pub struct Deadline(pub Duration);
 
 #[async_trait]
 impl Layer for Deadline {
-    async fn around<T: Outcome>(
-        &self,
-        call: Call<'_>,
-        next: &dyn Next<T>,
-    ) -> Result<Reply<T>, RegistryError> {
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
         if call.ctx.deadline().is_some() {
             return next.call(call.ctx).await;
         }
         // A clone shares the attempt counter and the request id.
-        let bounded = call.ctx.clone().with_timeout(self.deadline);
+        let bounded = call.ctx.clone().with_timeout(self.0);
         next.call(&bounded).await
     }
 }
@@ -315,13 +272,8 @@ impl ResilienceConfig {
         &self,
         gateway: R,
     ) -> DefaultDeadline<Retrying<RateLimited<R>>> {
-        DefaultDeadline::new(
-            Retrying::new(
-                RateLimited::new(gateway, self.rate_per_second, self.max_concurrency),
-                self.retry,
-            ),
-            self.deadline,
-        )
+        let limited = RateLimit::new(self.rate_per_second, self.max_concurrency).over(gateway);
+        Deadline(self.deadline).over(Retry(self.retry).over(limited))
     }
 }
 
@@ -330,7 +282,7 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
     use dancu_core::registry::{
-        CheckOutcome, IdentityQuery, LookupOutcome, RegistryInfo, ReplyMeta,
+        CheckOutcome, IdentityQuery, LookupOutcome, RegistryInfo, Reply, ReplyMeta,
     };
     use dancu_core::{CalendarDate, IdNumber};
 
@@ -429,7 +381,7 @@ mod tests {
     #[tokio::test]
     async fn retries_transient_failures_with_the_same_request_id() {
         let inner = Scripted::new(vec![unavailable(), RegistryError::TimedOut], Duration::ZERO);
-        let r = Retrying::new(inner, fast_policy(3));
+        let r = Retry(fast_policy(3)).over(inner);
         let ctx = ctx();
         let reply = r.lookup(&ctx, &query()).await.unwrap();
         assert_eq!(reply.outcome, LookupOutcome::NotFound);
@@ -444,20 +396,14 @@ mod tests {
         let rejected = RegistryError::Rejected {
             fault: "MaCanBo chua duoc dang ky".into(),
         };
-        let r = Retrying::new(
-            Scripted::new(vec![rejected.clone()], Duration::ZERO),
-            fast_policy(3),
-        );
+        let r = Retry(fast_policy(3)).over(Scripted::new(vec![rejected.clone()], Duration::ZERO));
         assert_eq!(r.lookup(&ctx(), &query()).await.unwrap_err(), rejected);
         assert_eq!(r.inner().calls.load(Ordering::SeqCst), 1);
 
-        let r = Retrying::new(
-            Scripted::new(
-                vec![unavailable(), unavailable(), unavailable()],
-                Duration::ZERO,
-            ),
-            fast_policy(2),
-        );
+        let r = Retry(fast_policy(2)).over(Scripted::new(
+            vec![unavailable(), unavailable(), unavailable()],
+            Duration::ZERO,
+        ));
         assert_eq!(r.lookup(&ctx(), &query()).await.unwrap_err(), unavailable());
         assert_eq!(r.inner().calls.load(Ordering::SeqCst), 3);
     }
@@ -467,19 +413,13 @@ mod tests {
         let limited = RegistryError::RateLimited {
             retry_after: Some(Duration::from_millis(150)),
         };
-        let r = Retrying::new(
-            Scripted::new(vec![limited.clone()], Duration::ZERO),
-            fast_policy(3),
-        );
+        let r = Retry(fast_policy(3)).over(Scripted::new(vec![limited.clone()], Duration::ZERO));
         let started = Instant::now();
         r.lookup(&ctx(), &query()).await.unwrap();
         assert!(started.elapsed() >= Duration::from_millis(150));
 
         // A Retry-After past the deadline is not waited for.
-        let r = Retrying::new(
-            Scripted::new(vec![limited.clone()], Duration::ZERO),
-            fast_policy(3),
-        );
+        let r = Retry(fast_policy(3)).over(Scripted::new(vec![limited.clone()], Duration::ZERO));
         let ctx = ctx().with_timeout(Duration::from_millis(50));
         assert_eq!(r.lookup(&ctx, &query()).await.unwrap_err(), limited);
         assert_eq!(r.inner().calls.load(Ordering::SeqCst), 1);
@@ -487,19 +427,15 @@ mod tests {
 
     #[tokio::test]
     async fn attempt_timeout_and_overall_deadline() {
-        let slow = AttemptTimeout::new(
-            Scripted::new(vec![], Duration::from_millis(300)),
-            Duration::from_millis(50),
-        );
+        let slow = AttemptLimit(Duration::from_millis(50))
+            .over(Scripted::new(vec![], Duration::from_millis(300)));
         assert_eq!(
             slow.lookup(&ctx(), &query()).await.unwrap_err(),
             RegistryError::TimedOut
         );
 
-        let slow = AttemptTimeout::new(
-            Scripted::new(vec![], Duration::from_millis(300)),
-            Duration::from_secs(10),
-        );
+        let slow = AttemptLimit(Duration::from_secs(10))
+            .over(Scripted::new(vec![], Duration::from_millis(300)));
         let ctx = ctx().with_timeout(Duration::from_millis(50));
         let started = Instant::now();
         assert_eq!(
@@ -515,10 +451,10 @@ mod tests {
             retry: fast_policy(100),
             ..ResilienceConfig::default()
         };
-        let r = cfg.wrap(AttemptTimeout::new(
-            Scripted::new(vec![], Duration::from_secs(5)),
-            Duration::from_millis(40),
-        ));
+        let r = cfg.wrap(
+            AttemptLimit(Duration::from_millis(40))
+                .over(Scripted::new(vec![], Duration::from_secs(5))),
+        );
         let ctx = ctx().with_timeout(Duration::from_millis(300));
         let started = Instant::now();
         assert_eq!(
@@ -535,47 +471,31 @@ mod tests {
 
     #[tokio::test]
     async fn rate_and_concurrency_limits() {
-        let r = Arc::new(RateLimited::new(
-            Scripted::new(vec![], Duration::ZERO),
-            Some(50.0),
-            None,
-        ));
-        let started = Instant::now();
-        let calls: Vec<_> = (0..10)
-            .map(|_| {
-                let r = Arc::clone(&r);
-                tokio::spawn(async move { r.lookup(&ctx(), &query()).await })
-            })
-            .collect();
-        for c in calls {
-            c.await.unwrap().unwrap();
-        }
-        // 10 calls at 50/s are spread over at least 9 intervals of 20 ms.
-        assert!(
-            started.elapsed() >= Duration::from_millis(170),
-            "{:?}",
+        /// How long `n` concurrent lookups take.
+        async fn concurrently(r: RateLimited<Scripted>, n: usize) -> Duration {
+            let r = Arc::new(r);
+            let started = Instant::now();
+            let calls: Vec<_> = (0..n)
+                .map(|_| {
+                    let r = Arc::clone(&r);
+                    tokio::spawn(async move { r.lookup(&ctx(), &query()).await })
+                })
+                .collect();
+            for c in calls {
+                c.await.unwrap().unwrap();
+            }
             started.elapsed()
-        );
-
-        let r = Arc::new(RateLimited::new(
-            Scripted::new(vec![], Duration::from_millis(100)),
-            None,
-            Some(2),
-        ));
-        let started = Instant::now();
-        let calls: Vec<_> = (0..4)
-            .map(|_| {
-                let r = Arc::clone(&r);
-                tokio::spawn(async move { r.lookup(&ctx(), &query()).await })
-            })
-            .collect();
-        for c in calls {
-            c.await.unwrap().unwrap();
         }
-        assert!(started.elapsed() >= Duration::from_millis(200));
+        let rated = RateLimit::new(Some(50.0), None).over(Scripted::new(vec![], Duration::ZERO));
+        // 10 calls at 50/s are spread over at least 9 intervals of 20 ms.
+        let took = concurrently(rated, 10).await;
+        assert!(took >= Duration::from_millis(170), "{took:?}");
+        let two_at_once =
+            RateLimit::new(None, Some(2)).over(Scripted::new(vec![], Duration::from_millis(100)));
+        assert!(concurrently(two_at_once, 4).await >= Duration::from_millis(200));
 
         // Waiting past the deadline fails fast.
-        let r = RateLimited::new(Scripted::new(vec![], Duration::ZERO), Some(1.0), None);
+        let r = RateLimit::new(Some(1.0), None).over(Scripted::new(vec![], Duration::ZERO));
         r.lookup(&ctx(), &query()).await.unwrap();
         let ctx = ctx().with_timeout(Duration::from_millis(100));
         assert_eq!(

@@ -25,7 +25,7 @@ use dancu_core::registry::{
 use dancu_core::{BirthDate, CalendarDate, FullName, GenderCode, IdNumber, PersonalId};
 
 use crate::InMemoryRegistry;
-use crate::layer::{Call, Layer, Layered, Next, Outcome};
+use crate::layer::{Answer, Call, Layer, Layered, Next, Outcome};
 use dancu_core::registry::RegistryInfo;
 
 /// A citizen who must confirm a one-time password.
@@ -342,11 +342,7 @@ pub struct Counter(std::sync::atomic::AtomicUsize);
 
 #[async_trait::async_trait]
 impl Layer for Counter {
-    async fn around<T: Outcome>(
-        &self,
-        call: Call<'_>,
-        next: &dyn Next<T>,
-    ) -> Result<Reply<T>, RegistryError> {
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
         self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         next.call(call.ctx).await
     }
@@ -392,19 +388,11 @@ impl PopulationRegistry for FailingRegistry {
         }
     }
 
-    async fn lookup(
-        &self,
-        _ctx: &RequestContext,
-        _query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+    async fn lookup(&self, _: &RequestContext, _: &IdentityQuery) -> Answer<LookupOutcome> {
         Err(self.0.clone())
     }
 
-    async fn check(
-        &self,
-        _ctx: &RequestContext,
-        _query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+    async fn check(&self, _: &RequestContext, _: &IdentityQuery) -> Answer<CheckOutcome> {
         Err(self.0.clone())
     }
 }

@@ -13,7 +13,8 @@ use dancu_core::registry::{
 use dancu_core::{CalendarDate, IdNumber};
 use dancu_popdb::audit::{Audited, SqliteAuditSink, SubjectHasher};
 use dancu_popdb::gateway::{ConfigValue, Gateway, GatewayBuilder};
-use dancu_popdb::resilience::{RetryPolicy, Retrying};
+use dancu_popdb::layer::Layer as _;
+use dancu_popdb::resilience::{Retry, RetryPolicy};
 use dancu_popdb::suite::{SuiteFixture, behaviour_suite};
 use dancu_popdb::{InMemoryRegistry, Secret};
 use dancu_wire::auth::{C06Verifier, LgspCredentials};
@@ -344,7 +345,7 @@ async fn service_codes_map_procedures_and_an_unmapped_one_is_refused_before_anyt
         Arc::new(SqliteAuditSink::open(dir.path().join("a.sqlite")).expect("sink"));
     let hasher = SubjectHasher::new(Secret::new("a-long-and-secret-salt")).expect("salt");
     let audited = Audited::new(
-        Retrying::new(gw, RetryPolicy::default()),
+        Retry(RetryPolicy::default()).over(gw),
         sink.clone() as Arc<dyn AuditSink>,
         hasher.clone(),
     );
@@ -491,14 +492,12 @@ async fn date_format_and_request_id_formats() {
             .with_config("request_id", format)
             .build()
             .expect("gateway");
-        let retrying = Retrying::new(
-            gw,
-            RetryPolicy {
-                max_retries: 3,
-                base_delay: Duration::from_millis(5),
-                max_delay: Duration::from_millis(10),
-            },
-        );
+        let retrying = Retry(RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(10),
+        })
+        .over(gw);
         let c = ctx();
         retrying.lookup(&c, &query()).await.expect("third attempt");
         let ids: Vec<String> = sent(&server)

@@ -28,7 +28,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use dancu_core::CalendarDate;
 use dancu_core::registry::{AuditSink, Operation, PopulationRegistry, RegistryError};
 use dancu_popdb::InMemoryRegistry;
@@ -438,13 +438,13 @@ impl Sandbox {
         });
         let app = Router::new()
             .route("/lgsp/token", post(lgsp_token))
-            .route("/lgsp/tracuu", post(lgsp_lookup))
-            .route("/lgsp/xacthuc", post(lgsp_check))
-            .route("/c06/tracuu", post(c06_lookup))
-            .route("/c06/xacthuc", post(c06_check))
+            .route("/lgsp/tracuu", route(Which::Lgsp, Operation::Lookup))
+            .route("/lgsp/xacthuc", route(Which::Lgsp, Operation::Check))
+            .route("/c06/tracuu", route(Which::C06, Operation::Lookup))
+            .route("/c06/xacthuc", route(Which::C06, Operation::Check))
             .route("/tinh/token", post(json_token))
-            .route("/tinh/tracuu", post(json_lookup))
-            .route("/tinh/xacthuc", post(json_check))
+            .route("/tinh/tracuu", route(Which::Json, Operation::Lookup))
+            .route("/tinh/xacthuc", route(Which::Json, Operation::Check))
             .route("/admin/faults", get(get_faults).put(put_faults))
             .route("/admin/stats", get(stats))
             .layer(axum::middleware::map_response_with_state(
@@ -952,28 +952,9 @@ async fn channel(
     after(&shared, respond(reply))
 }
 
-async fn lgsp_lookup(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
-    channel(s, h, b, Which::Lgsp, Operation::Lookup).await
-}
-
-async fn lgsp_check(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
-    channel(s, h, b, Which::Lgsp, Operation::Check).await
-}
-
-async fn c06_lookup(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
-    channel(s, h, b, Which::C06, Operation::Lookup).await
-}
-
-async fn c06_check(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
-    channel(s, h, b, Which::C06, Operation::Check).await
-}
-
-async fn json_lookup(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
-    channel(s, h, b, Which::Json, Operation::Lookup).await
-}
-
-async fn json_check(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
-    channel(s, h, b, Which::Json, Operation::Check).await
+/// The route of one channel's operation.
+fn route(which: Which, op: Operation) -> MethodRouter<Arc<Shared>> {
+    post(move |State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes| channel(s, h, b, which, op))
 }
 
 // ---------------------------------------------------------------------------

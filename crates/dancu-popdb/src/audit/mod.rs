@@ -21,14 +21,14 @@ use async_trait::async_trait;
 use dancu_core::Timestamp;
 use dancu_core::registry::{
     AuditCompletion, AuditEntry, AuditQuery, AuditSink, AuditSubject, AuditTicket, LookupKey,
-    PopulationRegistry, RegistryError, Reply, RequestContext,
+    PopulationRegistry, RegistryError, RequestContext,
 };
 use sha2::{Digest, Sha256};
 
 pub use sqlite::{OpenError, SCHEMA_VERSION, SqliteAuditSink, WriterStats};
 
 use crate::Secret;
-use crate::layer::{Call, Layer, Layered, Next, Outcome};
+use crate::layer::{Answer, Call, Layer, Layered, Next, Outcome};
 
 /// Separates the subject hash from any other use of the same salt.
 const SUBJECT_DOMAIN: &[u8] = b"dancu/audit-subject/v1\0";
@@ -254,7 +254,7 @@ impl Audit {
         ctx: &RequestContext,
         ticket: AuditTicket,
         exchanges_before: u32,
-        result: &Result<Reply<T>, RegistryError>,
+        result: &Answer<T>,
     ) {
         let completion = match result {
             Ok(reply) => AuditCompletion {
@@ -280,11 +280,7 @@ impl Audit {
 
 #[async_trait]
 impl Layer for Audit {
-    async fn around<T: Outcome>(
-        &self,
-        call: Call<'_>,
-        next: &dyn Next<T>,
-    ) -> Result<Reply<T>, RegistryError> {
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
         // A request the registry would refuse without a call is neither
         // sent nor recorded.
         next.precheck(call.ctx)?;

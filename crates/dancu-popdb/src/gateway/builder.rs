@@ -68,34 +68,23 @@ impl fmt::Debug for ConfigValue {
     }
 }
 
-impl From<&str> for ConfigValue {
-    fn from(s: &str) -> Self {
-        Self::Str(s.to_owned())
-    }
+/// Values convert into settings.
+macro_rules! config_values {
+    ($($from:ty => |$v:ident| $make:expr;)+) => {$(
+        impl From<$from> for ConfigValue {
+            fn from($v: $from) -> Self {
+                $make
+            }
+        }
+    )+};
 }
 
-impl From<String> for ConfigValue {
-    fn from(s: String) -> Self {
-        Self::Str(s)
-    }
-}
-
-impl From<Secret> for ConfigValue {
-    fn from(s: Secret) -> Self {
-        Self::Secret(s)
-    }
-}
-
-impl From<i64> for ConfigValue {
-    fn from(i: i64) -> Self {
-        Self::Int(i)
-    }
-}
-
-impl From<bool> for ConfigValue {
-    fn from(b: bool) -> Self {
-        Self::Bool(b)
-    }
+config_values! {
+    &str => |s| Self::Str(s.to_owned());
+    String => |s| Self::Str(s);
+    Secret => |s| Self::Secret(s);
+    i64 => |i| Self::Int(i);
+    bool => |b| Self::Bool(b);
 }
 
 impl ConfigValue {
@@ -148,6 +137,15 @@ impl ConfigValue {
             Self::Float(f) if f.is_finite() && *f > 0.0 => Ok(*f),
             _ => Err("expected a positive number".to_owned()),
         }
+    }
+
+    /// A keyword of the wire crate's (`camel`, `yyyy-MM-dd`, `s`, …).
+    pub(crate) fn keyword<T: std::str::FromStr<Err = dancu_wire::DialectError>>(
+        &self,
+    ) -> Result<T, String> {
+        self.text()?
+            .parse()
+            .map_err(|e: dancu_wire::DialectError| e.0)
     }
 
     fn boolean(&self) -> Result<bool, String> {
@@ -231,49 +229,22 @@ fn is_service_code(code: &str) -> bool {
 /// `dancu.toml` describes. Build the gateway with [`GatewayConfig::build`]
 /// (or the whole stack with [`crate::connect::registry`]). `Debug` never
 /// shows a secret.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct GatewayConfig {
-    pub(crate) name: String,
-    pub(crate) kind: &'static Kind,
-    pub(crate) preset: Preset,
-    pub(crate) base_url: String,
-    pub(crate) lookup_path: String,
-    pub(crate) verify_path: String,
-    pub(crate) dialect: Dialect,
-    pub(crate) service_codes: ServiceCodes,
-    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
-    pub(crate) attempt_timeout: Duration,
-    pub(crate) resilience: ResilienceConfig,
-    pub(crate) tls: TlsSettings,
-    pub(crate) auth_name: &'static str,
-    pub(crate) auth: Box<dyn AuthSettings>,
-}
-
-impl fmt::Debug for GatewayConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GatewayConfig")
-            .field("name", &self.name)
-            .field("kind", &self.kind.name)
-            .field("preset", &self.preset)
-            .field("base_url", &self.base_url)
-            .field("lookup_path", &self.lookup_path)
-            .field("verify_path", &self.verify_path)
-            .field("dialect", &self.dialect)
-            .field("service_codes", &self.service_codes)
-            .field(
-                "headers",
-                &self
-                    .headers
-                    .iter()
-                    .map(|(n, _)| n.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .field("attempt_timeout", &self.attempt_timeout)
-            .field("resilience", &self.resilience)
-            .field("tls", &self.tls)
-            .field("auth", &self.auth)
-            .finish()
-    }
+    name: String,
+    kind: &'static Kind,
+    preset: Preset,
+    base_url: String,
+    lookup_path: String,
+    verify_path: String,
+    dialect: Dialect,
+    service_codes: ServiceCodes,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    attempt_timeout: Duration,
+    resilience: ResilienceConfig,
+    tls: TlsSettings,
+    auth_name: &'static str,
+    auth: Box<dyn AuthSettings>,
 }
 
 impl GatewayConfig {
@@ -408,7 +379,36 @@ impl fmt::Debug for GatewayBuilder {
     }
 }
 
+/// String settings, each a setter that records its key.
+macro_rules! string_settings {
+    ($($(#[$doc:meta])* $key:ident;)+) => {$(
+        $(#[$doc])*
+        #[must_use]
+        pub fn $key(self, value: &str) -> Self {
+            self.with_config(stringify!($key), value)
+        }
+    )+};
+}
+
 impl GatewayBuilder {
+    string_settings! {
+        /// The path of the full lookup, appended to the base URL (required).
+        lookup_path;
+        /// The path of the yes/no check (required).
+        verify_path;
+        /// `MaTichHop` of the full lookup (default `037`).
+        lookup_code;
+        /// `MaTichHop` of the yes/no check (default `003`).
+        verify_code;
+        /// The service code for procedures without their own.
+        default_service_code;
+        /// The name the gateway's certificate must be valid for, when the URL
+        /// holds an IP address.
+        tls_server_name;
+        /// Accept exactly the certificate with this SHA-256 fingerprint.
+        pin_sha256;
+    }
+
     /// A builder for a gateway of `kind` (`lgsp`, `c06`, `provincial_json`)
     /// at `base_url`.
     #[must_use]
@@ -456,35 +456,11 @@ impl GatewayBuilder {
         self
     }
 
-    /// The path of the full lookup, appended to the base URL (required).
-    #[must_use]
-    pub fn lookup_path(self, path: &str) -> Self {
-        self.with_config("lookup_path", path)
-    }
-
-    /// The path of the yes/no check (required).
-    #[must_use]
-    pub fn verify_path(self, path: &str) -> Self {
-        self.with_config("verify_path", path)
-    }
-
     /// Starts the dialect from a preset (explicit settings override it,
     /// whatever their order).
     #[must_use]
     pub fn preset(self, preset: Preset) -> Self {
         self.with_config("preset", preset.as_str())
-    }
-
-    /// `MaTichHop` of the full lookup (default `037`).
-    #[must_use]
-    pub fn lookup_code(self, code: &str) -> Self {
-        self.with_config("lookup_code", code)
-    }
-
-    /// `MaTichHop` of the yes/no check (default `003`).
-    #[must_use]
-    pub fn verify_code(self, code: &str) -> Self {
-        self.with_config("verify_code", code)
     }
 
     /// How `HoVaTen` is written.
@@ -506,12 +482,6 @@ impl GatewayBuilder {
             "service_codes",
             ConfigValue::Table(vec![(procedure.to_owned(), code.into())]),
         )
-    }
-
-    /// The service code for procedures without their own.
-    #[must_use]
-    pub fn default_service_code(self, code: &str) -> Self {
-        self.with_config("default_service_code", code)
     }
 
     /// An extra fixed header (the value may be a [`Secret`]).
@@ -536,19 +506,6 @@ impl GatewayBuilder {
     pub fn root_ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.root_ca_pem = Some(pem.into());
         self
-    }
-
-    /// The name the gateway's certificate must be valid for, when the URL
-    /// holds an IP address.
-    #[must_use]
-    pub fn tls_server_name(self, name: &str) -> Self {
-        self.with_config("tls_server_name", name)
-    }
-
-    /// Accept exactly the certificate with this SHA-256 fingerprint.
-    #[must_use]
-    pub fn pin_sha256(self, fingerprint: &str) -> Self {
-        self.with_config("pin_sha256", fingerprint)
     }
 
     /// Uses an existing client (its TLS settings are the caller's).
@@ -737,10 +694,7 @@ impl GatewayBuilder {
                 "verify_path" => value.path().map(|v| verify_path = Some(v)),
                 "lookup_code" => value.text().map(|v| v.clone_into(&mut dialect.lookup_code)),
                 "verify_code" => value.text().map(|v| v.clone_into(&mut dialect.verify_code)),
-                "name_form" => value.text().and_then(|v| {
-                    dialect.name_form = v.parse().map_err(|e: dancu_wire::DialectError| e.0)?;
-                    Ok(())
-                }),
+                "name_form" => value.keyword().map(|v| dialect.name_form = v),
                 "send_unit" => value.boolean().map(|b| dialect.send_unit = b),
                 "request_id" => value.text().map(|v| request_id = Some(v.to_owned())),
                 "request_id_prefix" => value.text().map(|v| prefix = Some(v.to_owned())),
@@ -754,15 +708,9 @@ impl GatewayBuilder {
                         dialect.extra_elements.push((name, v.expose().to_owned()));
                     }
                 }),
-                "date_format" => value.text().and_then(|v| {
-                    dialect.date_format = v.parse().map_err(|e: dancu_wire::DialectError| e.0)?;
-                    Ok(())
-                }),
+                "date_format" => value.keyword().map(|v| dialect.date_format = v),
                 "content_type" => value.text().map(|v| v.clone_into(&mut dialect.content_type)),
-                "json_keys" => value.text().and_then(|v| {
-                    dialect.json_keys = v.parse().map_err(|e: dancu_wire::DialectError| e.0)?;
-                    Ok(())
-                }),
+                "json_keys" => value.keyword().map(|v| dialect.json_keys = v),
                 "json_nulls" => value.boolean().map(|b| dialect.json_nulls = b),
                 "citizen_otp" => value.boolean().map(|b| dialect.citizen_otp = b),
                 "service_codes" => value.pairs().and_then(|pairs| {
@@ -829,20 +777,22 @@ impl GatewayBuilder {
                     resilience.max_concurrency =
                         Some(usize::try_from(n).unwrap_or(usize::MAX)).filter(|&n| n > 0);
                 }),
-                k if auth.keys().contains(&k) => auth.set(k, value),
-                k if auth::is_strategy_key(k) => {
-                    return Err(format!(
-                        "{}: key `{shown}` does not apply to a {} gateway{}",
-                        self.at(None),
-                        kind.name,
-                        if kind.envelope == Envelope::Json {
-                            format!(" with auth = {auth_name:?}")
-                        } else {
-                            format!(" (kind {})", kind.name)
-                        }
-                    ));
-                }
-                _ => return Err(format!("{}: unknown key `{shown}`", self.at(None))),
+                k => match auth.set(k, value) {
+                    Some(taken) => taken,
+                    None if auth::is_strategy_key(k) => {
+                        return Err(format!(
+                            "{}: key `{shown}` does not apply to a {} gateway{}",
+                            self.at(None),
+                            kind.name,
+                            if kind.envelope == Envelope::Json {
+                                format!(" with auth = {auth_name:?}")
+                            } else {
+                                String::new()
+                            }
+                        ));
+                    }
+                    None => return Err(format!("{}: unknown key `{shown}`", self.at(None))),
+                },
             };
             r.map_err(|e| at(shown, e))?;
         }

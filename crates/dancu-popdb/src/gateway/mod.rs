@@ -37,8 +37,6 @@ pub mod builder;
 mod http;
 mod tls;
 
-use std::fmt;
-
 use async_trait::async_trait;
 use dancu_core::CalendarDate;
 use dancu_core::registry::{
@@ -52,12 +50,16 @@ use reqwest::header::HeaderMap;
 
 pub use builder::{ConfigValue, GatewayBuilder, GatewayConfig};
 
-use auth::{Auth, Envelope, Kind};
+use auth::{Auth, Authorize, Envelope, Kind};
 use builder::ServiceCodes;
 use http::{Exchange, Http, WireError};
 
+use crate::layer::Answer;
+
 /// A gateway to the population database. `Debug` never shows a credential
-/// or token.
+/// or token (secrets print redacted, header values carrying them are
+/// marked sensitive).
+#[derive(Debug)]
 pub struct Gateway {
     name: String,
     kind: &'static Kind,
@@ -66,18 +68,6 @@ pub struct Gateway {
     headers: HeaderMap,
     http: Http,
     auth: Box<dyn Auth>,
-}
-
-impl fmt::Debug for Gateway {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Gateway")
-            .field("name", &self.name)
-            .field("channel", &self.kind.channel)
-            .field("http", &self.http)
-            .field("dialect", &self.dialect)
-            .field("auth", &self.auth)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Gateway {
@@ -117,11 +107,13 @@ impl Gateway {
         let mut headers = self.headers.clone();
         let mut refused = false;
         loop {
-            if !self
-                .auth
-                .authorize(&self.http, ctx, &mut headers, refused)
-                .await?
-            {
+            let call = Authorize {
+                http: &self.http,
+                ctx,
+                headers: &mut headers,
+                refused,
+            };
+            if !self.auth.authorize(call).await? {
                 return Err(RegistryError::Unauthorized);
             }
             let timeout = self.http.attempt_timeout(ctx)?;
@@ -230,11 +222,7 @@ impl PopulationRegistry for Gateway {
         self.service_codes.resolve(ctx.procedure()).map(drop)
     }
 
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+    async fn lookup(&self, ctx: &RequestContext, query: &IdentityQuery) -> Answer<LookupOutcome> {
         let ex = self.exchange(Operation::Lookup, ctx, query).await?;
         let today = CalendarDate::today_in_vietnam();
         let limits = &self.dialect.limits;
@@ -265,11 +253,7 @@ impl PopulationRegistry for Gateway {
         }
     }
 
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+    async fn check(&self, ctx: &RequestContext, query: &IdentityQuery) -> Answer<CheckOutcome> {
         let ex = self.exchange(Operation::Check, ctx, query).await?;
         let yes = |b: bool| {
             if b {

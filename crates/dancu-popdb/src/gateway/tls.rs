@@ -13,9 +13,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use reqwest::Client;
-use rustls::DigitallySignedStruct;
+use rustls::DigitallySignedStruct as Dss;
+use rustls::Error as TlsError;
 use rustls::client::WebPkiServerVerifier;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::danger::{
+    HandshakeSignatureValid as Valid, ServerCertVerified, ServerCertVerifier,
+};
+use rustls::pki_types::CertificateDer as Cert;
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use sha2::{Digest, Sha256};
@@ -174,22 +178,12 @@ impl ServerCertVerifier for Verifier {
             .verify_server_cert(end_entity, intermediates, name, ocsp_response, now)
     }
 
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls12_signature(message, cert, dss)
+    fn verify_tls12_signature(&self, m: &[u8], c: &Cert<'_>, d: &Dss) -> Result<Valid, TlsError> {
+        self.webpki.verify_tls12_signature(m, c, d)
     }
 
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls13_signature(message, cert, dss)
+    fn verify_tls13_signature(&self, m: &[u8], c: &Cert<'_>, d: &Dss) -> Result<Valid, TlsError> {
+        self.webpki.verify_tls13_signature(m, c, d)
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {

@@ -30,6 +30,9 @@ use crate::dialect::CheckElement;
 use crate::fault::{DecodeError, SoapFault, envelope_close, envelope_open, fault, invalid};
 use crate::xml::{self, BCA_NS, Limits, MIC_NS, Node, Ns};
 
+/// What a decoder gives.
+pub type Decoded<T> = Result<T, DecodeError>;
+
 /// An answer or a fault.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SoapReply<T> {
@@ -95,11 +98,7 @@ pub fn decode_lookup(
 /// # Errors
 ///
 /// As [`decode_lookup`]; a SOAP fault here is an error too.
-pub fn decode_collection(
-    bytes: &[u8],
-    on: CalendarDate,
-    limits: &Limits,
-) -> Result<LookupAnswer, DecodeError> {
+pub fn decode_collection(bytes: &[u8], on: CalendarDate, limits: &Limits) -> Decoded<LookupAnswer> {
     let root = parse(bytes, limits)?;
     if root.is(Ns::Soap, "Envelope") {
         let node = body(&root)?;
@@ -136,11 +135,7 @@ pub fn decode_check(bytes: &[u8], limits: &Limits) -> Result<SoapReply<bool>, De
 /// # Errors
 ///
 /// As [`decode_check`] and [`decode_collection`].
-pub fn decode_check_document(
-    bytes: &[u8],
-    on: CalendarDate,
-    limits: &Limits,
-) -> Result<bool, DecodeError> {
+pub fn decode_check_document(bytes: &[u8], on: CalendarDate, limits: &Limits) -> Decoded<bool> {
     let root = parse(bytes, limits)?;
     let node = if root.is(Ns::Soap, "Envelope") {
         body(&root)?
@@ -279,24 +274,34 @@ fn decode_collection_node(node: &Node, on: CalendarDate) -> Result<LookupAnswer,
 // Server side
 // ---------------------------------------------------------------------------
 
+/// `write` in a SOAP envelope.
+fn enveloped(capacity: usize, write: impl FnOnce(&mut String)) -> String {
+    let mut out = String::with_capacity(capacity);
+    envelope_open(&mut out);
+    write(&mut out);
+    envelope_close(&mut out);
+    out
+}
+
+/// `write` alone.
+fn bare(capacity: usize, write: impl FnOnce(&mut String)) -> String {
+    let mut out = String::with_capacity(capacity);
+    write(&mut out);
+    out
+}
+
 /// Encodes a full-lookup answer: a `CongdanCollection` with the citizen, or
 /// an empty one (`SoCongDan="0"`) for `None`. `as_of` is `ThoiDiemDuLieu`
 /// (not written when `None`).
 #[must_use]
 pub fn encode_lookup(record: Option<&CitizenRecord>, as_of: Option<&str>) -> String {
-    let mut out = String::with_capacity(3072);
-    envelope_open(&mut out);
-    encode_collection_into(&mut out, record, as_of);
-    envelope_close(&mut out);
-    out
+    enveloped(3072, |out| encode_collection_into(out, record, as_of))
 }
 
 /// Encodes the bare `CongdanCollection` document.
 #[must_use]
 pub fn encode_collection(record: Option<&CitizenRecord>, as_of: Option<&str>) -> String {
-    let mut out = String::with_capacity(3072);
-    encode_collection_into(&mut out, record, as_of);
-    out
+    bare(3072, |out| encode_collection_into(out, record, as_of))
 }
 
 fn encode_collection_into(out: &mut String, record: Option<&CitizenRecord>, as_of: Option<&str>) {
@@ -322,19 +327,13 @@ fn encode_collection_into(out: &mut String, record: Option<&CitizenRecord>, as_o
 /// Encodes a yes/no answer as `element`/`TonTai` in an envelope.
 #[must_use]
 pub fn encode_check(exists: bool, element: CheckElement) -> String {
-    let mut out = String::with_capacity(320);
-    envelope_open(&mut out);
-    encode_check_into(&mut out, exists, element);
-    envelope_close(&mut out);
-    out
+    enveloped(320, |out| encode_check_into(out, exists, element))
 }
 
 /// Encodes the bare yes/no answer element.
 #[must_use]
 pub fn encode_check_document(exists: bool, element: CheckElement) -> String {
-    let mut out = String::with_capacity(160);
-    encode_check_into(&mut out, exists, element);
-    out
+    bare(160, |out| encode_check_into(out, exists, element))
 }
 
 fn encode_check_into(out: &mut String, exists: bool, element: CheckElement) {

@@ -103,30 +103,35 @@ struct Identity {
     present: bool,
 }
 
+/// A field that came (`raw`) parsed, or flagged in `record` when it does
+/// not parse.
+fn decoded<T, E: std::fmt::Display>(
+    raw: Option<(Result<T, E>, String)>,
+    field: RecordField,
+    present: &mut bool,
+    record: &mut CitizenRecord,
+) -> Option<T> {
+    let (parsed, raw) = raw?;
+    *present = true;
+    parsed
+        .map_err(|e| record.flag(field, Some(&raw), e.to_string()))
+        .ok()
+}
+
 fn identity(node: &Node, who: Person, on: CalendarDate, record: &mut CitizenRecord) -> Identity {
     let mut present = false;
-    let name = name(node, "HoVaTen").and_then(|(parsed, raw)| {
-        present = true;
-        parsed
-            .map_err(|e| record.flag(RecordField::Name(who), Some(&raw), e))
-            .ok()
-    });
-    let personal_id = node.child_text(ANSWER_NS, "SoDinhDanh").and_then(|t| {
-        present = true;
-        PersonalId::parse_on(t, on)
-            .map_err(|e| record.flag(RecordField::PersonalId(who), Some(t), e.to_string()))
-            .ok()
-    });
-    let cmnd = node.child_text(ANSWER_NS, "SoCMND").and_then(|t| {
-        present = true;
-        t.parse::<Cmnd>()
-            .map_err(|e| record.flag(RecordField::RelativeCmnd(who), Some(t), e.to_string()))
-            .ok()
-    });
+    let text = |local| node.child_text(ANSWER_NS, local).map(str::to_owned);
+    let id = text("SoDinhDanh").map(|t| (PersonalId::parse_on(&t, on), t));
+    let cmnd = text("SoCMND").map(|t| (t.parse::<Cmnd>(), t));
     Identity {
-        name,
-        personal_id,
-        cmnd,
+        name: decoded(
+            name(node, "HoVaTen"),
+            RecordField::Name(who),
+            &mut present,
+            record,
+        ),
+        personal_id: decoded(id, RecordField::PersonalId(who), &mut present, record),
+        cmnd: decoded(cmnd, RecordField::RelativeCmnd(who), &mut present, record),
         present,
     }
 }
@@ -177,18 +182,26 @@ pub(crate) fn decode_citizen(c: &Node, on: CalendarDate) -> Result<CitizenRecord
             Err(e) => r.flag(RecordField::Cmnd, Some(t), e.to_string()),
         }
     }
-    r.ethnicity = opt_text(c, "DanToc");
-    r.religion = opt_text(c, "TonGiao");
-    r.nationality = opt_text(c, "QuocTich");
-    r.marital_status = opt_text(c, "TinhTrangHonNhan");
-    r.blood_group = opt_text(c, "NhomMau");
-    r.account_type = opt_text(c, "LoaiTaiKhoan");
-    r.tax_code = opt_text(c, "MaSoThue");
-    r.email = opt_text(c, "ThuDienTu");
-    r.birth_registration = address(c, "NoiDangKyKhaiSinh");
-    r.hometown = address(c, "QueQuan");
-    r.permanent = address(c, "ThuongTru");
-    r.current = address(c, "NoiOHienTai");
+    for (slot, element) in [
+        (&mut r.ethnicity, "DanToc"),
+        (&mut r.religion, "TonGiao"),
+        (&mut r.nationality, "QuocTich"),
+        (&mut r.marital_status, "TinhTrangHonNhan"),
+        (&mut r.blood_group, "NhomMau"),
+        (&mut r.account_type, "LoaiTaiKhoan"),
+        (&mut r.tax_code, "MaSoThue"),
+        (&mut r.email, "ThuDienTu"),
+    ] {
+        *slot = opt_text(c, element);
+    }
+    for (slot, element) in [
+        (&mut r.birth_registration, "NoiDangKyKhaiSinh"),
+        (&mut r.hometown, "QueQuan"),
+        (&mut r.permanent, "ThuongTru"),
+        (&mut r.current, "NoiOHienTai"),
+    ] {
+        *slot = address(c, element);
+    }
     let father = relative(c, "Cha", Person::Father, on, &mut r);
     let mother = relative(c, "Me", Person::Mother, on, &mut r);
     let spouse = relative(c, "VoChong", Person::Spouse, on, &mut r);

@@ -4,29 +4,19 @@
 //! `X-Road-Client` when configured (the C# client sends them, the PHP
 //! client neither).
 
-use std::fmt;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
-use dancu_core::registry::{RegistryError, RequestContext};
+use dancu_core::registry::RegistryError;
 use dancu_wire::auth::{c06_authorization, c06_timestamp};
 use dancu_wire::{PresetChannel, Secret, TimestampUnit};
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
-use super::{Auth, AuthSettings};
+use super::{Auth, AuthSettings, Authorize};
 use crate::gateway::builder::ConfigValue;
 use crate::gateway::http::{self, Http};
 
-const KEYS: &[&str] = &[
-    "username",
-    "secret",
-    "api_key",
-    "x_road_client",
-    "auth_url",
-    "timestamp_unit",
-];
-
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct Settings {
     user: Option<String>,
     secret: Option<Secret>,
@@ -38,45 +28,24 @@ pub(super) struct Settings {
     api_headers_required: bool,
 }
 
-impl fmt::Debug for Settings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("C06Signature")
-            .field("user", &self.user)
-            .field("secret", &self.secret)
-            .field("api_key", &self.api_key)
-            .field("x_road_client", &self.x_road_client)
-            .field("auth_url", &self.auth_url)
-            .field("timestamp_unit", &self.timestamp_unit)
-            .finish()
-    }
-}
-
 impl AuthSettings for Settings {
-    fn keys(&self) -> &'static [&'static str] {
-        KEYS
-    }
-
     fn preset(&mut self, channel: &PresetChannel) {
         self.timestamp_unit = channel.timestamp_unit;
         self.api_headers_required = channel.c06_api_headers && channel.kind == Some("c06");
     }
 
-    fn set(&mut self, key: &str, value: &ConfigValue) -> Result<(), String> {
-        match key {
-            "username" => self.user = Some(value.text()?.to_owned()),
-            "secret" => self.secret = Some(value.secret()?),
-            "api_key" => self.api_key = Some(value.secret()?),
-            "x_road_client" => self.x_road_client = Some(value.text()?.to_owned()),
-            "auth_url" => self.auth_url = Some(value.text()?.to_owned()),
-            "timestamp_unit" => {
-                self.timestamp_unit = value
-                    .text()?
-                    .parse()
-                    .map_err(|e: dancu_wire::DialectError| e.0)?;
-            }
-            _ => return Err(format!("unknown key `{key}`")),
-        }
-        Ok(())
+    fn set(&mut self, key: &str, value: &ConfigValue) -> Option<Result<(), String>> {
+        Some(match key {
+            "username" => value.text().map(|v| self.user = Some(v.to_owned())),
+            "secret" => value.secret().map(|v| self.secret = Some(v)),
+            "api_key" => value.secret().map(|v| self.api_key = Some(v)),
+            "x_road_client" => value
+                .text()
+                .map(|v| self.x_road_client = Some(v.to_owned())),
+            "auth_url" => value.text().map(|v| self.auth_url = Some(v.to_owned())),
+            "timestamp_unit" => value.keyword().map(|v| self.timestamp_unit = v),
+            _ => return None,
+        })
     }
 
     fn validate(&mut self, base_url: &str) -> Result<(), String> {
@@ -116,8 +85,6 @@ impl AuthSettings for Settings {
     fn build(&self, _http: &Http) -> Result<Box<dyn Auth>, RegistryError> {
         let header = |v: &str, what| http::header_value(v, what).map_err(RegistryError::from);
         Ok(Box::new(C06Signature {
-            user: self.user.clone().unwrap_or_default(),
-            secret: self.secret.clone().unwrap_or_else(|| Secret::new("")),
             api_key: self
                 .api_key
                 .as_ref()
@@ -128,8 +95,7 @@ impl AuthSettings for Settings {
                 .as_deref()
                 .map(|x| header(x, "X-Road-Client"))
                 .transpose()?,
-            auth_url: self.auth_url.clone().unwrap_or_default(),
-            timestamp_unit: self.timestamp_unit,
+            settings: self.clone(),
         }))
     }
 
@@ -138,46 +104,27 @@ impl AuthSettings for Settings {
     }
 }
 
-/// The strategy. `Debug` never shows the secret or the key.
+/// The strategy: the settings, and the two optional headers ready to send.
+/// `Debug` never shows the secret or the key.
+#[derive(Debug)]
 struct C06Signature {
-    user: String,
-    secret: Secret,
+    settings: Settings,
     api_key: Option<HeaderValue>,
     x_road_client: Option<HeaderValue>,
-    auth_url: String,
-    timestamp_unit: TimestampUnit,
-}
-
-impl fmt::Debug for C06Signature {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("C06Signature")
-            .field("user", &self.user)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("x_road_client", &self.x_road_client.is_some())
-            .field("auth_url", &self.auth_url)
-            .field("timestamp_unit", &self.timestamp_unit)
-            .finish_non_exhaustive()
-    }
 }
 
 #[async_trait]
 impl Auth for C06Signature {
-    async fn authorize(
-        &self,
-        _http: &Http,
-        _ctx: &RequestContext,
-        headers: &mut HeaderMap,
-        refused: bool,
-    ) -> Result<bool, RegistryError> {
-        if refused {
+    async fn authorize(&self, call: Authorize<'_>) -> Result<bool, RegistryError> {
+        if call.refused {
             return Ok(false);
         }
-        let timestamp =
-            c06_timestamp(SystemTime::now(), self.timestamp_unit).map_err(|reason| {
-                RegistryError::Configuration {
-                    reason: reason.to_owned(),
-                }
-            })?;
+        let (s, headers) = (&self.settings, call.headers);
+        let timestamp = c06_timestamp(SystemTime::now(), s.timestamp_unit).map_err(|reason| {
+            RegistryError::Configuration {
+                reason: reason.to_owned(),
+            }
+        })?;
         headers.insert(
             HeaderName::from_static("timestamp"),
             http::header_value(&timestamp, "Timestamp")?,
@@ -188,8 +135,12 @@ impl Auth for C06Signature {
         if let Some(x) = &self.x_road_client {
             headers.insert(HeaderName::from_static("x-road-client"), x.clone());
         }
-        let signature =
-            c06_authorization(&self.auth_url, &self.user, &timestamp, self.secret.expose());
+        let signature = c06_authorization(
+            s.auth_url.as_deref().unwrap_or(""),
+            s.user.as_deref().unwrap_or(""),
+            &timestamp,
+            s.secret.as_ref().map_or("", Secret::expose),
+        );
         headers.insert(
             AUTHORIZATION,
             http::header_value(&signature, "Authorization")?,

@@ -5,7 +5,6 @@
 //! when a data call answers 401. Used by LGSP SOAP gateways and by JSON
 //! gateways behind the LGSP (OpenCPS Đồng Tháp).
 
-use std::fmt;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -16,21 +15,11 @@ use reqwest::Url;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::Mutex;
 
-use super::{Auth, AuthSettings};
+use super::{Auth, AuthSettings, Authorize};
 use crate::gateway::builder::ConfigValue;
 use crate::gateway::http::{self, Http, WireError};
 
-const KEYS: &[&str] = &[
-    "token_path",
-    "access_key",
-    "secret_key",
-    "app_name",
-    "partner_code",
-    "partner_code_cus",
-    "token_refresh_margin_ms",
-];
-
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct Settings {
     token_path: Option<String>,
     access_key: Option<Secret>,
@@ -41,40 +30,22 @@ pub(super) struct Settings {
     refresh_margin: Option<Duration>,
 }
 
-impl fmt::Debug for Settings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LgspToken")
-            .field("token_path", &self.token_path)
-            .field(
-                "access_key",
-                &self.access_key.as_ref().map(|_| "<redacted>"),
-            )
-            .field("secret_key", &self.secret_key)
-            .field("app_name", &self.app_name)
-            .field("partner_code", &self.partner_code)
-            .finish_non_exhaustive()
-    }
-}
-
 impl AuthSettings for Settings {
-    fn keys(&self) -> &'static [&'static str] {
-        KEYS
-    }
-
-    fn set(&mut self, key: &str, value: &ConfigValue) -> Result<(), String> {
-        match key {
-            "token_path" => self.token_path = Some(value.path()?),
-            "access_key" => self.access_key = Some(value.secret()?),
-            "secret_key" => self.secret_key = Some(value.secret()?),
-            "app_name" => self.app_name = Some(value.text()?.to_owned()),
-            "partner_code" => self.partner_code = Some(value.text()?.to_owned()),
-            "partner_code_cus" => self.partner_code_cus = Some(value.text()?.to_owned()),
-            "token_refresh_margin_ms" => {
-                self.refresh_margin = Some(Duration::from_millis(value.int()?));
-            }
-            _ => return Err(format!("unknown key `{key}`")),
-        }
-        Ok(())
+    fn set(&mut self, key: &str, value: &ConfigValue) -> Option<Result<(), String>> {
+        Some(match key {
+            "token_path" => value.path().map(|v| self.token_path = Some(v)),
+            "access_key" => value.secret().map(|v| self.access_key = Some(v)),
+            "secret_key" => value.secret().map(|v| self.secret_key = Some(v)),
+            "app_name" => value.text().map(|v| self.app_name = Some(v.to_owned())),
+            "partner_code" => value.text().map(|v| self.partner_code = Some(v.to_owned())),
+            "partner_code_cus" => value
+                .text()
+                .map(|v| self.partner_code_cus = Some(v.to_owned())),
+            "token_refresh_margin_ms" => value
+                .int()
+                .map(|v| self.refresh_margin = Some(Duration::from_millis(v))),
+            _ => return None,
+        })
     }
 
     fn validate(&mut self, _base_url: &str) -> Result<(), String> {
@@ -124,28 +95,21 @@ impl AuthSettings for Settings {
     }
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 struct CachedToken {
     value: Secret,
     header: HeaderValue,
     refresh_at: Instant,
 }
 
-/// The strategy. `Debug` never shows a credential or token.
+/// The strategy. `Debug` never shows a credential or token (secrets and
+/// sensitive header values print redacted).
+#[derive(Debug)]
 struct LgspToken {
     token_url: Url,
     access_header: HeaderValue,
     refresh_margin: Duration,
     token: Mutex<Option<CachedToken>>,
-}
-
-impl fmt::Debug for LgspToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LgspToken")
-            .field("token_url", &self.token_url.as_str())
-            .field("refresh_margin", &self.refresh_margin)
-            .finish_non_exhaustive()
-    }
 }
 
 fn token_error(what: &str) -> RegistryError {
@@ -244,13 +208,13 @@ impl LgspToken {
 
 #[async_trait]
 impl Auth for LgspToken {
-    async fn authorize(
-        &self,
-        http: &Http,
-        ctx: &RequestContext,
-        headers: &mut HeaderMap,
-        refused: bool,
-    ) -> Result<bool, RegistryError> {
+    async fn authorize(&self, call: Authorize<'_>) -> Result<bool, RegistryError> {
+        let Authorize {
+            http,
+            ctx,
+            headers,
+            refused,
+        } = call;
         let stale = if refused {
             tracing::debug!(gateway = %http.name, request_id = %ctx.request_id(), "LGSP answered 401; refreshing the token once");
             headers

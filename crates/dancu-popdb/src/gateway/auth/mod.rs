@@ -16,32 +16,35 @@ use reqwest::header::HeaderMap;
 use super::builder::ConfigValue;
 use super::http::Http;
 
+/// One data call as a strategy sees it.
+pub(crate) struct Authorize<'a> {
+    /// The gateway's transport (for a token call).
+    pub(crate) http: &'a Http,
+    /// The call's context (its deadline bounds a token call).
+    pub(crate) ctx: &'a RequestContext,
+    /// The request's headers, to add to.
+    pub(crate) headers: &'a mut HeaderMap,
+    /// The gateway just answered 401 to the previous try of this call.
+    pub(crate) refused: bool,
+}
+
 /// What a strategy does for each data call.
 #[async_trait]
 pub(crate) trait Auth: Send + Sync + fmt::Debug {
-    /// Adds the strategy's headers for one data call. `refused`: the
-    /// gateway just answered 401 to the previous try of this call; a
-    /// strategy that can refresh its credentials does so (once) and returns
-    /// `true`, any other returns `false` and the call fails as
-    /// unauthorized.
-    async fn authorize(
-        &self,
-        http: &Http,
-        ctx: &RequestContext,
-        headers: &mut HeaderMap,
-        refused: bool,
-    ) -> Result<bool, RegistryError>;
+    /// Adds the strategy's headers for one data call. After a 401
+    /// (`refused`), a strategy that can refresh its credentials does so
+    /// (once) and returns `true`; any other returns `false` and the call
+    /// fails as unauthorized.
+    async fn authorize(&self, call: Authorize<'_>) -> Result<bool, RegistryError>;
 }
 
 /// A strategy's settings, before the gateway is built: the keys it takes
 /// from `[gateway.<name>]`, their validation, and the strategy they make.
 pub(crate) trait AuthSettings: Send + Sync + fmt::Debug {
-    /// The keys this strategy takes.
-    fn keys(&self) -> &'static [&'static str];
     /// Applies a preset's defaults (before any explicit key).
     fn preset(&mut self, _channel: &PresetChannel) {}
-    /// Takes one of [`AuthSettings::keys`].
-    fn set(&mut self, key: &str, value: &ConfigValue) -> Result<(), String>;
+    /// Takes a setting: `None` when `key` is not one of this strategy's.
+    fn set(&mut self, key: &str, value: &ConfigValue) -> Option<Result<(), String>>;
     /// Checks the settings (the gateway's base URL as given, for defaults).
     fn validate(&mut self, base_url: &str) -> Result<(), String>;
     /// The strategy (after [`AuthSettings::validate`]).
@@ -121,7 +124,7 @@ pub(crate) fn is_strategy_key(key: &str) -> bool {
         .iter()
         .flat_map(|k| k.auths.iter())
         .filter_map(|a| strategy(a))
-        .any(|s| s.keys().contains(&key))
+        .any(|mut s| s.set(key, &ConfigValue::Str(String::new())).is_some())
 }
 
 /// Nothing on the request: the gateway trusts the network (Tân Dân).
@@ -130,24 +133,14 @@ struct NoAuth;
 
 #[async_trait]
 impl Auth for NoAuth {
-    async fn authorize(
-        &self,
-        _http: &Http,
-        _ctx: &RequestContext,
-        _headers: &mut HeaderMap,
-        refused: bool,
-    ) -> Result<bool, RegistryError> {
-        Ok(!refused)
+    async fn authorize(&self, call: Authorize<'_>) -> Result<bool, RegistryError> {
+        Ok(!call.refused)
     }
 }
 
 impl AuthSettings for NoAuth {
-    fn keys(&self) -> &'static [&'static str] {
-        &[]
-    }
-
-    fn set(&mut self, key: &str, _value: &ConfigValue) -> Result<(), String> {
-        Err(format!("`{key}` does not apply without authentication"))
+    fn set(&mut self, _key: &str, _value: &ConfigValue) -> Option<Result<(), String>> {
+        None
     }
 
     fn validate(&mut self, _base_url: &str) -> Result<(), String> {
