@@ -75,6 +75,9 @@ pub struct Call<'a> {
     pub info: &'a RegistryInfo,
 }
 
+/// What a precheck gives: nothing, or why the call is refused.
+pub type Checked = Result<(), RegistryError>;
+
 /// What a call gives: the reply, or why there is none.
 pub type Answer<T> = Result<Reply<T>, RegistryError>;
 
@@ -165,13 +168,8 @@ impl<L: Layer, R: PopulationRegistry> PopulationRegistry for Layered<L, R> {
         self.inner.info()
     }
 
-    fn precheck(
-        &self,
-        operation: Operation,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<(), RegistryError> {
-        self.inner.precheck(operation, ctx, query)
+    fn precheck(&self, op: Operation, ctx: &RequestContext, q: &IdentityQuery) -> Checked {
+        self.inner.precheck(op, ctx, q)
     }
 
     async fn lookup(&self, ctx: &RequestContext, query: &IdentityQuery) -> Answer<LookupOutcome> {

@@ -3,14 +3,17 @@
 //! over an in-memory registry — checking each request as that gateway
 //! would), and one test per dialect setting.
 
+mod common;
+use common::{ctx, query, today};
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use dancu_core::IdNumber;
 use dancu_core::registry::{
     AuditQuery, AuditSink, CheckOutcome, IdentityQuery, LookupOutcome, Operation, Person,
     PopulationRegistry, RecordField, RegistryError, RequestContext,
 };
-use dancu_core::{CalendarDate, IdNumber};
 use dancu_popdb::audit::{Audited, SqliteAuditSink, SubjectHasher};
 use dancu_popdb::gateway::{ConfigValue, Gateway, GatewayBuilder};
 use dancu_popdb::layer::Layer as _;
@@ -30,26 +33,6 @@ const JSON_KEY: &str = "json-key-dialects";
 const AS_OF: &str = "2026-11-20T08:00:00";
 const BAD_SECONDARY: &str =
     include_str!("../../dancu-wire/tests/fixtures/dialects/lookup-answer-bad-secondary.xml");
-
-fn today() -> CalendarDate {
-    CalendarDate::new(2026, 11, 27).expect("date")
-}
-
-fn ctx() -> RequestContext {
-    RequestContext::new("canbo.motcua01", "1.001776".parse().expect("procedure"))
-        .expect("context")
-        .with_unit("000.00.21.H06".parse().expect("unit"))
-        .with_timeout(Duration::from_secs(10))
-}
-
-fn query() -> IdentityQuery {
-    IdentityQuery::new(
-        IdNumber::parse_on("006089000001", today()).expect("id"),
-        "Nguyễn Văn An".parse().expect("name"),
-        "12/05/1989".parse().expect("date"),
-    )
-    .expect("query")
-}
 
 /// A gateway of a preset's dialect in front of the fixture's citizens: it
 /// checks the channel's authentication as that gateway does, then answers

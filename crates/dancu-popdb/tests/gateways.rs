@@ -3,6 +3,9 @@
 //! trip, what is never logged, and the shared behaviour suite run against a
 //! fake gateway backed by an in-memory registry and the server-side codec.
 
+mod common;
+use common::{ctx, query, today};
+
 use std::future::Future;
 use std::io::Write as _;
 use std::pin::pin;
@@ -12,11 +15,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use dancu_core::IdNumber;
 use dancu_core::registry::{
     CheckOutcome, IdentityQuery, LookupOutcome, Operation, PopulationRegistry, RegistryError,
-    RequestContext,
 };
-use dancu_core::{BirthDate, CalendarDate, FullName, IdNumber};
 use dancu_popdb::gateway::{Gateway, GatewayBuilder};
 use dancu_popdb::suite::{SuiteFixture, behaviour_suite};
 use dancu_popdb::{InMemoryRegistry, Secret};
@@ -44,26 +46,6 @@ const TOKEN: &str = "tok-AbC123xyz";
 const C06_SECRET: &str = "c06-signing-secret-55";
 const C06_KEY: &str = "c06-api-key-42";
 const PROVINCE_KEY: &str = "province-key-8899";
-
-fn today() -> CalendarDate {
-    CalendarDate::new(2026, 11, 27).expect("date")
-}
-
-fn ctx() -> RequestContext {
-    RequestContext::new("canbo.motcua01", "1.001776".parse().expect("procedure"))
-        .expect("context")
-        .with_unit("000.00.21.H06".parse().expect("unit"))
-        .with_timeout(Duration::from_secs(10))
-}
-
-fn query() -> IdentityQuery {
-    IdentityQuery::new(
-        IdNumber::parse_on("006089000001", today()).expect("id"),
-        "Nguyễn Văn An".parse::<FullName>().expect("name"),
-        "12/05/1989".parse::<BirthDate>().expect("date"),
-    )
-    .expect("query")
-}
 
 fn sha(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
@@ -1255,6 +1237,17 @@ fn ca_and_leaf(name: &str) -> (String, Vec<u8>, Vec<u8>) {
     (ca.pem(), leaf.der().to_vec(), leaf_key.serialize_der())
 }
 
+/// The error a lookup through `builder`'s gateway ends in.
+async fn refused(builder: dancu_popdb::gateway::GatewayBuilder) -> RegistryError {
+    let gw = builder.build().expect("gateway");
+    let err = gw.lookup(&ctx(), &query()).await.expect_err("refused");
+    assert!(
+        matches!(err, RegistryError::Configuration { .. }),
+        "{err:?}"
+    );
+    err
+}
+
 fn c06_at(url: &str) -> dancu_popdb::gateway::GatewayBuilder {
     dancu_popdb::gateway::Gateway::builder("c06", url)
         .lookup_path("/a")
@@ -1268,13 +1261,7 @@ async fn tls_server_name_verifies_a_gateway_called_by_ip_address() {
     let (addr, server) = tls_server_with(cert, key, NOT_FOUND).await;
     let url = format!("https://{addr}");
     // The certificate names no IP address: by IP alone it is refused…
-    let err = c06_at(&url)
-        .root_ca_pem(ca.clone())
-        .build()
-        .expect("gw")
-        .lookup(&ctx(), &query())
-        .await
-        .unwrap_err();
+    let err = refused(c06_at(&url).root_ca_pem(ca.clone())).await;
     assert!(
         matches!(&err, RegistryError::Configuration { reason } if reason.contains("tls_server_name")),
         "{err:?}"
@@ -1292,29 +1279,13 @@ async fn tls_server_name_verifies_a_gateway_called_by_ip_address() {
     assert_eq!(reply.outcome, LookupOutcome::NotFound);
     // …and a name the certificate does not carry is refused, as is the
     // right name without the private CA.
-    let err = c06_at(&url)
-        .root_ca_pem(ca)
-        .tls_server_name("other.example.vn")
-        .build()
-        .expect("gw")
-        .lookup(&ctx(), &query())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, RegistryError::Configuration { .. }),
-        "{err:?}"
-    );
-    let err = c06_at(&url)
-        .tls_server_name("csdldc.tinh.example.vn")
-        .build()
-        .expect("gw")
-        .lookup(&ctx(), &query())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, RegistryError::Configuration { .. }),
-        "{err:?}"
-    );
+    refused(
+        c06_at(&url)
+            .root_ca_pem(ca)
+            .tls_server_name("other.example.vn"),
+    )
+    .await;
+    refused(c06_at(&url).tls_server_name("csdldc.tinh.example.vn")).await;
     server.abort();
 }
 
@@ -1335,16 +1306,7 @@ async fn pin_sha256_accepts_exactly_the_pinned_certificate() {
     let (addr, server) = tls_server_with(der, key.serialize_der(), NOT_FOUND).await;
     let url = format!("https://{addr}");
     // Self-signed and for another name: refused without the pin.
-    let err = c06_at(&url)
-        .build()
-        .expect("gw")
-        .lookup(&ctx(), &query())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, RegistryError::Configuration { .. }),
-        "{err:?}"
-    );
+    refused(c06_at(&url)).await;
     // The right pin (colon-separated, as openssl prints it) is accepted.
     let gw = c06_at(&url).pin_sha256(&pin).build().expect("gateway");
     assert_eq!(
@@ -1353,30 +1315,18 @@ async fn pin_sha256_accepts_exactly_the_pinned_certificate() {
     );
     // A wrong pin is refused, even for a certificate a CA would vouch for.
     let wrong = "00".repeat(32);
-    let err = c06_at(&url)
-        .pin_sha256(&wrong)
-        .build()
-        .expect("gw")
-        .lookup(&ctx(), &query())
-        .await
-        .unwrap_err();
+    let err = refused(c06_at(&url).pin_sha256(&wrong)).await;
     assert!(
         matches!(&err, RegistryError::Configuration { reason } if reason.contains("pin_sha256")),
         "{err:?}"
     );
     let (ca_addr, ca_server) = tls_server(NOT_FOUND).await;
-    let err = c06_at(&format!("https://{ca_addr}"))
-        .root_ca_pem(include_bytes!("fixtures/test-ca.pem").to_vec())
-        .pin_sha256(&wrong)
-        .build()
-        .expect("gw")
-        .lookup(&ctx(), &query())
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, RegistryError::Configuration { .. }),
-        "{err:?}"
-    );
+    refused(
+        c06_at(&format!("https://{ca_addr}"))
+            .root_ca_pem(include_bytes!("fixtures/test-ca.pem").to_vec())
+            .pin_sha256(&wrong),
+    )
+    .await;
     server.abort();
     ca_server.abort();
 }

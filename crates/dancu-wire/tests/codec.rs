@@ -103,17 +103,8 @@ fn lookup_request_matches_the_sample() {
     assert_eq!(ours, sample);
     assert_eq!(ours.name, "NGUYỄN VĂN AN");
     // The exact order of the children.
-    let order = [
-        "MaYeuCau",
-        "MaDVC",
-        "MaTichHop",
-        "MaCanBo",
-        "MaDonVi",
-        "SoDinhDanh",
-        "HoVaTen",
-        "NgayThangNamSinh",
-        "NgayThangNam",
-    ];
+    let mut order = dancu_wire::dialect::CONTRACT_ORDER.to_vec();
+    order.push("NgayThangNam");
     let positions: Vec<usize> = order
         .iter()
         .map(|e| xml.find(&format!("<dan:{e}>")).unwrap())

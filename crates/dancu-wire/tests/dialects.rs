@@ -388,41 +388,26 @@ fn bad_secondary_fields_are_flagged_not_fatal() {
 
 #[tokio::test]
 async fn a_gateway_side_refuses_an_unregistered_service_code_as_real_ones_do() {
+    use dancu_core::registry::{
+        CheckOutcome as C, LookupOutcome as L, RegistryInfo, Reply, ReplyMeta,
+    };
+    type Answer<T> = Result<Reply<T>, dancu_core::RegistryError>;
+    /// Nobody is found: the registry behind the gateway side.
     #[derive(Debug)]
     struct Nobody;
     #[async_trait::async_trait]
     impl dancu_core::PopulationRegistry for Nobody {
-        fn info(&self) -> dancu_core::registry::RegistryInfo {
-            dancu_core::registry::RegistryInfo {
+        fn info(&self) -> RegistryInfo {
+            RegistryInfo {
                 name: "nobody".into(),
                 channel: "in_memory",
             }
         }
-        async fn lookup(
-            &self,
-            _: &RequestContext,
-            _: &IdentityQuery,
-        ) -> Result<
-            dancu_core::registry::Reply<dancu_core::registry::LookupOutcome>,
-            dancu_core::RegistryError,
-        > {
-            Ok(dancu_core::registry::Reply::new(
-                dancu_core::registry::LookupOutcome::NotFound,
-                dancu_core::registry::ReplyMeta::single(None, None),
-            ))
+        async fn lookup(&self, _: &RequestContext, _: &IdentityQuery) -> Answer<L> {
+            Ok(Reply::new(L::NotFound, ReplyMeta::single(None, None)))
         }
-        async fn check(
-            &self,
-            _: &RequestContext,
-            _: &IdentityQuery,
-        ) -> Result<
-            dancu_core::registry::Reply<dancu_core::registry::CheckOutcome>,
-            dancu_core::RegistryError,
-        > {
-            Ok(dancu_core::registry::Reply::new(
-                dancu_core::registry::CheckOutcome::NotConfirmed,
-                dancu_core::registry::ReplyMeta::single(None, None),
-            ))
+        async fn check(&self, _: &RequestContext, _: &IdentityQuery) -> Answer<C> {
+            Ok(Reply::new(C::NotConfirmed, ReplyMeta::single(None, None)))
         }
     }
     let side = GatewaySide::new(dialect(Preset::TandanJson));
