@@ -899,6 +899,9 @@ fn respond(reply: ServerReply) -> Response {
         .into_response()
 }
 
+/// A channel's check of a request's credentials.
+type Authenticate = fn(&Shared, &HeaderMap) -> Result<(), &'static str>;
+
 #[derive(Clone, Copy)]
 enum Which {
     Lgsp,
@@ -916,10 +919,7 @@ async fn channel(
     if let Some(r) = before(&shared).await {
         return r;
     }
-    let (auth, channel): (
-        fn(&Shared, &HeaderMap) -> Result<(), &'static str>,
-        &Channel,
-    ) = match which {
+    let (auth, channel): (Authenticate, &Channel) = match which {
         Which::Lgsp => (lgsp_auth, &shared.lgsp),
         Which::C06 => (c06_auth, &shared.c06),
         Which::Json => (json_auth, &shared.json),
