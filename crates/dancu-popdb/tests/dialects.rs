@@ -707,3 +707,48 @@ fn no_setting_switches_certificate_checks_off() {
         matches!(&bad_pin, RegistryError::Configuration { reason } if reason.contains("pin_sha256"))
     );
 }
+
+#[tokio::test]
+async fn the_citizen_otp_is_an_opt_in_of_json_gateways() {
+    let server = recording_soap().await;
+    let otp = query().with_otp("482913".parse().expect("otp"));
+    // SOAP has no slot for it, and the field presets do not have it: refused
+    // before anything is sent.
+    let soap = c06_plain(&server).build().expect("gateway");
+    let tan_dan = Gateway::builder("provincial_json", &server.uri())
+        .preset(Preset::TandanJson)
+        .lookup_path("/a")
+        .verify_path("/b")
+        .default_service_code("G15-TP110")
+        .build()
+        .expect("gateway");
+    for gw in [&soap, &tan_dan] {
+        let e = gw.lookup(&ctx(), &otp).await.unwrap_err();
+        assert!(
+            matches!(&e, RegistryError::Configuration { reason } if reason.contains("citizen_otp")),
+            "{e:?}"
+        );
+    }
+    assert!(sent(&server).await.is_empty());
+    // Opting in on a JSON gateway sends it (the contract preset has it on).
+    let opted = Gateway::builder("provincial_json", &server.uri())
+        .preset(Preset::TandanJson)
+        .lookup_path("/a")
+        .verify_path("/b")
+        .default_service_code("G15-TP110")
+        .with_config("citizen_otp", true)
+        .build()
+        .expect("gateway");
+    let _ = opted.lookup(&ctx(), &otp).await;
+    let v: serde_json::Value = serde_json::from_slice(&sent(&server).await[0].body).expect("json");
+    assert_eq!(v["otp"], "482913");
+    // And a SOAP gateway cannot opt in.
+    let e = c06_plain(&server)
+        .with_config("citizen_otp", true)
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&e, RegistryError::Configuration { reason } if reason.contains("citizen_otp")),
+        "{e:?}"
+    );
+}
