@@ -23,9 +23,12 @@ fn opt_text(node: &Node, local: &str) -> Option<String> {
     node.child_text(ANSWER_NS, local).map(str::to_owned)
 }
 
-/// A name given either as text or as `Ho`/`ChuDem`/`Ten` children, with the
-/// raw text for a flag.
-fn name(node: &Node, field: &str) -> Option<(Result<FullName, String>, String)> {
+/// Why a field does not decode: its raw value and the reason.
+type Bad = (String, String);
+
+/// A name given either as text or as `Ho`/`ChuDem`/`Ten` children; the raw
+/// text is kept (built) only when it does not parse.
+fn name(node: &Node, field: &str) -> Option<Result<FullName, Bad>> {
     let n = node.child(ANSWER_NS, field)?;
     let has_parts = n
         .children
@@ -36,13 +39,14 @@ fn name(node: &Node, field: &str) -> Option<(Result<FullName, String>, String)> 
         if parts.iter().all(|p| p.is_empty()) {
             return None;
         }
-        let raw = parts.join(" ").trim().to_owned();
-        let parsed = FullName::from_parts(parts[0], parts[1], parts[2]).map_err(|e| e.to_string());
-        return Some((parsed, raw));
+        return Some(
+            FullName::from_parts(parts[0], parts[1], parts[2])
+                .map_err(|e| (parts.join(" ").trim().to_owned(), e.to_string())),
+        );
     }
     match n.text.trim() {
         "" => None,
-        t => Some((FullName::parse(t).map_err(|e| e.to_string()), t.to_owned())),
+        t => Some(FullName::parse(t).map_err(|e| (t.to_owned(), e.to_string()))),
     }
 }
 
@@ -103,33 +107,30 @@ struct Identity {
     present: bool,
 }
 
-/// A field that came (`raw`) parsed, or flagged in `record` when it does
-/// not parse.
-fn decoded<T, E: std::fmt::Display>(
-    raw: Option<(Result<T, E>, String)>,
+/// A field that came, parsed; or flagged in `record` with its raw value
+/// when it does not parse.
+fn decoded<T>(
+    came: Option<Result<T, Bad>>,
     field: RecordField,
     present: &mut bool,
     record: &mut CitizenRecord,
 ) -> Option<T> {
-    let (parsed, raw) = raw?;
+    let parsed = came?;
     *present = true;
     parsed
-        .map_err(|e| record.flag(field, Some(&raw), e.to_string()))
+        .map_err(|(raw, why)| record.flag(field, Some(&raw), why))
         .ok()
 }
 
 fn identity(node: &Node, who: Person, on: CalendarDate, record: &mut CitizenRecord) -> Identity {
     let mut present = false;
-    let text = |local| node.child_text(ANSWER_NS, local).map(str::to_owned);
-    let id = text("SoDinhDanh").map(|t| (PersonalId::parse_on(&t, on), t));
-    let cmnd = text("SoCMND").map(|t| (t.parse::<Cmnd>(), t));
+    let bad = |t: &str, e: &dyn std::fmt::Display| (t.to_owned(), e.to_string());
+    let text = |local| node.child_text(ANSWER_NS, local);
+    let id = text("SoDinhDanh").map(|t| PersonalId::parse_on(t, on).map_err(|e| bad(t, &e)));
+    let cmnd = text("SoCMND").map(|t| t.parse::<Cmnd>().map_err(|e| bad(t, &e)));
+    let name = name(node, "HoVaTen");
     Identity {
-        name: decoded(
-            name(node, "HoVaTen"),
-            RecordField::Name(who),
-            &mut present,
-            record,
-        ),
+        name: decoded(name, RecordField::Name(who), &mut present, record),
         personal_id: decoded(id, RecordField::PersonalId(who), &mut present, record),
         cmnd: decoded(cmnd, RecordField::RelativeCmnd(who), &mut present, record),
         present,
@@ -162,7 +163,7 @@ pub(crate) fn decode_citizen(c: &Node, on: CalendarDate) -> Result<CitizenRecord
     let id = PersonalId::parse_on(id_text, on).map_err(|e| invalid("SoDinhDanh", e))?;
     let full_name = match name(c, "HoVaTen") {
         None => return Err(DecodeError::Missing("HoVaTen")),
-        Some((parsed, _)) => parsed.map_err(|e| invalid("HoVaTen", e))?,
+        Some(parsed) => parsed.map_err(|(_, why)| invalid("HoVaTen", why))?,
     };
     let mut r = CitizenRecord::with_identity(id, full_name);
     match c.child_text(ANSWER_NS, "GioiTinh") {
