@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::Secret;
 pub use crate::gateway::GatewayConfig;
 use crate::gateway::{ConfigValue, GatewayBuilder};
+pub use dancu_wire::{NameForm, Preset, TimestampUnit};
 
 /// Why a configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]

@@ -4,15 +4,14 @@
 //! would), and one test per dialect setting.
 
 mod common;
-use common::{ctx, query, today};
+use common::{cmnd_query, ctx, query, today};
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use dancu_core::IdNumber;
 use dancu_core::registry::{
-    AuditQuery, AuditSink, CheckOutcome, IdentityQuery, LookupOutcome, Operation, Person,
-    PopulationRegistry, RecordField, RegistryError, RequestContext,
+    AuditQuery, AuditSink, CheckOutcome, LookupOutcome, Operation, Person, PopulationRegistry,
+    RecordField, RegistryError, RequestContext,
 };
 use dancu_popdb::audit::{Audited, SqliteAuditSink, SubjectHasher};
 use dancu_popdb::gateway::{ConfigValue, Gateway, GatewayBuilder};
@@ -544,12 +543,7 @@ async fn camel_case_keys_with_nulls_and_without() {
             .with_config("json_nulls", nulls)
             .build()
             .expect("gateway");
-        let q = IdentityQuery::new(
-            IdNumber::parse_on("095123456", today()).expect("cmnd"),
-            "Đặng Thị Bình".parse().expect("name"),
-            "1962".parse().expect("year"),
-        )
-        .expect("query");
+        let q = cmnd_query();
         let reply = gw.lookup(&ctx(), &q).await.expect("lookup");
         assert_eq!(reply.outcome, LookupOutcome::NotFound);
         let r = &sent(&server).await[0];

@@ -4,7 +4,7 @@
 //! fake gateway backed by an in-memory registry and the server-side codec.
 
 mod common;
-use common::{ctx, query, today};
+use common::{cmnd_query, ctx, query, today};
 
 use std::future::Future;
 use std::io::Write as _;
@@ -15,9 +15,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use dancu_core::IdNumber;
 use dancu_core::registry::{
-    CheckOutcome, IdentityQuery, LookupOutcome, Operation, PopulationRegistry, RegistryError,
+    CheckOutcome, LookupOutcome, Operation, PopulationRegistry, RegistryError,
 };
 use dancu_popdb::gateway::{Gateway, GatewayBuilder};
 use dancu_popdb::suite::{SuiteFixture, behaviour_suite};
@@ -371,12 +370,7 @@ async fn configured_codes_and_name_form_reach_the_wire() {
         .send_unit(false)
         .build()
         .expect("gateway");
-    let q = IdentityQuery::new(
-        IdNumber::parse_on("095123456", today()).expect("cmnd"),
-        "Đặng Thị Bình".parse().expect("name"),
-        "1962".parse().expect("year"),
-    )
-    .expect("query");
+    let q = cmnd_query();
     let reply = gw.check(&ctx(), &q).await.expect("check");
     assert_eq!(reply.outcome, CheckOutcome::Confirmed);
     let requests = server.received_requests().await.expect("recorded");

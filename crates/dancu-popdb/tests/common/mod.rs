@@ -28,3 +28,13 @@ pub(crate) fn query() -> IdentityQuery {
     )
     .expect("query")
 }
+
+/// ĐẶNG THỊ BÌNH, born 1962, by her old 9-digit CMND.
+pub(crate) fn cmnd_query() -> IdentityQuery {
+    IdentityQuery::new(
+        IdNumber::parse_on("095123456", today()).expect("cmnd"),
+        "Đặng Thị Bình".parse().expect("name"),
+        "1962".parse().expect("year"),
+    )
+    .expect("query")
+}
