@@ -63,7 +63,7 @@ impl Outcome for CheckOutcome {
 }
 
 /// The call a layer is around.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Call<'a> {
     /// Lookup or check.
     pub operation: Operation,
@@ -71,8 +71,25 @@ pub struct Call<'a> {
     pub ctx: &'a RequestContext,
     /// The query.
     pub query: &'a IdentityQuery,
-    /// The wrapped registry's name and channel.
-    pub info: &'a RegistryInfo,
+    registry: &'a dyn PopulationRegistry,
+}
+
+impl Call<'_> {
+    /// The wrapped registry's name and channel (asked only by the layers
+    /// that need it).
+    #[must_use]
+    pub fn info(&self) -> RegistryInfo {
+        self.registry.info()
+    }
+}
+
+impl fmt::Debug for Call<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("operation", &self.operation)
+            .field("request_id", &self.ctx.request_id())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a precheck gives: nothing, or why the call is refused.
@@ -197,12 +214,11 @@ impl<L: Layer, R: PopulationRegistry> Layered<L, R> {
         query: &IdentityQuery,
         next: &dyn Next<T>,
     ) -> Answer<T> {
-        let info = self.inner.info();
         let call = Call {
             operation,
             ctx,
             query,
-            info: &info,
+            registry: &self.inner,
         };
         self.layer.around(call, next).await
     }

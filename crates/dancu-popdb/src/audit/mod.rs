@@ -212,7 +212,7 @@ impl<R: PopulationRegistry> Audited<R> {
 
 impl Audit {
     async fn begin(&self, call: &Call<'_>) -> Result<AuditTicket, RegistryError> {
-        let (ctx, info, operation) = (call.ctx, call.info, call.operation);
+        let (ctx, info, operation) = (call.ctx, call.info(), call.operation);
         let entry = AuditEntry::for_request(
             ctx,
             &info.name,
