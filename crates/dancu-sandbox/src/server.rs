@@ -282,10 +282,11 @@ struct Shared {
     without_otp: InMemoryRegistry<Arc<Population>>,
     lgsp: Channel,
     c06: Channel,
+    /// What the C06 channel checks signatures against.
+    c06_verifier: C06Verifier,
     json: Channel,
     creds: Credentials,
     base_url: String,
-    skew: Duration,
     faults: RwLock<ActiveFaults>,
     tokens: Mutex<HashMap<String, Instant>>,
     quota: Mutex<(u64, u32)>,
@@ -423,10 +424,16 @@ impl Sandbox {
             population,
             lgsp: Channel::new(d.lgsp),
             c06: Channel::new(d.c06),
+            c06_verifier: C06Verifier {
+                auth_url: format!("http://{addr}/c06"),
+                user: config.credentials.c06_username.clone(),
+                secret: Secret::new(config.credentials.c06_secret.clone()),
+                unit: d.c06.channel().timestamp_unit,
+                skew: config.skew,
+            },
             json: Channel::new(d.provincial_json),
             creds: config.credentials,
             base_url: format!("http://{addr}"),
-            skew: config.skew,
             faults: RwLock::new(ActiveFaults {
                 faults: config.faults,
                 set_at: Instant::now(),
@@ -850,16 +857,10 @@ fn c06_auth(shared: &Shared, headers: &HeaderMap) -> Result<(), &'static str> {
             return Err("invalid X-Road-Client");
         }
     }
-    let verifier = C06Verifier {
-        auth_url: shared.auth_url(),
-        user: c.c06_username.clone(),
-        secret: Secret::new(c.c06_secret.clone()),
-        unit: channel.timestamp_unit,
-        skew: shared.skew,
-    };
     let timestamp = h("Timestamp").ok_or("missing Timestamp")?;
     let authorization = h("Authorization").ok_or("missing Basic authorization")?;
-    verifier
+    shared
+        .c06_verifier
         .verify(timestamp, authorization, SystemTime::now())
         .map_err(|e| match e {
             dancu_wire::auth::C06AuthError::BadTimestamp => "invalid Timestamp",

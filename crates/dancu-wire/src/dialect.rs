@@ -174,15 +174,16 @@ impl KeyCase {
 
     /// A contract element name (`SoCMND`) in this case (`soCMND`).
     #[must_use]
-    pub fn key(self, element: &str) -> String {
+    pub fn key(self, element: &str) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
         match self {
-            Self::Pascal => element.to_owned(),
-            Self::Camel if element == "OTP" => "otp".to_owned(),
+            Self::Pascal => Cow::Borrowed(element),
+            Self::Camel if element == "OTP" => Cow::Borrowed("otp"),
             Self::Camel => {
                 let mut chars = element.chars();
-                chars.next().map_or_else(String::new, |c| {
+                Cow::Owned(chars.next().map_or_else(String::new, |c| {
                     c.to_ascii_lowercase().to_string() + chars.as_str()
-                })
+                }))
             }
         }
     }

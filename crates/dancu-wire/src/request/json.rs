@@ -32,8 +32,11 @@ fn push_key(out: &mut String, dialect: &Dialect, element: &str) {
     if out.len() > 1 {
         out.push(',');
     }
-    let key = dialect.json_keys.key(element);
-    out.push_str(&serde_json::Value::String(key).to_string());
+    // Element names are ASCII letters and digits (checked by the dialect):
+    // nothing to escape.
+    out.push('"');
+    out.push_str(&dialect.json_keys.key(element));
+    out.push('"');
     out.push(':');
 }
 
