@@ -53,6 +53,12 @@ fn dialect(preset: Preset) -> Dialect {
     d
 }
 
+/// What a client of dialect `d` writes for the standard query (born `birth`),
+/// `MaDVC` the registered service code `G15-TP110`.
+fn writes(op: Operation, birth: &str, d: &Dialect) -> WireRequest {
+    WireRequest::new(op, &ctx(), &query(birth), d, "G15-TP110")
+}
+
 /// A JSON request fixture as the dialect's gateway reads and checks it.
 fn read_json(op: Operation, bytes: &[u8], d: &Dialect) -> WireRequest {
     let read = json::decode(op, bytes, d).unwrap();
@@ -152,13 +158,7 @@ fn a_dialect_with_another_order_a_date_format_and_extra_elements() {
         ("TaiKhoan".into(), "motcua.thanhhoa".into())
     );
     theirs.check_metadata(&d).unwrap();
-    let written = WireRequest::new(
-        Operation::Lookup,
-        &ctx(),
-        &query("12/05/1989"),
-        &d,
-        "G15-TP110",
-    );
+    let written = writes(Operation::Lookup, "12/05/1989", &d);
     let xml = soap::encode(&written, &d);
     assert!(
         xml.contains("<dan:NgayThangNam>1989-05-12</dan:NgayThangNam>"),
@@ -198,13 +198,7 @@ fn a_dialect_with_another_order_a_date_format_and_extra_elements() {
 fn json_requests_of_the_json_presets_are_the_fixtures() {
     // Tân Dân: camelCase, absent values as null.
     let d = dialect(Preset::TandanJson);
-    let written = WireRequest::new(
-        Operation::Lookup,
-        &ctx(),
-        &query("12/05/1989"),
-        &d,
-        "G15-TP110",
-    );
+    let written = writes(Operation::Lookup, "12/05/1989", &d);
     let body = json::encode(&written, &d);
     let ours: serde_json::Value = serde_json::from_str(&body).unwrap();
     let theirs: serde_json::Value =
@@ -237,7 +231,7 @@ fn json_requests_of_the_json_presets_are_the_fixtures() {
 
     // Đồng Tháp: camelCase without nulls, plus userNameService.
     let d = dialect(Preset::DongthapJson);
-    let written = WireRequest::new(Operation::Check, &ctx(), &query("1989"), &d, "G15-TP110");
+    let written = writes(Operation::Check, "1989", &d);
     let ours: serde_json::Value = serde_json::from_str(&json::encode(&written, &d)).unwrap();
     let theirs: serde_json::Value =
         serde_json::from_slice(fixture!("dongthap_json-check-request.json")).unwrap();
