@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throughput of `dancu id inspect - --json` over N generated ID numbers
 # (default 1,000,000): a mix of valid personal IDs of every registration
-# code, IDs with separators, CMND numbers and invalid inputs.
+# code, IDs grouped 3-3-3-3, CMND numbers and invalid inputs.
 #
 #   bash bench/id-inspect.sh [N]
 set -euo pipefail
@@ -19,7 +19,7 @@ awk -v n="$n" 'BEGIN {
     g = int(rand() * 4); yy = (g >= 2) ? int(rand() * 27) : int(rand() * 100)
     tail = sprintf("%06d", int(rand() * 1000000))
     if (r < 0.80)      printf "%s%d%02d%s\n", code, g, yy, tail
-    else if (r < 0.90) printf "%s %d%02d %s\n", code, g, yy, tail
+    else if (r < 0.90) printf "%s %d%02d %s %s\n", code, g, yy, substr(tail, 1, 3), substr(tail, 4, 3)
     else if (r < 0.95) printf "%09d\n", int(rand() * 1000000000)
     else               printf "%s%d%02d%sx\n", code, g, yy, substr(tail, 1, 5)
   }

@@ -7,13 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use dancu_core::CalendarDate;
-use dancu_core::admin::{
-    Candidate, Commune, CommuneCode, Era, LegacyCommune, LegacyCommuneCode, LegacyDistrict,
-    LegacyDistrictCode, LegacyProvince, LegacyProvinceCode, Place, Predecessor, Province,
-    ProvinceCode, Resolution, Source, resolve,
-};
-use serde::Serialize;
-use serde_json::{Value, json};
+use dancu_core::admin::{Commune, Era, Place, Resolution, resolve};
+use dancu_core::report::{self, AddressReport, UnitEra};
+use serde_json::Value;
 
 use crate::lines::for_each_line;
 
@@ -55,7 +51,7 @@ struct ConvertArgs {
     /// Legacy codes: 5-digit commune, 3-digit district or 2-digit province.
     #[arg(required = true, value_name = "LEGACY_CODE")]
     codes: Vec<String>,
-    /// One JSON object per code.
+    /// One JSON object per code (errors included) instead of text.
     #[arg(long)]
     json: bool,
 }
@@ -68,7 +64,7 @@ struct ShowArgs {
     /// Unit codes (legacy: 2, 3 or 5 digits; 2025: 2 or 5 digits).
     #[arg(required = true, value_name = "CODE")]
     codes: Vec<String>,
-    /// One JSON object per code.
+    /// One JSON object per code (errors included) instead of text.
     #[arg(long)]
     json: bool,
 }
@@ -105,7 +101,7 @@ fn resolve_all(args: &ResolveArgs, out: &mut impl Write) -> io::Result<bool> {
         let r = resolve(text);
         all &= r.is_resolved();
         if args.json {
-            serde_json::to_writer(&mut *out, &resolution_out(text, &r, args.on))?;
+            serde_json::to_writer(&mut *out, &AddressReport::new(text, &r, args.on))?;
             out.write_all(b"\n")
         } else {
             write_human(out, text, &r, args.on)
@@ -122,142 +118,11 @@ fn resolve_all(args: &ResolveArgs, out: &mut impl Write) -> io::Result<bool> {
     Ok(all)
 }
 
-fn unit(code: impl ToString, name: &str) -> Value {
-    json!({ "code": code.to_string(), "name": name })
-}
-
-/// `{"code", "name"}` of a unit; the code serialises through its type.
-#[derive(Serialize)]
-struct UnitOut<C> {
-    code: C,
-    name: Cow<'static, str>,
-}
-
-#[derive(Serialize)]
-struct LegacyOut {
-    province: UnitOut<LegacyProvinceCode>,
-    district: Option<UnitOut<LegacyDistrictCode>>,
-    commune: Option<UnitOut<LegacyCommuneCode>>,
-}
-
-#[derive(Serialize)]
-struct CurrentOut {
-    province: UnitOut<ProvinceCode>,
-    commune: Option<UnitOut<CommuneCode>>,
-    alternatives: Vec<UnitOut<CommuneCode>>,
-}
-
-#[derive(Serialize)]
-struct CandidateOut {
-    era: &'static str,
-    legacy: Option<LegacyOut>,
-    current: CurrentOut,
-    score: f64,
-}
-
-/// The documented object, keys in the documented order.
-#[derive(Serialize)]
-struct ResolveOut<'a> {
-    input: &'a str,
-    resolved: bool,
-    era: Option<&'static str>,
-    legacy: Option<LegacyOut>,
-    current: Option<CurrentOut>,
-    detail: Option<&'a str>,
-    confidence: f64,
-    candidates: Vec<CandidateOut>,
-}
-
-/// A 2025 commune, named as on `on` (as in the data when `None`).
-fn commune_out(c: Commune, on: Option<CalendarDate>) -> UnitOut<CommuneCode> {
-    UnitOut {
-        code: c.code(),
-        name: on.map_or(Cow::Borrowed(c.full_name()), |d| {
-            Cow::Owned(c.full_name_on(d))
-        }),
-    }
-}
-
-fn legacy_out(p: &Place) -> Option<LegacyOut> {
-    match *p {
-        Place::Legacy {
-            province,
-            district,
-            commune,
-        } => Some(LegacyOut {
-            province: UnitOut {
-                code: province.code(),
-                name: province.full_name().into(),
-            },
-            district: district.map(|d| UnitOut {
-                code: d.code(),
-                name: d.full_name().into(),
-            }),
-            commune: commune.map(|c| UnitOut {
-                code: c.code(),
-                name: c.full_name().into(),
-            }),
-        }),
-        Place::Current { .. } => None,
-    }
-}
-
-fn current_out(p: &Place, on: Option<CalendarDate>) -> CurrentOut {
-    let province = p.current_province();
-    CurrentOut {
-        province: UnitOut {
-            code: province.code(),
-            name: on.map_or(Cow::Borrowed(province.full_name()), |d| {
-                Cow::Owned(province.full_name_on(d))
-            }),
-        },
-        commune: p.current_commune().map(|c| commune_out(c, on)),
-        alternatives: p
-            .alternatives()
-            .into_iter()
-            .map(|c| commune_out(c, on))
-            .collect(),
-    }
-}
-
-fn candidate_out(c: &Candidate, on: Option<CalendarDate>) -> CandidateOut {
-    CandidateOut {
-        era: c.place.era().as_str(),
-        legacy: legacy_out(&c.place),
-        current: current_out(&c.place, on),
-        score: round(c.score),
-    }
-}
-
-fn round(x: f32) -> f64 {
-    (f64::from(x) * 1000.0).round() / 1000.0
-}
-
-fn resolution_out<'a>(
-    input: &'a str,
-    r: &'a Resolution,
-    on: Option<CalendarDate>,
-) -> ResolveOut<'a> {
-    let era = r.era().or_else(|| {
-        let mut eras = r.candidates().iter().map(|c| c.place.era());
-        let first = eras.next()?;
-        eras.all(|e| e == first).then_some(first)
-    });
-    let place = r.place();
-    ResolveOut {
-        input,
-        resolved: r.is_resolved(),
-        era: era.map(Era::as_str),
-        legacy: place.and_then(legacy_out),
-        current: place.map(|p| current_out(p, on)),
-        detail: r.detail(),
-        confidence: round(r.confidence()),
-        candidates: r
-            .candidates()
-            .iter()
-            .map(|c| candidate_out(c, on))
-            .collect(),
-    }
+/// A 2025 commune's name as on `on` (as in the data when `None`).
+fn commune_name(c: Commune, on: Option<CalendarDate>) -> Cow<'static, str> {
+    on.map_or(Cow::Borrowed(c.full_name()), |d| {
+        Cow::Owned(c.full_name_on(d))
+    })
 }
 
 fn describe(p: &Place) -> String {
@@ -297,7 +162,7 @@ fn describe_current(p: &Place, on: Option<CalendarDate>) -> String {
     match p.current_commune() {
         Some(c) => format!(
             "{} ({}), {} ({})",
-            commune_out(c, on).name,
+            commune_name(c, on),
             c.code(),
             province_name,
             province.code()
@@ -325,12 +190,7 @@ fn write_human(
                 writeln!(out, "  legacy:  {}", describe(p))?;
                 writeln!(out, "  2025:    {}", describe_current(p, on))?;
                 for c in p.alternatives() {
-                    writeln!(
-                        out,
-                        "           or {} ({})",
-                        commune_out(c, on).name,
-                        c.code()
-                    )?;
+                    writeln!(out, "           or {} ({})", commune_name(c, on), c.code())?;
                 }
             }
             _ => writeln!(out, "  2025:    {}", describe_current(p, on))?,
@@ -338,6 +198,9 @@ fn write_human(
     }
     if let Some(d) = r.detail() {
         writeln!(out, "  detail:  {d}")?;
+    }
+    if let Some(note) = missing_numbered_ward(r) {
+        writeln!(out, "  note:    {note}")?;
     }
     if !r.is_resolved() {
         for c in r.candidates() {
@@ -352,207 +215,285 @@ fn write_human(
     Ok(())
 }
 
+/// When the text names a legacy district and a numbered ward (`f4`, `P.4`,
+/// `phường 4`) that the district does not have, says so: "Quận 6 has no
+/// Phường 4" — rather than leaving the officer to wonder why the ward was
+/// not found.
+fn missing_numbered_ward(r: &Resolution) -> Option<String> {
+    let Some(Place::Legacy {
+        district: Some(district),
+        commune: None,
+        ..
+    }) = r.place()
+    else {
+        return None;
+    };
+    let number = numbered_ward(r.detail()?)?;
+    let ward = format!("Phường {number}");
+    let exists = district.communes().any(|c| c.full_name() == ward);
+    (!exists).then(|| format!("{} has no {ward} (legacy units)", district.full_name()))
+}
+
+/// The number of a ward written `f4`, `F.4`, `p4`, `P. 4` or `phường 4`
+/// in `text`, if any.
+fn numbered_ward(text: &str) -> Option<u32> {
+    let folded = dancu_core::identity::fold(text);
+    let words: Vec<&str> = folded
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let digits = |s: &str| {
+        let s = s.trim_start_matches('.');
+        (!s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    words.iter().enumerate().find_map(|(i, w)| {
+        let rest = w
+            .strip_prefix("PHUONG")
+            .or_else(|| w.strip_prefix('P'))
+            .or_else(|| w.strip_prefix('F'))?;
+        match rest.trim_start_matches('.') {
+            "" => words.get(i + 1).and_then(|n| digits(n)),
+            r => digits(r),
+        }
+    })
+}
+
 fn convert_all(args: &ConvertArgs, out: &mut impl Write) -> io::Result<bool> {
     let mut all = true;
     for code in &args.codes {
-        let v = convert_json(code.trim());
-        all &= v.get("error").is_none_or(Value::is_null);
+        let code = code.trim();
+        let v = report::conversion(code);
+        let ok = v.get("error").is_none_or(Value::is_null);
+        all &= ok;
         if args.json {
             serde_json::to_writer(&mut *out, &v)?;
             writeln!(out)?;
+        } else if ok {
+            write_conversion(out, &v)?;
         } else {
-            write_pretty(out, &v)?;
+            report_error(out, &v, padded(code, report::conversion))?;
         }
     }
     Ok(all)
-}
-
-fn error_json(input: &str, msg: String) -> Value {
-    json!({ "input": input, "error": msg })
-}
-
-fn target_json(c: Commune) -> Value {
-    let p = c.province();
-    json!({ "code": c.code().to_string(), "name": c.full_name(), "province": unit(p.code(), p.full_name()) })
-}
-
-fn convert_json(code: &str) -> Value {
-    match code.len() {
-        5 => match code.parse().map(LegacyCommune::lookup) {
-            Ok(Some(c)) => {
-                let d = c.district();
-                let p = d.province();
-                let targets: Vec<Value> = c
-                    .successors()
-                    .iter()
-                    .map(|s| {
-                        let mut t = target_json(s.commune);
-                        t["kind"] = json!(s.kind.as_str());
-                        t["default"] = json!(s.is_default);
-                        t
-                    })
-                    .collect();
-                json!({
-                    "input": code,
-                    "legacy": {
-                        "province": unit(p.code(), p.full_name()),
-                        "district": unit(d.code(), d.full_name()),
-                        "commune": unit(c.code(), c.full_name()),
-                    },
-                    "split": c.is_split(),
-                    "default": target_json(c.default_successor()),
-                    "targets": targets,
-                })
-            }
-            Ok(None) => error_json(code, format!("no legacy commune has code {code}")),
-            Err(e) => error_json(code, e.to_string()),
-        },
-        3 => match code.parse().map(LegacyDistrict::lookup) {
-            Ok(Some(d)) => {
-                let p = d.province();
-                let areas: Vec<Value> = d
-                    .uncoded_areas()
-                    .iter()
-                    .map(|(label, c, kind)| {
-                        let mut t = target_json(*c);
-                        t["kind"] = json!(kind.as_str());
-                        t["area"] = json!(label);
-                        t
-                    })
-                    .collect();
-                json!({
-                    "input": code,
-                    "legacy": {
-                        "province": unit(p.code(), p.full_name()),
-                        "district": unit(d.code(), d.full_name()),
-                    },
-                    "special_zone": d.special_zone().map(target_json),
-                    "province_2025": unit(p.successor().code(), p.successor().full_name()),
-                    "communes": d.communes().len(),
-                    "uncoded_areas": areas,
-                })
-            }
-            Ok(None) => error_json(code, format!("no legacy district has code {code}")),
-            Err(e) => error_json(code, e.to_string()),
-        },
-        2 => match code.parse().map(LegacyProvince::lookup) {
-            Ok(Some(p)) => {
-                let s = p.successor();
-                json!({
-                    "input": code,
-                    "legacy": { "province": unit(p.code(), p.full_name()) },
-                    "province_2025": unit(s.code(), s.full_name()),
-                })
-            }
-            Ok(None) => error_json(code, format!("no legacy province has code {code}")),
-            Err(e) => error_json(code, e.to_string()),
-        },
-        _ => error_json(code, "expected a 5-, 3- or 2-digit legacy code".to_owned()),
-    }
 }
 
 fn show_all(args: &ShowArgs, out: &mut impl Write) -> io::Result<bool> {
     let mut all = true;
+    let era = match args.era {
+        EraArg::Legacy => UnitEra::Legacy,
+        EraArg::Y2025 => UnitEra::Y2025,
+    };
     for code in &args.codes {
-        let v = show_json(args.era, code.trim());
-        all &= v.get("error").is_none_or(Value::is_null);
+        let code = code.trim();
+        let v = report::unit(era, code);
+        let ok = v.get("error").is_none_or(Value::is_null);
+        all &= ok;
         if args.json {
             serde_json::to_writer(&mut *out, &v)?;
             writeln!(out)?;
+        } else if ok {
+            write_unit(out, &v)?;
         } else {
-            write_pretty(out, &v)?;
+            report_error(out, &v, padded(code, |c| report::unit(era, c)))?;
         }
     }
     Ok(all)
 }
 
-fn predecessor_json(p: &Predecessor) -> Value {
-    match p.source {
-        Source::Commune(c) => {
-            let mut v = unit(c.code(), c.full_name());
-            v["district"] = unit(c.district().code(), c.district().full_name());
-            v["province"] = unit(c.province().code(), c.province().full_name());
-            v["kind"] = json!(p.kind.as_str());
-            v
-        }
-        Source::Area { district, label } => json!({
-            "area": label,
-            "district": unit(district.code(), district.full_name()),
-            "province": unit(district.province().code(), district.province().full_name()),
-            "kind": p.kind.as_str(),
-        }),
-        _ => Value::Null,
+/// A code that lost its leading zero (`1849`, a spreadsheet's doing):
+/// the code with it, and what it names, when that is a unit.
+fn padded(code: &str, answer: impl Fn(&str) -> Value) -> Option<(String, Value)> {
+    if !code.bytes().all(|b| b.is_ascii_digit()) || !matches!(code.len(), 1 | 4) {
+        return None;
+    }
+    let padded = format!("0{code}");
+    let v = answer(&padded);
+    v.get("error")
+        .is_none_or(Value::is_null)
+        .then_some((padded, v))
+}
+
+/// An unknown or malformed code: said on standard error (the output stays
+/// for answers), with the code it probably meant.
+fn report_error(
+    out: &mut impl Write,
+    v: &Value,
+    suggestion: Option<(String, Value)>,
+) -> io::Result<()> {
+    // What was answered so far goes out before the error.
+    out.flush()?;
+    let input = v["input"].as_str().unwrap_or_default();
+    let error = v["error"].as_str().unwrap_or("unknown code");
+    match suggestion {
+        Some((code, unit)) => eprintln!(
+            "dancu: {input}: {error}; did you mean {code} ({})? Codes keep their leading zeros.",
+            named(&unit)
+        ),
+        None => eprintln!("dancu: {input}: {error}"),
+    }
+    Ok(())
+}
+
+/// `name (code)` of a `{"code", "name"}` object.
+fn unit_text(v: &Value) -> String {
+    format!(
+        "{} ({})",
+        v["name"].as_str().unwrap_or("?"),
+        v["code"].as_str().unwrap_or("?")
+    )
+}
+
+/// A 2025 target: `Xã Phong Quang (01849), Tỉnh Thái Nguyên (19)`.
+fn target_text(v: &Value) -> String {
+    match v.get("province").filter(|p| !p.is_null()) {
+        Some(p) => format!("{}, {}", unit_text(v), unit_text(p)),
+        None => unit_text(v),
     }
 }
 
-fn show_json(era: EraArg, code: &str) -> Value {
-    let not_found = |what: &str| error_json(code, format!("no {what} has code {code}"));
-    match (era, code.len()) {
-        (EraArg::Legacy, 2) => match code.parse().map(LegacyProvince::lookup) {
-            Ok(Some(p)) => json!({
-                "era": "legacy", "level": "province",
-                "code": p.code().to_string(), "name": p.full_name(), "kind": p.kind().label(),
-                "districts": p.districts().map(|d| unit(d.code(), d.full_name())).collect::<Vec<_>>(),
-                "successor": unit(p.successor().code(), p.successor().full_name()),
-            }),
-            Ok(None) => not_found("legacy province"),
-            Err(e) => error_json(code, e.to_string()),
-        },
-        (EraArg::Legacy, 3) => match code.parse().map(LegacyDistrict::lookup) {
-            Ok(Some(d)) => json!({
-                "era": "legacy", "level": "district",
-                "code": d.code().to_string(), "name": d.full_name(), "kind": d.kind().label(),
-                "province": unit(d.province().code(), d.province().full_name()),
-                "communes": d.communes().map(|c| unit(c.code(), c.full_name())).collect::<Vec<_>>(),
-                "special_zone": d.special_zone().map(target_json),
-            }),
-            Ok(None) => not_found("legacy district"),
-            Err(e) => error_json(code, e.to_string()),
-        },
-        (EraArg::Legacy, 5) => match code.parse().map(LegacyCommune::lookup) {
-            Ok(Some(c)) => json!({
-                "era": "legacy", "level": "commune",
-                "code": c.code().to_string(), "name": c.full_name(), "kind": c.kind().label(),
-                "district": unit(c.district().code(), c.district().full_name()),
-                "province": unit(c.province().code(), c.province().full_name()),
-                "successors": c.successors().iter().map(|s| {
-                    let mut t = target_json(s.commune);
-                    t["kind"] = json!(s.kind.as_str());
-                    t["default"] = json!(s.is_default);
-                    t
-                }).collect::<Vec<_>>(),
-            }),
-            Ok(None) => not_found("legacy commune"),
-            Err(e) => error_json(code, e.to_string()),
-        },
-        (EraArg::Y2025, 2) => match code.parse().map(Province::lookup) {
-            Ok(Some(p)) => json!({
-                "era": "2025", "level": "province",
-                "code": p.code().to_string(), "name": p.full_name(), "kind": p.kind().label(),
-                "communes": p.communes().len(),
-                "predecessors": p.predecessors().map(|l| unit(l.code(), l.full_name())).collect::<Vec<_>>(),
-            }),
-            Ok(None) => not_found("2025 province"),
-            Err(e) => error_json(code, e.to_string()),
-        },
-        (EraArg::Y2025, 5) => match code.parse().map(Commune::lookup) {
-            Ok(Some(c)) => json!({
-                "era": "2025", "level": "commune",
-                "code": c.code().to_string(), "name": c.full_name(), "kind": c.kind().label(),
-                "province": unit(c.province().code(), c.province().full_name()),
-                "predecessors": c.predecessors().iter().map(predecessor_json).collect::<Vec<_>>(),
-            }),
-            Ok(None) => not_found("2025 commune"),
-            Err(e) => error_json(code, e.to_string()),
-        },
-        (EraArg::Legacy, _) => {
-            error_json(code, "expected a 2-, 3- or 5-digit legacy code".to_owned())
-        }
-        (EraArg::Y2025, _) => error_json(code, "expected a 2- or 5-digit 2025 code".to_owned()),
+/// The unit an answer of `conversion` or `unit` names, for a suggestion.
+fn named(v: &Value) -> String {
+    let legacy = &v["legacy"];
+    ["commune", "district", "province"]
+        .iter()
+        .find_map(|k| legacy.get(*k).filter(|u| !u.is_null()))
+        .map_or_else(
+            || v["name"].as_str().unwrap_or("?").to_owned(),
+            |u| u["name"].as_str().unwrap_or("?").to_owned(),
+        )
+}
+
+/// A conversion kind in words.
+fn kind_words(kind: &str) -> &'static str {
+    match kind {
+        "full" => "merged whole",
+        "partial" => "part of its territory",
+        "unchanged" => "unchanged",
+        "renamed" => "renamed or retyped",
+        "special_zone" => "became a special zone",
+        _ => "",
     }
 }
 
-fn write_pretty(out: &mut impl Write, v: &Value) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, v)?;
-    writeln!(out)
+fn write_conversion(out: &mut impl Write, v: &Value) -> io::Result<()> {
+    let legacy = &v["legacy"];
+    let input = v["input"].as_str().unwrap_or_default();
+    let parts: Vec<String> = ["commune", "district", "province"]
+        .iter()
+        .filter_map(|k| legacy.get(*k).filter(|u| !u.is_null()).map(unit_text))
+        .collect();
+    writeln!(out, "{input} (legacy): {}", parts.join(", "))?;
+    if let Some(targets) = v["targets"].as_array() {
+        if v["split"].as_bool() == Some(true) {
+            writeln!(
+                out,
+                "  split between {} 2025 units; the default first",
+                targets.len()
+            )?;
+        }
+        let mut targets: Vec<&Value> = targets.iter().collect();
+        targets.sort_by_key(|t| t["default"].as_bool() != Some(true));
+        for (i, t) in targets.iter().enumerate() {
+            writeln!(
+                out,
+                "  {}{} — {}",
+                if i == 0 { "2025:    " } else { "      or " },
+                target_text(t),
+                kind_words(t["kind"].as_str().unwrap_or_default())
+            )?;
+        }
+    } else if let Some(p) = v.get("province_2025") {
+        writeln!(out, "  2025:    {}", unit_text(p))?;
+        if let Some(n) = v["communes"].as_u64() {
+            writeln!(
+                out,
+                "  {n} communes; districts no longer exist in 2025 (convert each commune)"
+            )?;
+        }
+        if let Some(z) = v.get("special_zone").filter(|z| !z.is_null()) {
+            writeln!(out, "  special zone: {}", target_text(z))?;
+        }
+        for a in v["uncoded_areas"].as_array().into_iter().flatten() {
+            writeln!(
+                out,
+                "  area {:?}: {} — {}",
+                a["area"].as_str().unwrap_or_default(),
+                target_text(a),
+                kind_words(a["kind"].as_str().unwrap_or_default())
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn write_unit(out: &mut impl Write, v: &Value) -> io::Result<()> {
+    let era = v["era"].as_str().unwrap_or_default();
+    let level = v["level"].as_str().unwrap_or_default();
+    writeln!(
+        out,
+        "{} — {era} {level} ({})",
+        unit_text(v),
+        v["kind"].as_str().unwrap_or_default()
+    )?;
+    for parent in ["district", "province"] {
+        if let Some(u) = v.get(parent).filter(|u| !u.is_null()) {
+            writeln!(out, "  {parent}: {}", unit_text(u))?;
+        }
+    }
+    if let Some(s) = v.get("successor") {
+        writeln!(out, "  2025:     {}", unit_text(s))?;
+    }
+    if let Some(z) = v.get("special_zone").filter(|z| !z.is_null()) {
+        writeln!(out, "  special zone: {}", target_text(z))?;
+    }
+    for (key, label) in [("districts", "districts"), ("communes", "communes")] {
+        match &v[key] {
+            Value::Array(units) => {
+                writeln!(out, "  {} {label}:", units.len())?;
+                for u in units {
+                    writeln!(out, "    {}", unit_text(u))?;
+                }
+            }
+            Value::Number(n) => writeln!(out, "  {n} {label}")?,
+            _ => {}
+        }
+    }
+    for s in v["successors"].as_array().into_iter().flatten() {
+        writeln!(
+            out,
+            "  2025:     {} — {}{}",
+            target_text(s),
+            kind_words(s["kind"].as_str().unwrap_or_default()),
+            if s["default"].as_bool() == Some(true) {
+                " (default)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    if let Some(preds) = v["predecessors"].as_array() {
+        writeln!(out, "  formed from:")?;
+        for p in preds {
+            let what = match p.get("area").and_then(Value::as_str) {
+                Some(area) => format!("area {area:?}"),
+                None => unit_text(p),
+            };
+            let whence = ["district", "province"]
+                .iter()
+                .filter_map(|k| p.get(*k).filter(|u| !u.is_null()).map(unit_text))
+                .collect::<Vec<_>>();
+            let kind = kind_words(p["kind"].as_str().unwrap_or_default());
+            let mut line = format!("    {what}");
+            if !whence.is_empty() {
+                line.push_str(&format!(", {}", whence.join(", ")));
+            }
+            if !kind.is_empty() {
+                line.push_str(&format!(" — {kind}"));
+            }
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(())
 }

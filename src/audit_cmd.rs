@@ -9,10 +9,16 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
-use dancu_core::registry::{AuditQuery, AuditRecord, AuditSink, ExchangeDigest, LookupKey};
+use dancu_core::registry::{
+    AuditError, AuditQuery, AuditRecord, AuditSink, ExchangeDigest, LookupKey,
+};
 use dancu_core::{CalendarDate, IdNumber, Timestamp};
 use dancu_popdb::Secret;
 use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
+
+/// The configuration read when neither `--db` nor `--config` is given, as
+/// `dancu verify` does.
+const DEFAULT_CONFIG: &str = "dancu.toml";
 
 /// The environment variable holding the salt, unless configured otherwise.
 const DEFAULT_SALT_ENV: &str = "DANCU_AUDIT_SALT";
@@ -30,7 +36,7 @@ pub(crate) struct AuditArgs {
     #[arg(long, global = true, value_name = "PATH", conflicts_with = "config")]
     db: Option<PathBuf>,
     /// Read the database path (and salt variable) from the `[audit]` table
-    /// of this configuration file.
+    /// of this configuration file [default: dancu.toml, as `dancu verify`].
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
     /// The environment variable that holds the subject-hash salt
@@ -120,9 +126,17 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     };
     check_exists(&settings.db)?;
     let sink = SqliteAuditSink::open_read_only(&settings.db)?;
-    let records = runtime()?
-        .block_on(sink.query(&query))
-        .context("cannot read the audit trail")?;
+    let records = match runtime()?.block_on(sink.query(&query)) {
+        Ok(records) => records,
+        Err(AuditError::SaltMismatch) => bail!(
+            "the salt in {} is not the one the audit trail {} was created with, so it \
+             cannot tell who looked this citizen up: set {} to the trail's salt",
+            settings.salt_env,
+            settings.db.display(),
+            settings.salt_env
+        ),
+        Err(e) => return Err(anyhow::Error::new(e).context("cannot read the audit trail")),
+    };
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
         for r in &records {
@@ -140,7 +154,8 @@ fn settings(args: &AuditArgs) -> anyhow::Result<Settings> {
     let (db, configured_salt_env) = match (&args.db, &args.config) {
         (Some(db), _) => (db.clone(), None),
         (None, Some(config)) => read_config(config)?,
-        (None, None) => bail!("say where the audit trail is: --db PATH or --config FILE"),
+        (None, None) => read_config(Path::new(DEFAULT_CONFIG))
+            .context("no --db PATH or --config FILE given, and the default configuration")?,
     };
     let salt_env = args
         .salt_env
@@ -335,6 +350,7 @@ fn json(r: &AuditRecord) -> serde_json::Value {
         "channel": e.channel,
         "operation": e.operation.as_str(),
         "subject": e.subject.masked.as_str(),
+        "record_subjects": record_subjects(r),
         "pending": c.is_none(),
         "outcome": c.map(|c| c.outcome.as_str()),
         "attempts": c.and_then(|c| c.attempts),
@@ -343,6 +359,16 @@ fn json(r: &AuditRecord) -> serde_json::Value {
         "request_sha256": digest(|x| &x.request),
         "response_sha256": digest(|x| &x.response),
     })
+}
+
+/// The subject's other numbers on the record the lookup returned (masked),
+/// which the record is also indexed under.
+fn record_subjects(r: &AuditRecord) -> Vec<&str> {
+    r.completion
+        .iter()
+        .flat_map(|c| &c.subjects)
+        .map(|s| s.masked.as_str())
+        .collect()
 }
 
 fn write_table(out: &mut impl Write, records: &[AuditRecord]) -> io::Result<()> {
@@ -370,7 +396,10 @@ fn write_table(out: &mut impl Write, records: &[AuditRecord]) -> io::Result<()> 
             [
                 e.started_at.to_string(),
                 e.operation.as_str().to_owned(),
-                e.subject.masked.to_string(),
+                match record_subjects(r).as_slice() {
+                    [] => e.subject.masked.to_string(),
+                    others => format!("{} (record: {})", e.subject.masked, others.join(", ")),
+                },
                 r.completion
                     .as_ref()
                     .map_or_else(|| "PENDING".to_owned(), |c| c.outcome.clone()),

@@ -11,18 +11,21 @@ use anyhow::{Context, anyhow};
 use clap::Args;
 use dancu_core::dossier::{Dossier, DossierStore, Owner, OwnerType, Provenance, WorkingCalendar};
 use dancu_core::intake::{CheckResult, Verified};
-use dancu_core::registry::{AuditSink, LookupKey, PopulationRegistry};
+use dancu_core::registry::{AuditError, AuditSink, LookupKey, PopulationRegistry};
 use dancu_core::{CalendarDate, IdNumber, Precision};
 use dancu_dossier_sqlite::SqliteDossierStore;
 use dancu_popdb::Secret;
-use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
+use dancu_popdb::audit::{Audited, SqliteAuditSink, SubjectHasher};
+use dancu_popdb::layer::Ruled;
 use dancu_sandbox::population::RecordVintage;
 use dancu_sandbox::{Person, Sandbox, SandboxConfig};
+use dancu_tandan::otp::{InMemoryOtpSender, OfficerOtpGate};
 use dancu_tandan::{Catalog, DirectIntake, OnlineIntake, Role};
 use dancu_vnpt::{Completion, IdentityOutcome, IgateCatalog, Reception};
 
 const UNIT: &str = "000.00.21.H06";
 const OFFICER: &str = "canbo.motcua01";
+const OFFICER_PHONE: &str = "0912345678";
 
 /// `dancu demo`
 #[derive(Debug, Args)]
@@ -43,8 +46,18 @@ struct Demo<'o> {
     store: Arc<dyn DossierStore>,
     audit: Arc<SqliteAuditSink>,
     hasher: SubjectHasher,
+    /// The C06 channel for VNPT iGate.
     direct: Arc<dyn PopulationRegistry>,
+    /// The C06 channel for Tân Dân, behind the officer's OTP gate (inside
+    /// the audit layer: a refused lookup is recorded, never sent).
+    tandan: Arc<dyn PopulationRegistry>,
+    /// The provincial JSON channel for Tân Dân, behind the same gate.
     provincial: Arc<dyn PopulationRegistry>,
+    gate: Arc<OfficerOtpGate>,
+    /// The officer's phone.
+    phone: Arc<InMemoryOtpSender>,
+    /// How to ask the kept trail again from the command line.
+    audit_hint: Option<String>,
 }
 
 pub(crate) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
@@ -60,7 +73,8 @@ pub(crate) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let result = runtime.block_on(demo(&dir, args.seed));
+    let result =
+        demo_salt(&dir, temporary).and_then(|salt| runtime.block_on(demo(&dir, args.seed, salt)));
     if temporary {
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -79,7 +93,55 @@ fn pick<'p>(
         .ok_or_else(|| anyhow!("the sandbox population has no {what}"))
 }
 
-async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
+/// The environment variable the demo's salt is read from, if set.
+const SALT_ENV: &str = "DANCU_AUDIT_SALT";
+/// Where a kept data directory holds the salt the demo made for it.
+const SALT_FILE: &str = "audit-salt";
+
+/// Where the demo's subject-hash salt comes from.
+enum DemoSalt {
+    /// `DANCU_AUDIT_SALT`.
+    Environment(Secret),
+    /// `DIR/audit-salt`, made on the first run with this data directory.
+    File(Secret, PathBuf),
+    /// A fresh one for a temporary directory, thrown away with it.
+    Fresh(Secret),
+}
+
+/// The salt of the demo's audit trail. A trail is bound to its salt, so a
+/// kept data directory keeps it: from `DANCU_AUDIT_SALT` when set, or in
+/// `DIR/audit-salt` (made on the first run; synthetic data, so a file beside
+/// the trail is fine here — a real installation keeps its salt out of the
+/// data directory).
+fn demo_salt(dir: &std::path::Path, temporary: bool) -> anyhow::Result<DemoSalt> {
+    if let Ok(salt) = std::env::var(SALT_ENV)
+        && !salt.is_empty()
+    {
+        return Ok(DemoSalt::Environment(Secret::new(salt)));
+    }
+    let fresh = || format!("demo-salt-{}", dancu_core::registry::RequestId::generate());
+    if temporary {
+        return Ok(DemoSalt::Fresh(Secret::new(fresh())));
+    }
+    let path = dir.join(SALT_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(salt) => Ok(DemoSalt::File(Secret::new(salt.trim()), path)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let salt = fresh();
+            let mut file = std::fs::OpenOptions::new();
+            file.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+            file.open(&path)
+                .and_then(|mut f| writeln!(f, "{salt}"))
+                .with_context(|| format!("keeping the demo's audit salt in {}", path.display()))?;
+            Ok(DemoSalt::File(Secret::new(salt), path))
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
+    }
+}
+
+async fn demo(dir: &std::path::Path, seed: u64, salt: DemoSalt) -> anyhow::Result<()> {
     let stdout = io::stdout();
     let mut lock = stdout.lock();
     let sandbox = Sandbox::start(SandboxConfig {
@@ -89,15 +151,57 @@ async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
     })
     .await
     .context("starting the sandbox")?;
-    let audit = Arc::new(
-        SqliteAuditSink::open(dir.join("audit.sqlite")).context("opening the audit trail")?,
-    );
-    // A fresh random salt: the demo's audit trail is thrown away with it.
-    let salt = format!("demo-salt-{}", dancu_core::registry::RequestId::generate());
-    let hasher = SubjectHasher::new(Secret::new(salt)).map_err(|e| anyhow!("{e}"))?;
+    let db = dir.join("audit.sqlite");
+    let audit = Arc::new(SqliteAuditSink::open(&db).context("opening the audit trail")?);
+    let (secret, salt_note, audit_hint) = match salt {
+        DemoSalt::Environment(s) => (
+            s,
+            format!("muối từ {SALT_ENV}"),
+            Some(format!("dancu audit who --db {} --subject", db.display())),
+        ),
+        DemoSalt::File(s, path) => {
+            let hint = format!(
+                "{SALT_ENV}=$(cat {}) dancu audit who --db {} --subject",
+                path.display(),
+                db.display()
+            );
+            (s, format!("muối lưu tại {}", path.display()), Some(hint))
+        }
+        DemoSalt::Fresh(s) => (
+            s,
+            "muối ngẫu nhiên, bỏ đi cùng thư mục tạm".to_owned(),
+            None,
+        ),
+    };
+    let hasher = SubjectHasher::new(secret).map_err(|e| anyhow!("{SALT_ENV}: {e}"))?;
+    // A kept trail answers only to its own salt: say so before any scene.
+    let probe = sandbox
+        .population()
+        .people()
+        .first()
+        .map(|p| LookupKey::PersonalId(p.id))
+        .ok_or_else(|| anyhow!("the sandbox population is empty"))?;
+    if let Err(AuditError::SaltMismatch) = audit.query(&hasher.query(&probe)).await {
+        return Err(anyhow!(
+            "the audit trail {} was created with another salt ({salt_note}): {}",
+            db.display(),
+            AuditError::SaltMismatch
+        ));
+    }
     let sink: Arc<dyn AuditSink> = audit.clone();
     let direct = sandbox.registry("c06", Some((Arc::clone(&sink), hasher.clone())))?;
-    let provincial = sandbox.registry("provincial_json", Some((sink, hasher.clone())))?;
+    let phone = Arc::new(InMemoryOtpSender::default());
+    let gate = Arc::new(OfficerOtpGate::new(phone.clone()));
+    let gated = |channel: &str| -> anyhow::Result<Arc<dyn PopulationRegistry>> {
+        let bare = sandbox.registry(channel, None)?;
+        Ok(Arc::new(Audited::new(
+            Ruled::new(bare, Arc::clone(&gate)),
+            Arc::clone(&sink),
+            hasher.clone(),
+        )))
+    };
+    let tandan = gated("c06")?;
+    let provincial = gated("provincial_json")?;
     let store: Arc<dyn DossierStore> = Arc::new(
         SqliteDossierStore::open(dir.join("dossiers.sqlite"))
             .context("opening the dossier store")?,
@@ -106,7 +210,7 @@ async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
     let calendar = WorkingCalendar::with_fixed_holidays([today.year(), today.year() + 1]);
     writeln!(
         lock,
-        "dancu demo — sandbox: {} công dân tổng hợp (seed {seed}) tại {}; dữ liệu: {}",
+        "dancu demo — sandbox: {} công dân tổng hợp (seed {seed}) tại {}; dữ liệu: {} ({salt_note})",
         sandbox.population().len(),
         sandbox.base_url(),
         dir.display()
@@ -137,7 +241,11 @@ async fn demo(dir: &std::path::Path, seed: u64) -> anyhow::Result<()> {
         audit,
         hasher,
         direct,
+        tandan,
         provincial,
+        gate,
+        phone,
+        audit_hint,
     };
     demo.tandan_direct(full).await?;
     demo.tandan_online(year_only).await?;
@@ -162,6 +270,17 @@ fn provenance(p: &Provenance) -> String {
     }
 }
 
+/// An audit outcome key in Vietnamese, with the key.
+fn outcome_vi(key: &str) -> &str {
+    match key {
+        "found" => "tìm thấy (found)",
+        "not_found" => "không tìm thấy (not_found)",
+        "otp_required" => "cần OTP công dân (otp_required)",
+        "refused" => "từ chối tại hệ thống một cửa, không gửi (refused)",
+        other => other,
+    }
+}
+
 fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
 }
@@ -176,42 +295,7 @@ impl Demo<'_> {
     }
 
     fn report(&mut self, v: &Verified) -> io::Result<()> {
-        let r = &v.report;
-        let id = match r.id {
-            dancu_core::registry::IdAgreement::Same => "trùng khớp",
-            dancu_core::registry::IdAgreement::SameCmnd => "trùng khớp (CMND cũ)",
-            dancu_core::registry::IdAgreement::Different => "KHÁC",
-        };
-        let name = match r.name {
-            dancu_core::NameAgreement::Identical => "trùng khớp",
-            dancu_core::NameAgreement::CaseAndTonePlacement => {
-                "trùng khớp (khác chữ hoa/vị trí dấu)"
-            }
-            dancu_core::NameAgreement::FoldedOnly => "chỉ khớp khi bỏ dấu — cần xem lại",
-            dancu_core::NameAgreement::Different => "KHÁC",
-        };
-        let dob = match r.birth_date {
-            None => "không đọc được trong hồ sơ CSDL — cần xem lại".to_owned(),
-            Some(dancu_core::DateAgreement::Exact) => "trùng khớp".to_owned(),
-            Some(dancu_core::DateAgreement::AtSharedPrecision(p)) => format!(
-                "khớp ở mức {}",
-                match p {
-                    Precision::Year => "năm",
-                    Precision::Month => "tháng",
-                    Precision::Day => "ngày",
-                }
-            ),
-            Some(dancu_core::DateAgreement::Different) => "KHÁC".into(),
-        };
-        let gender = match r.gender {
-            dancu_core::registry::GenderAgreement::Agrees => "phù hợp số định danh",
-            dancu_core::registry::GenderAgreement::Differs => "KHÔNG phù hợp số định danh",
-            dancu_core::registry::GenderAgreement::NotComparable => "không so sánh được",
-        };
-        writeln!(
-            self.out,
-            "      Đối chiếu: số định danh {id} · họ tên {name} · ngày sinh {dob} · giới tính {gender}"
-        )?;
+        writeln!(self.out, "      Đối chiếu: {}", v.report.vi())?;
         let rec = &v.record;
         writeln!(
             self.out,
@@ -278,7 +362,39 @@ impl Demo<'_> {
     }
 
     fn officer(&self) -> dancu_tandan::Officer {
-        dancu_tandan::Officer::new(OFFICER, UNIT, &[Role::OneStop])
+        dancu_tandan::Officer::new(OFFICER, UNIT, &[Role::OneStop]).with_phone(
+            OFFICER_PHONE
+                .parse()
+                .unwrap_or_else(|_| unreachable!("a phone number")),
+        )
+    }
+
+    /// Tân Dân's gate: the officer confirms the one-time code sent to
+    /// their phone, valid for 10 minutes.
+    async fn confirm_officer_otp(&mut self) -> anyhow::Result<()> {
+        let officer = self.officer();
+        let lifetime = self.gate.request_code(&officer).await?;
+        self.step(
+            "Gửi mã OTP tới điện thoại cán bộ",
+            format!(
+                "{} (mã có hiệu lực {} phút)",
+                dancu_core::Masked::new(OFFICER_PHONE),
+                lifetime.as_secs() / 60
+            ),
+        )?;
+        let code = self
+            .phone
+            .last_code_for(OFFICER)
+            .ok_or_else(|| anyhow!("no code reached the officer's phone"))?;
+        let window = self.gate.confirm(&officer, code.as_str())?;
+        self.step(
+            "Nhập mã OTP",
+            format!(
+                "****** → tài khoản được tra cứu CSDL dân cư trong {} phút",
+                window.as_secs() / 60
+            ),
+        )?;
+        Ok(())
     }
 
     async fn tandan_direct(&mut self, p: &Person) -> anyhow::Result<()> {
@@ -316,12 +432,24 @@ impl Demo<'_> {
             ),
         )?;
         screen.form.birth_date = p.birth.to_string();
-        let result = screen.check(self.direct.as_ref()).await?;
+        let refused = screen.check(self.tandan.as_ref()).await?.label_vi();
+        self.step(
+            "Kiểm tra",
+            format!(
+                "{refused}: tài khoản cán bộ chưa xác nhận mã OTP (ghi nhật ký, không gọi CSDL)"
+            ),
+        )?;
+        self.confirm_officer_otp().await?;
+        let result = screen.check(self.tandan.as_ref()).await?;
         self.step("Kiểm tra", result.label_vi())?;
-        if let CheckResult::Verified(v) = result {
-            let v = v.clone();
-            self.report(&v)?;
-        }
+        let CheckResult::Verified(v) = result else {
+            return Err(anyhow!(
+                "the demo citizen was not verified: {}",
+                result.label_vi()
+            ));
+        };
+        let v = v.clone();
+        self.report(&v)?;
         let verified = screen.accept()?;
         self.step("Cập nhật vào hồ sơ", "đã nhận dữ liệu từ CSDLQG về dân cư")?;
         let dossier = verified.save(self.store.as_ref()).await?;
@@ -383,7 +511,7 @@ impl Demo<'_> {
             "Hồ sơ cần kiểm tra CSDLDC",
             format!("năm sinh khai: {}", check.form.birth_date),
         )?;
-        let result = check.check(self.direct.as_ref(), self.today).await?;
+        let result = check.check(self.tandan.as_ref(), self.today).await?;
         self.step("Kiểm tra", result.label_vi())?;
         if let CheckResult::Verified(v) = result {
             let v = v.clone();
@@ -522,11 +650,11 @@ impl Demo<'_> {
         form.summary = "Đề nghị giải quyết thủ tục minh họa".into();
         let mut screen = form.validate()?.open_population_check()?;
         screen.form.birth_date = "15/08/1990".into();
-        let first = screen.check(self.direct.as_ref()).await?.label_vi();
+        let first = screen.check(self.tandan.as_ref()).await?.label_vi();
         self.step("Kiểm tra", first)?;
         screen.form.name = "Hà Thị Không Có".into();
         screen.form.birth_date = "15/08/1990".into();
-        let second = screen.check(self.direct.as_ref()).await?.label_vi();
+        let second = screen.check(self.tandan.as_ref()).await?.label_vi();
         self.step("Kiểm tra lại", second)?;
         let Some(fallback) = screen.paper_fallback() else {
             return Err(anyhow!("no paper fallback after two failed checks"));
@@ -580,7 +708,9 @@ impl Demo<'_> {
             let outcome = r
                 .completion
                 .as_ref()
-                .map_or("đang chờ", |c| c.outcome.as_str());
+                .map_or("đang chờ (chưa hoàn tất)", |c| {
+                    outcome_vi(&c.outcome)
+                });
             writeln!(
                 self.out,
                 "    {} · cán bộ {} · đơn vị {} · thủ tục {} · hồ sơ {} · kênh {} · kết quả {}",
@@ -592,6 +722,9 @@ impl Demo<'_> {
                 e.channel,
                 outcome
             )?;
+        }
+        if let Some(hint) = &self.audit_hint {
+            writeln!(self.out, "  (hỏi lại từ dòng lệnh: {hint} {})", p.id)?;
         }
         let stored = self
             .store

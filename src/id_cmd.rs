@@ -5,10 +5,11 @@ use std::io::{self, BufReader, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use dancu_core::identity::{IdNumber, IdNumberError, Registration};
+use dancu_core::identity::{IdNumber, IdNumberError};
+use dancu_core::report::IdReport;
 use dancu_core::{CalendarDate, Cmnd, IdKind};
 
-use crate::lines::for_each_line;
+use crate::lines::for_each_input_line;
 
 /// `dancu id …`
 #[derive(Debug, Args)]
@@ -26,7 +27,8 @@ enum IdCommand {
 
 #[derive(Debug, Args)]
 struct InspectArgs {
-    /// Numbers to inspect; `-` reads one per line from standard input.
+    /// Numbers to inspect; `-` reads one per line from standard input
+    /// (blank lines are skipped).
     #[arg(required = true, value_name = "ID")]
     ids: Vec<String>,
     /// The reference date (YYYY-MM-DD) for birth-year and CMND validity
@@ -49,11 +51,14 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     let stdout = io::stdout().lock();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout);
     let mut all_valid = true;
+    // Each object is serialised into this buffer, then written at once: the
+    // serialiser's many small writes stay off the dynamic `Write`.
+    let mut buf = Vec::with_capacity(512);
     let mut report = |input: &str, out: &mut dyn Write| -> io::Result<()> {
         let parsed = IdNumber::parse_on(input, on);
         all_valid &= parsed.is_ok();
         if args.json {
-            write_json(out, input, &parsed)
+            write_json(&mut buf, out, input, &parsed, on)
         } else {
             write_human(out, input, &parsed, on)
         }
@@ -61,7 +66,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     for id in &args.ids {
         if id == "-" {
             let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
-            for_each_line(&mut input, &mut out, &mut report)?;
+            for_each_input_line(&mut input, &mut out, &mut report)?;
         } else {
             report(id, &mut out)?;
         }
@@ -74,72 +79,19 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn json_str(out: &mut (impl Write + ?Sized), s: &str) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, s).map_err(io::Error::from)
-}
-
-/// Writes exactly the documented keys, in order:
-/// input, valid, kind, canonical, registration, gender, birth_year, error.
+/// Writes the documented object ([`IdReport`]) and a newline, assembled
+/// in `buf`.
 fn write_json(
+    buf: &mut Vec<u8>,
     out: &mut (impl Write + ?Sized),
     input: &str,
     parsed: &Result<IdNumber, IdNumberError>,
+    on: CalendarDate,
 ) -> io::Result<()> {
-    out.write_all(b"{\"input\":")?;
-    json_str(out, input)?;
-    match parsed {
-        Ok(id) => {
-            write!(
-                out,
-                ",\"valid\":true,\"kind\":\"{}\",\"canonical\":",
-                id.kind()
-            )?;
-            json_str(out, &id.to_string())?;
-            match id.as_personal_id() {
-                Some(p) => {
-                    out.write_all(b",\"registration\":")?;
-                    match p.registration() {
-                        Registration::Province(r) => {
-                            write!(out, "{{\"code\":\"{:03}\",\"province\":", r.code())?;
-                            json_str(out, r.province())?;
-                            out.write_all(b",\"province_since_2025\":")?;
-                            json_str(out, r.province_since_2025())?;
-                            out.write_all(b",\"abroad\":false}")?;
-                        }
-                        other => write!(
-                            out,
-                            "{{\"code\":\"{:03}\",\"province\":null,\"province_since_2025\":null,\"abroad\":true}}",
-                            other.code()
-                        )?,
-                    }
-                    write!(
-                        out,
-                        ",\"gender\":\"{}\",\"birth_year\":{}",
-                        p.gender(),
-                        p.birth_year()
-                    )?;
-                }
-                None => {
-                    out.write_all(b",\"registration\":null,\"gender\":null,\"birth_year\":null")?
-                }
-            }
-            out.write_all(b",\"error\":null}\n")
-        }
-        Err(e) => {
-            out.write_all(b",\"valid\":false,\"kind\":")?;
-            match e.kind() {
-                Some(k) => write!(out, "\"{k}\"")?,
-                None => out.write_all(b"null")?,
-            }
-            write!(
-                out,
-                ",\"canonical\":null,\"registration\":null,\"gender\":null,\"birth_year\":null,\"error\":{{\"code\":\"{}\",\"message\":",
-                e.code()
-            )?;
-            json_str(out, &e.to_string())?;
-            out.write_all(b"}}\n")
-        }
-    }
+    buf.clear();
+    IdReport::new(input, parsed, on).write_json(buf);
+    buf.push(b'\n');
+    out.write_all(buf)
 }
 
 fn kind_label(kind: IdKind) -> &'static str {

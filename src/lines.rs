@@ -33,6 +33,22 @@ pub(crate) fn for_each_line<R: io::Read, W: Write>(
     }
 }
 
+/// [`for_each_line`] for inputs given one per line: blank lines (empty, or
+/// whitespace only) are not inputs, and `f` is not called for them.
+pub(crate) fn for_each_input_line<R: io::Read, W: Write>(
+    input: &mut BufReader<R>,
+    out: &mut W,
+    f: &mut impl FnMut(&str, &mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    for_each_line(input, out, &mut |line, out| {
+        if line.trim().is_empty() {
+            Ok(())
+        } else {
+            f(line, out)
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +63,17 @@ mod tests {
         })
         .unwrap();
         assert_eq!(seen, ["a", "b", "", "c\u{fffd}"]);
+    }
+
+    #[test]
+    fn blank_lines_are_not_inputs() {
+        let mut seen = Vec::new();
+        let mut input = BufReader::new(&b"\na\r\n  \t\r\n\r\nb\n\n"[..]);
+        for_each_input_line(&mut input, &mut Vec::new(), &mut |l, _| {
+            seen.push(l.to_owned());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, ["a", "b"]);
     }
 }

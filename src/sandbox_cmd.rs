@@ -2,8 +2,8 @@
 //! synthetic population.
 
 use std::io::{self, BufWriter, Write};
-use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -12,6 +12,8 @@ use dancu_sandbox::Population;
 use dancu_sandbox::export::citizen_json;
 use dancu_sandbox::faults::Faults;
 use dancu_sandbox::server::{Dialects, Sandbox, SandboxConfig};
+
+use crate::verify_cmd::UsageError;
 
 /// `dancu sandbox …`
 #[derive(Debug, Args)]
@@ -42,9 +44,10 @@ struct PopulationArgs {
 
 #[derive(Debug, Args)]
 struct ServeArgs {
-    /// Address to listen on (port 0: any free port).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    addr: SocketAddr,
+    /// Address to listen on, `HOST:PORT` (a name such as `localhost` is
+    /// resolved; port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "HOST:PORT")]
+    addr: String,
     #[command(flatten)]
     population: PopulationArgs,
     /// Faults to inject from the start (TOML or JSON; see the README).
@@ -58,9 +61,13 @@ struct ServeArgs {
     /// `--dialect` overrides it.
     #[arg(long, value_name = "FILE")]
     settings: Option<PathBuf>,
-    /// Write a dancu.toml that `dancu verify` can use against this sandbox.
+    /// Write a dancu.toml that `dancu verify` can use against this sandbox
+    /// (an existing file is kept unless `--force`).
     #[arg(long, value_name = "PATH")]
     write_config: Option<PathBuf>,
+    /// Let `--write-config` overwrite an existing file.
+    #[arg(long, requires = "write_config")]
+    force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -76,12 +83,57 @@ pub(crate) fn run(args: SandboxArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The address to listen on: `HOST:PORT` resolved, an IPv4 loopback
+/// address first when the name has several (`localhost`).
+fn listen_address(addr: &str) -> anyhow::Result<SocketAddr> {
+    let mut found: Vec<SocketAddr> = addr
+        .to_socket_addrs()
+        .map_err(|e| UsageError(format!("--addr {addr}: {e} (expected HOST:PORT)")))?
+        .collect();
+    found.sort_by_key(|a| (!a.ip().is_loopback(), !a.is_ipv4()));
+    found
+        .first()
+        .copied()
+        .ok_or_else(|| UsageError(format!("--addr {addr}: the name has no address")).into())
+}
+
+/// Writes the configuration, keeping an existing file unless `force`.
+fn write_config(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            anyhow::Error::new(UsageError(format!(
+                "--write-config: {} exists; pass --force to overwrite it",
+                path.display()
+            )))
+        } else {
+            anyhow::Error::new(e).context(format!("writing {}", path.display()))
+        }
+    })?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
+}
+
 fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    if !args.addr.ip().is_loopback() {
-        eprintln!(
-            "dancu: warning: serving synthetic data on a non-loopback address ({})",
-            args.addr
-        );
+    let addr = listen_address(&args.addr)?;
+    if let Some(path) = &args.write_config
+        && path.exists()
+        && !args.force
+    {
+        return Err(UsageError(format!(
+            "--write-config: {} exists; pass --force to overwrite it",
+            path.display()
+        ))
+        .into());
+    }
+    if !addr.ip().is_loopback() {
+        eprintln!("dancu: warning: serving synthetic data on a non-loopback address ({addr})");
     }
     let faults = match &args.faults {
         Some(path) => {
@@ -96,14 +148,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
             Dialects::parse_settings(&text)
-                .map_err(|e| crate::verify_cmd::UsageError(format!("{}: {e}", path.display())))?
+                .map_err(|e| UsageError(format!("{}: {e}", path.display())))?
         }
         None => Dialects::default(),
     };
     for d in &args.dialects {
         dialects
             .apply(d)
-            .map_err(|e| crate::verify_cmd::UsageError(format!("--dialect {d}: {e}")))?;
+            .map_err(|e| UsageError(format!("--dialect {d}: {e}")))?;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -111,7 +163,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         let sandbox = Sandbox::start(SandboxConfig {
-            addr: args.addr,
+            addr,
             seed: args.population.seed,
             citizens: args.population.citizens,
             faults,
@@ -119,11 +171,11 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             ..SandboxConfig::default()
         })
         .await
-        .with_context(|| format!("listening on {}", args.addr))?;
+        .with_context(|| format!("listening on {addr}"))?;
+        let stop = shutdown_signal().context("listening for Ctrl-C and SIGTERM")?;
         if let Some(path) = &args.write_config {
             // Relative to the config file: the audit trail sits beside it.
-            std::fs::write(path, sandbox.config_toml("dancu-audit.sqlite"))
-                .with_context(|| format!("writing {}", path.display()))?;
+            write_config(path, &sandbox.config_toml("dancu-audit.sqlite"), args.force)?;
         }
         {
             let mut out = io::stdout().lock();
@@ -140,33 +192,35 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             d.c06,
             d.provincial_json
         );
-        shutdown_signal().await;
+        stop.await;
         sandbox.shutdown().await.context("shutting down")?;
         eprintln!("dancu sandbox: stopped");
         Ok(ExitCode::SUCCESS)
     })
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Registers the stop signals (Ctrl-C, and SIGTERM on Unix) and gives the
+/// future that ends when one arrives. Called before the first line is
+/// printed, so a signal sent as soon as that line is read stops the sandbox
+/// cleanly rather than killing it.
+fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = ctrl_c.await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 

@@ -9,15 +9,15 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use dancu_core::registry::{
-    AuditSink, CitizenRecord, IdentityQuery, LookupOutcome, MatchReport, Otp, PopulationRegistry,
-    RecordAddress, RegistryError, Relative, RequestContext, RequestId,
+    AuditSink, CitizenRecord, IdentityQuery, LookupOutcome, Otp, PopulationRegistry, RegistryError,
+    Reply, RequestContext, RequestId,
 };
+use dancu_core::report::LookupReport;
 use dancu_core::{BirthDate, CalendarDate, FullName, IdNumber};
 use dancu_popdb::audit::SqliteAuditSink;
 use dancu_popdb::audit::SubjectHasher;
 use dancu_popdb::config::Config;
 use dancu_popdb::{Secret, connect};
-use serde_json::{Value, json};
 
 /// `dancu verify …`
 #[derive(Debug, Args)]
@@ -52,8 +52,9 @@ pub(crate) struct VerifyArgs {
     /// A full lookup (the record) or a yes/no check.
     #[arg(long, value_enum, default_value_t = Mode::Lookup)]
     mode: Mode,
-    /// The one-time password the citizen received.
-    #[arg(long)]
+    /// The one-time password the citizen received, answering an earlier
+    /// `otp_required` (needs that run's `--request-id`).
+    #[arg(long, requires = "request_id", value_name = "CODE")]
     otp: Option<String>,
     /// Continue a logical check (e.g. the one-time-password round trip)
     /// under its request id.
@@ -115,7 +116,8 @@ struct Prepared {
 
 fn prepare(args: &VerifyArgs) -> anyhow::Result<Prepared> {
     let config = Config::load(&args.config).map_err(|e| usage(e.to_string()))?;
-    let gw = config
+    // An unknown gateway is named before anything else is checked.
+    config
         .gateway(&args.gateway)
         .map_err(|e| usage(e.to_string()))?;
     let on = CalendarDate::today_in_vietnam();
@@ -123,6 +125,13 @@ fn prepare(args: &VerifyArgs) -> anyhow::Result<Prepared> {
     let name = FullName::parse(&args.name).map_err(|e| usage(format!("--name: {e}")))?;
     let dob: BirthDate = args.dob.parse().map_err(|e| usage(format!("--dob: {e}")))?;
     let mut query = IdentityQuery::new(id, name, dob).map_err(|e| usage(format!("--id: {e}")))?;
+    // Refused here, before any gateway call or audit record: the database
+    // could only answer "not found".
+    if query.birth_year_contradicts_id() {
+        return Err(usage(
+            "--dob contradicts --id: the personal ID encodes another birth year (check both)",
+        ));
+    }
     if let Some(otp) = &args.otp {
         let otp: Otp = otp.parse().map_err(|e| usage(format!("--otp: {e}")))?;
         query = query.with_otp(otp);
@@ -136,14 +145,9 @@ fn prepare(args: &VerifyArgs) -> anyhow::Result<Prepared> {
         .procedure
         .parse()
         .map_err(|e| usage(format!("--procedure: {e}")))?;
+    // The `[officer] unit` is given by the connector (connect::configured).
     let mut ctx =
         RequestContext::new(&officer, procedure).map_err(|e| usage(format!("officer: {e}")))?;
-    if let Some(unit) = config.officer.as_ref().and_then(|o| o.unit.as_deref()) {
-        ctx = ctx.with_unit(
-            unit.parse()
-                .map_err(|e| usage(format!("[officer] unit: {e}")))?,
-        );
-    }
     if let Some(d) = &args.dossier {
         ctx = ctx.with_dossier(d.parse().map_err(|e| usage(format!("--dossier: {e}")))?);
     }
@@ -158,8 +162,8 @@ fn prepare(args: &VerifyArgs) -> anyhow::Result<Prepared> {
     }
     let (sink, hasher) = open_audit(&config)?;
     let sink: Arc<dyn AuditSink> = sink;
-    let registry =
-        connect::registry(gw, None, Some((sink, hasher))).map_err(|e| usage(e.to_string()))?;
+    let registry = connect::configured(&config, &args.gateway, None, Some((sink, hasher)))
+        .map_err(|e| usage(e.to_string()))?;
     Ok(Prepared {
         registry,
         ctx,
@@ -178,64 +182,59 @@ pub(crate) fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         ctx,
         query,
     } = prepared;
-    let (outcome, record, report, error) = runtime.block_on(async {
+    let (report, record) = runtime.block_on(async {
         match args.mode {
-            Mode::Lookup => match registry.lookup(&ctx, &query).await {
-                Ok(reply) => match reply.outcome {
-                    LookupOutcome::Found(record) => {
-                        let report = MatchReport::compare(&query, &record);
-                        ("found", Some(record), Some(report), None)
-                    }
-                    other => (other.as_str(), None, None, None),
-                },
-                Err(e) => (error_outcome(&e), None, None, Some(e)),
-            },
-            Mode::Check => match registry.check(&ctx, &query).await {
-                Ok(reply) => (reply.outcome.as_str(), None, None, None),
-                Err(e) => (error_outcome(&e), None, None, Some(e)),
-            },
+            Mode::Lookup => {
+                let result = registry.lookup(&ctx, &query).await;
+                let report = LookupReport::lookup(&ctx, &query, &result);
+                let record = match result {
+                    Ok(Reply {
+                        outcome: LookupOutcome::Found(record),
+                        ..
+                    }) => Some(record),
+                    Ok(_) => None,
+                    Err(RegistryError::Configuration { reason }) => return Err(usage(reason)),
+                    Err(_) => None,
+                };
+                Ok((report, record))
+            }
+            Mode::Check => {
+                let result = registry.check(&ctx, &query).await;
+                if let Err(RegistryError::Configuration { reason }) = result {
+                    return Err(usage(reason));
+                }
+                Ok((LookupReport::check(&ctx, &result), None))
+            }
         }
-    });
-    if let Some(RegistryError::Configuration { reason }) = &error {
-        return Err(usage(reason.clone()));
-    }
-    let attempts = ctx.attempts();
+    })?;
     if args.json {
-        let out = json!({
-            "request_id": ctx.request_id().to_string(),
-            "outcome": outcome,
-            "attempts": attempts,
-            "record": record.as_deref().map_or(Value::Null, record_json),
-            "match": report.map_or(Value::Null, |r| serde_json::to_value(r).unwrap_or(Value::Null)),
-            "error": error.as_ref().map_or(Value::Null, |e| json!({"code": e.code(), "message": e.to_string()})),
-        });
-        writeln!(io::stdout().lock(), "{out}")?;
+        let mut out = io::stdout().lock();
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+        if matches!(report.outcome, "otp_required" | "otp_rejected") {
+            eprintln!(
+                "dancu: to continue, run again with --otp CODE --request-id {}",
+                report.request_id
+            );
+        }
     } else {
-        print_human(
-            &mut io::stdout().lock(),
-            &ctx,
-            outcome,
-            attempts,
-            record.as_deref(),
-            report.as_ref(),
-            error.as_ref(),
-        )?;
+        print_human(&mut io::stdout().lock(), &report, record.as_deref())?;
     }
-    Ok(ExitCode::from(exit_status(outcome)))
+    Ok(ExitCode::from(exit_status(&report)))
 }
 
-/// The `outcome` of a failed call.
-fn error_outcome(e: &RegistryError) -> &'static str {
-    match e {
-        RegistryError::Rejected { .. } | RegistryError::Unauthorized => "rejected",
-        RegistryError::InvalidResponse { .. } => "invalid_response",
-        _ => "unavailable",
+/// The documented exit statuses. An audit trail that cannot record the
+/// lookup (a salt that is not the trail's, a file that cannot be written)
+/// is a problem of the installation, as a configuration error is: 2.
+fn exit_status(report: &LookupReport) -> u8 {
+    if report
+        .error
+        .as_ref()
+        .is_some_and(|e| e.code == "audit_failed")
+    {
+        return 2;
     }
-}
-
-/// The documented exit statuses.
-fn exit_status(outcome: &str) -> u8 {
-    match outcome {
+    match report.outcome {
         "found" | "confirmed" => 0,
         "not_found" | "not_confirmed" => 3,
         "otp_required" | "otp_rejected" => 4,
@@ -246,135 +245,163 @@ fn exit_status(outcome: &str) -> u8 {
     }
 }
 
-fn address_json(a: Option<&RecordAddress>) -> Value {
-    a.map_or(Value::Null, |a| {
-        serde_json::to_value(a).unwrap_or(Value::Null)
-    })
-}
-
-fn relative_json(r: Option<&Relative>) -> Value {
-    r.map_or(Value::Null, |r| {
-        json!({
-            "name": r.name.as_ref().map(ToString::to_string),
-            "nationality": r.nationality,
-            "personal_id": r.personal_id.map(|p| p.to_string()),
-            "cmnd": r.cmnd.map(|c| c.to_string()),
-        })
-    })
-}
-
-/// The record as `dancu verify --json` prints it.
-pub(crate) fn record_json(r: &CitizenRecord) -> Value {
-    let ethnicity = dancu_core::registry::CodeTable::ethnicity_2008();
-    json!({
-        "personal_id": r.personal_id.as_str(),
-        "cmnd": r.cmnd.map(|c| c.to_string()),
-        "name": {
-            "full": r.name.as_str(),
-            "family": r.name.family(),
-            "middle": r.name.middle(),
-            "given": r.name.given(),
-        },
-        "birth_date": r.birth_date.map(|b| b.to_string()),
-        "birth_date_precision": r.birth_date.map(|b| b.precision().as_str()),
-        "gender": r.gender_meaning().map(|g| g.as_str()),
-        "gender_code": r.gender.map(|g| g.as_str().to_owned()),
-        "ethnicity": r.ethnicity,
-        "ethnicity_name": r.ethnicity.as_deref().and_then(|c| ethnicity.name(c)),
-        "religion": r.religion,
-        "nationality": r.nationality,
-        "marital_status": r.marital_status,
-        "blood_group": r.blood_group,
-        "addresses": {
-            "current": address_json(r.current.as_ref()),
-            "permanent": address_json(r.permanent.as_ref()),
-            "birth_registration": address_json(r.birth_registration.as_ref()),
-            "hometown": address_json(r.hometown.as_ref()),
-        },
-        "father": relative_json(r.father.as_ref()),
-        "mother": relative_json(r.mother.as_ref()),
-        "spouse": relative_json(r.spouse.as_ref()),
-        "representative": relative_json(r.representative.as_ref()),
-        "household_head": r.household_head.as_ref().map(|h| json!({
-            "relation": h.relation,
-            "personal_id": h.personal_id.map(|p| p.to_string()),
-            "cmnd": h.cmnd.map(|c| c.to_string()),
-            "name": h.name.as_ref().map(ToString::to_string),
-        })),
-        "household_book": r.household_book,
-        "as_of": r.as_of,
-        "account_type": r.account_type,
-        "tax_code": r.tax_code,
-        "email": r.email,
-        "undecodable": r.undecodable(),
-    })
-}
-
 fn print_human(
     out: &mut impl Write,
-    ctx: &RequestContext,
-    outcome: &str,
-    attempts: u32,
+    report: &LookupReport,
     record: Option<&CitizenRecord>,
-    report: Option<&MatchReport>,
-    error: Option<&RegistryError>,
 ) -> io::Result<()> {
+    let attempts = match report.attempts {
+        1 => "1 attempt".to_owned(),
+        n => format!("{n} attempts"),
+    };
     writeln!(
         out,
-        "request {} — {outcome} ({attempts} attempt(s))",
-        ctx.request_id()
+        "{} (request {}, {attempts})",
+        outcome_words(report.outcome),
+        report.request_id
     )?;
-    if let Some(e) = error {
-        writeln!(out, "  error         {} ({})", e, e.code())?;
+    if let Some(e) = &report.error {
+        writeln!(out, "  error           {} ({})", e.message, e.code)?;
+    }
+    match report.outcome {
+        "otp_required" => writeln!(
+            out,
+            "  to continue     run again with --otp CODE --request-id {} (the code the citizen received)",
+            report.request_id
+        )?,
+        "otp_rejected" => writeln!(
+            out,
+            "  to continue     run again with the right --otp CODE and --request-id {}",
+            report.request_id
+        )?,
+        _ => {}
     }
     if let Some(r) = record {
-        writeln!(out, "  họ và tên     {}", r.name)?;
-        writeln!(out, "  số định danh  {}", r.personal_id)?;
+        writeln!(out, "  name            {}", r.name)?;
+        writeln!(out, "  personal ID     {}", r.personal_id)?;
+        if let Some(c) = &r.cmnd {
+            writeln!(out, "  former CMND     {c}")?;
+        }
         match r.birth_date {
-            Some(b) => writeln!(out, "  ngày sinh     {b}")?,
-            None => writeln!(out, "  ngày sinh     — (không đọc được)")?,
+            Some(b) => writeln!(out, "  birth date      {b}")?,
+            None => writeln!(out, "  birth date      — (none that could be read)")?,
         }
         if let Some(g) = r.gender_meaning() {
-            writeln!(out, "  giới tính     {}", g.label_vi())?;
+            writeln!(out, "  gender          {g}")?;
         }
         if let Some(a) = &r.current {
+            let era = match a.era.map(|e| e.as_str()) {
+                Some("legacy") => " (legacy units)",
+                Some("2025") => " (2025 units)",
+                _ => "",
+            };
             writeln!(
                 out,
-                "  nơi ở hiện tại {} [{}]",
-                dancu_core::dossier::address_text(a),
-                a.era.map_or("?", |e| e.as_str())
+                "  current address {}{era}",
+                dancu_core::dossier::address_text(a)
             )?;
         }
         if let Some(t) = &r.as_of {
-            writeln!(out, "  dữ liệu tại   {t}")?;
+            writeln!(out, "  data as of      {t}")?;
         }
         for u in r.undecodable() {
             writeln!(
                 out,
-                "  KHÔNG ĐỌC ĐƯỢC {} ({}): giữ nguyên giá trị gốc, cần xem lại",
+                "  NOT DECODABLE   {}: {} (the value as sent is kept in --json; check it)",
                 u.field, u.reason
             )?;
         }
     }
-    if let Some(m) = report {
-        writeln!(
-            out,
-            "  match         id {:?}, name {}, birth date {}, gender {:?} — {}",
-            m.id,
-            m.name.as_str(),
-            m.birth_date
-                .map_or_else(|| "not comparable".to_owned(), |d| format!("{d:?}")),
-            m.gender,
-            if m.all_agree() {
-                "all agree"
-            } else {
-                "CHECK THE DIFFERENCES"
-            }
-        )?;
-        if !m.undecodable.is_empty() {
-            let fields: Vec<&str> = m.undecodable.iter().map(|f| f.path()).collect();
-            writeln!(out, "  undecodable   {}", fields.join(", "))?;
-        }
+    if let Some(m) = &report.match_report {
+        writeln!(out, "  match           {m}")?;
     }
     Ok(())
+}
+
+/// The outcome key in words.
+fn outcome_words(outcome: &str) -> &'static str {
+    match outcome {
+        "found" => "found",
+        "not_found" => "not found",
+        "confirmed" => "confirmed",
+        "not_confirmed" => "not confirmed",
+        "otp_required" => "one-time password required",
+        "otp_rejected" => "one-time password rejected",
+        "rejected" => "rejected",
+        "unavailable" => "unavailable",
+        "invalid_response" => "invalid response",
+        _ => "failed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dancu_core::registry::{LookupOutcome, Person, RecordField, ReplyMeta};
+
+    use super::*;
+
+    /// A found record whose birth date and father's ID could not be
+    /// decoded: the text says so, line by line and in the match line, and
+    /// never calls it "all agree".
+    #[test]
+    fn the_text_names_the_fields_that_could_not_be_decoded() {
+        let on = CalendarDate::new(2026, 11, 27).expect("date");
+        let mut record = CitizenRecord::with_identity(
+            "006089000001".parse().expect("id"),
+            "Nguyễn Văn An".parse().expect("name"),
+        );
+        record.gender = Some("1".parse().expect("code"));
+        record.flag(RecordField::BirthDate, Some("32/13/1989"), "not a date");
+        record.flag(
+            RecordField::PersonalId(Person::Father),
+            Some("12345"),
+            "wrong length",
+        );
+        let query = IdentityQuery::new(
+            IdNumber::parse_on("006089000001", on).expect("id"),
+            "Nguyễn Văn An".parse().expect("name"),
+            "12/05/1989".parse().expect("dob"),
+        )
+        .expect("query");
+        let ctx = RequestContext::new("canbo.motcua01", "1.001776".parse().expect("procedure"))
+            .expect("ctx");
+        let result = Ok(Reply::new(
+            LookupOutcome::Found(Box::new(record.clone())),
+            ReplyMeta::single(None, None),
+        ));
+        let report = LookupReport::lookup(&ctx, &query, &result);
+        let mut out = Vec::new();
+        print_human(&mut out, &report, Some(&record)).expect("written");
+        let text = String::from_utf8(out).expect("UTF-8");
+        assert!(
+            text.contains("  birth date      — (none that could be read)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  NOT DECODABLE   NgayThangNamSinh: not a date"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  NOT DECODABLE   Cha/SoDinhDanh: wrong length"),
+            "{text}"
+        );
+        assert!(
+            text.contains("birth date NOT COMPARED") && text.contains("CHECK THE DIFFERENCES"),
+            "{text}"
+        );
+        assert!(
+            text.contains("not decodable NgayThangNamSinh, Cha/SoDinhDanh"),
+            "{text}"
+        );
+        assert!(!text.contains("12345"), "no raw value in the text: {text}");
+        // The JSON carries the raw values and the flags, the match the paths.
+        let json = serde_json::to_value(&report).expect("json");
+        assert_eq!(json["record"]["birth_date"], serde_json::Value::Null);
+        assert_eq!(json["record"]["undecodable"][1]["raw"], "12345");
+        assert_eq!(json["match"]["birth_date"], "not_comparable");
+        assert_eq!(
+            json["match"]["undecodable"],
+            serde_json::json!(["NgayThangNamSinh", "Cha/SoDinhDanh"])
+        );
+    }
 }

@@ -224,3 +224,91 @@ fn on_names_2025_units_as_on_a_date() {
         2
     );
 }
+
+/// `dancu address` with its standard error.
+fn dancu_with_stderr(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .args(args)
+        .output()
+        .expect("the dancu binary runs");
+    (
+        out.status.code().expect("dancu exits normally"),
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+/// `convert` and `show` print words by default (JSON only with `--json`),
+/// errors on standard error, and a code that lost its leading zero gets
+/// the code it meant.
+#[test]
+fn convert_and_show_print_text_by_default() {
+    let (code, out, err) = dancu_with_stderr(&["address", "convert", "01849", "00118"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(serde_json::from_str::<Value>(out.lines().next().unwrap_or("")).is_err());
+    assert!(
+        out.contains(
+            "01849 (legacy): Xã Dương Quang (01849), Thành phố Bắc Kạn (058), Tỉnh Bắc Kạn (06)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("2025:    Xã Phong Quang (01849), Tỉnh Thái Nguyên (19) — merged whole"),
+        "{out}"
+    );
+    assert!(out.contains("split between 2 2025 units"), "{out}");
+    assert!(err.is_empty(), "{err}");
+
+    let (code, out, err) = dancu_with_stderr(&["address", "show", "--era", "2025", "01849"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("Xã Phong Quang (01849) — 2025 commune"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Xã Đôn Phong (01984), Huyện Bạch Thông (063)"),
+        "{out}"
+    );
+    assert!(err.is_empty());
+
+    let (code, out, err) = dancu_with_stderr(&["address", "convert", "1849", "06"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("06 (legacy): Tỉnh Bắc Kạn (06)"), "{out}");
+    assert!(!out.contains("1849:"), "the error is not on stdout: {out}");
+    assert!(
+        err.contains("did you mean 01849 (Xã Dương Quang)?"),
+        "{err}"
+    );
+    let (code, out, err) = dancu_with_stderr(&["address", "show", "--era", "legacy", "1849"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("did you mean 01849"), "{err}");
+    let (code, _, err) = dancu_with_stderr(&["address", "convert", "99999"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no legacy commune has code 99999"), "{err}");
+    assert!(!err.contains("did you mean"), "{err}");
+
+    // --json keeps one object per code, errors included, on stdout.
+    let (code, out, _) = dancu_with_stderr(&["address", "convert", "1849", "--json"]);
+    assert_eq!(code, 1);
+    assert_eq!(lines(&out)[0]["input"], "1849");
+}
+
+/// A numbered ward the named district does not have is said so.
+#[test]
+fn a_ward_the_district_does_not_have_is_named() {
+    let (code, out) = dancu(&["address", "resolve", "f4 q6"], None);
+    assert_eq!(code, 1);
+    assert!(out.contains("Quận 6 has no Phường 4"), "{out}");
+    for (text, note) in [("p.4, quận 6, tp hcm", true), ("phường 4 quận 6", true)] {
+        let (_, out) = dancu(&["address", "resolve", text], None);
+        assert_eq!(
+            out.contains("Quận 6 has no Phường 4"),
+            note,
+            "{text}: {out}"
+        );
+    }
+    let (code, out) = dancu(&["address", "resolve", "f4 q5"], None);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Phường 4 (27301), Quận 5 (774)"), "{out}");
+    assert!(!out.contains("has no"), "{out}");
+}

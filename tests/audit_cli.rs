@@ -199,12 +199,13 @@ fn who_looked_this_citizen_up() {
     assert!(out.status.success());
     assert_eq!(stdout(&out), "no audit records\n");
 
-    // A different salt finds nothing: the hash is keyed.
+    // A different salt would find nothing (the hash is keyed): it is
+    // refused, not answered with "nobody".
     let out = dancu(
         &["audit", "who", "--subject", ID, "--db", &db, "--json"],
         Some("another-salt-0123456789abcdef"),
     );
-    assert!(out.status.success());
+    assert_eq!(out.status.code(), Some(2));
     assert!(json_lines(&out).is_empty());
 }
 
@@ -244,6 +245,69 @@ fn the_salt_must_be_given() {
         stderr(&out)
     );
     assert!(!stderr(&out).contains("short"), "the salt is never echoed");
+    // A salt that is not the trail's is an error, not "no audit records".
+    let out = dancu(
+        &["audit", "who", "--subject", ID, "--db", &db],
+        Some("a-different-salt-0123456789"),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("not the one the audit trail"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("a-different-salt"), "never echoed");
+}
+
+/// A lookup by the old CMND returned the citizen's record: `audit who`
+/// with the personal ID finds it, and says which numbers it is indexed by.
+#[test]
+fn who_finds_a_cmnd_lookup_by_the_personal_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("audit.sqlite");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let sink = Arc::new(SqliteAuditSink::open(&db).expect("open"));
+        let registry = InMemoryRegistry::new("memory");
+        let mut record = CitizenRecord::new(
+            ID.parse().expect("id"),
+            "Nguyễn Văn An".parse().expect("name"),
+            "1".parse().expect("gender"),
+            "12/05/1989".parse().expect("birth"),
+        );
+        record.cmnd = Some("095000111".parse().expect("cmnd"));
+        registry.insert(record);
+        let audited = Audited::new(registry, sink, hasher());
+        audited
+            .lookup(&ctx("canbo.cmnd", None), &query("095000111"))
+            .await
+            .expect("lookup");
+    });
+    let db = db.to_str().expect("UTF-8 path");
+    for subject in [ID, "095000111"] {
+        let out = dancu(
+            &["audit", "who", "--subject", subject, "--db", db, "--json"],
+            Some(SALT),
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let lines = json_lines(&out);
+        assert_eq!(lines.len(), 1, "{subject}: {lines:?}");
+        assert_eq!(lines[0]["officer"], "canbo.cmnd");
+        assert_eq!(lines[0]["subject"], "*****0111");
+        assert_eq!(
+            lines[0]["record_subjects"],
+            serde_json::json!(["********0001"])
+        );
+    }
+    let out = dancu(&["audit", "who", "--subject", ID, "--db", db], Some(SALT));
+    assert!(
+        stdout(&out).contains("*****0111 (record: ********0001)"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -387,16 +451,41 @@ fn configuration_file() {
     assert!(stderr(&out).contains("no `path`"), "{}", stderr(&out));
 }
 
+/// Without `--db` or `--config`, `dancu audit` reads `dancu.toml` in the
+/// working directory, as `dancu verify` does.
+#[test]
+fn the_default_configuration_is_dancu_toml() {
+    let (dir, _db) = setup();
+    std::fs::write(
+        dir.path().join("dancu.toml"),
+        "[audit]\npath = \"audit.sqlite\"\nsalt_env = \"HANOI_AUDIT_SALT\"\n",
+    )
+    .expect("write config");
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(dir.path())
+        .args(["audit", "who", "--subject", ID, "--json"])
+        .env("HANOI_AUDIT_SALT", SALT)
+        .output()
+        .expect("dancu runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json_lines(&out).len(), 4);
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(elsewhere.path())
+        .args(["audit", "by-officer", "canbo.a"])
+        .output()
+        .expect("dancu runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("dancu.toml"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--db PATH or --config FILE"));
+}
+
 #[test]
 fn bad_input_is_a_clear_error() {
     let (dir, db) = setup();
     let missing = dir.path().join("nope.sqlite");
     let missing = missing.to_str().expect("path");
     for (args, needle) in [
-        (
-            vec!["audit", "by-officer", "a"],
-            "--db PATH or --config FILE",
-        ),
         (
             vec!["audit", "by-officer", "a", "--db", missing],
             "no audit database",

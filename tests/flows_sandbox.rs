@@ -140,7 +140,18 @@ fn direct_screen(
     name: &str,
     birth: &str,
 ) -> dancu_tandan::CheckScreen {
-    let mut form = DirectIntake::new(officer(), catalog)
+    direct_screen_by(officer(), catalog, id, name, birth)
+}
+
+/// [`direct_screen`] by `officer`.
+fn direct_screen_by(
+    officer: dancu_tandan::Officer,
+    catalog: &Catalog,
+    id: &str,
+    name: &str,
+    birth: &str,
+) -> dancu_tandan::CheckScreen {
+    let mut form = DirectIntake::new(officer, catalog)
         .choose_sector("HT")
         .unwrap()
         .choose_procedure("1.001776")
@@ -215,6 +226,122 @@ async fn tandan_direct_verifies_over_http_and_the_audit_answers_who_looked_up() 
             .unwrap()
             .is_empty()
     );
+    env.stop().await;
+}
+
+/// Requests the sandbox answered so far (its `/admin/stats` counter).
+async fn served(sandbox: &Sandbox) -> u64 {
+    let body = reqwest::get(format!("{}/admin/stats", sandbox.base_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let stats: serde_json::Value = serde_json::from_str(&body).unwrap();
+    stats["served"].as_u64().unwrap()
+}
+
+/// Tân Dân's officer OTP gate, over the real C06 channel: an officer who
+/// has not confirmed the one-time code sent to their phone is refused —
+/// recorded in the audit trail as refused, and nothing sent to the gateway;
+/// once confirmed the same screen verifies the citizen; ten minutes later
+/// the officer is refused again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tandan_refuses_lookups_until_the_officer_confirms_the_otp() {
+    use std::sync::Mutex;
+
+    use dancu_core::registry::RegistryError;
+    use dancu_popdb::audit::Audited;
+    use dancu_popdb::layer::Ruled;
+    use dancu_tandan::otp::{InMemoryOtpSender, OfficerOtpGate, OtpGateError};
+
+    let env = Env::start().await;
+    let p = env.person(plain);
+    let now = Arc::new(Mutex::new(Instant::now()));
+    let clock = Arc::clone(&now);
+    let phone = Arc::new(InMemoryOtpSender::default());
+    let gate = Arc::new(
+        OfficerOtpGate::new(phone.clone()).with_clock(Arc::new(move || *clock.lock().unwrap())),
+    );
+    let sink: Arc<dyn AuditSink> = env.audit.clone();
+    let bare = env.sandbox.registry("c06", None).unwrap();
+    let registry = Audited::new(
+        Ruled::new(bare, Arc::clone(&gate)),
+        sink,
+        env.hasher.clone(),
+    );
+    let officer = officer().with_phone("0912345678".parse().unwrap());
+    let catalog = Catalog::sample();
+    let (id, name, birth) = (p.id.to_string(), p.name.to_string(), p.birth.to_string());
+    let screen_for =
+        |officer: dancu_tandan::Officer| direct_screen_by(officer, &catalog, &id, &name, &birth);
+
+    // Not confirmed: refused, audited as refused, never sent.
+    let mut screen = screen_for(officer.clone());
+    let before = served(&env.sandbox).await;
+    let result = screen.check(&registry).await.unwrap().clone();
+    let CheckResult::Rejected(RegistryError::Refused { reason }) = &result else {
+        panic!("expected a refusal, got {}", result.label_vi());
+    };
+    assert!(reason.contains("one-time code"), "{reason}");
+    assert_eq!(served(&env.sandbox).await, before, "nothing was sent");
+    let key = LookupKey::PersonalId(p.id);
+    let records = env.audit.query(&env.hasher.query(&key)).await.unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].entry.officer, OFFICER);
+    let refused = records[0].completion.as_ref().unwrap();
+    assert_eq!(refused.outcome, "refused");
+    assert_eq!(refused.exchange, None, "no exchange with the gateway");
+    assert!(
+        screen.paper_fallback().is_none(),
+        "a refusal is no reason for paper"
+    );
+
+    // The code sent to the officer's phone; a wrong one is not enough.
+    gate.request_code(&officer).await.unwrap();
+    let code = phone.last_code_for(OFFICER).unwrap();
+    let wrong = if code.as_str() == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    assert!(matches!(
+        gate.confirm(&officer, wrong),
+        Err(OtpGateError::WrongCode { .. })
+    ));
+    let mut screen = screen_for(officer.clone());
+    assert!(matches!(
+        screen.check(&registry).await.unwrap(),
+        CheckResult::Rejected(RegistryError::Refused { .. })
+    ));
+    gate.confirm(&officer, code.as_str()).unwrap();
+    let result = screen.check(&registry).await.unwrap().clone();
+    let CheckResult::Verified(v) = result else {
+        panic!("not verified: {}", result.label_vi());
+    };
+    assert_eq!(v.record.personal_id, p.id);
+    assert_eq!(
+        served(&env.sandbox).await,
+        before + 1,
+        "one call, once confirmed"
+    );
+
+    // Ten minutes later the confirmation has lapsed.
+    *now.lock().unwrap() += Duration::from_secs(10 * 60);
+    let mut screen = screen_for(officer.clone());
+    assert!(matches!(
+        screen.check(&registry).await.unwrap(),
+        CheckResult::Rejected(RegistryError::Refused { .. })
+    ));
+    let outcomes: Vec<String> = env
+        .audit
+        .query(&env.hasher.query(&key))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.completion.as_ref().unwrap().outcome.clone())
+        .collect();
+    assert_eq!(outcomes, ["refused", "refused", "found", "refused"]);
     env.stop().await;
 }
 

@@ -27,7 +27,7 @@ fn json_lines(out: &Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 10] = [
     "input",
     "valid",
     "kind",
@@ -35,6 +35,8 @@ const KEYS: [&str; 8] = [
     "registration",
     "gender",
     "birth_year",
+    "document_valid_on",
+    "document_valid_until",
     "error",
 ];
 
@@ -45,12 +47,14 @@ fn json_objects_have_exactly_the_documented_keys() {
         "006089000001\n066162000777\n201089000001\n095123456\nC1234567\n0100109106-001\n00608900000x\n\n",
     );
     assert_eq!(out.status.code(), Some(1), "one input is invalid");
-    let rows = json_lines(&out);
+    let mut rows = json_lines(&out);
     assert_eq!(
         rows.len(),
-        8,
-        "one object per input line, blank lines included"
+        7,
+        "one object per input line; the blank line is not an input"
     );
+    let empty = dancu(&["id", "inspect", "", "--json"], "");
+    rows.extend(json_lines(&empty));
     for row in &rows {
         let keys: Vec<&str> = row
             .as_object()
@@ -71,8 +75,17 @@ fn json_objects_have_exactly_the_documented_keys() {
             "canonical": "006089000001",
             "registration": {"code": "006", "province": "Bắc Kạn",
                              "province_since_2025": "Thái Nguyên", "abroad": false},
-            "gender": "male", "birth_year": 1989, "error": null
+            "gender": "male", "birth_year": 1989,
+            "document_valid_on": null, "document_valid_until": null, "error": null
         })
+    );
+    assert_eq!(
+        (
+            &rows[3]["document_valid_on"],
+            &rows[3]["document_valid_until"]
+        ),
+        (&serde_json::json!(false), &serde_json::json!("2024-12-31")),
+        "a CMND expired on 2024-12-31"
     );
     assert_eq!(rows[1]["registration"]["province"], "Đắk Lắk");
     assert_eq!(rows[1]["gender"], "female");
@@ -101,10 +114,76 @@ fn json_objects_have_exactly_the_documented_keys() {
     assert_eq!(rows[7]["kind"], serde_json::Value::Null);
 }
 
+/// Blank lines (empty, or spaces only, with CRLF too) are not inputs: no
+/// object, and they do not make the run fail.
+#[test]
+fn blank_lines_are_skipped() {
+    let out = dancu(
+        &["id", "inspect", "-", "--json", "--on", "2026-11-27"],
+        "\n006089000001\r\n   \n\t\r\n\n095123456\n\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let rows = json_lines(&out);
+    let inputs: Vec<&str> = rows.iter().map(|r| r["input"].as_str().unwrap()).collect();
+    assert_eq!(inputs, ["006089000001", "095123456"]);
+    let text = dancu(&["id", "inspect", "-"], "\n\n006089000001\n\n");
+    assert_eq!(text.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&text.stdout).contains("invalid"));
+}
+
+/// A CMND's validity on the reference date, in JSON as in the text.
+#[test]
+fn cmnd_validity_on_the_reference_date() {
+    for (on, valid) in [("2024-12-31", true), ("2025-01-01", false)] {
+        let out = dancu(&["id", "inspect", "095123456", "--json", "--on", on], "");
+        let row = &json_lines(&out)[0];
+        assert_eq!(row["document_valid_on"], valid, "{on}");
+        assert_eq!(row["document_valid_until"], "2024-12-31");
+        let text = dancu(&["id", "inspect", "095123456", "--on", on], "");
+        let text = String::from_utf8(text.stdout).unwrap();
+        assert_eq!(text.contains("expired on 2024-12-31"), !valid, "{text}");
+    }
+}
+
+/// The inputs, through the command line.
+#[test]
+fn tax_codes_and_separators_from_the_command_line() {
+    let cases = [
+        ("0100000003", "tax_code", false, "invalid_serial"),
+        ("7900000005", "tax_code", false, "invalid_serial"),
+        ("3100000009", "tax_code", false, "invalid_serial"),
+        ("0100112437011", "tax_code", true, "0100112437-011"),
+        ("0100112437 011", "tax_code", true, "0100112437-011"),
+        ("0100047516-01", "tax_code", false, "wrong_length"),
+        ("006 0 89 000001", "personal_id", true, "006089000001"),
+        ("0060 8900 0001", "personal_id", true, "006089000001"),
+        ("006-089-000001", "personal_id", false, "invalid_character"),
+    ];
+    let input: String = cases.iter().map(|c| format!("{}\n", c.0)).collect();
+    let out = dancu(
+        &["id", "inspect", "-", "--json", "--on", "2026-11-27"],
+        &input,
+    );
+    let rows = json_lines(&out);
+    assert_eq!(rows.len(), cases.len());
+    for ((input, kind, valid, what), row) in cases.iter().zip(&rows) {
+        assert_eq!(row["kind"], *kind, "{input}");
+        assert_eq!(row["valid"], *valid, "{input}");
+        if *valid {
+            assert_eq!(row["canonical"], *what, "{input}");
+        } else {
+            assert_eq!(row["error"]["code"], *what, "{input}");
+            assert!(
+                row["registration"].is_null(),
+                "{input}: no birthplace decoded"
+            );
+        }
+    }
+}
+
 #[test]
 fn every_error_code_from_the_command_line() {
     let cases = [
-        ("", "empty"),
         ("0060890000ab", "invalid_character"),
         ("٠٠٦٠٨٩٠٠٠٠٠١", "invalid_character"),
         ("0060890001", "invalid_check_digit"),
@@ -114,6 +193,8 @@ fn every_error_code_from_the_command_line() {
         ("296089000001", "unknown_registration_code"),
         ("006427000001", "implausible_birth_year"),
         ("006227000001", "implausible_birth_year"),
+        ("0100000003", "invalid_serial"),
+        ("0100109106-000", "invalid_branch_suffix"),
     ];
     let input: String = cases.iter().map(|(i, _)| format!("{i}\n")).collect();
     let out = dancu(

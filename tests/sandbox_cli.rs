@@ -202,3 +202,71 @@ fn export_is_deterministic_and_complete() {
         assert_eq!(r["otp_required"].as_bool(), Some(!r["otp"].is_null()));
     }
 }
+
+/// Starts `dancu sandbox serve` with `args`, reads its first line, stops it
+/// with SIGTERM; returns the first line (`None` if it never started) and the
+/// exit status.
+fn serve_briefly(args: &[&str]) -> (Option<Value>, Option<i32>) {
+    let mut child = dancu()
+        .args(["sandbox", "serve", "--citizens", "50"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dancu runs");
+    let mut first = String::new();
+    let _ = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first);
+    let line = serde_json::from_str(&first).ok();
+    if line.is_some() {
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+    }
+    (line, child.wait().expect("the sandbox exits").code())
+}
+
+#[test]
+fn serve_resolves_a_host_name() {
+    let (line, code) = serve_briefly(&["--addr", "localhost:0"]);
+    let line = line.expect("the sandbox started on localhost:0");
+    let base = line["base_url"].as_str().expect("base_url");
+    assert!(
+        base.starts_with("http://127.0.0.1:") || base.starts_with("http://[::1]:"),
+        "{base}"
+    );
+    assert_eq!(code, Some(0));
+    let (line, code) = serve_briefly(&["--addr", "no-such-host.invalid:0"]);
+    assert!(line.is_none());
+    assert_eq!(code, Some(2));
+}
+
+#[test]
+fn write_config_keeps_an_existing_file_unless_forced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("dancu.toml");
+    std::fs::write(&config, "# mine\n").expect("write");
+    let path = config.to_str().expect("UTF-8 path");
+    let out = dancu()
+        .args([
+            "sandbox",
+            "serve",
+            "--citizens",
+            "50",
+            "--write-config",
+            path,
+        ])
+        .output()
+        .expect("dancu runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--force"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&config).expect("read"), "# mine\n");
+    let (line, code) = serve_briefly(&["--write-config", path, "--force"]);
+    assert!(line.is_some());
+    assert_eq!(code, Some(0));
+    let written = std::fs::read_to_string(&config).expect("read");
+    assert!(written.contains("[gateway.c06]"), "{written}");
+}

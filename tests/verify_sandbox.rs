@@ -383,11 +383,238 @@ fn usage_and_configuration_errors_exit_2() {
             "--name",
             "An",
             "--dob",
-            "1990",
         ])
+        .arg(p.birth.year().to_string())
         .args(["--procedure", "1.001776"])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("DANCU_AUDIT_SALT"));
+}
+
+/// How many lookups the audit trail of `env` holds (0 when it does not
+/// exist yet).
+fn audited(env: &Env) -> usize {
+    if !env.dir.join("audit.sqlite").exists() {
+        return 0;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(&env.dir)
+        .args(["audit", "between", "2000-01-01", "2100-01-01", "--json"])
+        .output()
+        .expect("dancu audit runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    out.stdout.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// The human text is words, never Rust names; a name in another letter
+/// case agrees as `case`; an OTP request says how to continue; `--otp`
+/// needs `--request-id`; a birth date against the ID's birth year is
+/// refused before any call or audit record.
+#[test]
+fn the_command_line_speaks_words_and_refuses_early() {
+    let env = Env::start(17);
+    let text = |out: &Output| String::from_utf8_lossy(&out.stdout).into_owned();
+    let rust_names = [
+        "AtSharedPrecision",
+        "SameCmnd",
+        "NotComparable",
+        "CaseAndTonePlacement",
+        "Some(",
+        "Year)",
+    ];
+
+    // A CMND lookup with the name upper-cased and a year-only record.
+    let c = env.person(|p| p.otp.is_none() && p.cmnd.is_some());
+    let cmnd = c.cmnd.expect("has a CMND").to_string();
+    let upper = c.name.as_str().to_lowercase();
+    let (code, json) = env.verify("c06", &cmnd, &upper, &c.birth.to_string(), &[]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["match"]["name"], "case");
+    assert_eq!(json["match"]["id"], "same_cmnd");
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(&env.dir)
+        .env("DANCU_AUDIT_SALT", SALT)
+        .args(["verify", "--config", "dancu.toml", "--gateway", "c06"])
+        .args(["--id", &cmnd, "--name", &upper, "--dob"])
+        .arg(c.birth.year().to_string())
+        .args(["--procedure", "1.001776"])
+        .output()
+        .expect("runs");
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    for name in rust_names {
+        assert!(!shown.contains(name), "{name} in {shown}");
+    }
+    assert!(shown.contains("the record's former CMND"), "{shown}");
+    assert!(shown.contains("differs only in letter case"), "{shown}");
+    assert!(shown.contains("gender not compared"), "{shown}");
+    assert!(shown.contains("same year"), "{shown}");
+
+    // The one-time password: how to continue, in text.
+    let p = env.person(|p| p.otp.is_some());
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(&env.dir)
+        .env("DANCU_AUDIT_SALT", SALT)
+        .args([
+            "verify",
+            "--config",
+            "dancu.toml",
+            "--gateway",
+            "provincial_json",
+        ])
+        .args(["--id", p.id.as_str(), "--name", p.name.as_str(), "--dob"])
+        .arg(p.birth.to_string())
+        .args(["--procedure", "1.001776"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(4));
+    let shown = text(&out);
+    let request_id = shown
+        .split("request ")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .expect("the request id is shown");
+    assert!(
+        shown.contains(&format!("--otp CODE --request-id {request_id}")),
+        "{shown}"
+    );
+
+    // --otp without --request-id: a usage error, no call, no record.
+    let before = audited(&env);
+    let out = env.run(
+        "provincial_json",
+        p.id.as_str(),
+        p.name.as_str(),
+        &p.birth.to_string(),
+        &["--otp", "123456"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--request-id"));
+
+    // A birth year the personal ID contradicts: refused before the call.
+    let f = env.person(|p| p.otp.is_none() && p.birth.precision() == Precision::Day);
+    let other_year = (f.id.birth_year() + 1).to_string();
+    let out = env.run("c06", f.id.as_str(), f.name.as_str(), &other_year, &[]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--dob contradicts --id"), "{err}");
+    assert!(
+        !err.contains(f.id.as_str()),
+        "the number is not repeated: {err}"
+    );
+    assert_eq!(audited(&env), before, "no audit record, so no lookup");
+}
+
+/// The audit trail is bound to the salt it was created with: `verify`
+/// with another salt is refused before the gateway is called (exit 2, the
+/// message says why), and the trail keeps answering with its own salt.
+#[test]
+fn a_wrong_salt_is_refused_before_the_lookup() {
+    let env = Env::start(19);
+    let p = env.person(|p| p.otp.is_none() && p.birth.precision() == Precision::Day);
+    let birth = p.birth.to_string();
+    let (code, _) = env.verify("c06", p.id.as_str(), p.name.as_str(), &birth, &[]);
+    assert_eq!(code, 0);
+    let before = audited(&env);
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(&env.dir)
+        .env("DANCU_AUDIT_SALT", "not-the-trail-salt-0123456789")
+        .args(["verify", "--config", "dancu.toml", "--gateway", "c06"])
+        .args([
+            "--id",
+            p.id.as_str(),
+            "--name",
+            p.name.as_str(),
+            "--dob",
+            &birth,
+        ])
+        .args(["--procedure", "1.001776", "--json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(json["error"]["code"], "audit_failed");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("salt"),
+        "{json}"
+    );
+    assert_eq!(json["attempts"], 0, "no call was made");
+    assert_eq!(
+        audited(&env),
+        before,
+        "nothing recorded with the wrong salt"
+    );
+    let who = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .current_dir(&env.dir)
+        .env("DANCU_AUDIT_SALT", SALT)
+        .args(["audit", "who", "--subject", p.id.as_str(), "--json"])
+        .output()
+        .expect("runs");
+    assert_eq!(who.status.code(), Some(0));
+    assert_eq!(who.stdout.iter().filter(|&&b| b == b'\n').count(), 1);
+}
+
+/// `connect::configured` gives a request without a unit the configuration's
+/// `[officer] unit`, so the audit record has it; a request with its own unit
+/// keeps it.
+#[test]
+fn the_configured_officer_unit_reaches_the_audit_trail() {
+    use std::sync::Arc;
+
+    use dancu_core::registry::{AuditQuery, AuditSink, IdentityQuery, RequestContext};
+    use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
+    use dancu_popdb::config::Config;
+
+    let env = Env::start(21);
+    let p = env.person(|p| p.otp.is_none() && p.birth.precision() == Precision::Day);
+    let config = Config::parse(
+        &env.sandbox().config_toml("audit.sqlite"),
+        &env.dir,
+        &|_| None,
+    )
+    .expect("the sandbox's configuration");
+    let sink = Arc::new(SqliteAuditSink::open(env.dir.join("units.sqlite")).expect("open"));
+    let hasher = SubjectHasher::new(dancu_popdb::Secret::new(SALT)).expect("salt");
+    let audit: Arc<dyn AuditSink> = sink.clone();
+    let registry = dancu_popdb::connect::configured(&config, "lgsp", None, Some((audit, hasher)))
+        .expect("the stack");
+    let query = IdentityQuery::new(
+        dancu_core::IdNumber::PersonalId(p.id),
+        p.name.clone(),
+        p.birth,
+    )
+    .expect("query");
+    let procedure = || "1.001776".parse().expect("procedure");
+    let records = env.runtime.block_on(async {
+        let bare = RequestContext::new("canbo.a", procedure()).expect("ctx");
+        registry.lookup(&bare, &query).await.expect("lookup");
+        let own = RequestContext::new("canbo.b", procedure())
+            .expect("ctx")
+            .with_unit("000.00.22.H10".parse().expect("unit"));
+        registry.lookup(&own, &query).await.expect("lookup");
+        let from = dancu_core::Timestamp::from_unix_millis(0);
+        let to = dancu_core::Timestamp::from_unix_millis(i64::MAX / 2);
+        sink.query(&AuditQuery::Between(from, to))
+            .await
+            .expect("query")
+    });
+    let units: Vec<_> = records
+        .iter()
+        .map(|r| (r.entry.officer.as_str(), r.entry.unit.as_deref()))
+        .collect();
+    assert_eq!(
+        units,
+        [
+            ("canbo.a", Some("000.00.21.H06")),
+            ("canbo.b", Some("000.00.22.H10"))
+        ]
+    );
+    assert!(
+        dancu_popdb::connect::configured(&config, "nope", None, None).is_err(),
+        "an unknown gateway is a configuration error"
+    );
 }

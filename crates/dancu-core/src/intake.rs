@@ -206,6 +206,9 @@ impl CheckResult {
             Self::OtpRequired(_) => "Công dân cần xác nhận mã OTP".into(),
             Self::OtpRejected(_) => "Mã OTP không đúng".into(),
             Self::NotFound { .. } => "Không tìm thấy thông tin công dân".into(),
+            Self::Rejected(RegistryError::Refused { .. }) => {
+                "Hệ thống một cửa từ chối, không gửi yêu cầu tra cứu".into()
+            }
             Self::Rejected(e) => format!("Yêu cầu bị từ chối: {e}"),
             Self::Unavailable(e) => format!("Không kết nối được CSDLQG về dân cư: {e}"),
         }
@@ -312,13 +315,15 @@ impl PopulationCheck {
                 }),
             },
             // Problems on our side — a refused request, bad credentials, a
-            // misconfiguration, an audit trail that cannot be written — are
-            // fixed, not worked around with paper.
+            // misconfiguration, an audit trail that cannot be written, a
+            // rule of the one-stop system not met — are fixed, not worked
+            // around with paper.
             Err(
                 e @ (RegistryError::Rejected { .. }
                 | RegistryError::Configuration { .. }
                 | RegistryError::Unauthorized
-                | RegistryError::AuditFailed { .. }),
+                | RegistryError::AuditFailed { .. }
+                | RegistryError::Refused { .. }),
             ) => CheckResult::Rejected(e),
             Err(e) => {
                 self.unavailable = Some(e.code().to_owned());

@@ -6,6 +6,7 @@ pub mod dossier;
 pub mod identity;
 pub mod intake;
 pub mod registry;
+pub mod report;
 
 pub use admin::{
     AdminUnit, Commune, CommuneCode, Era, LegacyCommune, LegacyCommuneCode, LegacyDistrict,
@@ -51,8 +52,3 @@ macro_rules! serde_via_str {
     };
 }
 pub(crate) use serde_via_str;
-
-/// The examples in the workspace README are compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct WorkspaceReadme;

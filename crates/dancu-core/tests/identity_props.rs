@@ -42,6 +42,28 @@ fn with_separators(digits: &str, seps: &[Option<char>]) -> String {
     s
 }
 
+/// A separator people type between groups.
+fn separator() -> impl Strategy<Value = char> {
+    proptest::sample::select(vec![' ', '.', '-'])
+}
+
+/// The groupings of a personal ID people write, as the group lengths.
+const PERSONAL_ID_GROUPINGS: &[&[usize]] = &[&[12], &[3, 3, 3, 3], &[3, 1, 2, 6], &[4, 4, 4]];
+
+/// `digits` split into groups of `lengths`, joined by `sep`.
+fn grouped(digits: &str, lengths: &[usize], sep: char) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for (i, n) in lengths.iter().enumerate() {
+        if i > 0 {
+            out.push(sep);
+        }
+        out.push_str(&digits[at..at + n]);
+        at += n;
+    }
+    out
+}
+
 fn separators(n: usize) -> impl Strategy<Value = Vec<Option<char>>> {
     proptest::collection::vec(
         proptest::option::weighted(0.3, proptest::sample::select(vec![' ', '.', '-'])),
@@ -102,7 +124,11 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn personal_id_round_trips_and_decodes(parts in personal_id_parts(), seps in separators(12)) {
+    fn personal_id_round_trips_and_decodes(
+        parts in personal_id_parts(),
+        grouping in proptest::sample::select(PERSONAL_ID_GROUPINGS),
+        sep in separator(),
+    ) {
         let text = id_text(parts);
         let id = PersonalId::parse_on(&text, far_future()).unwrap();
         prop_assert_eq!(id.to_string(), text.clone());
@@ -112,7 +138,7 @@ proptest! {
         prop_assert_eq!(id.birth_year(), 1900 + 100 * u16::from(g / 2) + u16::from(yy));
         prop_assert_eq!(id.gender(), if g % 2 == 0 { Gender::Male } else { Gender::Female });
         // Lenient input normalises to the same canonical form (idempotent).
-        let spaced = format!("  {}\t", with_separators(&text, &seps));
+        let spaced = format!("  {}\t", grouped(&text, grouping, sep));
         let again = PersonalId::parse_on(&spaced, far_future()).unwrap();
         prop_assert_eq!(again, id);
         prop_assert_eq!(PersonalId::parse_on(&again.to_string(), far_future()).unwrap(), id);
@@ -125,6 +151,24 @@ proptest! {
         // Debug never shows the whole number.
         let debug = format!("{id:?}");
         prop_assert!(!debug.contains(&text[..8]));
+    }
+
+    /// Any other grouping of 12 digits is refused: separators never make a
+    /// personal ID, and a separator after the tenth digit makes a tax code.
+    #[test]
+    fn other_groupings_are_not_personal_ids(parts in personal_id_parts(), seps in separators(12)) {
+        let text = id_text(parts);
+        let typed = with_separators(&text, &seps);
+        let lengths: Vec<usize> = typed.split([' ', '.', '-']).map(str::len).collect();
+        let accepted = PERSONAL_ID_GROUPINGS.contains(&lengths.as_slice());
+        let parsed = IdNumber::parse_on(&typed, far_future());
+        prop_assert_eq!(parsed.is_ok(), accepted, "{:?}", typed);
+        prop_assert_eq!(PersonalId::parse_on(&typed, far_future()).is_ok(), accepted);
+        if let Err(e) = parsed {
+            let branch = seps.get(10).is_some_and(Option::is_some);
+            let kind = if branch { IdKind::TaxCode } else { IdKind::PersonalId };
+            prop_assert_eq!(e.kind(), Some(kind), "{:?}", typed);
+        }
     }
 
     #[test]
@@ -150,7 +194,11 @@ proptest! {
     }
 
     #[test]
-    fn tax_code_round_trips(first in proptest::collection::vec(0u32..=9, 9), branch in proptest::option::of(1u32..=999)) {
+    fn tax_code_round_trips(
+        first in proptest::collection::vec(0u32..=9, 9),
+        branch in proptest::option::of(1u32..=999),
+        sep in proptest::option::of(separator()),
+    ) {
         const W: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
         let sum: u32 = first.iter().zip(W).map(|(d, w)| d * w).sum();
         let check = 10 - sum % 11;
@@ -160,12 +208,23 @@ proptest! {
             None => format!("{digits}{}", check % 10),
         };
         let parsed = text.parse::<TaxCode>();
-        // A check value of 10 cannot be written as one digit: never issued.
-        prop_assert_eq!(parsed.is_ok(), check < 10);
+        // A check value of 10 cannot be written as one digit: never issued;
+        // nor is a serial (digits 3-9) of zeros.
+        let serial_zero = first[2..].iter().all(|&d| d == 0);
+        prop_assert_eq!(parsed.is_ok(), check < 10 && !serial_zero);
         if let Ok(t) = parsed {
             prop_assert_eq!(t.to_string(), text.clone());
             prop_assert_eq!(t.branch(), branch.map(|b| b as u16));
             prop_assert_eq!(IdNumber::parse_on(&text, far_future()).unwrap().kind(), IdKind::TaxCode);
+            // A branch code with any separator, or none, is the same code.
+            if branch.is_some() {
+                let typed = match sep {
+                    Some(c) => text.replace('-', &c.to_string()),
+                    None => text.replace('-', ""),
+                };
+                prop_assert_eq!(typed.parse::<TaxCode>().unwrap(), t);
+                prop_assert_eq!(IdNumber::parse_on(&typed, far_future()).unwrap(), IdNumber::TaxCode(t));
+            }
         }
     }
 
@@ -308,4 +367,31 @@ fn types_are_thread_safe() {
     check::<dancu_core::NameError>();
     check::<BirthDate>();
     check::<dancu_core::BirthDateError>();
+}
+
+/// Inputs shaped like every kind of number, and anything at all.
+fn any_id_input() -> impl Strategy<Value = String> {
+    prop_oneof![
+        personal_id_parts().prop_map(id_text),
+        "[0-9]{9}",
+        "[0-9]{10}(-[0-9]{3})?",
+        "[A-Z][0-9]{7}",
+        "[0-9 .\\-]{0,20}",
+        any::<String>(),
+    ]
+}
+
+proptest! {
+    /// The batch writer of `id inspect --json` gives exactly the bytes the
+    /// serde serialisation of the same report gives.
+    #[test]
+    fn id_report_fast_writer_equals_serde(input in any_id_input(), (y, m, d) in valid_date()) {
+        // Reference dates on both sides of the CMND expiry (2024-12-31).
+        let on = CalendarDate::new(y, m, d).unwrap();
+        let parsed = IdNumber::parse_on(&input, on);
+        let report = dancu_core::report::IdReport::new(&input, &parsed, on);
+        let mut fast = Vec::new();
+        report.write_json(&mut fast);
+        prop_assert_eq!(String::from_utf8(fast).unwrap(), serde_json::to_string(&report).unwrap());
+    }
 }

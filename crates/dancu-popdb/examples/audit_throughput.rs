@@ -95,6 +95,7 @@ fn run(lookups: usize, concurrency: usize, dir: Option<&str>) -> Result<(), Stri
                     attempts: Some(1),
                     as_of: None,
                     exchange: None,
+                    subjects: Vec::new(),
                 };
                 sink.complete(ticket, &done)
                     .await

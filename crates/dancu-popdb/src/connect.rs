@@ -3,10 +3,17 @@
 
 use std::sync::Arc;
 
-use dancu_core::registry::{AuditSink, PopulationRegistry, RegistryError};
+use dancu_core::registry::{
+    AuditSink, PopulationRegistry, RegistryError, RequestContext, RequestRule, UnitCode,
+};
 
 use crate::audit::{Audited, SubjectHasher};
-use crate::config::GatewayConfig;
+use crate::config::{Config, GatewayConfig};
+use crate::layer::Ruled;
+
+fn config_error(reason: String) -> RegistryError {
+    RegistryError::Configuration { reason }
+}
 
 /// Builds the bare gateway a `[gateway.<name>]` table describes, sharing
 /// `client` when given (one connection pool for every gateway).
@@ -42,4 +49,52 @@ pub fn registry(
         Some((sink, hasher)) => Arc::new(Audited::new(resilient, sink, hasher)),
         None => Arc::new(resilient),
     })
+}
+
+/// Builds the full stack for the gateway `name` of a whole `dancu.toml`:
+/// [`registry`], with the `[officer]` unit given to every request whose
+/// context names none ([`DefaultUnit`], outside the audit layer) — so the
+/// audit trail never misses the unit the configuration names.
+///
+/// # Errors
+///
+/// [`RegistryError::Configuration`] for an unknown gateway, a bad
+/// `[officer] unit` or a bad gateway setting.
+pub fn configured(
+    config: &Config,
+    name: &str,
+    client: Option<&reqwest::Client>,
+    audit: Option<(Arc<dyn AuditSink>, SubjectHasher)>,
+) -> Result<Arc<dyn PopulationRegistry>, RegistryError> {
+    let gateway = config
+        .gateway(name)
+        .map_err(|e| config_error(e.to_string()))?;
+    let unit = match config.officer.as_ref().and_then(|o| o.unit.as_deref()) {
+        Some(unit) => Some(
+            unit.parse::<UnitCode>()
+                .map_err(|e| config_error(format!("[officer] unit: {e}")))?,
+        ),
+        None => None,
+    };
+    let stack = registry(gateway, client, audit)?;
+    Ok(match unit {
+        Some(unit) => Arc::new(Ruled::new(stack, DefaultUnit(unit))),
+        None => stack,
+    })
+}
+
+/// Gives a request the officer's unit (`MaDonVi`) when its context has
+/// none — the `[officer] unit` of the configuration. A context with its own
+/// unit keeps it. A [`RequestRule`], run by the rule layer ([`Ruled`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DefaultUnit(pub UnitCode);
+
+impl RequestRule for DefaultUnit {
+    fn apply(&self, ctx: &RequestContext) -> Result<Option<RequestContext>, RegistryError> {
+        // A clone shares the request id and the attempt counters.
+        Ok(ctx
+            .unit()
+            .is_none()
+            .then(|| ctx.clone().with_unit(self.0.clone())))
+    }
 }

@@ -1,7 +1,10 @@
 //! Decorators, written once: a [`Layer`] says what happens around one call
 //! (a lookup or a check alike), and [`Layered`] makes any layer over any
 //! registry a registry. The retry, rate-limit, deadline and audit
-//! decorators are layers; none forwards methods by hand.
+//! decorators are layers; none forwards methods by hand. A
+//! [`RequestRule`] of the core — the `[officer]` unit given to a request
+//! without one, the Tân Dân officer's one-time-code gate — is run by the
+//! [`Rule`] layer ([`Ruled`]).
 //!
 //! ```
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -40,19 +43,32 @@ use std::pin::Pin;
 
 use async_trait::async_trait;
 use dancu_core::registry::{
-    CheckOutcome, IdentityQuery, LookupOutcome, Operation, PopulationRegistry, RegistryError,
-    RegistryInfo, Reply, RequestContext,
+    CheckOutcome, CitizenRecord, IdentityQuery, LookupOutcome, Operation, PopulationRegistry,
+    RegistryError, RegistryInfo, Reply, RequestContext, RequestRule,
 };
 
 /// What a call answers: [`LookupOutcome`] or [`CheckOutcome`].
 pub trait Outcome: Send + Sync + 'static {
     /// The outcome's stable key (`found`, `not_confirmed`, …).
     fn key(&self) -> &'static str;
+
+    /// The record the call returned, for a lookup that found one (the
+    /// audit layer indexes it under the record's numbers).
+    fn record(&self) -> Option<&CitizenRecord> {
+        None
+    }
 }
 
 impl Outcome for LookupOutcome {
     fn key(&self) -> &'static str {
         self.as_str()
+    }
+
+    fn record(&self) -> Option<&CitizenRecord> {
+        match self {
+            Self::Found(record) => Some(record),
+            _ => None,
+        }
     }
 }
 
@@ -221,5 +237,39 @@ impl<L: Layer, R: PopulationRegistry> Layered<L, R> {
             registry: &self.inner,
         };
         self.layer.around(call, next).await
+    }
+}
+
+/// The layer that runs a [`RequestRule`] before the call goes on: the
+/// call continues under the context the rule gives (or the one it came
+/// with), or is refused with the rule's error and the registry below is
+/// not called. Put it inside the audit layer when a refusal must be on the
+/// record (`Audit` over `Rule(gate)` over the gateway), outside it when the
+/// record must carry what the rule gives (the `[officer]` unit).
+#[derive(Debug)]
+pub struct Rule<U>(pub U);
+
+/// A registry behind a [`RequestRule`] ([`Rule`]).
+pub type Ruled<R, U> = Layered<Rule<U>, R>;
+
+impl<R: PopulationRegistry, U: RequestRule> Ruled<R, U> {
+    /// `inner`, behind `rule`.
+    pub const fn new(inner: R, rule: U) -> Self {
+        Self::wrap(Rule(rule), inner)
+    }
+
+    /// The rule.
+    pub const fn rule(&self) -> &U {
+        &self.layer().0
+    }
+}
+
+#[async_trait]
+impl<U: RequestRule> Layer for Rule<U> {
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
+        match self.0.apply(call.ctx)? {
+            Some(ruled) => next.call(&ruled).await,
+            None => next.call(call.ctx).await,
+        }
     }
 }

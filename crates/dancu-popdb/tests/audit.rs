@@ -449,6 +449,7 @@ fn completion(outcome: &str) -> AuditCompletion {
         attempts: Some(1),
         as_of: None,
         exchange: None,
+        subjects: Vec::new(),
     }
 }
 
@@ -875,6 +876,177 @@ fn a_killed_process_leaves_a_pending_record() {
         AuditSubject {
             masked: Masked::new(ID),
             hash: hasher().hash(&key(ID)),
+            salt_check: hasher().salt_check().to_owned(),
         }
     );
+}
+
+/// The behaviour every audit store must have (the port's rules), on the
+/// SQLite store: every number of the subject indexed, one salt per trail,
+/// purges leave no index.
+#[tokio::test]
+async fn the_sqlite_sink_has_the_audit_sink_behaviour() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut n = 0;
+    dancu_popdb::audit::suite::sink_behaviour_suite(|| {
+        n += 1;
+        let path = dir.path().join(format!("audit-{n}.sqlite"));
+        Arc::new(SqliteAuditSink::open(path).expect("open")) as Arc<dyn AuditSink>
+    })
+    .await;
+}
+
+const CMND: &str = "095000111";
+
+/// The in-memory population with a citizen who also has an old CMND.
+fn population_with_cmnd() -> dancu_popdb::InMemoryRegistry {
+    let registry = dancu_popdb::InMemoryRegistry::new("memory");
+    let mut record = dancu_core::registry::CitizenRecord::new(
+        ID.parse().expect("id"),
+        NAME.parse().expect("name"),
+        "1".parse().expect("gender"),
+        BIRTH.parse().expect("birth"),
+    );
+    record.cmnd = Some(CMND.parse().expect("cmnd"));
+    registry.insert(record);
+    registry
+}
+
+/// "Who looked me up", asked with the personal ID, finds the lookup made
+/// with the old CMND that returned the citizen's record — and the other way
+/// round — in a real SQLite trail.
+#[tokio::test]
+async fn a_cmnd_lookup_is_found_by_the_personal_id_it_returned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = open(dir.path());
+    let audited = Audited::new(population_with_cmnd(), sink.clone(), hasher());
+    let reply = audited
+        .lookup(&ctx(), &query_for(CMND))
+        .await
+        .expect("lookup");
+    assert!(matches!(reply.outcome, LookupOutcome::Found(_)));
+    audited
+        .lookup(&ctx(), &query_for(ID))
+        .await
+        .expect("lookup");
+    // A lookup that found nobody is indexed by the number typed only.
+    audited
+        .lookup(&ctx(), &query_for("001200012345"))
+        .await
+        .expect("lookup");
+
+    let by_id = by_subject(sink.as_ref(), ID).await;
+    assert_eq!(by_id.len(), 2, "{by_id:?}");
+    assert_eq!(by_id[0].entry.subject.masked.as_str(), "*****0111");
+    let by_cmnd = by_subject(sink.as_ref(), CMND).await;
+    assert_eq!(by_cmnd.len(), 2, "{by_cmnd:?}");
+    assert_eq!(by_cmnd[1].entry.subject.masked.as_str(), "********0001");
+    let cmnd_subjects = &by_cmnd[1].completion.as_ref().expect("completed").subjects;
+    assert_eq!(cmnd_subjects.len(), 1);
+    assert_eq!(cmnd_subjects[0].masked.as_str(), "*****0111");
+    assert_eq!(by_subject(sink.as_ref(), "001200012345").await.len(), 1);
+}
+
+/// A trail is bound to the salt it was created with: a lookup with another
+/// salt is refused before the registry is called, and a query with it is an
+/// error, not "nobody".
+#[tokio::test]
+async fn a_wrong_salt_refuses_lookups_and_queries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = open(dir.path());
+    let right = Audited::new(population(), sink.clone(), hasher());
+    right.lookup(&ctx(), &query_for(ID)).await.expect("lookup");
+
+    let wrong_hasher = dancu_popdb::audit::SubjectHasher::new(dancu_popdb::Secret::new(
+        "another-salt-entirely-0123456789",
+    ))
+    .expect("salt");
+    let probe = Probe::new(None);
+    let wrong = Audited::new(probe, sink.clone(), wrong_hasher.clone());
+    match wrong.lookup(&ctx(), &query_for(ID)).await {
+        Err(RegistryError::AuditFailed { reason }) => {
+            assert!(reason.contains("salt"), "{reason}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(
+        wrong.inner().calls.load(Ordering::SeqCst),
+        0,
+        "no call made"
+    );
+    assert_eq!(
+        sink.query(&wrong_hasher.query(&key(ID))).await,
+        Err(AuditError::SaltMismatch)
+    );
+    assert_eq!(by_subject(sink.as_ref(), ID).await.len(), 1);
+    // The check value is in the file, the salt is not.
+    drop(right);
+    drop(wrong);
+    drop(sink);
+    let bytes = db_bytes(&dir.path().join("audit.sqlite"));
+    assert!(contains(&bytes, hasher().salt_check().as_bytes()));
+    assert!(!contains(&bytes, SALT.as_bytes()));
+}
+
+/// A trail written by schema 1 (one hash per record, no salt check): read
+/// as it is when opened read-only, migrated when opened for writing. Old
+/// records keep their one hash; new ones are indexed under every number,
+/// and the first new record binds the salt.
+#[tokio::test]
+async fn a_schema_1_trail_is_read_and_migrated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("audit.sqlite");
+    {
+        let sink = Arc::new(SqliteAuditSink::open(&path).expect("open"));
+        let old = Audited::new(population_with_cmnd(), sink.clone(), hasher());
+        old.lookup(&ctx(), &query_for(CMND)).await.expect("lookup");
+    }
+    // Back to what schema 1 was: no subject index, no salt check.
+    {
+        let c = rusqlite::Connection::open(&path).expect("open raw");
+        c.execute_batch(
+            "DROP TABLE audit_subject; DROP TABLE audit_meta; \
+             CREATE INDEX audit_by_subject ON audit_record (subject_hash, started_at); \
+             PRAGMA user_version = 1;",
+        )
+        .expect("downgrade to schema 1");
+    }
+    let reader = SqliteAuditSink::open_read_only(&path).expect("read-only on schema 1");
+    assert_eq!(
+        by_subject(&reader, CMND).await.len(),
+        1,
+        "found by its hash"
+    );
+    assert!(by_subject(&reader, ID).await.is_empty(), "one hash only");
+    drop(reader);
+
+    let sink = Arc::new(SqliteAuditSink::open(&path).expect("migrates"));
+    assert_eq!(by_subject(sink.as_ref(), CMND).await.len(), 1);
+    assert!(
+        by_subject(sink.as_ref(), ID).await.is_empty(),
+        "an old record keeps its one hash"
+    );
+    let audited = Audited::new(population_with_cmnd(), sink.clone(), hasher());
+    audited
+        .lookup(&ctx(), &query_for(CMND))
+        .await
+        .expect("lookup");
+    assert_eq!(by_subject(sink.as_ref(), CMND).await.len(), 2);
+    assert_eq!(by_subject(sink.as_ref(), ID).await.len(), 1);
+    let other = dancu_popdb::audit::SubjectHasher::new(dancu_popdb::Secret::new(
+        "another-salt-entirely-0123456789",
+    ))
+    .expect("salt");
+    assert_eq!(
+        sink.query(&other.query(&key(ID))).await,
+        Err(AuditError::SaltMismatch),
+        "the migrated trail is bound by its first new record"
+    );
+    drop(audited);
+    drop(sink);
+    let c = rusqlite::Connection::open(&path).expect("open raw");
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(v, dancu_popdb::audit::SCHEMA_VERSION);
 }

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use dancu_core::registry::{
-    AuditQuery, AuditSink, CheckOutcome, LookupOutcome, Operation, Person, PopulationRegistry,
-    RecordField, RegistryError, RequestContext,
+    AuditSink, CheckOutcome, LookupOutcome, Operation, Person, PopulationRegistry, RecordField,
+    RegistryError, RequestContext,
 };
 use dancu_popdb::audit::{Audited, SqliteAuditSink, SubjectHasher};
 use dancu_popdb::gateway::{ConfigValue, Gateway, GatewayBuilder};
@@ -344,10 +344,7 @@ async fn service_codes_map_procedures_and_an_unmapped_one_is_refused_before_anyt
     assert_eq!(sent(&server).await.len(), 1);
     // The mapped procedure is audited under its procedure code, sent as the service code.
     audited.lookup(&ctx(), &query()).await.expect("audited");
-    let records = sink
-        .query(&AuditQuery::Subject(hasher.hash(query().key())))
-        .await
-        .expect("q");
+    let records = sink.query(&hasher.query(query().key())).await.expect("q");
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].entry.procedure.as_str(), "1.001776");
 

@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod direct;
 pub mod online;
+pub mod otp;
 pub mod session;
 
 pub use catalog::{Case, Catalog, ProcedureEntry, Sector};

@@ -1,4 +1,7 @@
-//! The officer's session (tài khoản công vụ): account, unit and roles.
+//! The officer's session (tài khoản công vụ): account, unit, roles, and the
+//! phone the one-time code of [`crate::otp`] is sent to.
+
+use dancu_core::dossier::PhoneNumber;
 
 /// What an officer's account may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -18,6 +21,7 @@ pub struct Officer {
     account: String,
     unit: String,
     roles: Vec<Role>,
+    phone: Option<PhoneNumber>,
 }
 
 impl Officer {
@@ -28,7 +32,21 @@ impl Officer {
             account: account.trim().to_owned(),
             unit: unit.trim().to_owned(),
             roles: roles.to_vec(),
+            phone: None,
         }
+    }
+
+    /// The officer's phone, where the account's one-time code is sent.
+    #[must_use]
+    pub fn with_phone(mut self, phone: PhoneNumber) -> Self {
+        self.phone = Some(phone);
+        self
+    }
+
+    /// The officer's phone, if the account has one.
+    #[must_use]
+    pub const fn phone(&self) -> Option<&PhoneNumber> {
+        self.phone.as_ref()
     }
 
     /// The account (sent as `MaCanBo`).

@@ -627,7 +627,7 @@ impl Owner {
     }
 }
 
-/// "Detail, Commune, [District,] Province" from a record address's names.
+/// "Detail, Commune, \[District,\] Province" from a record address's names.
 #[must_use]
 pub fn address_text(a: &RecordAddress) -> String {
     let mut parts: Vec<&str> = Vec::new();
@@ -674,7 +674,7 @@ pub struct Verification {
 pub struct MatchReportSummary {
     /// `same`, `same_cmnd` or `different`.
     pub id: String,
-    /// `identical`, `tone_placement`, `folded` or `different`.
+    /// `identical`, `case`, `tone_placement`, `folded` or `different`.
     pub name: String,
     /// `exact`, `shared_precision` or `different`.
     pub birth_date: String,

@@ -36,6 +36,19 @@ pub enum DocumentError {
     /// A passport number is one letter followed by 7 digits.
     #[error("a passport number is one letter followed by 7 digits")]
     PassportFormat,
+    /// Separators in a grouping a tax code is not written in: a branch
+    /// code's last three digits are a group of their own.
+    #[error(
+        "separator at position {position}: a branch tax code is written as 10 digits, a separator and 3 digits, or 13 digits whole"
+    )]
+    Grouping {
+        /// 1-based position of the separator out of place.
+        position: usize,
+    },
+    /// A tax code's serial (digits 3–9) is all zeros: serials run
+    /// 0000001–9999999 (Thông tư 105/2020/TT-BTC, Điều 5).
+    #[error("a tax code's serial (digits 3-9) runs from 0000001 to 9999999, not 0000000")]
+    InvalidSerial,
     /// A tax code's tenth digit does not match the first nine.
     #[error("the tax code's check digit does not match")]
     InvalidCheckDigit,
@@ -50,8 +63,11 @@ impl DocumentError {
     pub const fn code(&self) -> &'static str {
         match self {
             Self::Empty => "empty",
-            Self::InvalidCharacter { .. } | Self::PassportFormat => "invalid_character",
+            Self::InvalidCharacter { .. } | Self::PassportFormat | Self::Grouping { .. } => {
+                "invalid_character"
+            }
             Self::WrongLength { .. } => "wrong_length",
+            Self::InvalidSerial => "invalid_serial",
             Self::InvalidCheckDigit => "invalid_check_digit",
             Self::InvalidBranchSuffix => "invalid_branch_suffix",
         }
@@ -130,8 +146,16 @@ impl Cmnd {
     /// (every CMND expired on 2024-12-31).
     #[must_use]
     pub fn is_valid_document_on(&self, date: CalendarDate) -> bool {
+        date <= Self::last_valid_day()
+    }
+
+    /// The last day any CMND was valid as an identity document: 2024-12-31
+    /// ([`CMND_LAST_VALID_DAY`]).
+    #[must_use]
+    pub fn last_valid_day() -> CalendarDate {
         let (y, m, d) = CMND_LAST_VALID_DAY;
-        (date.year(), date.month(), date.day()) <= (y, m, d)
+        CalendarDate::new(u32::from(y), u32::from(m), u32::from(d))
+            .unwrap_or_else(|_| unreachable!("2024-12-31 is a date"))
     }
 
     /// The masked form (`*****3456`).
@@ -246,8 +270,16 @@ impl fmt::Debug for Passport {
 
 crate::serde_via_str!(Passport, "a passport number");
 
-/// An enterprise tax code (mã số thuế): 10 digits whose last is a check
-/// digit, or `10-3` digits for a dependent unit (branch).
+/// An enterprise tax code (mã số thuế): 10 digits — a 2-digit province
+/// code, a 7-digit serial (0000001–9999999) and a check digit — or 13 for a
+/// dependent unit (branch), written `10-3`.
+///
+/// The branch code is accepted with its dash, with a space or a dot instead
+/// (the separators personal IDs accept), or as 13 digits whole, as lists
+/// often print it; the canonical form is `0100112437-011`. Separators may
+/// also group the first ten digits (`0100.109.106`). A separator after the
+/// tenth digit always starts the branch suffix: `0100047516-01` is a branch
+/// code missing a digit.
 ///
 /// ```
 /// use dancu_core::TaxCode;
@@ -255,7 +287,10 @@ crate::serde_via_str!(Passport, "a passport number");
 /// assert_eq!(t.branch(), None);
 /// let b: TaxCode = "0100109106-001".parse().unwrap();
 /// assert_eq!((b.to_string().as_str(), b.branch()), ("0100109106-001", Some(1)));
+/// let whole: TaxCode = "0100112437011".parse().unwrap();
+/// assert_eq!(whole.to_string(), "0100112437-011");
 /// assert!("0100109107".parse::<TaxCode>().is_err());
+/// assert_eq!("0100000003".parse::<TaxCode>().unwrap_err().code(), "invalid_serial");
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TaxCode {
@@ -266,7 +301,30 @@ pub struct TaxCode {
 const TAX_WEIGHTS: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
 
 impl TaxCode {
-    pub(crate) fn from_digits(d: &[u8]) -> Result<Self, DocumentError> {
+    /// A tax code from a scanned run of digits: 10, or 13 whose last three
+    /// are a group of their own (or with no separator at all).
+    pub(crate) fn from_run(run: &scan::DigitRun, input: &str) -> Result<Self, DocumentError> {
+        if run.len() > scan::DigitRun::CAP {
+            return Err(DocumentError::WrongLength {
+                digits: run.len(),
+                expected: "10 digits, or 10-3 for a branch",
+            });
+        }
+        if run.len() == 13 && run.separators() != 0 {
+            let inside_suffix = [11, 12].into_iter().find(|&k| run.separator_after(k));
+            if let Some(k) = inside_suffix
+                .or((!run.separator_after(10))
+                    .then(|| 31 - run.separators().leading_zeros() as usize))
+            {
+                return Err(DocumentError::Grouping {
+                    position: scan::separator_position(input, k).unwrap_or(0),
+                });
+            }
+        }
+        Self::from_digits(run.digits())
+    }
+
+    fn from_digits(d: &[u8]) -> Result<Self, DocumentError> {
         let branch = match d.len() {
             10 => false,
             13 => true,
@@ -277,6 +335,9 @@ impl TaxCode {
                 });
             }
         };
+        if d[2..9].iter().all(|&b| b == b'0') {
+            return Err(DocumentError::InvalidSerial);
+        }
         let sum: u32 = d[..9]
             .iter()
             .zip(TAX_WEIGHTS)
@@ -311,14 +372,7 @@ impl FromStr for TaxCode {
     type Err = DocumentError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let run = scan::scan(s)?;
-        if run.len() > scan::DigitRun::CAP {
-            return Err(DocumentError::WrongLength {
-                digits: run.len(),
-                expected: "10 digits, or 10-3 for a branch",
-            });
-        }
-        Self::from_digits(run.digits())
+        Self::from_run(&scan::scan(s)?, s)
     }
 }
 
@@ -415,5 +469,62 @@ mod tests {
             "010010910".parse::<TaxCode>().unwrap_err().code(),
             "wrong_length"
         );
+    }
+
+    /// Thông tư 105/2020/TT-BTC, Điều 5: the serial (digits 3–9) runs
+    /// 0000001–9999999. These three have a correct check digit.
+    #[test]
+    fn tax_code_serial_zero_is_invalid() {
+        for zero in ["0100000003", "7900000005", "3100000009", "0100000003-001"] {
+            assert_eq!(
+                zero.parse::<TaxCode>().unwrap_err(),
+                DocumentError::InvalidSerial,
+                "{zero}"
+            );
+        }
+        assert!(
+            "0100000011"
+                .parse::<TaxCode>()
+                .is_err_and(|e| e.code() == "invalid_check_digit")
+        );
+    }
+
+    /// Branch codes with a dash, a space, a dot, or 13 digits whole; the
+    /// suffix is always its own group.
+    #[test]
+    fn tax_code_groupings() {
+        let ok = [
+            ("0100112437011", "0100112437-011"),
+            ("0100112437-011", "0100112437-011"),
+            ("0100112437 011", "0100112437-011"),
+            ("0100112437.011", "0100112437-011"),
+            (" 0100.112.437-011 ", "0100112437-011"),
+            ("0100 112 437", "0100112437"),
+        ];
+        for (input, canonical) in ok {
+            let t: TaxCode = input.parse().unwrap();
+            assert_eq!(t.to_string(), canonical, "{input:?}");
+        }
+        let bad = [
+            (
+                "0100047516-01",
+                DocumentError::WrongLength {
+                    digits: 12,
+                    expected: "10 digits, or 10-3 for a branch",
+                },
+            ),
+            ("0100112437-01 1", DocumentError::Grouping { position: 14 }),
+            ("010011243 7011", DocumentError::Grouping { position: 10 }),
+            (
+                "0100112437--011",
+                DocumentError::InvalidCharacter {
+                    position: 11,
+                    character: '-',
+                },
+            ),
+        ];
+        for (input, e) in bad {
+            assert_eq!(input.parse::<TaxCode>().unwrap_err(), e, "{input:?}");
+        }
     }
 }

@@ -17,7 +17,7 @@ pub enum IdKind {
     Cmnd,
     /// A letter then 7 digits: a Vietnamese passport.
     Passport,
-    /// 10 digits, or 10-3: an enterprise tax code.
+    /// 10 digits, or 13 (written 10-3): an enterprise tax code.
     TaxCode,
 }
 
@@ -89,7 +89,7 @@ pub enum UnclassifiedError {
     #[error("the ID number is empty")]
     Empty,
     /// A character that belongs in no identity number.
-    #[error("invalid character {} at position {position}: expected 12 digits (personal ID), 9 (CMND), 10 or 10-3 (tax code), or a letter and 7 digits (passport)", scan::ShowChar(*character))]
+    #[error("invalid character {} at position {position}: expected 12 digits (personal ID), 9 (CMND), 10, 10-3 or 13 (tax code), or a letter and 7 digits (passport)", scan::ShowChar(*character))]
     InvalidCharacter {
         /// 1-based position in the trimmed input.
         position: usize,
@@ -97,7 +97,7 @@ pub enum UnclassifiedError {
         character: char,
     },
     /// A number of digits that no identity number has.
-    #[error("{digits} digits: expected 12 (personal ID), 9 (CMND), 10 or 10-3 (tax code)")]
+    #[error("{digits} digits: expected 12 (personal ID), 9 (CMND), or 10, 10-3 or 13 (tax code)")]
     WrongLength {
         /// How many digits the input had.
         digits: usize,
@@ -116,9 +116,10 @@ impl IdNumberError {
         }
     }
 
-    /// A stable machine-readable code: `empty`, `invalid_character`,
-    /// `wrong_length`, `unknown_registration_code`, `implausible_birth_year`,
-    /// and for tax codes `invalid_check_digit`, `invalid_branch_suffix`.
+    /// A stable machine-readable code: `empty`, `invalid_character` (also a
+    /// separator out of place), `wrong_length`, `unknown_registration_code`,
+    /// `implausible_birth_year`, and for tax codes `invalid_serial`,
+    /// `invalid_check_digit`, `invalid_branch_suffix`.
     #[must_use]
     pub const fn code(&self) -> &'static str {
         match self {
@@ -175,26 +176,26 @@ impl IdNumber {
                 });
             }
         };
-        let d = run.digits();
+        let tax_code = |run: &scan::DigitRun| {
+            TaxCode::from_run(run, s)
+                .map(Self::TaxCode)
+                .map_err(|e| IdNumberError::Document(e, IdKind::TaxCode))
+        };
+        // A separator after the tenth digit starts a tax code's branch
+        // suffix, whatever the count: `0100047516-01` is a branch code
+        // missing a digit, never a personal ID.
+        if run.len() > 10 && run.separator_after(10) {
+            return tax_code(&run);
+        }
         match run.len() {
-            12 => {
-                let mut digits = [0; 12];
-                digits.copy_from_slice(d);
-                Ok(Self::PersonalId(PersonalId::from_digits(digits, on)?))
-            }
+            12 => Ok(Self::PersonalId(PersonalId::from_run(&run, s, on)?)),
             9 => {
                 let mut digits = [0; 9];
-                digits.copy_from_slice(d);
+                digits.copy_from_slice(run.digits());
                 Ok(Self::Cmnd(Cmnd::from_digits(digits)))
             }
-            10 => TaxCode::from_digits(d)
-                .map(Self::TaxCode)
-                .map_err(|e| IdNumberError::Document(e, IdKind::TaxCode)),
-            // A dependent unit's code is written 10-3: without the dash,
-            // 13 digits are a mistyped number, not a tax code.
-            13 if is_branch_form(s) => TaxCode::from_digits(d)
-                .map(Self::TaxCode)
-                .map_err(|e| IdNumberError::Document(e, IdKind::TaxCode)),
+            // A branch code as lists print it: 13 digits whole.
+            10 | 13 if run.len() == 10 || run.separators() == 0 => tax_code(&run),
             digits => Err(IdNumberError::Unclassified(
                 UnclassifiedError::WrongLength { digits },
             )),
@@ -234,25 +235,50 @@ impl IdNumber {
 }
 
 /// The shape of an input by its character count (separators not counted),
-/// used to say what an invalid input was meant to be.
+/// used to say what an invalid input was meant to be: the same rules as for
+/// valid input (a separator after the tenth character starts a tax code's
+/// branch suffix).
 fn shape_of(s: &str) -> Option<IdKind> {
-    let n = s.chars().filter(|&c| !scan::is_separator(c)).count();
+    let mut n = 0;
+    let mut separators = false;
+    let mut branch = false;
+    for c in s.chars() {
+        if scan::is_separator(c) {
+            separators = true;
+            branch |= n == 10;
+        } else {
+            n += 1;
+        }
+    }
     match n {
+        11.. if branch => Some(IdKind::TaxCode),
         12 => Some(IdKind::PersonalId),
         9 => Some(IdKind::Cmnd),
         10 => Some(IdKind::TaxCode),
-        13 if is_branch_form(s) => Some(IdKind::TaxCode),
+        13 if !separators => Some(IdKind::TaxCode),
         _ => None,
     }
 }
 
-/// Whether the text is written as a branch tax code: ten digits, a dash,
-/// three digits (separators inside the groups are the scanner's business).
-fn is_branch_form(s: &str) -> bool {
-    s.rsplit_once('-').is_some_and(|(head, tail)| {
-        let count = |t: &str| t.chars().filter(|&c| !scan::is_separator(c)).count();
-        count(head) == 10 && count(tail) == 3
-    })
+/// A personal ID is an identity number of that kind.
+///
+/// ```
+/// use dancu_core::{CalendarDate, IdKind, IdNumber, PersonalId};
+/// let on = CalendarDate::new(2026, 11, 27).unwrap();
+/// let id: IdNumber = PersonalId::parse_on("006089000001", on).unwrap().into();
+/// assert_eq!(id.kind(), IdKind::PersonalId);
+/// ```
+impl From<PersonalId> for IdNumber {
+    fn from(id: PersonalId) -> Self {
+        Self::PersonalId(id)
+    }
+}
+
+/// A CMND is an identity number of that kind.
+impl From<Cmnd> for IdNumber {
+    fn from(c: Cmnd) -> Self {
+        Self::Cmnd(c)
+    }
 }
 
 impl FromStr for IdNumber {
@@ -294,6 +320,12 @@ mod tests {
             ("0100109106", IdKind::TaxCode, "0100109106"),
             ("0100109106-001", IdKind::TaxCode, "0100109106-001"),
             ("0100.109.106-001", IdKind::TaxCode, "0100109106-001"),
+            ("0100112437011", IdKind::TaxCode, "0100112437-011"),
+            ("0100112437 011", IdKind::TaxCode, "0100112437-011"),
+            ("0100112437.011", IdKind::TaxCode, "0100112437-011"),
+            ("0100109106001", IdKind::TaxCode, "0100109106-001"),
+            ("006 0 89 000001", IdKind::PersonalId, "006089000001"),
+            ("0060.8900.0001", IdKind::PersonalId, "006089000001"),
         ];
         for (input, kind, canonical) in cases {
             let id = parse(input).unwrap();
@@ -309,8 +341,26 @@ mod tests {
             ("12345", None, "wrong_length"),
             ("12345678", None, "wrong_length"),
             ("12345678901234567890", None, "wrong_length"),
-            ("0060890000011", None, "wrong_length"),
-            ("0100109106001", None, "wrong_length"),
+            ("006 089 000 0011", None, "wrong_length"),
+            (
+                "0060890000011",
+                Some(IdKind::TaxCode),
+                "invalid_check_digit",
+            ),
+            // The issue's inputs: zero serials, and a separator that would
+            // have made a personal ID (born 1904 in Lào Cai) of a branch
+            // tax code missing a digit.
+            ("0100000003", Some(IdKind::TaxCode), "invalid_serial"),
+            ("7900000005", Some(IdKind::TaxCode), "invalid_serial"),
+            ("3100000009", Some(IdKind::TaxCode), "invalid_serial"),
+            ("0100047516-01", Some(IdKind::TaxCode), "wrong_length"),
+            ("0100047516 01", Some(IdKind::TaxCode), "wrong_length"),
+            ("0100047516-0x", Some(IdKind::TaxCode), "invalid_character"),
+            (
+                "006-089-000001",
+                Some(IdKind::PersonalId),
+                "invalid_character",
+            ),
             (
                 "00608900000x",
                 Some(IdKind::PersonalId),

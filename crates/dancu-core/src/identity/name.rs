@@ -81,8 +81,11 @@ pub enum NameError {
 pub enum NameAgreement {
     /// The same text (after normalisation to NFC and single spaces).
     Identical,
-    /// Equal ignoring letter case, tone-mark placement (Hòa/Hoà,
-    /// Thủy/Thuỷ) and apostrophe style.
+    /// The same letters and marks, differing only in letter case
+    /// (`Nguyễn Văn An` / `NGUYỄN VĂN AN`).
+    Case,
+    /// Equal ignoring tone-mark placement (Hòa/Hoà, Thủy/Thuỷ) and
+    /// apostrophe style, and letter case.
     CaseAndTonePlacement,
     /// Equal only once diacritics are removed (Đ→D): a weaker match that an
     /// officer must look at.
@@ -92,11 +95,13 @@ pub enum NameAgreement {
 }
 
 impl NameAgreement {
-    /// The stable key: `identical`, `tone_placement`, `folded`, `different`.
+    /// The stable key: `identical`, `case`, `tone_placement`, `folded`,
+    /// `different`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Identical => "identical",
+            Self::Case => "case",
             Self::CaseAndTonePlacement => "tone_placement",
             Self::FoldedOnly => "folded",
             Self::Different => "different",
@@ -281,6 +286,8 @@ impl FullName {
     pub fn agreement(&self, other: &Self) -> NameAgreement {
         if self.text == other.text {
             NameAgreement::Identical
+        } else if self.text.to_lowercase() == other.text.to_lowercase() {
+            NameAgreement::Case
         } else if self.tone_insensitive_key() == other.tone_insensitive_key() {
             NameAgreement::CaseAndTonePlacement
         } else if self.folded_key() == other.folded_key() {
@@ -409,8 +416,15 @@ mod tests {
             n("Lê Thị Hòa").agreement(&n("Le\u{0302} Thi\u{0323} Ho\u{0300}a")),
             Identical
         );
+        assert_eq!(n("Lê Thị Hòa").agreement(&n("LÊ THỊ HÒA")), Case);
+        assert_eq!(n("Nguyễn Văn An").agreement(&n("nguyễn văn an")), Case);
+        assert_eq!(n("Đặng Thị Ánh").agreement(&n("ĐẶNG THỊ ÁNH")), Case);
         assert_eq!(
             n("Lê Thị Hòa").agreement(&n("Lê Thị Hoà")),
+            CaseAndTonePlacement
+        );
+        assert_eq!(
+            n("Lê Thị Hòa").agreement(&n("LÊ THỊ HOÀ")),
             CaseAndTonePlacement
         );
         assert_eq!(

@@ -19,6 +19,14 @@ use crate::CalendarDate;
 /// `Display` prints the canonical 12 contiguous digits; `Debug` shows only the
 /// last four (`PersonalId(********0001)`).
 ///
+/// Besides surrounding whitespace, only the groupings people write are
+/// accepted, with a single space, dot or dash between groups: the 12 digits
+/// whole (`006089000001`), four groups of three (`006 089 000 001`), the
+/// layout `PPP G YY RRRRRR` (`006 0 89 000001`), or three groups of four
+/// (`0060 8900 0001`). Any other grouping is refused: a separator does not
+/// make a personal ID out of another number (`0100047516-01` is a branch tax
+/// code missing a digit, not a citizen born in 1904).
+///
 /// ```
 /// use dancu_core::{CalendarDate, Gender, PersonalId};
 /// let on: CalendarDate = "2026-11-27".parse().unwrap();
@@ -44,7 +52,7 @@ pub enum PersonalIdError {
     /// Nothing was given.
     #[error("the ID number is empty")]
     Empty,
-    /// A character other than an ASCII digit, or a separator out of place.
+    /// A character other than an ASCII digit, or two separators in a row.
     #[error(
         "invalid character {} at position {position}: only ASCII digits, with single spaces, dots or dashes between groups, are allowed",
         ShowChar(*character)
@@ -54,6 +62,14 @@ pub enum PersonalIdError {
         position: usize,
         /// The character.
         character: char,
+    },
+    /// Separators in a grouping people do not write (see [`PersonalId`]).
+    #[error(
+        "separator at position {position}: a personal ID is written as 12 digits, whole or grouped 3-3-3-3, 3-1-2-6 or 4-4-4"
+    )]
+    Grouping {
+        /// 1-based position of the first separator out of place.
+        position: usize,
     },
     /// Not 12 digits.
     #[error("a personal ID number has 12 digits, this has {digits}")]
@@ -80,13 +96,14 @@ pub enum PersonalIdError {
 }
 
 impl PersonalIdError {
-    /// A stable machine-readable code: `empty`, `invalid_character`,
-    /// `wrong_length`, `unknown_registration_code`, `implausible_birth_year`.
+    /// A stable machine-readable code: `empty`, `invalid_character` (also
+    /// for a separator out of place), `wrong_length`,
+    /// `unknown_registration_code`, `implausible_birth_year`.
     #[must_use]
     pub const fn code(&self) -> &'static str {
         match self {
             Self::Empty => "empty",
-            Self::InvalidCharacter { .. } => "invalid_character",
+            Self::InvalidCharacter { .. } | Self::Grouping { .. } => "invalid_character",
             Self::WrongLength { .. } => "wrong_length",
             Self::UnknownRegistrationCode { .. } => "unknown_registration_code",
             Self::ImplausibleBirthYear { .. } => "implausible_birth_year",
@@ -120,6 +137,20 @@ impl PersonalId {
         let run = scan::scan(input)?;
         if run.len() != 12 {
             return Err(PersonalIdError::WrongLength { digits: run.len() });
+        }
+        Self::from_run(&run, input, on)
+    }
+
+    /// Decodes a scanned run of exactly 12 digits, refusing groupings
+    /// people do not write.
+    pub(crate) fn from_run(
+        run: &scan::DigitRun,
+        input: &str,
+        on: CalendarDate,
+    ) -> Result<Self, PersonalIdError> {
+        if let Some(k) = misplaced_separator(run.separators()) {
+            let position = scan::separator_position(input, k).unwrap_or(0);
+            return Err(PersonalIdError::Grouping { position });
         }
         let mut digits = [0; 12];
         digits.copy_from_slice(run.digits());
@@ -201,6 +232,31 @@ impl PersonalId {
     pub fn masked(&self) -> Masked {
         Masked::new(self.as_str())
     }
+}
+
+/// The groupings of a personal ID people write, as separator bit sets (bit
+/// `k`: a separator after the `k`-th digit): whole, 3-3-3-3, 3-1-2-6, 4-4-4.
+const GROUPINGS: [u32; 4] = [
+    0,
+    1 << 3 | 1 << 6 | 1 << 9,
+    1 << 3 | 1 << 4 | 1 << 6,
+    1 << 4 | 1 << 8,
+];
+
+/// `None` when `separators` is one of [`GROUPINGS`]; otherwise the digit
+/// count after which the first separator out of place stands: the first one
+/// no accepted grouping has together with those before it, or else (a
+/// grouping left incomplete) the last separator.
+fn misplaced_separator(separators: u32) -> Option<usize> {
+    if GROUPINGS.contains(&separators) {
+        return None;
+    }
+    let last = 31 - separators.leading_zeros() as usize;
+    let culprit = (1..12).find(|&k| {
+        let prefix = separators & ((1u32 << (k + 1)) - 1);
+        separators & (1 << k) != 0 && !GROUPINGS.iter().any(|g| g & prefix == prefix)
+    });
+    Some(culprit.unwrap_or(last))
 }
 
 impl FromStr for PersonalId {
@@ -335,7 +391,11 @@ mod tests {
             " 006089000001\n",
             "006 089 000 001",
             "006.089.000.001",
-            "006-089-000001",
+            "006-089-000-001",
+            "006 0 89 000001",
+            "006.0.89.000001",
+            "0060 8900 0001",
+            "0060-8900-0001",
         ] {
             assert_eq!(parse(ok).unwrap().as_str(), "006089000001", "{ok:?}");
         }
@@ -347,6 +407,9 @@ mod tests {
             ("٠٠٦٠٨٩٠٠٠٠٠١", "invalid_character"),
             ("００６０８９０００００１", "invalid_character"),
             ("006--089000001", "invalid_character"),
+            ("006-089-000001", "invalid_character"),
+            ("0100047516-01", "invalid_character"),
+            ("00 6089000001", "invalid_character"),
             ("00608900001", "wrong_length"),
             ("0060890000011", "wrong_length"),
             ("000089000001", "unknown_registration_code"),
@@ -359,6 +422,33 @@ mod tests {
         ];
         for (input, code) in cases {
             assert_eq!(parse(input).unwrap_err().code(), code, "{input:?}");
+        }
+    }
+
+    /// Only the groupings people write: the separator out of place is
+    /// named by its position.
+    #[test]
+    fn groupings_people_write() {
+        let cases = [
+            ("006089000001", None),
+            ("006 089 000 001", None),
+            ("006 0 89 000001", None),
+            ("0060 8900 0001", None),
+            // A dash after the tenth digit: a branch tax code, not an ID.
+            ("0100047516-01", Some(11)),
+            ("006-089-000001", Some(8)),
+            ("006 089000001", Some(4)),
+            ("006089 000001", Some(7)),
+            ("00608900 0001", Some(9)),
+            ("0 06089000001", Some(2)),
+            ("006 089 000 00 1", Some(15)),
+            ("006 0 89 000 001", Some(13)),
+            ("0060 89 000001", Some(8)),
+        ];
+        for (input, position) in cases {
+            let got = parse(input).err();
+            let expected = position.map(|position| PersonalIdError::Grouping { position });
+            assert_eq!(got, expected, "{input:?}");
         }
     }
 

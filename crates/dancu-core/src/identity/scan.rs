@@ -2,12 +2,17 @@
 //!
 //! Accepts surrounding whitespace and single spaces, dots or dashes between
 //! digits ("006 089 000 001", "006.089.000.001"); anything else is an
-//! invalid character, reported by position.
+//! invalid character, reported by position. Where the separators stood is
+//! kept, so that each document can accept only the groupings people write.
 
-/// The digits of an input (the first [`DigitRun::CAP`] kept) and how many there were.
+/// The digits of an input (the first [`DigitRun::CAP`] kept), how many there
+/// were, and after which digits a separator stood.
 pub(crate) struct DigitRun {
     buf: [u8; Self::CAP],
     count: usize,
+    /// Bit `k` is set when a separator followed the `k`-th digit (`k` up to
+    /// [`DigitRun::CAP`]).
+    separators: u32,
 }
 
 impl DigitRun {
@@ -16,6 +21,17 @@ impl DigitRun {
     /// How many digits the input had.
     pub(crate) const fn len(&self) -> usize {
         self.count
+    }
+
+    /// The grouping as a bit set: bit `k` is set when a separator followed
+    /// the `k`-th digit. `0` for contiguous digits.
+    pub(crate) const fn separators(&self) -> u32 {
+        self.separators
+    }
+
+    /// Whether a separator followed the `k`-th digit.
+    pub(crate) const fn separator_after(&self, k: usize) -> bool {
+        k < 32 && self.separators & (1 << k) != 0
     }
 
     /// The digits, when there were at most [`Self::CAP`].
@@ -46,6 +62,7 @@ pub(crate) fn scan(input: &str) -> Result<DigitRun, ScanError> {
     let mut run = DigitRun {
         buf: [0; DigitRun::CAP],
         count: 0,
+        separators: 0,
     };
     // Fast path: nothing but ASCII digits.
     if s.len() <= DigitRun::CAP && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -66,6 +83,9 @@ pub(crate) fn scan(input: &str) -> Result<DigitRun, ScanError> {
             && previous_was_digit
             && chars.peek().is_some_and(|&(_, n)| n.is_ascii_digit())
         {
+            if run.count < 32 {
+                run.separators |= 1 << run.count;
+            }
             previous_was_digit = false;
         } else {
             return Err(ScanError::InvalidCharacter {
@@ -75,6 +95,20 @@ pub(crate) fn scan(input: &str) -> Result<DigitRun, ScanError> {
         }
     }
     Ok(run)
+}
+
+/// The 1-based position, in the trimmed `input`, of the separator that
+/// followed the `k`-th digit; `None` when there is none.
+pub(crate) fn separator_position(input: &str, k: usize) -> Option<usize> {
+    let mut digits = 0;
+    for (i, c) in input.trim().chars().enumerate() {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if is_separator(c) && digits == k {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 /// `digits` (ASCII) as a number; at most 9 digits.
@@ -120,6 +154,16 @@ mod tests {
             Err(ScanError::InvalidCharacter { position: 4, .. })
         ));
         assert!(matches!(scan(" \t "), Err(ScanError::Empty)));
+    }
+
+    #[test]
+    fn remembers_where_the_separators_stood() {
+        assert_eq!(scan("006089000001").unwrap().separators(), 0);
+        let run = scan("006 089.000-001").unwrap();
+        assert_eq!(run.separators(), 1 << 3 | 1 << 6 | 1 << 9);
+        assert!(run.separator_after(6) && !run.separator_after(5));
+        assert_eq!(separator_position(" 0100047516-01", 10), Some(11));
+        assert_eq!(separator_position("0100047516-01", 4), None);
     }
 
     #[test]

@@ -34,8 +34,15 @@ impl Operation {
 pub struct AuditSubject {
     /// `********0001`.
     pub masked: Masked,
-    /// Lower-case hex of the salted hash.
+    /// Lower-case hex of the salted hash (64 characters).
     pub hash: String,
+    /// The check value of the salt the hash was made with: lower-case hex
+    /// (64 characters) derived from the salt, never the salt itself. A
+    /// trail is bound to one salt ([`AuditSink`]); a hash made with another
+    /// would find nobody, so it is refused. Read back from a trail, it is
+    /// the trail's check value (empty for a trail not yet bound, whose
+    /// records all predate the check).
+    pub salt_check: String,
 }
 
 /// What is written before the gateway call.
@@ -106,6 +113,12 @@ pub struct AuditCompletion {
     pub as_of: Option<String>,
     /// Digests of the request and response bytes.
     pub exchange: Option<ExchangeDigest>,
+    /// The subject's other numbers, from the record the lookup returned —
+    /// its personal ID and its CMND, when they differ from the number typed
+    /// — masked and hashed. The trail indexes the record under each, so
+    /// that a citizen finds every lookup of them with whichever number they
+    /// hold. Empty when no record was returned.
+    pub subjects: Vec<AuditSubject>,
 }
 
 /// The handle of a begun audit record, to complete it.
@@ -128,8 +141,15 @@ pub struct AuditRecord {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AuditQuery {
-    /// Every lookup of the subject with this salted hash.
-    Subject(String),
+    /// Every lookup of the subject with this salted hash: looked up by this
+    /// number, or returning a record that carries it.
+    Subject {
+        /// Lower-case hex of the salted hash of one of the subject's numbers.
+        hash: String,
+        /// The check value of the salt the hash was made with
+        /// ([`AuditSubject::salt_check`]).
+        salt_check: String,
+    },
     /// Every lookup by this officer.
     Officer(String),
     /// Every lookup for this dossier.
@@ -148,26 +168,54 @@ pub enum AuditError {
     /// The ticket does not name a pending record.
     #[error("no pending audit record {0}")]
     UnknownTicket(i64),
+    /// The subject hashes were made with another salt than the one this
+    /// trail was created with: searching would find nobody, and records
+    /// written would be unfindable with the trail's salt. Use the trail's
+    /// salt.
+    #[error(
+        "the audit salt is not the one this audit trail was created with (its check value differs): use the trail's salt"
+    )]
+    SaltMismatch,
 }
 
 /// Where audit records go. `begin` must not return before the record is
 /// durable: a lookup is only made once it is recorded.
+///
+/// Every implementation (SQLite, PostgreSQL, …) has the same semantics,
+/// checked by the shared behaviour tests (`dancu_popdb::audit::suite`):
+///
+/// * **One salt per trail.** The first record written binds the trail to
+///   its subject's [`AuditSubject::salt_check`] (stored; never the salt).
+///   From then on a `begin` or a [`AuditQuery::Subject`] with another check
+///   value fails with [`AuditError::SaltMismatch`] and writes nothing: a
+///   wrong salt is an error, never "nobody looked this citizen up".
+/// * **Every number of the subject is indexed.** A record is found by
+///   [`AuditQuery::Subject`] with the hash of the number typed, and, once
+///   completed, with the hash of each of [`AuditCompletion::subjects`] (the
+///   personal ID and CMND of the record returned). Each record is returned
+///   once, however many of its numbers match.
+/// * A trail written before these rules keeps its records under their one
+///   hash, and is bound by its next record.
 #[async_trait]
 pub trait AuditSink: Send + Sync + fmt::Debug {
-    /// Durably records a lookup about to be made.
+    /// Durably records a lookup about to be made, indexed under the
+    /// subject's hash; the first record binds the trail to its salt check.
     ///
     /// # Errors
     ///
-    /// [`AuditError::Store`] when the record could not be made durable:
-    /// the lookup must then not be made.
+    /// [`AuditError::SaltMismatch`] when the trail is bound to another
+    /// salt; [`AuditError::Store`] when the record could not be made
+    /// durable. The lookup must then not be made.
     async fn begin(&self, entry: &AuditEntry) -> Result<AuditTicket, AuditError>;
-    /// Durably records how the lookup ended.
+    /// Durably records how the lookup ended, and indexes the record under
+    /// the completion's other subject numbers.
     ///
     /// # Errors
     ///
     /// [`AuditError::UnknownTicket`] when the ticket names no pending
-    /// record (unknown, or already completed); [`AuditError::Store`] when
-    /// the write failed (the record stays pending).
+    /// record (unknown, or already completed); [`AuditError::SaltMismatch`]
+    /// when a subject was hashed with another salt; [`AuditError::Store`]
+    /// when the write failed. The record then stays pending.
     async fn complete(
         &self,
         ticket: AuditTicket,
@@ -177,7 +225,9 @@ pub trait AuditSink: Send + Sync + fmt::Debug {
     ///
     /// # Errors
     ///
-    /// [`AuditError::Store`] when the store could not be read.
+    /// [`AuditError::SaltMismatch`] for a subject query with another salt
+    /// than the trail's; [`AuditError::Store`] when the store could not be
+    /// read.
     async fn query(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, AuditError>;
     /// Deletes records started before `cutoff`; returns how many.
     ///

@@ -51,6 +51,14 @@ pub enum RegistryError {
         /// What happened.
         reason: String,
     },
+    /// Refused on our side before any call, by a rule of the one-stop
+    /// system (an officer whose account has not confirmed its one-time
+    /// code, say): nothing was sent. Meet the rule, then look up again.
+    #[error("refused before any call: {reason}")]
+    Refused {
+        /// The rule that refused it.
+        reason: String,
+    },
 }
 
 impl RegistryError {
@@ -65,7 +73,7 @@ impl RegistryError {
 
     /// The stable key, used as the `outcome` of `dancu verify`: `rejected`,
     /// `unauthorized`, `rate_limited`, `unavailable`, `timed_out`,
-    /// `invalid_response`, `configuration`, `audit_failed`.
+    /// `invalid_response`, `configuration`, `audit_failed`, `refused`.
     #[must_use]
     pub const fn code(&self) -> &'static str {
         match self {
@@ -77,6 +85,7 @@ impl RegistryError {
             Self::InvalidResponse { .. } => "invalid_response",
             Self::Configuration { .. } => "configuration",
             Self::AuditFailed { .. } => "audit_failed",
+            Self::Refused { .. } => "refused",
         }
     }
 }

@@ -11,6 +11,7 @@ mod names;
 mod outcome;
 mod query;
 mod record;
+mod rule;
 
 use std::fmt;
 use std::sync::Arc;
@@ -24,13 +25,14 @@ pub use audit::{
 pub use codes::CodeTable;
 pub use context::{ContextError, OfficerId, RequestContext, RequestId, UnitCode};
 pub use error::RegistryError;
-pub use matching::{GenderAgreement, IdAgreement, MatchReport};
+pub use matching::{GenderAgreement, IdAgreement, MatchReport, MatchReportVi};
 pub use outcome::{CheckOutcome, ExchangeDigest, LookupOutcome, Reply, ReplyMeta};
 pub use query::{IdentityQuery, LookupKey, Otp, QueryError};
 pub use record::{
     AddressEra, CitizenRecord, HouseholdHead, NamedUnit, Person, RecordAddress, RecordField,
     Relative, Undecodable,
 };
+pub use rule::RequestRule;
 
 /// What a registry is, for the audit trail and logs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -6,13 +6,18 @@
 //! officer, unit, procedure, dossier, purpose, gateway, channel, operation,
 //! the subject's masked number and a salted hash of it — and only then calls
 //! the registry. When the answer comes it completes the record with the
-//! outcome, attempts, the data's as-of time and the exchange digests. If the
-//! record cannot be written, the lookup is not made.
+//! outcome, attempts, the data's as-of time and the exchange digests, and
+//! indexes it under the subject's other numbers on the record returned
+//! (personal ID and CMND), so "who looked me up" finds it by either. If the
+//! record cannot be written — or the salt is not the trail's — the lookup is
+//! not made.
 //!
 //! The full ID number, the name, the birth date, the record returned and
 //! any secret are never written.
 
 mod sqlite;
+#[cfg(feature = "testkit")]
+pub mod suite;
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,8 +25,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use dancu_core::Timestamp;
 use dancu_core::registry::{
-    AuditCompletion, AuditEntry, AuditQuery, AuditSink, AuditSubject, AuditTicket, LookupKey,
-    PopulationRegistry, RegistryError, RequestContext,
+    AuditCompletion, AuditEntry, AuditQuery, AuditSink, AuditSubject, AuditTicket, CitizenRecord,
+    LookupKey, PopulationRegistry, RegistryError, RequestContext,
 };
 use sha2::{Digest, Sha256};
 
@@ -32,6 +37,9 @@ use crate::layer::{Answer, Call, Layer, Layered, Next, Outcome};
 
 /// Separates the subject hash from any other use of the same salt.
 const SUBJECT_DOMAIN: &[u8] = b"dancu/audit-subject/v1\0";
+
+/// Separates the salt's check value from the subject hashes.
+const SALT_CHECK_DOMAIN: &[u8] = b"dancu/audit-salt-check/v1\0";
 
 /// The shortest salt accepted, in bytes.
 pub const MIN_SALT_LEN: usize = 16;
@@ -54,8 +62,12 @@ pub enum SaltError {
 ///
 /// The salt is a secret: with it, anyone holding the database could try
 /// every plausible ID number. Keep it out of the database, and keep it
-/// stable — a different salt finds nothing recorded under the old one.
-/// `Debug` never shows it.
+/// stable. The trail stores only a check value derived from it
+/// ([`SubjectHasher::salt_check`], an HMAC of a fixed label), so that a
+/// different salt is refused instead of silently finding nobody. (The check
+/// value lets whoever holds the database test guesses of the salt, as the
+/// subject hashes already do with guesses of salt and number: the salt must
+/// be random, [`MIN_SALT_LEN`] bytes or more.) `Debug` never shows it.
 ///
 /// ```
 /// use dancu_core::registry::LookupKey;
@@ -67,11 +79,14 @@ pub enum SaltError {
 /// let subject = hasher.subject(&key);
 /// assert_eq!(subject.masked.as_str(), "********0001");
 /// assert_eq!(subject.hash.len(), 64);
+/// assert_eq!(subject.salt_check, hasher.salt_check());
 /// assert!(!format!("{hasher:?}").contains("a-long-and-secret-salt"));
 /// ```
 #[derive(Clone)]
 pub struct SubjectHasher {
     salt: Secret,
+    /// Lower-case hex of the salt's check value.
+    check: String,
 }
 
 impl fmt::Debug for SubjectHasher {
@@ -93,7 +108,19 @@ impl SubjectHasher {
         if salt.expose().len() < MIN_SALT_LEN {
             return Err(SaltError::TooShort { min: MIN_SALT_LEN });
         }
-        Ok(Self { salt })
+        let check = dancu_core::registry::ExchangeDigest::hex(&hmac_sha256(
+            salt.expose().as_bytes(),
+            &[SALT_CHECK_DOMAIN],
+        ));
+        Ok(Self { salt, check })
+    }
+
+    /// The salt's check value (lower-case hex, 64 characters): what the
+    /// trail stores to recognise its salt. Never the salt, and not a
+    /// subject hash.
+    #[must_use]
+    pub fn salt_check(&self) -> &str {
+        &self.check
     }
 
     /// The salted hash of the subject's canonical number, in lower-case hex.
@@ -112,13 +139,29 @@ impl SubjectHasher {
         AuditSubject {
             masked: key.masked(),
             hash: self.hash(key),
+            salt_check: self.check.clone(),
         }
     }
 
-    /// The query for "who looked this citizen up".
+    /// The subject's numbers on the `record` a lookup by `typed` returned,
+    /// other than `typed`: its personal ID and its CMND, each once.
+    #[must_use]
+    pub fn record_subjects(&self, typed: &LookupKey, record: &CitizenRecord) -> Vec<AuditSubject> {
+        let mut keys = vec![LookupKey::PersonalId(record.personal_id)];
+        keys.extend(record.cmnd.map(LookupKey::Cmnd));
+        keys.into_iter()
+            .filter(|k| k != typed)
+            .map(|k| self.subject(&k))
+            .collect()
+    }
+
+    /// The query for "who looked this citizen up", by any of their numbers.
     #[must_use]
     pub fn query(&self, key: &LookupKey) -> AuditQuery {
-        AuditQuery::Subject(self.hash(key))
+        AuditQuery::Subject {
+            hash: self.hash(key),
+            salt_check: self.check.clone(),
+        }
     }
 }
 
@@ -249,12 +292,14 @@ impl Audit {
     /// Completes the record. A failed call is recorded with the digests of
     /// its last answered exchange, when the gateway got as far as one
     /// (`exchanges_before` is [`RequestContext::exchanges`] before the call).
+    /// `subjects` are the subject's other numbers on the record returned.
     async fn complete<T: Outcome>(
         &self,
         ctx: &RequestContext,
         ticket: AuditTicket,
         exchanges_before: u32,
         result: &Answer<T>,
+        subjects: Vec<AuditSubject>,
     ) {
         let completion = match result {
             Ok(reply) => AuditCompletion {
@@ -263,6 +308,7 @@ impl Audit {
                 attempts: Some(reply.meta.attempts),
                 as_of: reply.meta.as_of.clone(),
                 exchange: reply.meta.exchange,
+                subjects,
             },
             Err(e) => unanswered(e.code(), ctx, exchanges_before),
         };
@@ -290,7 +336,16 @@ impl Layer for Audit {
         let guard = CancelGuard::new(&self.sink, ctx, ticket, exchanges);
         let result = next.call(ctx).await;
         guard.disarm();
-        self.complete(ctx, ticket, exchanges, &result).await;
+        // Every number of the subject on the record returned indexes the
+        // record, so "who looked me up" finds it by any of them.
+        let subjects = match &result {
+            Ok(reply) => reply.outcome.record().map_or_else(Vec::new, |record| {
+                self.hasher.record_subjects(call.query.key(), record)
+            }),
+            Err(_) => Vec::new(),
+        };
+        self.complete(ctx, ticket, exchanges, &result, subjects)
+            .await;
         result
     }
 }
@@ -305,6 +360,7 @@ fn unanswered(outcome: &str, ctx: &RequestContext, exchanges_before: u32) -> Aud
         attempts: None,
         as_of: None,
         exchange: ctx.exchange_since(exchanges_before),
+        subjects: Vec::new(),
     }
 }
 

@@ -8,6 +8,13 @@
 //! sync — group commit — and no caller is ever answered before its write is
 //! durable. Queries run on a second thread with its own connection, so they
 //! never hold up the writer.
+//!
+//! Schema 2 adds what the [`AuditSink`] port requires of every store: an
+//! index of every number of the subject (`audit_subject`: the number typed,
+//! and the personal ID and CMND of the record returned) and the salt's
+//! check value (`audit_meta`). A schema-1 file is migrated when opened for
+//! writing — each old record keeps its one hash — and read as it is when
+//! opened read-only.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -26,7 +33,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// At most this many requests share one commit.
 const MAX_BATCH: usize = 4096;
@@ -65,6 +72,34 @@ CREATE INDEX audit_by_officer ON audit_record (officer, started_at);
 CREATE INDEX audit_by_dossier ON audit_record (dossier_code, started_at);
 CREATE INDEX audit_by_started ON audit_record (started_at);
 ";
+
+/// Schema 1 to 2: every number of the subject indexed, and the salt's check
+/// value. Old records keep their one hash.
+const MIGRATE_V2: &str = "
+CREATE TABLE audit_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE audit_subject (
+    subject_hash   TEXT    NOT NULL CHECK (length(subject_hash) = 64),
+    record_id      INTEGER NOT NULL,
+    subject_masked TEXT    NOT NULL,
+    PRIMARY KEY (subject_hash, record_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX audit_subject_by_record ON audit_subject (record_id);
+INSERT INTO audit_subject (subject_hash, record_id, subject_masked)
+    SELECT subject_hash, id, subject_masked FROM audit_record;
+DROP INDEX audit_by_subject;
+";
+
+/// The `audit_meta` key of the salt's check value.
+const SALT_CHECK_KEY: &str = "salt_check";
+
+/// The other numbers a record is indexed under (schema 2), as
+/// `masked hash` pairs joined by commas.
+const OTHER_SUBJECTS: &str = "(SELECT group_concat(s.subject_masked || ' ' || s.subject_hash, ',') \
+     FROM audit_subject s WHERE s.record_id = audit_record.id \
+     AND s.subject_hash <> audit_record.subject_hash)";
 
 const COLUMNS: &str = "id, request_id, started_at, officer, unit, procedure_code, dossier_code, \
      purpose, gateway, channel, operation, subject_masked, subject_hash, outcome, attempts, \
@@ -124,6 +159,10 @@ enum StoreError {
     Stopped(&'static str),
     #[error("the subject hash must be 64 lower-case hex characters")]
     BadSubjectHash,
+    #[error("the salt check value must be 64 lower-case hex characters")]
+    BadSaltCheck,
+    #[error("salt mismatch")]
+    SaltMismatch,
     #[error("the outcome must not be empty")]
     EmptyOutcome,
     #[error("this kind of audit query is not supported by the SQLite store")]
@@ -134,7 +173,10 @@ enum StoreError {
 
 impl From<StoreError> for AuditError {
     fn from(e: StoreError) -> Self {
-        Self::Store(e.to_string())
+        match e {
+            StoreError::SaltMismatch => Self::SaltMismatch,
+            e => Self::Store(e.to_string()),
+        }
     }
 }
 
@@ -222,6 +264,9 @@ struct Counters {
 /// joins its threads.
 pub struct SqliteAuditSink {
     path: PathBuf,
+    /// The schema of the file as opened (1 only for an old file opened
+    /// read-only).
+    schema: i64,
     counters: Arc<Counters>,
     writer: Option<(mpsc::Sender<Job>, thread::JoinHandle<()>)>,
     reader: Option<(mpsc::Sender<ReadJob>, thread::JoinHandle<()>)>,
@@ -279,6 +324,7 @@ impl SqliteAuditSink {
             .map_err(|e| OpenError::Thread(e.to_string()))?;
         let mut sink = Self {
             path,
+            schema: SCHEMA_VERSION,
             counters,
             writer: Some((wtx, whandle)),
             reader: None,
@@ -298,7 +344,9 @@ impl SqliteAuditSink {
 
     /// Opens an existing audit database for queries only: nothing is
     /// created or changed, and `begin`, `complete` and `purge_before` fail.
-    /// For auditors who may read the trail but not write it.
+    /// For auditors who may read the trail but not write it. A schema-1
+    /// file is read as it is (each record under its one hash, no salt
+    /// check) until a writer migrates it.
     ///
     /// # Errors
     ///
@@ -322,7 +370,7 @@ impl SqliteAuditSink {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(sqlite)?;
         match version {
-            SCHEMA_VERSION => {}
+            1 | SCHEMA_VERSION => {}
             found if found > SCHEMA_VERSION => {
                 return Err(OpenError::NewerSchema {
                     path,
@@ -343,6 +391,7 @@ impl SqliteAuditSink {
             .map_err(|e| OpenError::Thread(e.to_string()))?;
         Ok(Self {
             path,
+            schema: version,
             counters: Arc::default(),
             writer: None,
             reader: Some((rtx, rhandle)),
@@ -428,9 +477,7 @@ impl Drop for SqliteAuditSink {
 #[async_trait]
 impl AuditSink for SqliteAuditSink {
     async fn begin(&self, entry: &AuditEntry) -> Result<AuditTicket, AuditError> {
-        if !is_hex_digest(&entry.subject.hash) {
-            return Err(StoreError::BadSubjectHash.into());
-        }
+        check_subject(&entry.subject)?;
         let entry = Box::new(entry.clone());
         self.write(|tx| Job::Begin(entry, tx))?.wait().await
     }
@@ -443,6 +490,9 @@ impl AuditSink for SqliteAuditSink {
         if completion.outcome.trim().is_empty() {
             return Err(StoreError::EmptyOutcome.into());
         }
+        for subject in &completion.subjects {
+            check_subject(subject)?;
+        }
         let completion = Box::new(completion.clone());
         self.write(|tx| Job::Complete(ticket, completion, tx))?
             .wait()
@@ -451,7 +501,10 @@ impl AuditSink for SqliteAuditSink {
 
     async fn query(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, AuditError> {
         let query = query.clone();
-        self.read(move |conn| select(conn, &query))?.wait().await
+        let schema = self.schema;
+        self.read(move |conn| select(conn, schema, &query))?
+            .wait()
+            .await
     }
 
     async fn purge_before(&self, cutoff: Timestamp) -> Result<u64, AuditError> {
@@ -521,6 +574,12 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), OpenError> {
                 });
             }
             tx.execute_batch(SCHEMA_V1).map_err(sqlite)?;
+            tx.execute_batch(MIGRATE_V2).map_err(sqlite)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(sqlite)?;
+        }
+        1 => {
+            tx.execute_batch(MIGRATE_V2).map_err(sqlite)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(sqlite)?;
         }
@@ -648,7 +707,52 @@ fn fail(job: Job, e: &AuditError) -> Done {
     }
 }
 
+/// A subject's hash and salt check are lower-case hex digests.
+fn check_subject(subject: &AuditSubject) -> Result<(), StoreError> {
+    if !is_hex_digest(&subject.hash) {
+        return Err(StoreError::BadSubjectHash);
+    }
+    if !is_hex_digest(&subject.salt_check) {
+        return Err(StoreError::BadSaltCheck);
+    }
+    Ok(())
+}
+
+/// The salt check value the trail is bound to, if it is bound yet.
+fn bound_salt(conn: &Connection) -> Result<Option<String>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT value FROM audit_meta WHERE key = ?1")?;
+    let mut rows = stmt.query([SALT_CHECK_KEY])?;
+    Ok(match rows.next()? {
+        Some(row) => Some(row.get(0)?),
+        None => None,
+    })
+}
+
+/// Checks `check` against the trail's salt, binding an unbound trail to it.
+fn bind_salt(conn: &Connection, check: &str) -> Result<(), StoreError> {
+    match bound_salt(conn)? {
+        Some(bound) if bound == check => Ok(()),
+        Some(_) => Err(StoreError::SaltMismatch),
+        None => {
+            conn.prepare_cached("INSERT INTO audit_meta (key, value) VALUES (?1, ?2)")?
+                .execute(params![SALT_CHECK_KEY, check])?;
+            Ok(())
+        }
+    }
+}
+
+/// Indexes record `id` under `subject`.
+fn index_subject(conn: &Connection, id: i64, subject: &AuditSubject) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO audit_subject (subject_hash, record_id, subject_masked) \
+         VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![subject.hash, id, subject.masked.as_str()])?;
+    Ok(())
+}
+
 fn insert(conn: &Connection, e: &AuditEntry) -> Result<AuditTicket, StoreError> {
+    bind_salt(conn, &e.subject.salt_check)?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO audit_record (request_id, started_at, officer, unit, procedure_code, \
          dossier_code, purpose, gateway, channel, operation, subject_masked, subject_hash) \
@@ -668,10 +772,15 @@ fn insert(conn: &Connection, e: &AuditEntry) -> Result<AuditTicket, StoreError> 
         e.subject.masked.as_str(),
         e.subject.hash,
     ])?;
-    Ok(AuditTicket(conn.last_insert_rowid()))
+    let id = conn.last_insert_rowid();
+    index_subject(conn, id, &e.subject)?;
+    Ok(AuditTicket(id))
 }
 
 fn update(conn: &Connection, ticket: AuditTicket, c: &AuditCompletion) -> Result<(), AuditError> {
+    for subject in &c.subjects {
+        bind_salt(conn, &subject.salt_check)?;
+    }
     let mut stmt = conn
         .prepare_cached(
             "UPDATE audit_record SET outcome = ?2, attempts = ?3, completed_at = ?4, \
@@ -693,52 +802,103 @@ fn update(conn: &Connection, ticket: AuditTicket, c: &AuditCompletion) -> Result
     if changed == 0 {
         return Err(AuditError::UnknownTicket(ticket.0));
     }
+    for subject in &c.subjects {
+        index_subject(conn, ticket.0, subject)?;
+    }
     Ok(())
 }
 
 fn purge_chunk(conn: &Connection, cutoff: Timestamp) -> Result<u64, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "DELETE FROM audit_record WHERE id IN \
-         (SELECT id FROM audit_record WHERE started_at < ?1 ORDER BY started_at LIMIT ?2)",
-    )?;
-    let n = stmt.execute(params![cutoff.unix_millis(), PURGE_CHUNK as i64])?;
+    // The same chunk of records in both statements (one transaction, one
+    // order): their index entries go with them.
+    const CHUNK: &str =
+        "SELECT id FROM audit_record WHERE started_at < ?1 ORDER BY started_at, id LIMIT ?2";
+    let args = params![cutoff.unix_millis(), PURGE_CHUNK as i64];
+    conn.prepare_cached(&format!(
+        "DELETE FROM audit_subject WHERE record_id IN ({CHUNK})"
+    ))?
+    .execute(args)?;
+    let n = conn
+        .prepare_cached(&format!("DELETE FROM audit_record WHERE id IN ({CHUNK})"))?
+        .execute(args)?;
     Ok(n as u64)
 }
 
-fn select(conn: &Connection, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
+fn select(
+    conn: &Connection,
+    schema: i64,
+    query: &AuditQuery,
+) -> Result<Vec<AuditRecord>, StoreError> {
     let order = "ORDER BY started_at, id";
+    // A schema-1 file (opened read-only) has one hash per record and no
+    // salt check.
+    let indexed = schema >= 2;
+    let bound = if indexed { bound_salt(conn)? } else { None };
+    let others = if indexed { OTHER_SUBJECTS } else { "NULL" };
+    let select = format!("SELECT {COLUMNS}, {others} FROM audit_record");
     let (sql, args): (String, Vec<rusqlite::types::Value>) = match query {
-        AuditQuery::Subject(hash) => (
-            format!("SELECT {COLUMNS} FROM audit_record WHERE subject_hash = ?1 {order}"),
-            vec![hash.clone().into()],
-        ),
+        AuditQuery::Subject { hash, salt_check } => {
+            if bound.as_ref().is_some_and(|b| b != salt_check) {
+                return Err(StoreError::SaltMismatch);
+            }
+            let filter = if indexed {
+                "id IN (SELECT record_id FROM audit_subject WHERE subject_hash = ?1)"
+            } else {
+                "subject_hash = ?1"
+            };
+            (
+                format!("{select} WHERE {filter} {order}"),
+                vec![hash.clone().into()],
+            )
+        }
         AuditQuery::Officer(officer) => (
-            format!("SELECT {COLUMNS} FROM audit_record WHERE officer = ?1 {order}"),
+            format!("{select} WHERE officer = ?1 {order}"),
             vec![officer.clone().into()],
         ),
         AuditQuery::Dossier(code) => (
-            format!("SELECT {COLUMNS} FROM audit_record WHERE dossier_code = ?1 {order}"),
+            format!("{select} WHERE dossier_code = ?1 {order}"),
             vec![code.clone().into()],
         ),
         AuditQuery::Between(from, to) => (
-            format!(
-                "SELECT {COLUMNS} FROM audit_record WHERE started_at >= ?1 AND started_at < ?2 \
-                 {order}"
-            ),
+            format!("{select} WHERE started_at >= ?1 AND started_at < ?2 {order}"),
             vec![from.unix_millis().into(), to.unix_millis().into()],
         ),
         _ => return Err(StoreError::UnsupportedQuery),
     };
+    let salt_check = bound.unwrap_or_default();
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        out.push(record(row)?);
+        out.push(record(row, &salt_check)?);
     }
     Ok(out)
 }
 
-fn record(row: &rusqlite::Row<'_>) -> Result<AuditRecord, StoreError> {
+/// The record's other subjects, from [`OTHER_SUBJECTS`]: personal IDs
+/// before CMND numbers.
+fn other_subjects(
+    id: i64,
+    text: Option<&str>,
+    salt_check: &str,
+) -> Result<Vec<AuditSubject>, StoreError> {
+    let mut out = Vec::new();
+    for pair in text.unwrap_or("").split(',').filter(|p| !p.is_empty()) {
+        let (masked, hash) = pair.split_once(' ').ok_or(StoreError::Corrupt {
+            id,
+            column: "audit_subject",
+        })?;
+        out.push(AuditSubject {
+            masked: Masked::new(masked),
+            hash: hash.to_owned(),
+            salt_check: salt_check.to_owned(),
+        });
+    }
+    out.sort_by(|a, b| (b.masked.as_str().len(), &a.hash).cmp(&(a.masked.as_str().len(), &b.hash)));
+    Ok(out)
+}
+
+fn record(row: &rusqlite::Row<'_>, salt_check: &str) -> Result<AuditRecord, StoreError> {
     let id: i64 = row.get(0)?;
     let corrupt = |column| StoreError::Corrupt { id, column };
     let operation = match row
@@ -765,6 +925,7 @@ fn record(row: &rusqlite::Row<'_>) -> Result<AuditRecord, StoreError> {
             // Stored already masked; masking again keeps it as it is.
             masked: Masked::new(&row.get::<_, String>(11)?),
             hash: row.get(12)?,
+            salt_check: salt_check.to_owned(),
         },
     };
     let outcome: Option<String> = row.get(13)?;
@@ -793,6 +954,11 @@ fn record(row: &rusqlite::Row<'_>) -> Result<AuditRecord, StoreError> {
                 attempts,
                 as_of: row.get(16)?,
                 exchange,
+                subjects: other_subjects(
+                    id,
+                    row.get_ref(19)?.as_str_or_null().ok().flatten(),
+                    salt_check,
+                )?,
             })
         }
     };
@@ -889,6 +1055,7 @@ mod tests {
         let subject = AuditSubject {
             masked: Masked::new("006089000001"),
             hash: "ab".repeat(32),
+            salt_check: "cd".repeat(32),
         };
         let entry = AuditEntry::for_request(&ctx, "g", "in_memory", Operation::Check, subject);
         rt.block_on(async {
@@ -936,7 +1103,7 @@ mod tests {
                 "audit_by_dossier",
                 "audit_by_officer",
                 "audit_by_started",
-                "audit_by_subject"
+                "audit_subject_by_record",
             ]
         );
     }

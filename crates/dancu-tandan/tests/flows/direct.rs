@@ -298,7 +298,7 @@ async fn accepting_the_verified_record_fills_and_locks_the_identity() {
         panic!("not verified");
     };
     assert_eq!(v.report.birth_date, Some(DateAgreement::Exact));
-    assert_eq!(v.report.name, NameAgreement::CaseAndTonePlacement);
+    assert_eq!(v.report.name, NameAgreement::Case);
     let mut verified = s.accept().unwrap();
     let request_id = verified.verified().request_id;
     assert_eq!(request_id, v.request_id);

@@ -1,0 +1,258 @@
+//! The behaviour every [`AuditSink`] implementation must have — the SQLite
+//! store here, a PostgreSQL store elsewhere — whatever its storage: the
+//! rules the port documents, run against a fresh, empty sink. Enabled by
+//! the `testkit` feature.
+//!
+//! The suite panics (like a test) on the first behaviour that differs, with
+//! a message naming it.
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! use std::sync::Arc;
+//! use dancu_popdb::audit::SqliteAuditSink;
+//! use dancu_popdb::audit::suite::sink_behaviour_suite;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let mut n = 0;
+//! sink_behaviour_suite(|| {
+//!     n += 1;
+//!     Arc::new(SqliteAuditSink::open(dir.path().join(format!("audit-{n}.sqlite"))).unwrap())
+//! })
+//! .await;
+//! # });
+//! ```
+
+use std::sync::Arc;
+
+use dancu_core::registry::{
+    AuditCompletion, AuditEntry, AuditError, AuditQuery, AuditRecord, AuditSink, CitizenRecord,
+    LookupKey, Operation, RequestContext,
+};
+use dancu_core::{CalendarDate, Cmnd, PersonalId, Timestamp};
+
+use super::SubjectHasher;
+use crate::Secret;
+
+/// The salt the suite's records are hashed with.
+const SALT: &str = "audit-suite-salt-0123456789";
+/// Another salt: the wrong one.
+const OTHER_SALT: &str = "audit-suite-other-salt-9876543210";
+
+fn hasher(salt: &str) -> SubjectHasher {
+    SubjectHasher::new(Secret::new(salt)).unwrap_or_else(|e| panic!("suite salt: {e}"))
+}
+
+fn personal_id(s: &str) -> PersonalId {
+    let on = CalendarDate::new(2026, 11, 27).unwrap_or_else(|e| panic!("{e}"));
+    PersonalId::parse_on(s, on).unwrap_or_else(|e| panic!("suite ID {s}: {e}"))
+}
+
+fn cmnd(s: &str) -> Cmnd {
+    s.parse()
+        .unwrap_or_else(|e| panic!("suite CMND {s}: {e:?}"))
+}
+
+/// A citizen with a personal ID and an old CMND.
+fn citizen() -> CitizenRecord {
+    let mut r = CitizenRecord::new(
+        personal_id("006089000001"),
+        "Nguyễn Văn An"
+            .parse()
+            .unwrap_or_else(|e| panic!("suite name: {e}")),
+        "1".parse().unwrap_or_else(|e| panic!("suite gender: {e}")),
+        "12/05/1989"
+            .parse()
+            .unwrap_or_else(|e| panic!("suite birth date: {e}")),
+    );
+    r.cmnd = Some(cmnd("095000111"));
+    r
+}
+
+fn entry(hasher: &SubjectHasher, key: &LookupKey, officer: &str) -> AuditEntry {
+    let procedure = "1.001776"
+        .parse()
+        .unwrap_or_else(|e| panic!("suite procedure: {e}"));
+    let ctx = RequestContext::new(officer, procedure).unwrap_or_else(|e| panic!("{e}"));
+    AuditEntry::for_request(
+        &ctx,
+        "suite",
+        "in_memory",
+        Operation::Lookup,
+        hasher.subject(key),
+    )
+}
+
+fn found(hasher: &SubjectHasher, typed: &LookupKey, record: &CitizenRecord) -> AuditCompletion {
+    AuditCompletion {
+        completed_at: Timestamp::now(),
+        outcome: "found".into(),
+        attempts: Some(1),
+        as_of: None,
+        exchange: None,
+        subjects: hasher.record_subjects(typed, record),
+    }
+}
+
+async fn query(sink: &dyn AuditSink, q: &AuditQuery, what: &str) -> Vec<AuditRecord> {
+    sink.query(q)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: the query failed: {e}"))
+}
+
+fn officers(records: &[AuditRecord]) -> Vec<&str> {
+    records.iter().map(|r| r.entry.officer.as_str()).collect()
+}
+
+/// A lookup by CMND that returned the citizen's record is found by the
+/// CMND, by the record's personal ID, and once only; a lookup by personal
+/// ID is found by the record's CMND. A pending lookup is found by the
+/// number typed.
+///
+/// # Panics
+///
+/// When `sink` behaves otherwise.
+pub async fn every_number_of_the_subject_is_indexed(sink: &dyn AuditSink) {
+    let h = hasher(SALT);
+    let record = citizen();
+    let by_id = LookupKey::PersonalId(record.personal_id);
+    let by_cmnd = LookupKey::Cmnd(cmnd("095000111"));
+    let someone_else = LookupKey::PersonalId(personal_id("001200012345"));
+
+    let t = sink
+        .begin(&entry(&h, &by_cmnd, "canbo.cmnd"))
+        .await
+        .unwrap_or_else(|e| panic!("begin: {e}"));
+    sink.complete(t, &found(&h, &by_cmnd, &record))
+        .await
+        .unwrap_or_else(|e| panic!("complete: {e}"));
+    let t = sink
+        .begin(&entry(&h, &by_id, "canbo.id"))
+        .await
+        .unwrap_or_else(|e| panic!("begin: {e}"));
+    sink.complete(t, &found(&h, &by_id, &record))
+        .await
+        .unwrap_or_else(|e| panic!("complete: {e}"));
+    sink.begin(&entry(&h, &someone_else, "canbo.other"))
+        .await
+        .unwrap_or_else(|e| panic!("begin: {e}"));
+    sink.begin(&entry(&h, &by_cmnd, "canbo.pending"))
+        .await
+        .unwrap_or_else(|e| panic!("begin: {e}"));
+
+    let by_personal_id = query(sink, &h.query(&by_id), "by personal ID").await;
+    assert_eq!(
+        officers(&by_personal_id),
+        ["canbo.cmnd", "canbo.id"],
+        "who looked up the holder of the personal ID: the CMND lookup that returned their record too"
+    );
+    let cmnd_lookup = &by_personal_id[0];
+    assert_eq!(cmnd_lookup.entry.subject.masked.as_str(), "*****0111");
+    let others = &cmnd_lookup
+        .completion
+        .as_ref()
+        .unwrap_or_else(|| panic!("the CMND lookup is completed"))
+        .subjects;
+    assert_eq!(
+        others.iter().map(|s| s.hash.as_str()).collect::<Vec<_>>(),
+        [h.hash(&by_id)],
+        "the record read back names the other number it is indexed under"
+    );
+    assert_eq!(others[0].masked.as_str(), "********0001");
+    assert_eq!(others[0].salt_check, h.salt_check());
+    let by_old_cmnd = query(sink, &h.query(&by_cmnd), "by CMND").await;
+    assert_eq!(
+        officers(&by_old_cmnd),
+        ["canbo.cmnd", "canbo.id", "canbo.pending"],
+        "who looked up the holder of the CMND: the personal-ID lookup that returned it too, and the pending one"
+    );
+    let other = query(sink, &h.query(&someone_else), "someone else").await;
+    assert_eq!(officers(&other), ["canbo.other"]);
+}
+
+/// The first record binds the trail to its salt: a lookup or a subject
+/// query with another salt is refused with [`AuditError::SaltMismatch`]
+/// and writes nothing; the right salt still works.
+///
+/// # Panics
+///
+/// When `sink` behaves otherwise.
+pub async fn a_trail_is_bound_to_one_salt(sink: &dyn AuditSink) {
+    let (right, wrong) = (hasher(SALT), hasher(OTHER_SALT));
+    let key = LookupKey::PersonalId(personal_id("006089000001"));
+    let t = sink
+        .begin(&entry(&right, &key, "canbo.right"))
+        .await
+        .unwrap_or_else(|e| panic!("begin: {e}"));
+    sink.complete(t, &found(&right, &key, &citizen()))
+        .await
+        .unwrap_or_else(|e| panic!("complete: {e}"));
+
+    assert_eq!(
+        sink.begin(&entry(&wrong, &key, "canbo.wrong")).await,
+        Err(AuditError::SaltMismatch),
+        "a record hashed with another salt is refused"
+    );
+    assert_eq!(
+        sink.query(&wrong.query(&key)).await.map(|r| r.len()),
+        Err(AuditError::SaltMismatch),
+        "a wrong salt is an error, not \"nobody looked this citizen up\""
+    );
+    let all = query(
+        sink,
+        &AuditQuery::Officer("canbo.wrong".into()),
+        "by officer",
+    )
+    .await;
+    assert!(all.is_empty(), "nothing was written with the wrong salt");
+    let records = query(sink, &right.query(&key), "with the right salt").await;
+    assert_eq!(officers(&records), ["canbo.right"]);
+    assert_eq!(records[0].entry.subject.salt_check, right.salt_check());
+    assert!(
+        sink.begin(&entry(&right, &key, "canbo.again"))
+            .await
+            .is_ok(),
+        "the trail's own salt still writes"
+    );
+}
+
+/// Purged records are gone under every number they were indexed by.
+///
+/// # Panics
+///
+/// When `sink` behaves otherwise.
+pub async fn purged_records_leave_no_index(sink: &dyn AuditSink) {
+    let h = hasher(SALT);
+    let record = citizen();
+    let by_cmnd = LookupKey::Cmnd(cmnd("095000111"));
+    let by_id = LookupKey::PersonalId(record.personal_id);
+    let mut old = entry(&h, &by_cmnd, "canbo.old");
+    old.started_at = Timestamp::from_unix_millis(Timestamp::now().unix_millis() - 86_400_000);
+    let t = sink
+        .begin(&old)
+        .await
+        .unwrap_or_else(|e| panic!("begin: {e}"));
+    sink.complete(t, &found(&h, &by_cmnd, &record))
+        .await
+        .unwrap_or_else(|e| panic!("complete: {e}"));
+    let cutoff = Timestamp::from_unix_millis(Timestamp::now().unix_millis() - 3_600_000);
+    let purged = sink
+        .purge_before(cutoff)
+        .await
+        .unwrap_or_else(|e| panic!("purge: {e}"));
+    assert_eq!(purged, 1);
+    for key in [by_id, by_cmnd] {
+        assert!(
+            query(sink, &h.query(&key), "after the purge")
+                .await
+                .is_empty(),
+            "a purged record is found by no number"
+        );
+    }
+}
+
+/// Every behaviour above, each on a fresh sink from `fresh`.
+pub async fn sink_behaviour_suite(mut fresh: impl FnMut() -> Arc<dyn AuditSink>) {
+    every_number_of_the_subject_is_indexed(fresh().as_ref()).await;
+    a_trail_is_bound_to_one_salt(fresh().as_ref()).await;
+    purged_records_leave_no_index(fresh().as_ref()).await;
+}

@@ -1,0 +1,66 @@
+"""Batches release the GIL and run on several threads."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import dancu
+
+
+def _native_threads() -> frozenset[str]:
+    return frozenset(os.listdir("/proc/self/task"))
+
+
+def test_python_thread_progresses_and_workers_run_during_a_batch(corpus):
+    texts = [r["input"] for r in corpus] * 6  # ~30,000 addresses
+    baseline = _native_threads()
+    ticks = 0
+    seen: set[str] = set()
+    during = threading.Event()
+    done = threading.Event()
+    me = []
+
+    def python_work():
+        nonlocal ticks
+        me.append(str(threading.get_native_id()))
+        while not done.is_set():
+            if during.is_set():
+                ticks += 1  # Python bytecode: needs the GIL
+                seen.update(_native_threads())
+
+    t = threading.Thread(target=python_work)
+    t.start()
+    try:
+        during.set()
+        out = dancu.resolve_addresses(texts, threads=2)
+        during.clear()
+    finally:
+        done.set()
+        t.join()
+    assert len(out) == len(texts)
+    assert ticks > 100, "the other Python thread did not run during the batch"
+    workers = seen - baseline - set(me)
+    assert len(workers) >= 2, f"expected 2 worker threads, saw {len(workers)}"
+
+
+def test_ctrl_c_stops_a_long_batch(corpus):
+    import gc
+    import signal
+
+    texts = [r["input"] for r in corpus] * 20  # ~100,000 addresses: seconds of work
+    timer = threading.Timer(0.2, signal.raise_signal, args=(signal.SIGINT,))
+    timer.start()
+    try:
+        try:
+            dancu.resolve_addresses(texts)
+        except KeyboardInterrupt:
+            interrupted = True
+        else:
+            interrupted = False
+    finally:
+        timer.cancel()
+    assert interrupted, "the batch ran to its end despite SIGINT"
+    assert gc.isenabled()
+    # The module still works afterwards.
+    assert dancu.resolve_addresses(texts[:3]) == [dancu.resolve_address(t) for t in texts[:3]]
