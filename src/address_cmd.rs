@@ -30,6 +30,11 @@ enum AddressCommand {
     Convert(ConvertArgs),
     /// Show a unit by its code in the given era. Exit status 1 when unknown.
     Show(ShowArgs),
+    /// Resolve and convert every address of a CSV or JSON Lines file, on
+    /// every core: the input's columns, then era, legacy and 2025 codes and
+    /// names, alternatives, confidence, resolved. Exit status 1 when some
+    /// rows were malformed (kept, marked in `error`).
+    ConvertFile(crate::convert_file::ConvertFileArgs),
 }
 
 #[derive(Debug, Args)]
@@ -80,12 +85,16 @@ enum EraArg {
 
 /// Runs `dancu address …`.
 pub(crate) fn run(args: AddressArgs) -> anyhow::Result<ExitCode> {
+    if let AddressCommand::ConvertFile(a) = &args.command {
+        return crate::convert_file::run(a);
+    }
     let stdout = io::stdout().lock();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout);
     let ok = match args.command {
         AddressCommand::Resolve(a) => resolve_all(&a, &mut out)?,
         AddressCommand::Convert(a) => convert_all(&a, &mut out)?,
         AddressCommand::Show(a) => show_all(&a, &mut out)?,
+        AddressCommand::ConvertFile(_) => true,
     };
     out.flush()?;
     Ok(if ok {
@@ -193,8 +202,29 @@ fn write_human(
                     writeln!(out, "           or {} ({})", commune_name(c, on), c.code())?;
                 }
             }
-            _ => writeln!(out, "  2025:    {}", describe_current(p, on))?,
+            _ => {
+                writeln!(out, "  2025:    {}", describe_current(p, on))?;
+                if let Some(former) = r.former() {
+                    writeln!(out, "  formerly: {}", describe(former))?;
+                }
+            }
         }
+    }
+    if let Some(h) = r.historical() {
+        let until = if h.until_is_exact() {
+            "until"
+        } else {
+            "gone by"
+        };
+        writeln!(
+            out,
+            "  historical: {} ({}), {} {}, merged away {until} {}",
+            h.full_name(),
+            h.code(),
+            h.district_full_name(),
+            h.province().full_name(),
+            h.until()
+        )?;
     }
     if let Some(d) = r.detail() {
         writeln!(out, "  detail:  {d}")?;

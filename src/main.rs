@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod address_cmd;
 mod audit_cmd;
+mod convert_file;
 mod demo;
 mod id_cmd;
 mod lines;

@@ -312,3 +312,191 @@ fn a_ward_the_district_does_not_have_is_named() {
     assert!(out.contains("Phường 4 (27301), Quận 5 (774)"), "{out}");
     assert!(!out.contains("has no"), "{out}");
 }
+
+#[test]
+fn resolve_json_names_historical_communes_and_former_readings() {
+    let input = "Phường Sài Đồng, Long Biên, Hà Nội\nPhường Ba Đình, Thành phố Hà Nội (Phường Điện Biên, Quận Ba Đình cũ)\n123 Nguyễn Trãi, Hà Nội\n";
+    let (code, out) = dancu(&["address", "resolve", "-", "--json"], Some(input));
+    assert_eq!(code, 1);
+    let v = lines(&out);
+    // A commune merged away before 2025-06-30: its district, unresolved,
+    // the 2025 communes covering the district as candidates.
+    assert_eq!(v[0]["resolved"], false);
+    assert_eq!(v[0]["historical"]["code"], "00142");
+    assert_eq!(v[0]["historical"]["name"], "Phường Sài Đồng");
+    assert_eq!(v[0]["historical"]["until"], "2025-01-01");
+    assert_eq!(v[0]["historical"]["until_exact"], false);
+    assert_eq!(v[0]["legacy"]["district"]["code"], "004");
+    assert!(!v[0]["candidates"].as_array().unwrap().is_empty());
+    // A 2025 address with its former name in a note: both readings.
+    assert_eq!(v[1]["resolved"], true);
+    assert_eq!(v[1]["era"], "2025");
+    assert_eq!(v[1]["current"]["commune"]["code"], "00004");
+    assert_eq!(v[1]["legacy"]["commune"]["code"], "00019");
+    assert_eq!(v[1]["historical"], Value::Null);
+    // A street named like a commune: no confident answer.
+    assert_eq!(v[2]["resolved"], false);
+    assert_eq!(v[2]["detail"], "123 Nguyễn Trãi");
+    // The keys, in the documented order.
+    let line = out.lines().nth(2).unwrap();
+    let at = |k: &str| line.find(&format!("\"{k}\":")).unwrap_or(usize::MAX);
+    let keys = [
+        "input",
+        "resolved",
+        "era",
+        "legacy",
+        "current",
+        "historical",
+        "detail",
+        "confidence",
+        "candidates",
+    ];
+    assert!(keys.windows(2).all(|w| at(w[0]) < at(w[1])), "{line}");
+}
+
+/// Runs `dancu address convert-file` on `input` written to a file named
+/// `name`, with `args`; returns the exit status, the output and stderr.
+fn convert_file(name: &str, input: &str, args: &[&str]) -> (i32, String, String) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join(name);
+    std::fs::write(&path, input).expect("the input is written");
+    let out_path = dir.path().join("out");
+    let mut all = vec![
+        "address",
+        "convert-file",
+        path.to_str().expect("a UTF-8 path"),
+        "--output",
+        out_path.to_str().expect("a UTF-8 path"),
+    ];
+    all.extend_from_slice(args);
+    let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+        .args(&all)
+        .stdin(Stdio::null())
+        .output()
+        .expect("dancu runs");
+    (
+        out.status.code().expect("dancu exits normally"),
+        std::fs::read_to_string(&out_path).unwrap_or_default(),
+        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+#[test]
+fn convert_file_keeps_every_row_in_order_and_reports_malformed_ones() {
+    let mut input = String::from("id,address,note\n");
+    input.push_str("1,\"Xã Dương Quang, TP. Bắc Kạn, Bắc Kạn\",a\n");
+    input.push_str("2,\"P. Ngọc Thụy, Q. Long Biên, HN\",b\n");
+    input.push_str("3,\"123 Nguyễn Trãi, Hà Nội\",c,surplus\n");
+    input.push_str("4,short\n");
+    // Enough rows for several batches on several threads.
+    for i in 5..6000 {
+        let text = [
+            "Phường Sài Gòn, TP.HCM",
+            "xa hoa binh, lang son",
+            "Phường Sài Đồng, Long Biên, Hà Nội",
+        ][i % 3];
+        input.push_str(&format!("{i},\"{text}\",x\n"));
+    }
+    let (code, out, err) =
+        convert_file("in.csv", &input, &["--column", "address", "--threads", "3"]);
+    assert_eq!(code, 1, "malformed rows make the status 1: {err}");
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(out.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[0], "id");
+    assert_eq!(&header[3], "status");
+    assert_eq!(header.len(), 3 + dancu_core::report::ROW_COLUMNS.len() + 1);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 5999, "no row is dropped");
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row[0], (i + 1).to_string(), "rows keep their order");
+    }
+    assert_eq!(&rows[0][col("legacy_commune_code")], "01849");
+    assert_eq!(&rows[0][col("commune")], "Xã Phong Quang");
+    assert_eq!(&rows[0][col("resolved")], "true");
+    // A split commune: the default target, the others in alternatives.
+    assert!(!rows[1][col("alternatives")].is_empty());
+    // Malformed rows: kept, unresolved, their line in the error column.
+    assert_eq!(&rows[2][col("status")], "unresolved");
+    assert!(
+        rows[2][col("error")].starts_with("line 4: 4 fields"),
+        "{:?}",
+        &rows[2]
+    );
+    assert!(rows[2][col("error")].contains("surplus"));
+    assert!(rows[3][col("error")].starts_with("line 5: 2 fields"));
+    assert_eq!(&rows[3][col("resolved")], "false");
+    assert!(err.contains("line 4:") && err.contains("line 5:"), "{err}");
+    // The summary.
+    assert!(err.contains("5,999 rows:"), "{err}");
+    assert!(err.contains("2 malformed rows"), "{err}");
+    let historical = rows
+        .iter()
+        .filter(|r| !r[col("historical_code")].is_empty())
+        .count();
+    assert_eq!(historical, 1999);
+    assert!(rows.iter().any(|r| &r[col("status")] == "ambiguous"));
+}
+
+#[test]
+fn convert_file_reads_and_writes_json_lines() {
+    let input = "{\"id\": 1, \"dia_chi\": \"Phường Sài Gòn, TP.HCM\"}\n\n{\"id\": 2}\nnot json\n{\"dia_chi\":\"Xã Dương Quang, TP. Bắc Kạn, Bắc Kạn\",\"tags\":[1,2]}\n";
+    let (code, out, err) = convert_file(
+        "in.jsonl",
+        input,
+        &["--column", "dia_chi", "--prefix", "dc_"],
+    );
+    assert_eq!(code, 1, "{err}");
+    let v = lines(&out);
+    assert_eq!(
+        v.len(),
+        4,
+        "blank lines are no rows; the others are all kept"
+    );
+    assert_eq!(v[0]["id"], 1);
+    assert_eq!(v[0]["dc_status"], "resolved");
+    assert_eq!(v[0]["dc_commune_code"], "26740");
+    assert_eq!(v[0]["dc_resolved"], true);
+    assert_eq!(v[0]["dc_legacy_commune_code"], Value::Null);
+    assert!(v[0]["dc_confidence"].as_f64().unwrap() > 0.5);
+    assert_eq!(v[1]["dc_resolved"], false);
+    assert!(
+        v[1]["dc_error"]
+            .as_str()
+            .unwrap()
+            .contains("no string field")
+    );
+    assert_eq!(v[2]["input_line"], "not json");
+    assert!(
+        v[2]["dc_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 4: not a JSON object")
+    );
+    assert_eq!(v[3]["tags"], serde_json::json!([1, 2]));
+    assert_eq!(v[3]["dc_legacy_commune_code"], "01849");
+    assert!(err.contains("line 4:"), "{err}");
+}
+
+#[test]
+fn convert_file_refuses_a_missing_column_and_a_clash() {
+    let (code, _, err) = convert_file("in.csv", "id,addr\n1,x\n", &["--column", "address"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no column \"address\""), "{err}");
+    let (code, _, err) = convert_file(
+        "in.csv",
+        "address,province\nx,y\n",
+        &["--column", "address"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--prefix"), "{err}");
+    let (code, out, _) = convert_file(
+        "in.csv",
+        "address,province\nx,y\n",
+        &["--column", "address", "--prefix", "dc_"],
+    );
+    assert_eq!(code, 0);
+    assert!(out.starts_with("address,province,dc_status,"));
+}

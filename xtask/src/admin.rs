@@ -20,6 +20,13 @@
 //!   default `1`, `0` or `-` when not flagged)
 //! - `OA legacy_district new_commune kind label` — a conversion row for an
 //!   area without a commune code (`Z`: a whole island district became a đặc khu)
+//! - `HC code district province kind until exact last_seen full_name
+//!   district_full_name` — a historical commune, gone before 2025-06-30
+//!   (`historical_communes.csv`): its district and province as last listed
+//!   (the district code may be one that no longer exists), `until` the first
+//!   day it no longer existed when known exactly (`exact` = `1`), otherwise
+//!   the first list it is absent from (`exact` = `0`), and the last list it
+//!   appears in. Names have their spacing normalised.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -108,6 +115,7 @@ pub(crate) fn generate(dir: &Path) -> anyhow::Result<String> {
     let ch = Table::read(&dir.join("new_units_changes_2026.csv"))?;
     let op = Table::read(&dir.join("old_province_to_new.csv"))?;
     let om = Table::read(&dir.join("old_to_new.csv"))?;
+    let hc = Table::read(&dir.join("historical_communes.csv"))?;
 
     let mut out = String::from(HEADER);
 
@@ -368,6 +376,13 @@ pub(crate) fn generate(dir: &Path) -> anyhow::Result<String> {
         writeln!(out, "OM\t{}\t{}\t{k}\t{d}", row[oc], row[nwc])?;
     }
     out.push_str(&areas);
+    historical(
+        &hc,
+        &legacy_communes,
+        &legacy_districts,
+        &legacy_provinces,
+        &mut out,
+    )?;
     ensure!(om.rows.len() == 10_571, "expected 10,571 conversion rows");
     ensure!(
         targets.len() == 10_035,
@@ -376,4 +391,102 @@ pub(crate) fn generate(dir: &Path) -> anyhow::Result<String> {
     let split = targets.values().filter(|&&n| n > 1).count();
     ensure!(split == 440, "expected 440 split communes, found {split}");
     Ok(out)
+}
+
+/// Collapses runs of whitespace and trims: "Thị trấn  Bích Động" is listed
+/// with a double space in one source list.
+fn normalise_spaces(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// The `HC` lines: communes merged away before 2025-06-30.
+fn historical(
+    hc: &Table,
+    legacy_communes: &HashMap<String, String>,
+    legacy_districts: &HashMap<String, String>,
+    legacy_provinces: &BTreeMap<String, String>,
+    out: &mut String,
+) -> anyhow::Result<()> {
+    let (c, f, d, df, p, until, last, absent) = (
+        hc.column("commune_code")?,
+        hc.column("commune_full_name")?,
+        hc.column("district_code")?,
+        hc.column("district_full_name")?,
+        hc.column("province_code")?,
+        hc.column("valid_until")?,
+        hc.column("last_seen")?,
+        hc.column("first_absent")?,
+    );
+    let mut seen = HashSet::new();
+    let mut exact = 0;
+    for row in &hc.rows {
+        check_code(&row[c], 5)?;
+        check_code(&row[d], 3)?;
+        check_code(&row[p], 2)?;
+        ensure!(
+            !legacy_communes.contains_key(&row[c]),
+            "historical commune {} is still listed on 2025-06-30",
+            row[c]
+        );
+        ensure!(
+            seen.insert(row[c].clone()),
+            "historical commune {} twice",
+            row[c]
+        );
+        let full = normalise_spaces(&row[f]);
+        let kind = ["Phường", "Xã", "Thị trấn"]
+            .into_iter()
+            .find(|k| full.strip_prefix(k).is_some_and(|r| r.starts_with(' ')))
+            .map(commune_kind)
+            .transpose()?;
+        let Some((k, _)) = kind else {
+            bail!("historical commune {}: unknown type in {full:?}", row[c]);
+        };
+        let district_full = normalise_spaces(&row[df]);
+        ensure!(
+            !full.contains('\t') && !district_full.contains('\t'),
+            "tab in a name"
+        );
+        // The province as listed may be one that was itself dissolved (Hà
+        // Tây, 2008); its district then still exists under its new province.
+        ensure!(
+            legacy_districts.contains_key(&row[d]) || legacy_provinces.contains_key(&row[p]),
+            "historical commune {}: neither district {} nor province {} is known",
+            row[c],
+            row[d],
+            row[p]
+        );
+        for date in [&row[last], &row[absent]] {
+            ensure!(
+                is_date(date),
+                "historical commune {}: bad date {date:?}",
+                row[c]
+            );
+        }
+        let (end, is_exact) = if row[until].is_empty() {
+            (&row[absent], '0')
+        } else {
+            ensure!(is_date(&row[until]), "bad valid_until {:?}", row[until]);
+            exact += 1;
+            (&row[until], '1')
+        };
+        writeln!(
+            out,
+            "HC\t{}\t{}\t{}\t{k}\t{end}\t{is_exact}\t{}\t{full}\t{district_full}",
+            row[c], row[d], row[p], row[last]
+        )?;
+    }
+    ensure!(seen.len() == 1_170, "expected 1,170 historical communes");
+    ensure!(exact == 586, "expected 586 exact end dates, found {exact}");
+    Ok(())
 }

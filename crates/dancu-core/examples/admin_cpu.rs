@@ -4,6 +4,11 @@
 //! (`cargo bench --bench admin`) are inflated by waiting for a core.
 //!
 //! `cargo run --release -p dancu-core --example admin_cpu`
+//!
+//! `admin_cpu messy N` (or `corpus N`, `real N`) runs only that loop, N
+//! times, for an instruction count: `valgrind --tool=callgrind
+//! target/release/examples/admin_cpu messy 20000` (divide by N; the data
+//! load is a fixed ≈ 0.1 G instructions, measured with N = 0).
 
 use std::hint::black_box;
 
@@ -52,8 +57,32 @@ const MESSY: &[&str] = &[
     "Thị trấn Sa Pa Huyện Sa Pa Tỉnh Lào Cai",
 ];
 
+/// The inputs of a TSV corpus under `bench/address/` (second column).
+fn corpus_inputs(name: &str) -> Vec<String> {
+    let path = format!("{}/../../bench/address/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').nth(1).map(str::to_owned))
+        .collect()
+}
+
 fn main() {
     dancu_core::admin::load();
+    let mut args = std::env::args().skip(1);
+    if let Some(what) = args.next() {
+        let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+        let inputs: Vec<String> = match what.as_str() {
+            "messy" => MESSY.iter().map(|s| (*s).to_owned()).collect(),
+            "corpus" => corpus_inputs("corpus.tsv"),
+            _ => corpus_inputs("real.tsv"),
+        };
+        for i in 0..n {
+            black_box(resolve(black_box(&inputs[i % inputs.len()])));
+        }
+        return;
+    }
     let codes: Vec<_> = LegacyCommune::all().map(LegacyCommune::code).collect();
     per_call("legacy commune lookup by code", 10_000_000, |i| {
         black_box(LegacyCommune::lookup(black_box(
@@ -74,19 +103,17 @@ fn main() {
     per_call("resolve a messy address (16 forms)", 200_000, |i| {
         black_box(resolve(black_box(MESSY[i as usize % MESSY.len()])));
     });
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../bench/address/corpus.tsv"
-    );
-    if let Ok(text) = std::fs::read_to_string(path) {
-        let inputs: Vec<&str> = text
-            .lines()
-            .skip(1)
-            .filter_map(|l| l.split('\t').nth(1))
-            .collect();
+    for (label, file) in [
+        ("resolve the bench/address corpus", "corpus.tsv"),
+        ("resolve the calibration corpus", "real.tsv"),
+    ] {
+        let inputs = corpus_inputs(file);
+        if inputs.is_empty() {
+            continue;
+        }
         let n = inputs.len() as u64 * 20;
-        let ns = per_call("resolve the bench/address corpus", n, |i| {
-            black_box(resolve(black_box(inputs[i as usize % inputs.len()])));
+        let ns = per_call(label, n, |i| {
+            black_box(resolve(black_box(&inputs[i as usize % inputs.len()])));
         });
         println!("{:<40} {:>9.0} addresses/s per core", "", 1e9 / ns);
     }

@@ -36,6 +36,12 @@ fn main() {
         if let Some(p) = r.place() {
             println!("  place: {}", show(p));
         }
+        if let Some(h) = r.historical() {
+            println!("  historical: {} {} until {}", h.code(), h, h.until());
+        }
+        if let Some(p) = r.former() {
+            println!("  former: {}", show(p));
+        }
         for c in r.candidates() {
             println!("  cand {:.2} {}", c.score, show(&c.place));
         }

@@ -4,7 +4,7 @@
 //!
 //! Every `dict` it returns is one of the core's report types
 //! (`dancu_core::report`) turned into Python objects through serde
-//! ([`to_py`]): the same keys and values as the command line's `--json`,
+//! (`to_py`): the same keys and values as the command line's `--json`,
 //! from the one definition of each shape.
 
 use std::borrow::Cow;

@@ -83,6 +83,8 @@ impl std::fmt::Display for ConversionKind {
 #[derive(Debug)]
 pub(crate) struct ProvRec {
     pub(crate) code: u8,
+    /// The code as written in the embedded text ("06").
+    pub(crate) code_text: &'static str,
     pub(crate) kind: ProvinceKind,
     pub(crate) full: &'static str,
     pub(crate) name_at: u8,
@@ -97,6 +99,8 @@ pub(crate) struct ProvRec {
 #[derive(Debug)]
 pub(crate) struct DistRec {
     pub(crate) code: u16,
+    /// The code as written in the embedded text ("058").
+    pub(crate) code_text: &'static str,
     pub(crate) province: u16,
     pub(crate) kind: DistrictKind,
     pub(crate) full: &'static str,
@@ -109,6 +113,8 @@ pub(crate) struct DistRec {
 #[derive(Debug)]
 pub(crate) struct CommRec {
     pub(crate) code: u32,
+    /// The code as written in the embedded text ("01849").
+    pub(crate) code_text: &'static str,
     /// Legacy: the district; 2025: the province.
     pub(crate) parent: u16,
     pub(crate) kind: CommuneKind,
@@ -144,6 +150,31 @@ pub(crate) struct Area {
     pub(crate) label: &'static str,
 }
 
+/// A commune that no longer existed on 2025-06-30 (merged away before).
+#[derive(Debug)]
+pub(crate) struct HistRec {
+    pub(crate) code: u32,
+    /// The code as written in the embedded text.
+    pub(crate) code_text: &'static str,
+    /// The legacy district, when its code still exists.
+    pub(crate) district: Option<u16>,
+    pub(crate) district_code: u16,
+    pub(crate) district_full: &'static str,
+    /// The legacy province (the district's, when the district still exists).
+    pub(crate) province: u16,
+    pub(crate) kind: CommuneKind,
+    pub(crate) full: &'static str,
+    pub(crate) name_at: u8,
+    /// The first day it no longer existed (exact), or the first list it is
+    /// absent from.
+    pub(crate) until: CalendarDate,
+    pub(crate) until_exact: bool,
+    pub(crate) last_seen: CalendarDate,
+    /// A commune of the same name is still listed in its district (it was
+    /// re-coded rather than merged away): its name resolves to that one.
+    pub(crate) shadowed: bool,
+}
+
 /// Which table an index entry points into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Level {
@@ -152,7 +183,11 @@ pub(crate) enum Level {
     LegacyCommune,
     Province,
     Commune,
+    HistoricalCommune,
 }
+
+/// The number of [`Level`]s.
+pub(crate) const LEVELS: usize = 6;
 
 /// One unit reachable from a folded name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,6 +196,9 @@ pub(crate) struct Entry {
     pub(crate) idx: u16,
     /// Entered through an alias ("HCM", "SG") rather than its name.
     pub(crate) alias: bool,
+    /// A province's initials ("BD", "KG"): taken only as a part of the text
+    /// of its own or written in capitals.
+    pub(crate) short: bool,
 }
 
 /// FNV-1a: fast for the short keys of the name index.
@@ -195,6 +233,7 @@ pub(crate) struct Data {
     pub(crate) lc: Vec<CommRec>,
     pub(crate) np: Vec<ProvRec>,
     pub(crate) nc: Vec<CommRec>,
+    pub(crate) hc: Vec<HistRec>,
     pub(crate) moves: Vec<Move>,
     pub(crate) areas: Vec<Area>,
     pub(crate) lp_by_code: Vec<u16>,
@@ -202,12 +241,23 @@ pub(crate) struct Data {
     pub(crate) lc_by_code: Vec<u16>,
     pub(crate) np_by_code: Vec<u16>,
     pub(crate) nc_by_code: Vec<u16>,
+    pub(crate) hc_by_code: Vec<u16>,
     /// Folded name (or alias) → units.
     pub(crate) names: FastMap<Box<str>, Vec<Entry>>,
     /// Accent keys of unit names, by level and index.
-    pub(crate) accents: [Vec<Box<str>>; 5],
+    pub(crate) accents: [Vec<Box<str>>; LEVELS],
+    /// Accent keys of the province forms that keep a word ("q ngai").
+    pub(crate) alias_accents: FastMap<Box<str>, Box<str>>,
+    /// Folded province names, by level and index (empty for other levels).
+    pub(crate) folded: [Vec<Box<str>>; LEVELS],
+    /// Unit names as spelling variants agree on them (see
+    /// `resolve::loose`), by level and index.
+    pub(crate) loose: [Vec<Box<str>>; LEVELS],
     /// The longest name, in words.
     pub(crate) max_words: usize,
+    /// For each word that ends some name (or alias), a bit set of the
+    /// lengths in words of those names: bit `n` for `n` words.
+    pub(crate) last_words: FastMap<Box<str>, u32>,
 }
 
 /// Province aliases seen in the wild, as folded words, with the legacy and
@@ -240,6 +290,63 @@ const PROVINCE_ALIASES: &[(&str, Option<u8>, Option<u8>)] = &[
     ("daknong", Some(67), None),
     ("dac nong", Some(67), None),
 ];
+
+/// The forms people write a province's name in, from its folded name, with
+/// whether each is initials: run together ("quangninh", "daklak"), with c
+/// for k ("bac can", "dac lac"), initials ("bd", "brvt", "tth"), and the
+/// first word's initial before the rest ("d nai", "dnai", "q ngai", "tt hue").
+///
+/// The initial-and-rest forms come with their accent key (the last word
+/// keeps its diacritics: "T. Quảng" is not "T. Quang", Tuyên Quang).
+fn province_forms(folded: &str, accent: &str) -> Vec<(String, bool, Option<String>)> {
+    let words: Vec<&str> = folded.split(' ').collect();
+    let mut out: Vec<(String, bool, Option<String>)> = Vec::new();
+    let mut add = |s: String, short: bool, accent: Option<String>| {
+        if s != folded && !out.iter().any(|(x, _, _)| *x == s) {
+            out.push((s, short, accent));
+        }
+    };
+    add(words.concat(), false, None);
+    // c for k (not kh): Bắc Kạn / Bắc Cạn, Đắk Lắk / Đắc Lắc.
+    let ck: String = {
+        let b = folded.as_bytes();
+        (0..b.len())
+            .map(|i| {
+                if b[i] == b'k' && b.get(i + 1) != Some(&b'h') {
+                    'c'
+                } else {
+                    char::from(b[i])
+                }
+            })
+            .collect()
+    };
+    if ck != folded {
+        add(ck.replace(' ', ""), false, None);
+        add(ck, false, None);
+    }
+    if words.len() >= 2
+        && words
+            .iter()
+            .all(|w| w.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        let initials: String = words.iter().filter_map(|w| w.get(..1)).collect();
+        add(initials.clone(), true, None);
+        let (last, head) = words.split_last().unwrap_or((&"", &[]));
+        let head_initials: String = head.iter().filter_map(|w| w.get(..1)).collect();
+        let last_accent = accent.rsplit(' ').next().unwrap_or(last);
+        add(
+            format!("{head_initials} {last}"),
+            false,
+            Some(format!("{head_initials} {last_accent}")),
+        );
+        add(
+            format!("{head_initials}{last}"),
+            false,
+            Some(format!("{head_initials}{last_accent}")),
+        );
+    }
+    out
+}
 
 fn fields<const N: usize>(line: &str) -> Result<[&str; N], String> {
     let mut out = [""; N];
@@ -305,6 +412,7 @@ impl Data {
             lc_by_code: vec![NONE; 100_000],
             np_by_code: vec![NONE; 100],
             nc_by_code: vec![NONE; 100_000],
+            hc_by_code: vec![NONE; 100_000],
             ..Self::default()
         };
         for line in text.lines() {
@@ -314,8 +422,8 @@ impl Data {
             let (tag, rest) = line.split_once('\t').ok_or("line without tag")?;
             match tag {
                 "LP" | "NP" => {
-                    let [code, kind, full] = fields(rest)?;
-                    let code = num(code, 2)?;
+                    let [code_text, kind, full] = fields(rest)?;
+                    let code = num(code_text, 2)?;
                     let kind = letter(kind, ProvinceKind::from_letter)?;
                     let (table, index) = if tag == "LP" {
                         (&mut d.lp, &mut d.lp_by_code)
@@ -325,6 +433,7 @@ impl Data {
                     set(index, code, small(table.len())?)?;
                     table.push(ProvRec {
                         code: u8::try_from(code).map_err(|e| e.to_string())?,
+                        code_text,
                         kind,
                         full,
                         name_at: name_at(full, kind.prefix())?,
@@ -334,8 +443,8 @@ impl Data {
                     });
                 }
                 "LD" => {
-                    let [code, prov, kind, full] = fields(rest)?;
-                    let code = num(code, 3)?;
+                    let [code_text, prov, kind, full] = fields(rest)?;
+                    let code = num(code_text, 3)?;
                     let province = lookup(&d.lp_by_code, num(prov, 2)?)?;
                     let kind = letter(kind, DistrictKind::from_letter)?;
                     let i = small(d.ld.len())?;
@@ -343,6 +452,7 @@ impl Data {
                     d.lp[usize::from(province)].children.push(i);
                     d.ld.push(DistRec {
                         code: u16::try_from(code).map_err(|e| e.to_string())?,
+                        code_text,
                         province,
                         kind,
                         full,
@@ -352,8 +462,8 @@ impl Data {
                     });
                 }
                 "LC" | "NC" => {
-                    let [code, parent, kind, full] = fields(rest)?;
-                    let code = num(code, 5)?;
+                    let [code_text, parent, kind, full] = fields(rest)?;
+                    let code = num(code_text, 5)?;
                     let kind = letter(kind, CommuneKind::from_letter)?;
                     let parent = if tag == "LC" {
                         let p = lookup(&d.ld_by_code, num(parent, 3)?)?;
@@ -370,6 +480,7 @@ impl Data {
                     };
                     let rec = CommRec {
                         code,
+                        code_text,
                         parent,
                         kind,
                         full,
@@ -440,10 +551,49 @@ impl Data {
                     d.ld[usize::from(district)].areas.push(a);
                     d.nc[usize::from(to)].areas.push(a);
                 }
+                "HC" => {
+                    let [
+                        code_text,
+                        district,
+                        province,
+                        kind,
+                        until,
+                        exact,
+                        last,
+                        full,
+                        dfull,
+                    ] = fields(rest)?;
+                    let code = num(code_text, 5)?;
+                    let district_code = num(district, 3)?;
+                    let district = lookup(&d.ld_by_code, district_code).ok();
+                    let province = match district {
+                        Some(i) => d.ld[usize::from(i)].province,
+                        None => lookup(&d.lp_by_code, num(province, 2)?)?,
+                    };
+                    let kind = letter(kind, CommuneKind::from_letter)?;
+                    let date = |s: &str| s.parse::<CalendarDate>().map_err(|e| format!("{e}"));
+                    set(&mut d.hc_by_code, code, small(d.hc.len())?)?;
+                    d.hc.push(HistRec {
+                        code,
+                        code_text,
+                        district,
+                        district_code: u16::try_from(district_code).map_err(|e| e.to_string())?,
+                        district_full: dfull,
+                        province,
+                        kind,
+                        full,
+                        name_at: name_at(full, kind.prefix())?,
+                        until: date(until)?,
+                        until_exact: exact == "1",
+                        last_seen: date(last)?,
+                        shadowed: false,
+                    });
+                }
                 other => return Err(format!("unknown line tag {other:?}")),
             }
         }
         d.choose_defaults()?;
+        d.mark_shadowed();
         d.build_index()?;
         Ok(d)
     }
@@ -479,46 +629,77 @@ impl Data {
         Ok(())
     }
 
+    /// Marks the historical communes whose name is still that of a listed
+    /// commune of the same district (re-coded, not merged away).
+    fn mark_shadowed(&mut self) {
+        let mut t = Tokens::default();
+        let mut key = String::new();
+        for h in &mut self.hc {
+            let Some(di) = h.district else { continue };
+            key.clear();
+            key.push_str(t.keys(&h.full[usize::from(h.name_at)..]).0);
+            h.shadowed = self.ld[usize::from(di)].communes.iter().any(|&c| {
+                let c = &self.lc[usize::from(c)];
+                t.keys(&c.full[usize::from(c.name_at)..]).0 == key
+            });
+        }
+    }
+
     fn build_index(&mut self) -> Result<(), String> {
-        let units = self.lp.len() + self.ld.len() + self.lc.len() + self.np.len() + self.nc.len();
+        let units = self.lp.len()
+            + self.ld.len()
+            + self.lc.len()
+            + self.np.len()
+            + self.nc.len()
+            + self.hc.len();
         let mut names: FastMap<Box<str>, Vec<Entry>> = FastMap::default();
         names.reserve(units);
-        let mut accents: [Vec<Box<str>>; 5] = Default::default();
+        let mut accents: [Vec<Box<str>>; LEVELS] = Default::default();
+        let mut folded: [Vec<Box<str>>; LEVELS] = Default::default();
         let mut max_words = 1;
         let mut tokens = Tokens::default();
-        let mut add =
-            |level: Level, i: usize, full: &str, at: u8, accents: &mut [Vec<Box<str>>; 5]| {
-                let name = &full[usize::from(at)..];
-                let (f, a) = tokens.keys(name);
-                max_words = max_words.max(f.split(' ').count());
-                accents[level as usize].push(a.into());
-                let idx = u16::try_from(i).unwrap_or(NONE);
-                let entry = Entry {
-                    level,
-                    idx,
-                    alias: false,
-                };
-                match names.get_mut(f) {
-                    Some(list) => list.push(entry),
-                    None => {
-                        names.insert(f.into(), vec![entry]);
-                    }
-                }
+        // `indexed` false keeps a unit's keys (so the tables stay aligned)
+        // without making its name findable.
+        let mut add = |level: Level, i: usize, full: &str, at: u8, indexed: bool| {
+            let name = &full[usize::from(at)..];
+            let (f, a) = tokens.keys(name);
+            max_words = max_words.max(f.split(' ').count());
+            accents[level as usize].push(a.into());
+            folded[level as usize].push(f.into());
+            if !indexed {
+                return;
+            }
+            let idx = u16::try_from(i).unwrap_or(NONE);
+            let entry = Entry {
+                level,
+                idx,
+                alias: false,
+                short: false,
             };
+            match names.get_mut(f) {
+                Some(list) => list.push(entry),
+                None => {
+                    names.insert(f.into(), vec![entry]);
+                }
+            }
+        };
         for (i, r) in self.lp.iter().enumerate() {
-            add(Level::LegacyProvince, i, r.full, r.name_at, &mut accents);
+            add(Level::LegacyProvince, i, r.full, r.name_at, true);
         }
         for (i, r) in self.ld.iter().enumerate() {
-            add(Level::LegacyDistrict, i, r.full, r.name_at, &mut accents);
+            add(Level::LegacyDistrict, i, r.full, r.name_at, true);
         }
         for (i, r) in self.lc.iter().enumerate() {
-            add(Level::LegacyCommune, i, r.full, r.name_at, &mut accents);
+            add(Level::LegacyCommune, i, r.full, r.name_at, true);
         }
         for (i, r) in self.np.iter().enumerate() {
-            add(Level::Province, i, r.full, r.name_at, &mut accents);
+            add(Level::Province, i, r.full, r.name_at, true);
         }
         for (i, r) in self.nc.iter().enumerate() {
-            add(Level::Commune, i, r.full, r.name_at, &mut accents);
+            add(Level::Commune, i, r.full, r.name_at, true);
+        }
+        for (i, r) in self.hc.iter().enumerate() {
+            add(Level::HistoricalCommune, i, r.full, r.name_at, !r.shadowed);
         }
         for &(alias, legacy, current) in PROVINCE_ALIASES {
             let list = names.entry(alias.into()).or_default();
@@ -529,6 +710,7 @@ impl Data {
                         level,
                         idx,
                         alias: true,
+                        short: false,
                     };
                     if !list.iter().any(|x| x.level == level && x.idx == idx) {
                         list.push(e);
@@ -539,9 +721,64 @@ impl Data {
             push(Level::LegacyProvince, &self.lp_by_code, legacy)?;
             push(Level::Province, &self.np_by_code, current)?;
         }
+        let provinces = self
+            .lp
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (Level::LegacyProvince, i, r))
+            .chain(
+                self.np
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (Level::Province, i, r)),
+            );
+        let mut alias_accents: FastMap<Box<str>, Box<str>> = FastMap::default();
+        for (level, i, r) in provinces {
+            let (key, accent) = tokens.keys(&r.full[usize::from(r.name_at)..]);
+            let forms = province_forms(key, accent);
+            let idx = u16::try_from(i).unwrap_or(NONE);
+            for (alias, short, accent) in forms {
+                if PROVINCE_ALIASES.iter().any(|a| a.0 == alias) {
+                    continue; // the hand-made list decides these
+                }
+                if let Some(a) = accent {
+                    alias_accents
+                        .entry(alias.as_str().into())
+                        .or_insert(a.into());
+                }
+                let list = names.entry(alias.into()).or_default();
+                if !list.iter().any(|x| x.level == level && x.idx == idx) {
+                    list.push(Entry {
+                        level,
+                        idx,
+                        alias: true,
+                        short,
+                    });
+                }
+            }
+        }
         self.names = names;
+        self.alias_accents = alias_accents;
         self.accents = accents;
+        self.loose = folded
+            .each_ref()
+            .map(|v| v.iter().map(|f| super::resolve::loose(f).into()).collect());
+        // Only the provinces' folded names are looked at later (a cut-off
+        // province); the rest would only take memory.
+        for (level, v) in folded.iter_mut().enumerate() {
+            if level != Level::LegacyProvince as usize && level != Level::Province as usize {
+                *v = Vec::new();
+            }
+        }
+        self.folded = folded;
         self.max_words = max_words;
+        let mut last_words: FastMap<Box<str>, u32> = FastMap::default();
+        for key in self.names.keys() {
+            let words = key.split(' ').count();
+            let last = key.rsplit(' ').next().unwrap_or(key);
+            *last_words.entry(last.into()).or_default() |= 1 << words.min(31);
+        }
+        self.last_words = last_words;
         Ok(())
     }
 

@@ -7,7 +7,10 @@
 //! exact-diacritic match above a match that only agrees once folded. Both
 //! ignore NFC/NFD and tone-mark placement (Hoà = Hòa).
 
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use std::sync::LazyLock;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{compose, decompose_canonical, is_combining_mark};
 
 /// One word of the input.
 #[derive(Clone, Copy, Debug)]
@@ -22,6 +25,22 @@ pub(crate) struct Token {
     pub(crate) hard_before: bool,
     /// The word carries diacritics (other than on đ alone).
     pub(crate) accented: bool,
+    /// The word has letters and all of them are upper case ("BD", "KG").
+    pub(crate) upper: bool,
+    /// Type-word kinds of this word alone (see `search.rs`), 0 if none.
+    pub(crate) kind1: u16,
+    /// Type-word kinds of this word with the one before ("thị xã"), 0 if none.
+    pub(crate) kind2: u16,
+    /// A house number, street or hamlet word stands earlier in this
+    /// comma-separated part of the text ("123 Nguyễn Trãi", "thôn Phú Lộc").
+    pub(crate) after_marker: bool,
+    /// Type-word kinds seen earlier in this comma-separated part, not just
+    /// before this word: a bare name there may be the end of a longer,
+    /// unknown name ("X. Bình Thạnh Đông" is not Xã Thạnh Đông).
+    pub(crate) kinds_earlier: u16,
+    /// This word introduces a house number, street or hamlet ("số", "chợ",
+    /// "thôn", a house number).
+    pub(crate) marker: bool,
 }
 
 /// Words of a text with their keys; reusable between calls.
@@ -35,8 +54,15 @@ pub(crate) struct Tokens {
     /// Some word of the text carries diacritics: the writer used them, so
     /// unaccented words are taken as written.
     pub(crate) accented: bool,
+    /// Every word with letters is upper case.
+    pub(crate) all_upper: bool,
+    /// A comma-like separator stands between some words.
+    pub(crate) any_hard: bool,
+    /// Byte ranges of the text inside parentheses, set aside (not words).
+    pub(crate) notes: Vec<(u32, u32)>,
     scratch: String,
     scratch_accent: String,
+    scratch_word: String,
 }
 
 const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
@@ -49,10 +75,126 @@ fn is_hard_separator(c: char) -> bool {
     matches!(c, ',' | ';' | '\n' | '\r' | '|' | '，')
 }
 
+/// What folding needs to know of a letter with an ASCII base in
+/// U+00C0..U+1EFF (Latin-1, Latin Extended, Vietnamese), precomputed once.
+#[derive(Clone, Copy, Default)]
+struct CharInfo {
+    /// Lower case without its tone mark ('Ữ' → 'ư'); '\0': not such a letter.
+    lower: char,
+    /// The ASCII base, lower case ('Ữ' → b'u').
+    base: u8,
+    /// 1 + the index of its tone mark in [`TONES`]; 0 without one.
+    tone: u8,
+    upper: bool,
+    /// Carries diacritics other than the stroke of đ.
+    marked: bool,
+}
+
+const TABLE_START: u32 = 0xC0;
+const TABLE_END: u32 = 0x1F00;
+
+static TABLE: LazyLock<Vec<CharInfo>> = LazyLock::new(|| {
+    (TABLE_START..TABLE_END)
+        .map(|cp| char::from_u32(cp).map_or_else(CharInfo::default, char_info))
+        .collect()
+});
+
+fn char_info(c: char) -> CharInfo {
+    if !c.is_alphabetic() {
+        return CharInfo::default();
+    }
+    if matches!(c, 'đ' | 'Đ' | 'ð' | 'Ð') {
+        return CharInfo {
+            lower: 'đ',
+            base: b'd',
+            tone: 0,
+            upper: c.is_uppercase(),
+            marked: false,
+        };
+    }
+    let mut parts = Vec::with_capacity(3);
+    decompose_canonical(c, |d| parts.push(d));
+    let Some((&first, rest)) = parts.split_first() else {
+        return CharInfo::default();
+    };
+    if !first.is_ascii_alphabetic() {
+        return CharInfo::default();
+    }
+    let base = first.to_ascii_lowercase();
+    let tone = rest
+        .iter()
+        .find_map(|m| TONES.iter().position(|t| t == m))
+        .map_or(0, |i| i as u8 + 1);
+    let marks: Vec<char> = rest
+        .iter()
+        .copied()
+        .filter(|m| !TONES.contains(m))
+        .collect();
+    let lower = match marks.as_slice() {
+        [] => Some(base),
+        [m] => compose(base, *m),
+        _ => None,
+    };
+    let Some(lower) = lower else {
+        return CharInfo::default();
+    };
+    CharInfo {
+        lower,
+        base: base as u8,
+        tone,
+        upper: c.is_uppercase(),
+        marked: !rest.is_empty(),
+    }
+}
+
+/// The precomputed facts of a non-ASCII letter, when it has them.
+fn info(c: char) -> Option<CharInfo> {
+    let cp = c as u32;
+    if !(TABLE_START..TABLE_END).contains(&cp) {
+        return None;
+    }
+    TABLE
+        .get((cp - TABLE_START) as usize)
+        .copied()
+        .filter(|i| i.lower != '\0')
+}
+
+/// The lower case of a capital with diacritics ('Ỉ' → 'ỉ').
+fn lower_toned(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+/// A combining mark, quickly for the common ones.
+fn is_mark(c: char) -> bool {
+    if c.is_ascii() {
+        return false;
+    }
+    ('\u{300}'..='\u{36f}').contains(&c) || (info(c).is_none() && is_combining_mark(c))
+}
+
+/// Upper case, quickly for ASCII and the precomputed letters.
+fn is_upper(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_uppercase();
+    }
+    info(c).map_or_else(|| c.is_uppercase(), |i| i.upper)
+}
+
+/// Lower case, quickly for ASCII and the precomputed letters.
+fn is_lower(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_lowercase();
+    }
+    info(c).map_or_else(|| c.is_lowercase(), |i| !i.upper)
+}
+
 /// The ASCII base of a letter, lower case (`None` when it has none).
 fn base_ascii(c: char) -> Option<u8> {
     if c.is_ascii() {
         return Some(c.to_ascii_lowercase() as u8);
+    }
+    if let Some(i) = info(c) {
+        return Some(i.base);
     }
     if matches!(c, 'đ' | 'Đ' | 'ð' | 'Ð') {
         return Some(b'd');
@@ -69,7 +211,112 @@ fn base_ascii(c: char) -> Option<u8> {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    info(c).is_some() || c.is_alphanumeric() || is_mark(c)
+}
+
+/// Type words that may run into a capitalised name ("XãTân Lập",
+/// "HuyệnBa Bể", "TTPhú Mỹ"), as folded words.
+fn is_glued_type(s: &str) -> bool {
+    matches!(
+        s,
+        "xa" | "phuong"
+            | "huyen"
+            | "quan"
+            | "tinh"
+            | "tran"
+            | "pho"
+            | "khu"
+            | "tp"
+            | "tt"
+            | "tx"
+            | "ttr"
+            | "p"
+            | "q"
+            | "h"
+            | "x"
+            | "f"
+    )
+}
+
+/// Where a type word runs into a capitalised name, the byte index in `word`
+/// where the name starts: a lower-case letter then a capital ("XãTân"), or
+/// capitals then a capitalised word ("TTPhú").
+fn glued_split(word: &str) -> Option<usize> {
+    if let Some(i) = glued_accented(word) {
+        return Some(i);
+    }
+    // Fast path: no capital after the first letter.
+    if !word.chars().skip(1).any(is_upper) {
+        return None;
+    }
+    let letters: Vec<(usize, char)> = word
+        .char_indices()
+        .filter(|&(_, c)| !is_combining_mark(c))
+        .collect();
+    if letters.iter().any(|&(_, c)| !c.is_alphabetic()) {
+        return None;
+    }
+    for k in 1..letters.len() {
+        let (i, c) = letters[k];
+        if !is_upper(c) || base_ascii(c).is_none() {
+            continue;
+        }
+        let p = letters[k - 1].1;
+        let head_upper = letters[..k].iter().all(|&(_, c)| is_upper(c));
+        let next_lower = letters.get(k + 1).is_some_and(|&(_, n)| is_lower(n));
+        if is_lower(p) || (head_upper && next_lower) {
+            let head: String = word[..i]
+                .chars()
+                .filter_map(base_ascii)
+                .map(char::from)
+                .collect();
+            return is_glued_type(&head).then_some(i);
+        }
+    }
+    None
+}
+
+/// Type words written in full with their diacritics, which no Vietnamese
+/// syllable continues: "xãdương thủy", "HUYỆNYÊN LẠC" split in any case.
+const ACCENTED_TYPES: [&str; 6] = ["xã", "phường", "huyện", "tỉnh", "quận", "trấn"];
+
+/// Where a type word written in full runs into the next word, in any case.
+fn glued_accented(word: &str) -> Option<usize> {
+    let first = word.as_bytes().first()?.to_ascii_lowercase();
+    if !matches!(first, b'x' | b'p' | b'h' | b't' | b'q') || word.len() < 4 {
+        return None;
+    }
+    // Lower case, for the letters a type word is made of.
+    let lower = |c: char| {
+        if c.is_ascii() {
+            c.to_ascii_lowercase()
+        } else {
+            info(c).map_or(c, |i| if i.upper { lower_toned(c) } else { c })
+        }
+    };
+    'types: for ty in ACCENTED_TYPES {
+        if ty.as_bytes()[0] != first {
+            continue;
+        }
+        let mut chars = word.char_indices();
+        for want in ty.chars() {
+            match chars.next() {
+                Some((_, c)) if lower(c) == want => {}
+                _ => continue 'types,
+            }
+        }
+        let rest = chars.as_str();
+        let vowel = rest
+            .chars()
+            .any(|c| base_ascii(c).is_some_and(|b| b"aeiouy".contains(&b)));
+        if vowel && rest.chars().next().is_some_and(char::is_alphabetic) {
+            return Some(word.len() - rest.len());
+        }
+    }
+    None
 }
 
 /// Abbreviations that may be glued to a number ("P8Q10", "f4", "Q.1").
@@ -86,11 +333,28 @@ impl Tokens {
         self.folded.clear();
         self.accent.clear();
         self.toks.clear();
+        self.notes.clear();
         self.accented = false;
         let mut hard = false;
         let mut chars = text.char_indices().peekable();
-        let mut word = String::new();
+        let mut word = std::mem::take(&mut self.scratch_word);
         while let Some(&(i, c)) = chars.peek() {
+            if matches!(c, '(' | '（' | '[') {
+                // A note in parentheses is set aside: "(Phường Điện Biên,
+                // Quận Ba Đình cũ)", "(gần chợ)".
+                chars.next();
+                let from = i + c.len_utf8();
+                let mut to = text.len();
+                for (j, d) in chars.by_ref() {
+                    if matches!(d, ')' | '）' | ']') {
+                        to = j;
+                        break;
+                    }
+                }
+                self.notes.push((to32(from), to32(to)));
+                hard = true;
+                continue;
+            }
             if !is_word_char(c) {
                 if is_hard_separator(c) {
                     hard = true;
@@ -103,8 +367,22 @@ impl Tokens {
             word.clear();
             let start = i;
             let mut end = i;
+            // Whether a capital follows the first letter (a glued type word
+            // may start there), and whether the word has combining marks.
+            let (mut capital_inside, mut marks) = (false, false);
             while let Some(&(j, c)) = chars.peek() {
-                if is_word_char(c) {
+                let (word_char, upper) = if c.is_ascii() {
+                    (c.is_ascii_alphanumeric(), c.is_ascii_uppercase())
+                } else if let Some(inf) = info(c) {
+                    (true, inf.upper)
+                } else if is_word_char(c) {
+                    marks |= is_mark(c);
+                    (true, c.is_uppercase())
+                } else {
+                    (false, false)
+                };
+                if word_char {
+                    capital_inside |= upper && !word.is_empty();
                     word.push(c);
                     end = j + c.len_utf8();
                     chars.next();
@@ -120,32 +398,99 @@ impl Tokens {
                     break;
                 }
             }
+            let glued_candidate = capital_inside
+                || (word.len() >= 4
+                    && matches!(
+                        word.as_bytes()[0].to_ascii_lowercase(),
+                        b'x' | b'p' | b'h' | b't' | b'q'
+                    ));
             let before = self.toks.len();
-            self.push_word(&word, start, end, hard);
+            // Decomposed text splits where its composed form would.
+            let split = if !glued_candidate && !marks {
+                None
+            } else if marks {
+                let nfc: String = word.nfc().collect();
+                glued_split(&nfc).and_then(|k| {
+                    let bases = nfc[..k].chars().count();
+                    word.char_indices()
+                        .filter(|&(_, c)| !is_mark(c))
+                        .nth(bases)
+                        .map(|(i, _)| i)
+                })
+            } else {
+                glued_split(&word)
+            };
+            match split.filter(|_| word.len() == end - start) {
+                Some(k) => {
+                    let (head, tail) = word.split_at(k);
+                    self.push_word(head, start, start + k, hard);
+                    self.push_word(tail, start + k, end, false);
+                }
+                None => self.push_word(&word, start, end, hard),
+            }
             if self.toks.len() > before {
                 hard = false;
             }
         }
+        self.scratch_word = word;
+        self.any_hard = self.toks.iter().any(|t| t.hard_before);
+        self.all_upper = (0..self.toks.len()).all(|i| {
+            self.toks[i].upper
+                || !self
+                    .folded(i, i + 1)
+                    .bytes()
+                    .any(|b| b.is_ascii_alphabetic())
+        });
     }
 
     fn push_word(&mut self, word: &str, start: usize, end: usize, hard: bool) {
-        let mut folded = std::mem::take(&mut self.scratch);
-        folded.clear();
-        let mut accented = false;
-        for c in word.chars() {
-            if c.is_ascii() {
-                folded.push(c.to_ascii_lowercase());
-            } else if is_combining_mark(c) {
-                accented = true;
-            } else if let Some(b) = base_ascii(c) {
-                if !matches!(c, 'đ' | 'Đ') {
-                    accented = true;
-                }
-                folded.push(char::from(b));
-            } else {
-                folded.extend(c.to_lowercase());
+        if word.chars().any(is_mark) {
+            // Decomposed (NFD) text: compose it first.
+            let nfc: String = word.nfc().collect();
+            if !nfc.chars().any(is_mark) || nfc.len() < word.len() {
+                return self.push_word(&nfc, start, end, hard);
             }
         }
+        let mut folded = std::mem::take(&mut self.scratch);
+        folded.clear();
+        let mut accent = std::mem::take(&mut self.scratch_accent);
+        accent.clear();
+        let (mut accented, mut letters, mut all_upper, mut tone) = (false, false, true, 0u8);
+        for c in word.chars() {
+            if c.is_ascii() {
+                if c.is_ascii_alphabetic() {
+                    letters = true;
+                    all_upper &= c.is_ascii_uppercase();
+                }
+                let l = c.to_ascii_lowercase();
+                folded.push(l);
+                accent.push(l);
+            } else if let Some(i) = info(c) {
+                letters = true;
+                all_upper &= i.upper;
+                accented |= i.marked;
+                if i.tone != 0 {
+                    tone = i.tone;
+                }
+                folded.push(char::from(i.base));
+                accent.push(i.lower);
+            } else if is_mark(c) {
+                accented = true;
+                match TONES.iter().position(|&t| t == c) {
+                    Some(k) => tone = k as u8 + 1,
+                    None => accent.push(c),
+                }
+            } else {
+                letters |= c.is_alphabetic();
+                all_upper &= !c.is_lowercase();
+                folded.extend(c.to_lowercase());
+                accent.extend(c.to_lowercase());
+            }
+        }
+        if tone != 0 {
+            accent.push(TONES[usize::from(tone - 1)]);
+        }
+        let upper = letters && all_upper;
         // Final i and y after a consonant are spelling variants (Kỳ/Kì,
         // Lý/Lí, Quý/Quí): fold both to i.
         if folded.len() >= 2 && folded.ends_with('y') {
@@ -160,6 +505,7 @@ impl Tokens {
         if folded.is_empty() {
             // Only combining marks: nothing to match.
             self.scratch = folded;
+            self.scratch_accent = accent;
             return;
         }
         // Split glued abbreviations and numbers: "p8q10" → p 8 q 10.
@@ -172,23 +518,21 @@ impl Tokens {
                     .all(|r| r.bytes().all(|b| b.is_ascii_digit()) || is_glue_prefix(r));
             if glued {
                 for (k, r) in runs.iter().enumerate() {
-                    self.push_token(r, r, start, end, hard && k == 0, false);
+                    self.push_token(r, r, (start, end), hard && k == 0, false, upper);
                 }
                 self.scratch = folded;
+                self.scratch_accent = accent;
                 return;
             }
         }
         self.accented |= accented;
         if accented {
-            let mut accent = std::mem::take(&mut self.scratch_accent);
-            accent.clear();
-            accent_key(word, &mut accent);
-            self.push_token(&folded, &accent, start, end, hard, accented);
-            self.scratch_accent = accent;
+            self.push_token(&folded, &accent, (start, end), hard, accented, upper);
         } else {
-            self.push_token(&folded, &folded, start, end, hard, accented);
+            self.push_token(&folded, &folded, (start, end), hard, accented, upper);
         }
         self.scratch = folded;
+        self.scratch_accent = accent;
     }
 
     /// The folded and accent keys of a unit name (words joined by spaces).
@@ -201,10 +545,10 @@ impl Tokens {
         &mut self,
         f: &str,
         a: &str,
-        start: usize,
-        end: usize,
+        (start, end): (usize, usize),
         hard: bool,
         accented: bool,
+        upper: bool,
     ) {
         let f = strip_zeros(f);
         let a = if f.len() < a.len() && a.bytes().all(|b| b.is_ascii_digit()) {
@@ -220,13 +564,18 @@ impl Tokens {
         self.folded.push_str(f);
         let as_ = self.accent.len();
         self.accent.push_str(a);
-        let to32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         self.toks.push(Token {
             f: (to32(fs), to32(self.folded.len())),
             a: (to32(as_), to32(self.accent.len())),
             src: (to32(start), to32(end)),
             hard_before: hard,
             accented,
+            upper,
+            kind1: 0,
+            kind2: 0,
+            after_marker: false,
+            kinds_earlier: 0,
+            marker: false,
         });
     }
 
@@ -253,9 +602,14 @@ impl Tokens {
     }
 
     /// Whether a comma-like separator falls between words `i..j`.
+    #[cfg(test)]
     pub(crate) fn crosses_hard(&self, i: usize, j: usize) -> bool {
         self.toks[i + 1..j].iter().any(|t| t.hard_before)
     }
+}
+
+fn to32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 fn strip_zeros(s: &str) -> &str {
@@ -280,24 +634,6 @@ fn split_runs(s: &str) -> Vec<&str> {
     }
     runs.push(&s[start..]);
     runs
-}
-
-/// Lower case with vowel marks, the tone mark moved to the end of the word
-/// (kept decomposed: it is only compared with other accent keys.)
-fn accent_key(word: &str, out: &mut String) {
-    let mut tone = None;
-    for c in word.chars().flat_map(char::to_lowercase) {
-        decompose_canonical(c, |d| {
-            if TONES.contains(&d) {
-                tone = Some(d);
-            } else if !is_apostrophe(d) {
-                out.push(d);
-            }
-        });
-    }
-    if let Some(t) = tone {
-        out.push(t);
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::data::{CommRec, DistRec, Level, ProvRec, data};
+use super::data::{CommRec, DistRec, HistRec, Level, ProvRec, data};
 use super::units::{
     CommuneCode, CommuneKind, DistrictKind, Era, LegacyCommuneCode, LegacyDistrictCode,
     LegacyProvinceCode, ProvinceCode, ProvinceKind,
@@ -67,6 +67,18 @@ macro_rules! handle {
             pub const fn era(self) -> Era {
                 <$code>::ERA
             }
+
+            /// The code.
+            #[must_use]
+            pub fn code(self) -> $code {
+                <$code>::from_raw(self.rec().code)
+            }
+
+            /// The zero-padded code as text, without allocating.
+            #[must_use]
+            pub fn code_str(self) -> &'static str {
+                self.rec().code_text
+            }
         }
 
         impl fmt::Debug for $name {
@@ -104,13 +116,90 @@ handle!(
     Commune, CommRec, nc, nc_by_code, CommuneCode
 );
 
-impl LegacyProvince {
-    /// The code.
+handle!(
+    /// A commune, ward or township that no longer existed on 2025-06-30: it
+    /// was merged away (or re-coded) in an earlier round, mostly the
+    /// 2019–2021 and 2023–2025 ones (1,170, from `historical_communes.csv`).
+    /// Its code is a legacy-era code that no [`LegacyCommune`] has. No
+    /// successor is known: the 2025 communes that cover its district are
+    /// the closest answer ([`HistoricalCommune::covering`]).
+    HistoricalCommune, HistRec, hc, hc_by_code, LegacyCommuneCode
+);
+
+impl HistoricalCommune {
+    /// Phường, xã or thị trấn.
     #[must_use]
-    pub fn code(self) -> LegacyProvinceCode {
-        LegacyProvinceCode::from_raw(self.rec().code)
+    pub fn kind(self) -> CommuneKind {
+        self.rec().kind
     }
 
+    /// The legacy district it was in, when that district still existed on
+    /// 2025-06-30 (20 of the 1,170 were in districts dissolved since).
+    #[must_use]
+    pub fn district(self) -> Option<LegacyDistrict> {
+        self.rec().district.map(|i| LegacyDistrict { i })
+    }
+
+    /// The code of the district it was in, as last listed.
+    #[must_use]
+    pub fn district_code(self) -> LegacyDistrictCode {
+        LegacyDistrictCode::from_raw(self.rec().district_code)
+    }
+
+    /// The full name of the district it was in, as last listed.
+    #[must_use]
+    pub fn district_full_name(self) -> &'static str {
+        self.rec().district_full
+    }
+
+    /// The legacy province (as of 2025-06-30) its district belongs to.
+    #[must_use]
+    pub fn province(self) -> LegacyProvince {
+        LegacyProvince {
+            i: self.rec().province,
+        }
+    }
+
+    /// The date it ceased to exist (the first day without it) when known
+    /// exactly; otherwise the date of the first official list it is absent
+    /// from, so it ceased on or before that date
+    /// ([`HistoricalCommune::until_is_exact`] tells which).
+    #[must_use]
+    pub fn until(self) -> CalendarDate {
+        self.rec().until
+    }
+
+    /// Whether [`HistoricalCommune::until`] is the exact date of the change.
+    #[must_use]
+    pub fn until_is_exact(self) -> bool {
+        self.rec().until_exact
+    }
+
+    /// The date of the last official list it appears in.
+    #[must_use]
+    pub fn last_seen(self) -> CalendarDate {
+        self.rec().last_seen
+    }
+
+    /// Whether a listed commune of its district still has its name (it was
+    /// re-coded rather than merged away); the name then resolves to that
+    /// commune.
+    #[must_use]
+    pub fn name_still_listed(self) -> bool {
+        self.rec().shadowed
+    }
+
+    /// The 2025 communes that cover its district (every target of every
+    /// commune of the district, in the table's order, without repeats);
+    /// empty when the district itself no longer existed.
+    #[must_use]
+    pub fn covering(self) -> Vec<Commune> {
+        self.district()
+            .map_or_else(Vec::new, LegacyDistrict::covering)
+    }
+}
+
+impl LegacyProvince {
     /// Tỉnh or thành phố trực thuộc trung ương.
     #[must_use]
     pub fn kind(self) -> ProvinceKind {
@@ -129,12 +218,6 @@ impl LegacyProvince {
 }
 
 impl LegacyDistrict {
-    /// The code.
-    #[must_use]
-    pub fn code(self) -> LegacyDistrictCode {
-        LegacyDistrictCode::from_raw(self.rec().code)
-    }
-
     /// Quận, huyện, thị xã or thành phố.
     #[must_use]
     pub fn kind(self) -> DistrictKind {
@@ -153,15 +236,26 @@ impl LegacyDistrict {
     pub fn communes(self) -> impl ExactSizeIterator<Item = LegacyCommune> {
         self.rec().communes.iter().map(|&i| LegacyCommune { i })
     }
+
+    /// The 2025 communes that cover it: every target of each of its
+    /// communes (and its uncoded areas), in order, without repeats.
+    #[must_use]
+    pub fn covering(self) -> Vec<Commune> {
+        let mut out: Vec<Commune> = Vec::new();
+        let targets = self
+            .communes()
+            .flat_map(|c| c.successors().into_iter().map(|s| s.commune))
+            .chain(self.uncoded_areas().into_iter().map(|a| a.1));
+        for c in targets {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
 }
 
 impl LegacyCommune {
-    /// The code.
-    #[must_use]
-    pub fn code(self) -> LegacyCommuneCode {
-        LegacyCommuneCode::from_raw(self.rec().code)
-    }
-
     /// Phường, xã or thị trấn.
     #[must_use]
     pub fn kind(self) -> CommuneKind {
@@ -184,12 +278,6 @@ impl LegacyCommune {
 }
 
 impl Province {
-    /// The code.
-    #[must_use]
-    pub fn code(self) -> ProvinceCode {
-        ProvinceCode::from_raw(self.rec().code)
-    }
-
     /// The kind on 2025-07-01.
     #[must_use]
     pub fn kind(self) -> ProvinceKind {
@@ -223,12 +311,6 @@ impl Province {
 }
 
 impl Commune {
-    /// The code.
-    #[must_use]
-    pub fn code(self) -> CommuneCode {
-        CommuneCode::from_raw(self.rec().code)
-    }
-
     /// The kind on 2025-07-01.
     #[must_use]
     pub fn kind(self) -> CommuneKind {
@@ -273,6 +355,8 @@ pub enum AdminUnit {
     Province(Province),
     /// A 2025 commune.
     Commune(Commune),
+    /// A commune gone before 2025-06-30.
+    HistoricalCommune(HistoricalCommune),
 }
 
 impl AdminUnit {
@@ -283,6 +367,7 @@ impl AdminUnit {
             Level::LegacyCommune => Self::LegacyCommune(LegacyCommune { i }),
             Level::Province => Self::Province(Province { i }),
             Level::Commune => Self::Commune(Commune { i }),
+            Level::HistoricalCommune => Self::HistoricalCommune(HistoricalCommune { i }),
         }
     }
 
@@ -290,9 +375,10 @@ impl AdminUnit {
     #[must_use]
     pub fn era(self) -> Era {
         match self {
-            Self::LegacyProvince(_) | Self::LegacyDistrict(_) | Self::LegacyCommune(_) => {
-                Era::Legacy
-            }
+            Self::LegacyProvince(_)
+            | Self::LegacyDistrict(_)
+            | Self::LegacyCommune(_)
+            | Self::HistoricalCommune(_) => Era::Legacy,
             Self::Province(_) | Self::Commune(_) => Era::Y2025,
         }
     }
@@ -306,6 +392,7 @@ impl AdminUnit {
             Self::LegacyCommune(u) => u.code().to_string(),
             Self::Province(u) => u.code().to_string(),
             Self::Commune(u) => u.code().to_string(),
+            Self::HistoricalCommune(u) => u.code().to_string(),
         }
     }
 
@@ -318,6 +405,7 @@ impl AdminUnit {
             Self::LegacyCommune(u) => u.full_name(),
             Self::Province(u) => u.full_name(),
             Self::Commune(u) => u.full_name(),
+            Self::HistoricalCommune(u) => u.full_name(),
         }
     }
 
@@ -327,7 +415,7 @@ impl AdminUnit {
         match self {
             Self::LegacyProvince(_) | Self::Province(_) => "province",
             Self::LegacyDistrict(_) => "district",
-            Self::LegacyCommune(_) | Self::Commune(_) => "commune",
+            Self::LegacyCommune(_) | Self::Commune(_) | Self::HistoricalCommune(_) => "commune",
         }
     }
 }

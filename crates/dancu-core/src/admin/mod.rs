@@ -35,8 +35,10 @@ mod units;
 
 pub use convert::{Predecessor, Source, Successor};
 pub use data::ConversionKind;
-pub use gazetteer::{AdminUnit, Commune, LegacyCommune, LegacyDistrict, LegacyProvince, Province};
-pub use resolve::{Candidate, Place, Resolution, resolve};
+pub use gazetteer::{
+    AdminUnit, Commune, HistoricalCommune, LegacyCommune, LegacyDistrict, LegacyProvince, Province,
+};
+pub use resolve::{Candidate, Place, RESOLVED_CONFIDENCE, Resolution, resolve};
 pub use search::{SearchHit, search};
 pub use units::{
     CodeError, CommuneCode, CommuneKind, DistrictKind, Era, LegacyCommuneCode, LegacyDistrictCode,

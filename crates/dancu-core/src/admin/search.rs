@@ -1,7 +1,9 @@
 //! Name search over both eras, tolerant of case, diacritics, tone-mark
 //! placement, NFC/NFD and type words with their abbreviations.
 
-use super::data::{Data, Entry, Level, data};
+use std::sync::LazyLock;
+
+use super::data::{Data, Entry, FastMap, Level, data};
 use super::fold::Tokens;
 use super::gazetteer::AdminUnit;
 use super::units::{CommuneKind, DistrictKind, ProvinceKind};
@@ -17,9 +19,11 @@ const CK_P: u16 = 1 << 6;
 const CK_X: u16 = 1 << 7;
 const CK_T: u16 = 1 << 8;
 const CK_D: u16 = 1 << 9;
-const PROVINCE_BITS: u16 = PK_T | PK_M;
-const DISTRICT_BITS: u16 = DK_Q | DK_H | DK_X | DK_C;
-const COMMUNE_BITS: u16 = CK_P | CK_X | CK_T | CK_D;
+pub(crate) const PROVINCE_BITS: u16 = PK_T | PK_M;
+pub(crate) const DISTRICT_BITS: u16 = DK_Q | DK_H | DK_X | DK_C;
+pub(crate) const COMMUNE_BITS: u16 = CK_P | CK_X | CK_T | CK_D;
+/// Set on the kinds of an English type word ("Ward", "District").
+const ENGLISH: u16 = 1 << 15;
 
 /// Type words as folded words (see `fold.rs`), with the kinds they denote.
 const TYPE_WORDS: &[(&str, u16)] = &[
@@ -44,14 +48,154 @@ const TYPE_WORDS: &[(&str, u16)] = &[
     ("tt", CK_T),
     ("ttr", CK_T),
     ("dac khu", CK_D),
-    // English, as on bilingual forms ("Ward 8, District 10").
-    ("ward", CK_P),
-    ("commune", CK_X),
-    ("district", DK_Q | DK_H),
-    ("town", DK_X | CK_T),
-    ("citi", PK_M | DK_C), // "city", folded (final y after a consonant → i)
-    ("province", PK_T),
+    // English, before or after the name, as on bilingual forms ("Ward 8,
+    // District 10", "Hoan Kiem Ward", "Thu Duc City").
+    ("ward", CK_P | ENGLISH),
+    ("commune", CK_X | ENGLISH),
+    ("district", DK_Q | DK_H | ENGLISH),
+    ("town", DK_X | CK_T | ENGLISH),
+    ("citi", PK_M | DK_C | ENGLISH), // "city", folded (final y after a consonant → i)
+    ("province", PK_T | ENGLISH),
 ];
+
+/// The kinds a folded type word (one or two words) denotes, 0 if it is none.
+fn type_kinds(word: &str) -> u16 {
+    // Most words are none: reject on length and first letter before looking.
+    let b = word.as_bytes();
+    if b.is_empty()
+        || b.len() > 9
+        || !matches!(
+            b[0],
+            b't' | b'q' | b'h' | b'p' | b'f' | b'x' | b'd' | b'w' | b'c'
+        )
+    {
+        return 0;
+    }
+    TYPE_WORDS
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map_or(0, |&(_, k)| k)
+}
+
+/// Words that introduce a house number, a street or a hamlet: a name right
+/// after one of them is not a unit name unless a type word says so. Matched
+/// on their folded form, and on their diacritics where the word has some
+/// ("Tổ" is a marker, "Tô" is not).
+const MARKER_WORDS: &[&str] = &[
+    "số",
+    "đường",
+    "phố",
+    "ngõ",
+    "hẻm",
+    "kiệt",
+    "ngách",
+    "ql",
+    "quốc",
+    "tl",
+    "lộ",
+    "đt",
+    "km",
+    "kp",
+    "thôn",
+    "ấp",
+    "xóm",
+    "bản",
+    "buôn",
+    "tổ",
+    "tdp",
+    "khu",
+    "khóm",
+    "làng",
+    "cụm",
+    "kdc",
+    "kdt",
+    "kcn",
+    "ccn",
+    "chợ",
+    "lô",
+    "kiot",
+    "ki",
+    "tòa",
+    "cc",
+    "hxh",
+    "nhà",
+    "block",
+    "lầu",
+    "tầng",
+    "street",
+    "road",
+    "alley",
+    "lane",
+    "hamlet",
+    "village",
+    "no",
+];
+
+/// The marker words by folded form, with their accent keys.
+static MARKERS: LazyLock<FastMap<Box<str>, Vec<Box<str>>>> = LazyLock::new(|| {
+    let mut t = Tokens::default();
+    let mut map: FastMap<Box<str>, Vec<Box<str>>> = FastMap::default();
+    for w in MARKER_WORDS {
+        let (f, a) = t.keys(w);
+        map.entry(f.into()).or_default().push(a.into());
+    }
+    map
+});
+
+/// Whether word `i` introduces a house number, street or hamlet: a marker
+/// word, or a number that is not a unit's ("Phường 3" names a ward).
+fn is_marker(t: &Tokens, i: usize) -> bool {
+    let tok = &t.toks[i];
+    let f = t.folded(i, i + 1);
+    if f.bytes().any(|b| b.is_ascii_digit()) {
+        let after_type = i > 0
+            && !tok.hard_before
+            && (t.toks[i - 1].kind1 | t.toks[i - 1].kind2) & (COMMUNE_BITS | DISTRICT_BITS) != 0;
+        return !after_type;
+    }
+    if tok.kind2 != 0 {
+        // The end of a two-word type word ("thành phố", "đặc khu").
+        return false;
+    }
+    MARKERS.get(f).is_some_and(|accents| {
+        !tok.accented || {
+            let a = t.accent(i, i + 1);
+            accents.iter().any(|m| **m == *a)
+        }
+    })
+}
+
+/// Fills each word's type-word kinds and whether a marker stands before it
+/// in its comma-separated part.
+pub(crate) fn classify(t: &mut Tokens) {
+    let mut seen = false;
+    let mut kinds = 0u16;
+    for i in 0..t.len() {
+        let hard = t.toks[i].hard_before;
+        if hard {
+            seen = false;
+            kinds = 0;
+        }
+        let k1 = type_kinds(t.folded(i, i + 1));
+        let k2 = if i > 0 && !hard {
+            type_kinds(t.folded(i - 1, i + 1))
+        } else {
+            0
+        };
+        let tok = &mut t.toks[i];
+        tok.kind1 = k1;
+        tok.kind2 = k2;
+        tok.after_marker = seen;
+        // The kinds of type words up to the one before the previous word.
+        tok.kinds_earlier = kinds;
+        if i >= 1 && !hard {
+            kinds |= t.toks[i - 1].kind1 | t.toks[i - 1].kind2;
+        }
+        let marker = is_marker(t, i);
+        t.toks[i].marker = marker;
+        seen |= marker;
+    }
+}
 
 fn province_bits(k: ProvinceKind) -> u16 {
     match k {
@@ -93,6 +237,7 @@ fn unit_bits(d: &Data, e: Entry) -> u16 {
             let r = &d.nc[i];
             commune_bits(r.kind) | r.change.map_or(0, |(_, k)| commune_bits(k))
         }
+        Level::HistoricalCommune => commune_bits(d.hc[i].kind),
     }
 }
 
@@ -100,7 +245,7 @@ fn level_bits(l: Level) -> u16 {
     match l {
         Level::LegacyProvince | Level::Province => PROVINCE_BITS,
         Level::LegacyDistrict => DISTRICT_BITS,
-        Level::LegacyCommune | Level::Commune => COMMUNE_BITS,
+        Level::LegacyCommune | Level::Commune | Level::HistoricalCommune => COMMUNE_BITS,
     }
 }
 
@@ -125,16 +270,23 @@ pub(crate) enum Accent {
     Unmarked,
 }
 
-/// A unit whose name (with an optional type word) occupies words
-/// `start..end` of the text.
+/// A unit whose name (with an optional type word before or after it)
+/// occupies words `start..end` of the text, the name itself
+/// `name_start..name_end`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Hit {
     pub(crate) entry: Entry,
     pub(crate) start: usize,
     pub(crate) name_start: usize,
-    pub(crate) end: usize,
+    pub(crate) name_end: usize,
     pub(crate) typed: Typed,
     pub(crate) accent: Accent,
+    /// No type word, and a house number, street or hamlet word stands
+    /// before it in its part of the text: a street or hamlet name.
+    pub(crate) street: bool,
+    /// 0: the name as written; 1: a spelling variant (spacing, c/k, y/i);
+    /// 2: one or two wrong letters.
+    pub(crate) fuzzy: u8,
 }
 
 /// Bit mask of levels.
@@ -142,76 +294,143 @@ pub(crate) const fn mask(l: Level) -> u8 {
     1 << (l as u8)
 }
 
-/// Every unit of a level in `levels` whose name ends at word `end`.
+/// How the diacritics of words `s..e` compare with the unit's.
+fn accent_of(d: &Data, t: &Tokens, entry: Entry, s: usize, e: usize) -> Accent {
+    // In a text written with diacritics, a word typed without them is taken
+    // as written only when the name has none either.
+    let name = if entry.alias {
+        match d.alias_accents.get(t.folded(s, e)) {
+            Some(a) => a,
+            None => return Accent::Neutral,
+        }
+    } else {
+        d.accent(entry)
+    };
+    if !t.accented {
+        Accent::Neutral
+    } else if t.accent(s, e) == name {
+        Accent::Exact
+    } else if t.any_accented(s, e) {
+        Accent::Mismatch
+    } else {
+        Accent::Unmarked
+    }
+}
+
+/// Whether `tb` (a type word's kinds) fits the unit, if it is of its level.
+pub(crate) fn typed_as(d: &Data, entry: Entry, tb: u16) -> Option<Typed> {
+    if tb & level_bits(entry.level) == 0 {
+        return None;
+    }
+    Some(if tb & unit_bits(d, entry) != 0 {
+        Typed::Consistent
+    } else {
+        Typed::Inconsistent
+    })
+}
+
+/// Type words just before word `s`, as (kinds, words): at most a one-word
+/// and a two-word one.
+pub(crate) fn types_before(t: &Tokens, s: usize) -> [(u16, usize); 2] {
+    let mut before = [(0u16, 0usize); 2];
+    if s >= 1 && !t.toks[s].hard_before {
+        let p = &t.toks[s - 1];
+        if p.kind2 != 0 {
+            // "Thị xã Nghi Sơn": the town, not "Xã Nghi Sơn".
+            before[1] = (p.kind2, 2);
+        } else {
+            before[0] = (p.kind1, 1);
+        }
+    }
+    before
+}
+
+/// Every unit of a level in `levels` whose name ends at word `end` (or at
+/// `end - 1` followed by an English type word).
 pub(crate) fn hits_ending_at(d: &Data, t: &Tokens, end: usize, levels: u8, out: &mut Vec<Hit>) {
-    let longest = d.max_words.min(end);
+    names_ending_at(d, t, end, 0, levels, out);
+    if end >= 2 {
+        let last = &t.toks[end - 1];
+        if last.kind1 & ENGLISH != 0 && !last.hard_before {
+            names_ending_at(d, t, end - 1, last.kind1, levels, out);
+        }
+    }
+}
+
+fn names_ending_at(
+    d: &Data,
+    t: &Tokens,
+    name_end: usize,
+    after: u16,
+    levels: u8,
+    out: &mut Vec<Hit>,
+) {
+    let Some(&lengths) = d.last_words.get(t.folded(name_end - 1, name_end)) else {
+        return;
+    };
+    let longest = d.max_words.min(name_end);
     for len in 1..=longest {
-        let s = end - len;
-        if len > 1 && t.crosses_hard(s, end) {
+        let s = name_end - len;
+        if len > 1 && t.toks[s + 1].hard_before {
             break;
         }
-        let key = t.folded(s, end);
+        if lengths & (1 << len) == 0 {
+            continue;
+        }
+        let key = t.folded(s, name_end);
         let Some(list) = d.names.get(key) else {
             continue;
         };
-        // Type words just before the name: (kinds, words).
-        let mut before = [(0u16, 0usize); 2];
-        let mut found = 0;
-        for &(word, tb) in TYPE_WORDS {
-            let n = if word.contains(' ') { 2 } else { 1 };
-            if found < before.len()
-                && n <= s
-                && !t.crosses_hard(s - n, s + 1)
-                && t.folded(s - n, s) == word
-            {
-                before[found] = (tb, n);
-                found += 1;
-            }
-        }
+        let before = types_before(t, s);
         let numeric = key.bytes().all(|b| b.is_ascii_digit());
-        let typed_accent = t.accent(s, end);
-        let any_accented = t.any_accented(s, end);
+        let after_marker = t.toks[s].after_marker;
+        let segment_start = s == 0 || t.toks[s].hard_before;
         for &entry in list {
             if levels & mask(entry.level) == 0 {
                 continue;
             }
-            // In a text written with diacritics, a word typed without them
-            // is taken as written only when the name has none either.
-            let accent = if !t.accented || entry.alias {
-                Accent::Neutral
-            } else if typed_accent == d.accent(entry) {
-                Accent::Exact
-            } else if any_accented {
-                Accent::Mismatch
-            } else {
-                Accent::Unmarked
-            };
+            if entry.short && !(segment_start || (t.toks[s].upper && !t.all_upper)) {
+                // "BD", "KG": initials count only as their own part of the
+                // text or written in capitals.
+                continue;
+            }
             let base = Hit {
                 entry,
                 start: s,
                 name_start: s,
-                end,
+                name_end,
                 typed: Typed::Absent,
-                accent,
+                accent: accent_of(d, t, entry, s, name_end),
+                street: false,
+                fuzzy: 0,
             };
-            if !numeric {
-                out.push(base);
-            }
-            let lb = level_bits(entry.level);
-            for &(tb, n) in &before[..found] {
-                if tb & lb == 0 {
-                    continue;
+            if after != 0 {
+                if let Some(typed) = typed_as(d, entry, after) {
+                    out.push(Hit { typed, ..base });
                 }
-                let typed = if tb & unit_bits(d, entry) != 0 {
-                    Typed::Consistent
-                } else {
-                    Typed::Inconsistent
-                };
+                continue;
+            }
+            if !numeric {
+                // A bare name after a house number or street word, inside a
+                // longer name typed with a type word of its level, or right
+                // after a type word of another level ("Huyện Lộc Hà" is no
+                // Xã Lộc Hà) is no unit of this level on its own.
+                let lb = level_bits(entry.level);
+                let inside = t.toks[s].kinds_earlier & lb != 0;
+                let other = before.iter().any(|&(k, _)| k != 0 && k & lb == 0);
                 out.push(Hit {
-                    start: s - n,
-                    typed,
+                    street: after_marker || inside || other,
                     ..base
                 });
+            }
+            for &(tb, n) in &before {
+                if let Some(typed) = typed_as(d, entry, tb) {
+                    out.push(Hit {
+                        start: s - n,
+                        typed,
+                        ..base
+                    });
+                }
             }
         }
     }
@@ -264,6 +483,7 @@ pub fn search(query: &str) -> Vec<SearchHit> {
     let d = data();
     let mut t = Tokens::default();
     t.fill(query);
+    classify(&mut t);
     let mut hits = Vec::new();
     if t.len() > 0 {
         hits_ending_at(d, &t, t.len(), u8::MAX, &mut hits);

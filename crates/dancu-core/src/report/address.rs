@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use super::round3;
 use crate::CalendarDate;
 use crate::admin::{
-    Candidate, Commune, CommuneCode, Era, LegacyCommune, LegacyCommuneCode, LegacyDistrict,
-    LegacyDistrictCode, LegacyProvince, LegacyProvinceCode, Place, Predecessor, Province,
-    ProvinceCode, Resolution, Source,
+    Candidate, Commune, CommuneCode, Era, HistoricalCommune, LegacyCommune, LegacyCommuneCode,
+    LegacyDistrict, LegacyDistrictCode, LegacyProvince, LegacyProvinceCode, Place, Predecessor,
+    Province, ProvinceCode, Resolution, Source,
 };
 
 /// Which era a code given to [`unit()`] belongs to.
@@ -47,6 +47,32 @@ struct CurrentOut {
     alternatives: Vec<UnitOut<CommuneCode>>,
 }
 
+/// A commune merged away before 2025-06-30.
+#[derive(Serialize)]
+struct HistoricalOut {
+    code: LegacyCommuneCode,
+    name: &'static str,
+    /// The first day without it (exact), or the first list it is absent from.
+    until: CalendarDate,
+    until_exact: bool,
+    district: UnitOut<LegacyDistrictCode>,
+}
+
+impl From<HistoricalCommune> for HistoricalOut {
+    fn from(h: HistoricalCommune) -> Self {
+        Self {
+            code: h.code(),
+            name: h.full_name(),
+            until: h.until(),
+            until_exact: h.until_is_exact(),
+            district: UnitOut {
+                code: h.district_code(),
+                name: h.district_full_name().into(),
+            },
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct CandidateOut {
     era: &'static str,
@@ -56,7 +82,10 @@ struct CandidateOut {
 }
 
 /// One resolved free-text address: the object `dancu address resolve
-/// --json` prints, keys in this order.
+/// --json` prints, keys in this order: `input`, `resolved`, `era`, `legacy`,
+/// `current`, `historical` (`{"code", "name", "until", "until_exact",
+/// "district"}` for a commune merged away before 2025-06-30, else null),
+/// `detail`, `confidence`, `candidates`.
 ///
 /// ```
 /// use dancu_core::admin::resolve;
@@ -77,6 +106,7 @@ pub struct AddressReport<'a> {
     era: Option<&'static str>,
     legacy: Option<LegacyOut>,
     current: Option<CurrentOut>,
+    historical: Option<HistoricalOut>,
     detail: Option<&'a str>,
     confidence: f64,
     candidates: Vec<CandidateOut>,
@@ -158,8 +188,13 @@ impl<'a> AddressReport<'a> {
             input,
             resolved: r.is_resolved(),
             era: era.map(Era::as_str),
-            legacy: place.and_then(legacy_out),
+            // A 2025 address whose note says what it was formerly ("… (Phường
+            // Điện Biên, Quận Ba Đình cũ)") has that legacy reading.
+            legacy: place
+                .and_then(legacy_out)
+                .or_else(|| r.former().and_then(legacy_out)),
             current: place.map(|p| current_out(p, on)),
+            historical: r.historical().map(HistoricalOut::from),
             detail: r.detail(),
             confidence: round3(r.confidence()),
             candidates: r
@@ -347,5 +382,182 @@ pub fn unit(era: UnitEra, code: &str) -> Value {
             error_json(code, "expected a 2-, 3- or 5-digit legacy code".to_owned())
         }
         (UnitEra::Y2025, _) => error_json(code, "expected a 2- or 5-digit 2025 code".to_owned()),
+    }
+}
+
+/// A confidence as printed in a row: three decimals, without allocating.
+fn confidence_text(c: f32) -> &'static str {
+    static TEXTS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        (0..=1000)
+            .map(|i| format!("{:.3}", f64::from(i) / 1000.0))
+            .collect()
+    });
+    let i = (f64::from(c.clamp(0.0, 1.0)) * 1000.0).round() as usize;
+    TEXTS.get(i).map_or("0.000", String::as_str)
+}
+
+/// What became of one address in a bulk conversion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RowStatus {
+    /// Resolved to one commune.
+    Resolved,
+    /// Not resolved; several communes are possible (listed as candidates).
+    Ambiguous,
+    /// Not resolved, with at most one candidate (including a commune merged
+    /// away before 2025-06-30, and text that names no commune).
+    Unresolved,
+}
+
+impl RowStatus {
+    /// The status of a resolution.
+    #[must_use]
+    pub fn of(r: &Resolution) -> Self {
+        if r.is_resolved() {
+            Self::Resolved
+        } else if r.historical().is_none()
+            && r.candidates()
+                .iter()
+                .filter(|c| c.place.is_determined())
+                .count()
+                >= 2
+        {
+            Self::Ambiguous
+        } else {
+            Self::Unresolved
+        }
+    }
+
+    /// `"resolved"`, `"ambiguous"` or `"unresolved"`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Resolved => "resolved",
+            Self::Ambiguous => "ambiguous",
+            Self::Unresolved => "unresolved",
+        }
+    }
+}
+
+/// The columns `dancu address convert-file` adds to every row, in order
+/// (see [`AddressRow`]).
+pub const ROW_COLUMNS: [&str; 18] = [
+    "status",
+    "era",
+    "legacy_province_code",
+    "legacy_province",
+    "legacy_district_code",
+    "legacy_district",
+    "legacy_commune_code",
+    "legacy_commune",
+    "province_code",
+    "province",
+    "commune_code",
+    "commune",
+    "alternatives",
+    "historical_code",
+    "historical",
+    "historical_until",
+    "confidence",
+    "resolved",
+];
+
+/// One resolved address as flat fields, for tables: the values of
+/// [`ROW_COLUMNS`], empty where they do not apply. `legacy_*` is what a
+/// legacy text names (or a "cũ" note's reading); `province`/`commune` the
+/// 2025 units (the default target of a split commune, the other targets in
+/// `alternatives` as "code name" separated by "; "); for an unresolved text
+/// only the levels it names for certain are filled. Built from the same
+/// domain types as [`AddressReport`], with the same meaning.
+///
+/// ```
+/// use dancu_core::admin::resolve;
+/// use dancu_core::report::{AddressRow, ROW_COLUMNS};
+///
+/// let r = resolve("Xã Dương Quang, TP. Bắc Kạn, Bắc Kạn");
+/// let row = AddressRow::new(&r, None);
+/// let fields = row.fields();
+/// let get = |name| fields[ROW_COLUMNS.iter().position(|c| *c == name).unwrap()].as_ref();
+/// assert_eq!(get("legacy_commune_code"), "01849");
+/// assert_eq!(get("commune"), "Xã Phong Quang");
+/// assert_eq!(get("resolved"), "true");
+/// ```
+#[derive(Debug)]
+pub struct AddressRow {
+    fields: [Cow<'static, str>; ROW_COLUMNS.len()],
+    status: RowStatus,
+}
+
+impl AddressRow {
+    /// The row of resolution `r`; 2025 units named as on `on` (as in the
+    /// data when `None`).
+    #[must_use]
+    pub fn new(r: &Resolution, on: Option<CalendarDate>) -> Self {
+        let status = RowStatus::of(r);
+        let mut f: [Cow<'static, str>; ROW_COLUMNS.len()] = Default::default();
+        f[0] = status.as_str().into();
+        let place = r.place();
+        if let Some(era) = r.era() {
+            f[1] = era.as_str().into();
+        }
+        let legacy = place
+            .filter(|p| p.era() == Era::Legacy)
+            .or_else(|| r.former());
+        if let Some(&Place::Legacy {
+            province,
+            district,
+            commune,
+        }) = legacy
+        {
+            f[2] = province.code_str().into();
+            f[3] = province.full_name().into();
+            if let Some(d) = district {
+                f[4] = d.code_str().into();
+                f[5] = d.full_name().into();
+            }
+            if let Some(c) = commune {
+                f[6] = c.code_str().into();
+                f[7] = c.full_name().into();
+            }
+        }
+        if let Some(p) = place {
+            let province = p.current_province();
+            f[8] = province.code_str().into();
+            f[9] = on.map_or(Cow::Borrowed(province.full_name()), |d| {
+                Cow::Owned(province.full_name_on(d))
+            });
+            if let Some(c) = p.current_commune() {
+                f[10] = c.code_str().into();
+                f[11] = commune_out(c, on).name;
+            }
+            let alternatives = p.alternatives();
+            if !alternatives.is_empty() {
+                let list: Vec<String> = alternatives
+                    .into_iter()
+                    .map(|c| format!("{} {}", c.code_str(), commune_out(c, on).name))
+                    .collect();
+                f[12] = list.join("; ").into();
+            }
+        }
+        if let Some(h) = r.historical() {
+            f[13] = h.code_str().into();
+            f[14] = h.full_name().into();
+            f[15] = h.until().to_string().into();
+        }
+        f[16] = confidence_text(r.confidence()).into();
+        f[17] = if r.is_resolved() { "true" } else { "false" }.into();
+        Self { fields: f, status }
+    }
+
+    /// The values, in [`ROW_COLUMNS`] order.
+    #[must_use]
+    pub fn fields(&self) -> &[Cow<'static, str>; ROW_COLUMNS.len()] {
+        &self.fields
+    }
+
+    /// What became of the address.
+    #[must_use]
+    pub fn status(&self) -> RowStatus {
+        self.status
     }
 }

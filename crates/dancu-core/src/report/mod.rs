@@ -7,8 +7,9 @@
 //! with the same meaning, in the same order.
 //!
 //! - [`IdReport`]: one inspected identity number.
-//! - [`AddressReport`]: one resolved free-text address; [`conversion`] and
-//!   [`unit()`] for conversion and look-up by code.
+//! - [`AddressReport`]: one resolved free-text address; [`AddressRow`] the
+//!   same as the flat columns of a bulk conversion ([`ROW_COLUMNS`]);
+//!   [`conversion`] and [`unit()`] for conversion and look-up by code.
 //! - [`LookupReport`]: one check of a citizen against the population
 //!   database (outcome, record, match report, error), with [`record`] for
 //!   the record alone.
@@ -17,7 +18,7 @@ mod address;
 mod identity;
 mod lookup;
 
-pub use address::{AddressReport, UnitEra, conversion, unit};
+pub use address::{AddressReport, AddressRow, ROW_COLUMNS, RowStatus, UnitEra, conversion, unit};
 pub use identity::{IdReport, RegistrationReport};
 pub use lookup::{LookupReport, record};
 
