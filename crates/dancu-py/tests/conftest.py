@@ -56,6 +56,11 @@ class Cli:
         return [json.loads(line) for line in p.stdout.splitlines()]
 
     def inspect(self, ids: list[str], on: str = ON) -> list[dict]:
+        # As arguments, every item is an input, blank ones too (standard
+        # input skips blank lines: `inspect_stdin`).
+        return self.lines(["id", "inspect", "--json", "--on", on, "--", *ids])
+
+    def inspect_stdin(self, ids: list[str], on: str = ON) -> list[dict]:
         return self.lines(["id", "inspect", "-", "--json", "--on", on], "\n".join(ids) + "\n")
 
     def resolve(self, texts: list[str], on: str | None = None) -> list[dict]:

@@ -48,6 +48,13 @@ def test_batch_matches_cli_field_for_field(cli):
         assert list(o) == list(t), "same keys in the same order"
 
 
+def test_cli_standard_input_skips_blank_lines_only(cli):
+    # The reference itself: one object per non-blank line, as for arguments.
+    piped = cli.inspect_stdin(IDS)
+    assert piped == [r for r in cli.inspect(IDS) if r["input"].strip()]
+    assert len(piped) == len(IDS) - 2
+
+
 def test_single_matches_cli_or_raises_its_error(cli):
     for text, t in zip(IDS, cli.inspect(IDS)):
         if t["valid"]:
