@@ -56,7 +56,8 @@ class Cli:
         return [json.loads(line) for line in p.stdout.splitlines()]
 
     def inspect(self, ids: list[str], on: str = ON) -> list[dict]:
-        return self.lines(["id", "inspect", "-", "--json", "--on", on], "\n".join(ids) + "\n")
+        # As arguments: standard input skips blank lines, which are inputs here.
+        return self.lines(["id", "inspect", "--json", "--on", on, "--", *ids])
 
     def resolve(self, texts: list[str], on: str | None = None) -> list[dict]:
         extra = ["--on", on] if on else []
