@@ -56,8 +56,8 @@ class Cli:
         return [json.loads(line) for line in p.stdout.splitlines()]
 
     def inspect(self, ids: list[str], on: str = ON) -> list[dict]:
-        # As arguments, every item is an input, blank ones too (standard
-        # input skips blank lines: `inspect_stdin`).
+        # As arguments: standard input skips blank lines, which are inputs here
+        # (`inspect_stdin` is the standard-input path).
         return self.lines(["id", "inspect", "--json", "--on", on, "--", *ids])
 
     def inspect_stdin(self, ids: list[str], on: str = ON) -> list[dict]:

@@ -29,7 +29,7 @@ IDS = [
     "",  # empty
     "   ",  # only spaces
     "12345",  # wrong length
-    "0061890000011",  # 13 digits without a dash: no shape
+    "0061890000011",  # 13 digits without a dash: a branch tax code, here invalid
     "00608900000x",  # personal ID with a letter
     "000089000001",  # unknown registration code 000
     "097089000001",  # unknown registration code 097
