@@ -16,6 +16,7 @@ use dancu_core::{CalendarDate, IdNumber, Precision};
 use dancu_dossier_sqlite::SqliteDossierStore;
 use dancu_popdb::Secret;
 use dancu_popdb::audit::{Audited, SqliteAuditSink, SubjectHasher};
+use dancu_popdb::layer::Ruled;
 use dancu_sandbox::population::RecordVintage;
 use dancu_sandbox::{Person, Sandbox, SandboxConfig};
 use dancu_tandan::otp::{InMemoryOtpSender, OfficerOtpGate};
@@ -194,7 +195,7 @@ async fn demo(dir: &std::path::Path, seed: u64, salt: DemoSalt) -> anyhow::Resul
     let gated = |channel: &str| -> anyhow::Result<Arc<dyn PopulationRegistry>> {
         let bare = sandbox.registry(channel, None)?;
         Ok(Arc::new(Audited::new(
-            gate.guard(bare),
+            Ruled::new(bare, Arc::clone(&gate)),
             Arc::clone(&sink),
             hasher.clone(),
         )))
@@ -301,7 +302,8 @@ impl Demo<'_> {
             "      Dữ liệu: {} · {} · ngày sinh {} · nơi ở hiện tại: {}",
             rec.name,
             rec.personal_id,
-            rec.birth_date,
+            rec.birth_date
+                .map_or_else(|| "—".to_owned(), |b| b.to_string()),
             rec.current
                 .as_ref()
                 .map_or_else(|| "—".to_owned(), dancu_core::dossier::address_text)

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 use dancu_sandbox::Population;
 use dancu_sandbox::export::citizen_json;
 use dancu_sandbox::faults::Faults;
-use dancu_sandbox::server::{Sandbox, SandboxConfig};
+use dancu_sandbox::server::{Dialects, Sandbox, SandboxConfig};
 
 use crate::verify_cmd::UsageError;
 
@@ -53,6 +53,14 @@ struct ServeArgs {
     /// Faults to inject from the start (TOML or JSON; see the README).
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
+    /// The dialect a channel speaks, as `<channel>=<preset>` (repeatable):
+    /// e.g. `lgsp=opencps_lgsp`, `c06=c06_php`, `provincial_json=tandan_json`.
+    #[arg(long = "dialect", value_name = "CHANNEL=PRESET")]
+    dialects: Vec<String>,
+    /// Settings (TOML or JSON): a `dialect` table of `channel = "preset"`;
+    /// `--dialect` overrides it.
+    #[arg(long, value_name = "FILE")]
+    settings: Option<PathBuf>,
     /// Write a dancu.toml that `dancu verify` can use against this sandbox
     /// (an existing file is kept unless `--force`).
     #[arg(long, value_name = "PATH")]
@@ -135,6 +143,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         None => Faults::default(),
     };
+    let mut dialects = match &args.settings {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Dialects::parse_settings(&text)
+                .map_err(|e| UsageError(format!("{}: {e}", path.display())))?
+        }
+        None => Dialects::default(),
+    };
+    for d in &args.dialects {
+        dialects
+            .apply(d)
+            .map_err(|e| UsageError(format!("--dialect {d}: {e}")))?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -145,10 +167,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             seed: args.population.seed,
             citizens: args.population.citizens,
             faults,
+            dialects,
             ..SandboxConfig::default()
         })
         .await
         .with_context(|| format!("listening on {addr}"))?;
+        let stop = shutdown_signal().context("listening for Ctrl-C and SIGTERM")?;
         if let Some(path) = &args.write_config {
             // Relative to the config file: the audit trail sits beside it.
             write_config(path, &sandbox.config_toml("dancu-audit.sqlite"), args.force)?;
@@ -158,39 +182,45 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "{}", sandbox.channels())?;
             out.flush()?;
         }
+        let d = sandbox.dialects();
         eprintln!(
-            "dancu sandbox: {} synthetic citizens (seed {}) at {}; Ctrl-C to stop",
+            "dancu sandbox: {} synthetic citizens (seed {}) at {} (dialects: lgsp={}, c06={}, provincial_json={}); Ctrl-C to stop",
             sandbox.population().len(),
             args.population.seed,
-            sandbox.base_url()
+            sandbox.base_url(),
+            d.lgsp,
+            d.c06,
+            d.provincial_json
         );
-        shutdown_signal().await;
+        stop.await;
         sandbox.shutdown().await.context("shutting down")?;
         eprintln!("dancu sandbox: stopped");
         Ok(ExitCode::SUCCESS)
     })
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Registers the stop signals (Ctrl-C, and SIGTERM on Unix) and gives the
+/// future that ends when one arrives. Called before the first line is
+/// printed, so a signal sent as soon as that line is read stops the sandbox
+/// cleanly rather than killing it.
+fn shutdown_signal() -> io::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = ctrl_c.await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 

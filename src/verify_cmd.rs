@@ -282,8 +282,11 @@ fn print_human(
         if let Some(c) = &r.cmnd {
             writeln!(out, "  former CMND     {c}")?;
         }
-        writeln!(out, "  birth date      {}", r.birth_date)?;
-        if let Some(g) = r.gender.gender() {
+        match r.birth_date {
+            Some(b) => writeln!(out, "  birth date      {b}")?,
+            None => writeln!(out, "  birth date      — (none that could be read)")?,
+        }
+        if let Some(g) = r.gender_meaning() {
             writeln!(out, "  gender          {g}")?;
         }
         if let Some(a) = &r.current {
@@ -300,6 +303,13 @@ fn print_human(
         }
         if let Some(t) = &r.as_of {
             writeln!(out, "  data as of      {t}")?;
+        }
+        for u in r.undecodable() {
+            writeln!(
+                out,
+                "  NOT DECODABLE   {}: {} (the value as sent is kept in --json; check it)",
+                u.field, u.reason
+            )?;
         }
     }
     if let Some(m) = &report.match_report {
@@ -321,5 +331,77 @@ fn outcome_words(outcome: &str) -> &'static str {
         "unavailable" => "unavailable",
         "invalid_response" => "invalid response",
         _ => "failed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dancu_core::registry::{LookupOutcome, Person, RecordField, ReplyMeta};
+
+    use super::*;
+
+    /// A found record whose birth date and father's ID could not be
+    /// decoded: the text says so, line by line and in the match line, and
+    /// never calls it "all agree".
+    #[test]
+    fn the_text_names_the_fields_that_could_not_be_decoded() {
+        let on = CalendarDate::new(2026, 11, 27).expect("date");
+        let mut record = CitizenRecord::with_identity(
+            "006089000001".parse().expect("id"),
+            "Nguyễn Văn An".parse().expect("name"),
+        );
+        record.gender = Some("1".parse().expect("code"));
+        record.flag(RecordField::BirthDate, Some("32/13/1989"), "not a date");
+        record.flag(
+            RecordField::PersonalId(Person::Father),
+            Some("12345"),
+            "wrong length",
+        );
+        let query = IdentityQuery::new(
+            IdNumber::parse_on("006089000001", on).expect("id"),
+            "Nguyễn Văn An".parse().expect("name"),
+            "12/05/1989".parse().expect("dob"),
+        )
+        .expect("query");
+        let ctx = RequestContext::new("canbo.motcua01", "1.001776".parse().expect("procedure"))
+            .expect("ctx");
+        let result = Ok(Reply::new(
+            LookupOutcome::Found(Box::new(record.clone())),
+            ReplyMeta::single(None, None),
+        ));
+        let report = LookupReport::lookup(&ctx, &query, &result);
+        let mut out = Vec::new();
+        print_human(&mut out, &report, Some(&record)).expect("written");
+        let text = String::from_utf8(out).expect("UTF-8");
+        assert!(
+            text.contains("  birth date      — (none that could be read)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  NOT DECODABLE   NgayThangNamSinh: not a date"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  NOT DECODABLE   Cha/SoDinhDanh: wrong length"),
+            "{text}"
+        );
+        assert!(
+            text.contains("birth date NOT COMPARED") && text.contains("CHECK THE DIFFERENCES"),
+            "{text}"
+        );
+        assert!(
+            text.contains("not decodable NgayThangNamSinh, Cha/SoDinhDanh"),
+            "{text}"
+        );
+        assert!(!text.contains("12345"), "no raw value in the text: {text}");
+        // The JSON carries the raw values and the flags, the match the paths.
+        let json = serde_json::to_value(&report).expect("json");
+        assert_eq!(json["record"]["birth_date"], serde_json::Value::Null);
+        assert_eq!(json["record"]["undecodable"][1]["raw"], "12345");
+        assert_eq!(json["match"]["birth_date"], "not_comparable");
+        assert_eq!(
+            json["match"]["undecodable"],
+            serde_json::json!(["NgayThangNamSinh", "Cha/SoDinhDanh"])
+        );
     }
 }

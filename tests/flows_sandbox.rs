@@ -252,6 +252,7 @@ async fn tandan_refuses_lookups_until_the_officer_confirms_the_otp() {
 
     use dancu_core::registry::RegistryError;
     use dancu_popdb::audit::Audited;
+    use dancu_popdb::layer::Ruled;
     use dancu_tandan::otp::{InMemoryOtpSender, OfficerOtpGate, OtpGateError};
 
     let env = Env::start().await;
@@ -264,7 +265,11 @@ async fn tandan_refuses_lookups_until_the_officer_confirms_the_otp() {
     );
     let sink: Arc<dyn AuditSink> = env.audit.clone();
     let bare = env.sandbox.registry("c06", None).unwrap();
-    let registry = Audited::new(gate.guard(bare), sink, env.hasher.clone());
+    let registry = Audited::new(
+        Ruled::new(bare, Arc::clone(&gate)),
+        sink,
+        env.hasher.clone(),
+    );
     let officer = officer().with_phone("0912345678".parse().unwrap());
     let catalog = Catalog::sample();
     let (id, name, birth) = (p.id.to_string(), p.name.to_string(), p.birth.to_string());

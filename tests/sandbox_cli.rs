@@ -11,9 +11,11 @@ fn dancu() -> Command {
     Command::new(env!("CARGO_BIN_EXE_dancu"))
 }
 
-#[test]
-fn serve_prints_channels_writes_a_config_and_stops_cleanly() {
-    let dir = std::env::temp_dir().join(format!("dancu-sandbox-cli-{}", std::process::id()));
+/// Serves a sandbox with `dialects` (`--dialect` arguments), checks a
+/// lookup through each channel of the config it writes, stops it with
+/// SIGTERM, and returns its first line.
+fn serve_verify_and_stop(tag: &str, dialects: &[&str]) -> Value {
+    let dir = std::env::temp_dir().join(format!("dancu-sandbox-cli-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let config = dir.join("dancu.toml");
     let mut child = dancu()
@@ -27,6 +29,7 @@ fn serve_prints_channels_writes_a_config_and_stops_cleanly() {
             "--citizens",
             "300",
         ])
+        .args(dialects.iter().flat_map(|d| ["--dialect", d]))
         .arg("--write-config")
         .arg(&config)
         .stdout(Stdio::piped())
@@ -38,6 +41,21 @@ fn serve_prints_channels_writes_a_config_and_stops_cleanly() {
         .read_line(&mut first)
         .expect("first line");
     let line: Value = serde_json::from_str(&first).expect("the first line is one JSON object");
+    verify_each_channel(&dir, &line);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = child.wait().expect("the sandbox exits");
+    assert_eq!(status.code(), Some(0), "a clean shutdown on SIGTERM");
+    let _ = std::fs::remove_dir_all(&dir);
+    line
+}
+
+#[test]
+fn serve_prints_channels_writes_a_config_and_stops_cleanly() {
+    let line = serve_verify_and_stop("contract", &[]);
     let base = line["base_url"].as_str().expect("base_url");
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
     let lgsp = &line["channels"]["lgsp"];
@@ -66,7 +84,46 @@ fn serve_prints_channels_writes_a_config_and_stops_cleanly() {
         assert!(c06[key].is_string(), "c06.{key}");
     }
     assert!(line["channels"]["provincial_json"]["api_key"].is_string());
+}
 
+#[test]
+fn serve_speaks_the_dialects_it_is_given() {
+    let line = serve_verify_and_stop(
+        "dialects",
+        &[
+            "lgsp=opencps_lgsp",
+            "c06=c06_php",
+            "provincial_json=tandan_json",
+        ],
+    );
+    let ch = &line["channels"];
+    assert_eq!(ch["lgsp"]["preset"], "opencps_lgsp");
+    assert_eq!(ch["lgsp"]["service_codes"]["1.001776"], "G15-TP110");
+    assert_eq!(ch["c06"]["timestamp_unit"], "s");
+    assert!(
+        ch["c06"]["api_key"].is_null(),
+        "the PHP client sends no ApiKey"
+    );
+    assert!(
+        ch["provincial_json"]["api_key"].is_null(),
+        "Tân Dân takes no key"
+    );
+    // A preset for another channel is a usage error.
+    let out = dancu()
+        .args(["sandbox", "serve", "--dialect", "c06=tandan_json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("tandan_json is for the provincial_json channel")
+    );
+}
+
+/// `dancu verify` of a sandbox citizen through each channel of the written
+/// config.
+fn verify_each_channel(dir: &std::path::Path, line: &Value) {
+    assert!(line["channels"].is_object());
     // Someone to look up: the export of the same seed and size.
     let export = dancu()
         .args(["sandbox", "export", "--seed", "3", "--citizens", "300"])
@@ -80,7 +137,7 @@ fn serve_prints_channels_writes_a_config_and_stops_cleanly() {
         .expect("a citizen without OTP");
     for gateway in ["lgsp", "c06", "provincial_json"] {
         let out = dancu()
-            .current_dir(&dir)
+            .current_dir(dir)
             .env("DANCU_AUDIT_SALT", "sandbox-cli-test-salt-0123")
             .args([
                 "verify",
@@ -103,16 +160,18 @@ fn serve_prints_channels_writes_a_config_and_stops_cleanly() {
             "{gateway}: {}",
             String::from_utf8_lossy(&out.stdout)
         );
+        let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(
+            v["record"]["undecodable"],
+            serde_json::json!([]),
+            "{gateway}"
+        );
+        assert_eq!(
+            v["match"]["undecodable"],
+            serde_json::json!([]),
+            "{gateway}"
+        );
     }
-
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let status = child.wait().expect("the sandbox exits");
-    assert_eq!(status.code(), Some(0), "a clean shutdown on SIGTERM");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -1,17 +1,20 @@
 //! `dancu.toml`: the officer, the audit trail and the gateways.
 //!
-//! Every secret is given either inline (`secret_key = "…"`) or as the name
-//! of an environment variable (`secret_key_env = "LGSP_SECRET"`). Unknown
-//! keys, keys of another gateway kind, and missing credentials are errors
-//! that name the key.
+//! A `[gateway.<name>]` table is handed key by key to the
+//! [`GatewayBuilder`], the only validator of gateway settings: this reader
+//! knows no gateway key. Any string setting may instead be given as the
+//! name of an environment variable (`secret_key_env = "LGSP_SECRET"`; a
+//! table of them for `headers_env`), resolved here. Unknown keys, keys of
+//! another gateway kind, and missing credentials are errors that name the
+//! gateway and the key.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use crate::Secret;
-pub use crate::gateway::{NameForm, TimestampUnit};
-use crate::resilience::{ResilienceConfig, RetryPolicy};
+pub use crate::gateway::GatewayConfig;
+use crate::gateway::{ConfigValue, GatewayBuilder};
+pub use dancu_wire::{NameForm, Preset, TimestampUnit};
 
 /// Why a configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -55,97 +58,8 @@ pub struct AuditConfig {
     pub salt_env: String,
 }
 
-/// Settings shared by every gateway kind.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CommonGatewayConfig {
-    /// `base_url`.
-    pub base_url: String,
-    /// `lookup_path`.
-    pub lookup_path: String,
-    /// `verify_path`.
-    pub verify_path: String,
-    /// `lookup_code` (`MaTichHop` of the full lookup; default `037`).
-    pub lookup_code: String,
-    /// `verify_code` (`MaTichHop` of the yes/no check; default `033`).
-    pub verify_code: String,
-    /// `name_form`.
-    pub name_form: NameForm,
-    /// `deadline_ms`, `attempt_timeout_ms`, `max_retries`, `rate_per_second`,
-    /// `max_concurrency`.
-    pub resilience: ResilienceConfig,
-    /// `ca_cert`: a PEM file of a private CA to trust in addition to the
-    /// system's roots (certificate checks are never switched off).
-    pub ca_cert: Option<PathBuf>,
-}
-
-/// The kind-specific part of a gateway.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum GatewayKindConfig {
-    /// `kind = "lgsp"`.
-    Lgsp {
-        /// `token_path`.
-        token_path: String,
-        /// `access_key`.
-        access_key: Secret,
-        /// `secret_key`.
-        secret_key: Secret,
-        /// `app_name`.
-        app_name: String,
-        /// `partner_code`.
-        partner_code: String,
-        /// `partner_code_cus`.
-        partner_code_cus: String,
-    },
-    /// `kind = "c06"`.
-    C06 {
-        /// `username`.
-        username: String,
-        /// `secret`.
-        secret: Secret,
-        /// `api_key`.
-        api_key: Secret,
-        /// `x_road_client`.
-        x_road_client: String,
-        /// `auth_url`: the string hashed into the Basic credentials.
-        auth_url: String,
-        /// `timestamp_unit`.
-        timestamp_unit: TimestampUnit,
-    },
-    /// `kind = "provincial_json"`.
-    ProvincialJson {
-        /// `api_key`.
-        api_key: Secret,
-        /// `auth_header` (default `Authorization`, sent as `Bearer <key>`).
-        auth_header: String,
-    },
-}
-
-impl GatewayKindConfig {
-    /// The kind's name as written in the file.
-    #[must_use]
-    pub const fn kind(&self) -> &'static str {
-        match self {
-            Self::Lgsp { .. } => "lgsp",
-            Self::C06 { .. } => "c06",
-            Self::ProvincialJson { .. } => "provincial_json",
-        }
-    }
-}
-
-/// One `[gateway.<name>]` table.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GatewayConfig {
-    /// `<name>`.
-    pub name: String,
-    /// Settings every kind has.
-    pub common: CommonGatewayConfig,
-    /// Settings of its kind.
-    pub kind: GatewayKindConfig,
-}
-
 /// A whole `dancu.toml`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// `[officer]`.
     pub officer: Option<OfficerConfig>,
@@ -157,43 +71,6 @@ pub struct Config {
     /// kept as written for their owner to read.
     pub other: BTreeMap<String, toml::Table>,
 }
-
-const COMMON_KEYS: &[&str] = &[
-    "kind",
-    "base_url",
-    "lookup_path",
-    "verify_path",
-    "lookup_code",
-    "verify_code",
-    "name_form",
-    "deadline_ms",
-    "attempt_timeout_ms",
-    "max_retries",
-    "rate_per_second",
-    "max_concurrency",
-    "ca_cert",
-];
-const LGSP_KEYS: &[&str] = &[
-    "token_path",
-    "access_key",
-    "access_key_env",
-    "secret_key",
-    "secret_key_env",
-    "app_name",
-    "partner_code",
-    "partner_code_cus",
-];
-const C06_KEYS: &[&str] = &[
-    "username",
-    "secret",
-    "secret_env",
-    "api_key",
-    "api_key_env",
-    "x_road_client",
-    "auth_url",
-    "timestamp_unit",
-];
-const JSON_KEYS: &[&str] = &["api_key", "api_key_env", "auth_header"];
 
 /// Reads typed values out of one TOML table, naming keys in errors.
 struct Table<'a> {
@@ -228,52 +105,6 @@ impl Table<'_> {
 
     fn string_or(&self, key: &str, default: &str) -> Result<String, ConfigError> {
         Ok(self.string(key)?.unwrap_or_else(|| default.to_owned()))
-    }
-
-    fn integer(&self, key: &str) -> Result<Option<u64>, ConfigError> {
-        match self.table.get(key) {
-            None => Ok(None),
-            Some(toml::Value::Integer(i)) if *i >= 0 => Ok(Some(*i as u64)),
-            Some(_) => Err(invalid(format!(
-                "{}.{key}: expected a non-negative integer",
-                self.at
-            ))),
-        }
-    }
-
-    fn number(&self, key: &str) -> Result<Option<f64>, ConfigError> {
-        match self.table.get(key) {
-            None => Ok(None),
-            Some(toml::Value::Integer(i)) if *i > 0 => Ok(Some(*i as f64)),
-            Some(toml::Value::Float(f)) if f.is_finite() && *f > 0.0 => Ok(Some(*f)),
-            Some(_) => Err(invalid(format!(
-                "{}.{key}: expected a positive number",
-                self.at
-            ))),
-        }
-    }
-
-    /// A secret given inline as `key` or through the variable named by `key_env`.
-    fn secret(&self, key: &str) -> Result<Secret, ConfigError> {
-        let env_key = format!("{key}_env");
-        match (self.string(key)?, self.string(&env_key)?) {
-            (Some(_), Some(_)) => Err(invalid(format!(
-                "{}: give `{key}` or `{env_key}`, not both",
-                self.at
-            ))),
-            (Some(v), None) if !v.is_empty() => Ok(Secret::new(v)),
-            (None, Some(var)) => match (self.env)(&var) {
-                Some(v) if !v.is_empty() => Ok(Secret::new(v)),
-                _ => Err(invalid(format!(
-                    "{}.{env_key}: environment variable {var} is not set",
-                    self.at
-                ))),
-            },
-            _ => Err(invalid(format!(
-                "{}: missing `{key}` (or `{env_key}` naming an environment variable)",
-                self.at
-            ))),
-        }
     }
 }
 
@@ -411,134 +242,46 @@ impl Config {
     }
 }
 
-fn gateway(name: &str, t: &Table<'_>, base: &Path) -> Result<GatewayConfig, ConfigError> {
-    let kind = t.required("kind")?;
-    let specific = match kind.as_str() {
-        "lgsp" => LGSP_KEYS,
-        "c06" => C06_KEYS,
-        "provincial_json" => JSON_KEYS,
-        other => {
-            return Err(invalid(format!(
-                "{}.kind: unknown kind {other:?} (expected lgsp, c06 or provincial_json)",
-                t.at
-            )));
-        }
+/// A TOML value as the builder takes it; `<key>_env` values name
+/// environment variables, resolved through `env`.
+fn value(key: &str, v: &toml::Value, env: &dyn Fn(&str) -> Option<String>) -> ConfigValue {
+    let is_env = key.ends_with("_env");
+    let resolve = |var: &str| ConfigValue::Env {
+        var: var.to_owned(),
+        value: env(var).filter(|v| !v.is_empty()).map(Secret::new),
     };
-    for key in t.table.keys() {
-        if !COMMON_KEYS.contains(&key.as_str()) && !specific.contains(&key.as_str()) {
-            let elsewhere = [LGSP_KEYS, C06_KEYS, JSON_KEYS]
-                .iter()
-                .any(|set| set.contains(&key.as_str()));
-            return Err(invalid(if elsewhere {
-                format!(
-                    "{}: key `{key}` does not apply to a gateway of kind {kind}",
-                    t.at
-                )
-            } else {
-                format!("{}: unknown key `{key}`", t.at)
-            }));
+    match v {
+        toml::Value::String(s) if is_env => resolve(s),
+        toml::Value::String(s) => ConfigValue::Str(s.clone()),
+        toml::Value::Integer(i) => ConfigValue::Int(*i),
+        toml::Value::Float(f) => ConfigValue::Float(*f),
+        toml::Value::Boolean(b) => ConfigValue::Bool(*b),
+        toml::Value::Datetime(d) => ConfigValue::Str(d.to_string()),
+        toml::Value::Array(items) => {
+            ConfigValue::List(items.iter().map(|i| value("", i, env)).collect())
         }
+        toml::Value::Table(t) => ConfigValue::Table(
+            t.iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        toml::Value::String(s) if is_env => resolve(s),
+                        other => value("", other, env),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
     }
-    let ms = |key: &str, default: u64| -> Result<Duration, ConfigError> {
-        let v = t.integer(key)?.unwrap_or(default);
-        if v == 0 {
-            return Err(invalid(format!("{}.{key}: must be greater than 0", t.at)));
-        }
-        Ok(Duration::from_millis(v))
-    };
-    let defaults = ResilienceConfig::default();
-    let resilience = ResilienceConfig {
-        deadline: ms("deadline_ms", defaults.deadline.as_millis() as u64)?,
-        attempt_timeout: ms(
-            "attempt_timeout_ms",
-            defaults.attempt_timeout.as_millis() as u64,
-        )?,
-        retry: RetryPolicy {
-            max_retries: u32::try_from(
-                t.integer("max_retries")?
-                    .unwrap_or(u64::from(defaults.retry.max_retries)),
-            )
-            .map_err(|_| invalid(format!("{}.max_retries: too large", t.at)))?,
-            ..defaults.retry
-        },
-        rate_per_second: t.number("rate_per_second")?,
-        max_concurrency: t
-            .integer("max_concurrency")?
-            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
-            .filter(|&n| n > 0),
-    };
-    let name_form = match t.string_or("name_form", "accented")?.as_str() {
-        "accented" => NameForm::Accented,
-        "unaccented" => NameForm::Unaccented,
-        other => {
-            return Err(invalid(format!(
-                "{}.name_form: {other:?} is not accented or unaccented",
-                t.at
-            )));
-        }
-    };
-    let code = |key: &str, default: &str| -> Result<String, ConfigError> {
-        let c = t.string_or(key, default)?;
-        if c.is_empty() || c.len() > 10 || !c.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(invalid(format!("{}.{key}: {c:?} is not a code", t.at)));
-        }
-        Ok(c)
-    };
-    let path = |key: &str| -> Result<String, ConfigError> {
-        let p = t.required(key)?;
-        if !p.starts_with('/') {
-            return Err(invalid(format!("{}.{key}: a path starts with /", t.at)));
-        }
-        Ok(p)
-    };
-    let common = CommonGatewayConfig {
-        base_url: t.required("base_url")?.trim_end_matches('/').to_owned(),
-        lookup_path: path("lookup_path")?,
-        verify_path: path("verify_path")?,
-        lookup_code: code("lookup_code", "037")?,
-        verify_code: code("verify_code", "033")?,
-        name_form,
-        resilience,
-        ca_cert: t.string("ca_cert")?.map(|p| {
-            let p = PathBuf::from(p);
-            if p.is_relative() { base.join(p) } else { p }
-        }),
-    };
-    let kind = match kind.as_str() {
-        "lgsp" => GatewayKindConfig::Lgsp {
-            token_path: path("token_path")?,
-            access_key: t.secret("access_key")?,
-            secret_key: t.secret("secret_key")?,
-            app_name: t.required("app_name")?,
-            partner_code: t.required("partner_code")?,
-            partner_code_cus: t.string_or("partner_code_cus", "")?,
-        },
-        "c06" => GatewayKindConfig::C06 {
-            username: t.required("username")?,
-            secret: t.secret("secret")?,
-            api_key: t.secret("api_key")?,
-            x_road_client: t.required("x_road_client")?,
-            auth_url: t.required("auth_url")?,
-            timestamp_unit: match t.string_or("timestamp_unit", "ms")?.as_str() {
-                "ms" => TimestampUnit::Milliseconds,
-                "s" => TimestampUnit::Seconds,
-                other => {
-                    return Err(invalid(format!(
-                        "{}.timestamp_unit: {other:?} is not ms or s",
-                        t.at
-                    )));
-                }
-            },
-        },
-        _ => GatewayKindConfig::ProvincialJson {
-            api_key: t.secret("api_key")?,
-            auth_header: t.string_or("auth_header", "Authorization")?,
-        },
-    };
-    Ok(GatewayConfig {
-        name: name.to_owned(),
-        common,
-        kind,
+}
+
+fn gateway(name: &str, t: &Table<'_>, base: &Path) -> Result<GatewayConfig, ConfigError> {
+    let mut builder = GatewayBuilder::named(Some(name)).config_dir(base);
+    for (key, v) in t.table {
+        builder = builder.with_config(key, value(key, v, t.env));
+    }
+    builder.validate().map_err(|e| match e {
+        dancu_core::registry::RegistryError::Configuration { reason } => invalid(reason),
+        other => invalid(other.to_string()),
     })
 }
 
@@ -583,7 +326,7 @@ x_road_client = "VN/GOV/000.00.21.H06/motcua"
 auth_url = "https://c06.example.gov.vn/api"
 timestamp_unit = "s"
 name_form = "unaccented"
-verify_code = "003"
+verify_code = "033"
 
 [gateway.tinh]
 kind = "provincial_json"
@@ -615,35 +358,88 @@ api_key_env = "TINH_KEY"
             PathBuf::from("/etc/dancu/audit.sqlite")
         );
         let lgsp = c.gateway("lgsp").unwrap();
-        assert_eq!(lgsp.common.base_url, "https://lgsp.example.gov.vn");
-        assert_eq!(lgsp.common.lookup_code, "037");
-        assert_eq!(lgsp.common.resilience.deadline, Duration::from_secs(8));
-        assert_eq!(lgsp.common.resilience.retry.max_retries, 2);
-        assert_eq!(lgsp.common.resilience.max_concurrency, Some(8));
-        let GatewayKindConfig::Lgsp { secret_key, .. } = &lgsp.kind else {
-            panic!("lgsp")
-        };
-        assert_eq!(secret_key.expose(), "s3cr3t");
-        let c06 = c.gateway("c06").unwrap();
+        assert_eq!(lgsp.base_url(), "https://lgsp.example.gov.vn");
+        assert_eq!(lgsp.dialect().lookup_code, "037");
+        // The default check code is 003 now (was 033): documented.
+        assert_eq!(lgsp.dialect().verify_code, "003");
         assert_eq!(
-            (c06.common.name_form, c06.common.verify_code.as_str()),
-            (NameForm::Unaccented, "003")
+            lgsp.resilience().deadline,
+            std::time::Duration::from_secs(8)
         );
-        assert!(matches!(
-            c06.kind,
-            GatewayKindConfig::C06 {
-                timestamp_unit: TimestampUnit::Seconds,
-                ..
-            }
-        ));
-        assert_eq!(c.gateway("tinh").unwrap().kind.kind(), "provincial_json");
+        assert_eq!(lgsp.resilience().retry.max_retries, 2);
+        assert_eq!(lgsp.resilience().max_concurrency, Some(8));
+        assert_eq!(lgsp.attempt_timeout(), std::time::Duration::from_secs(5));
+        assert_eq!(lgsp.auth(), "lgsp_token");
+        let c06 = c.gateway("c06").unwrap();
+        assert_eq!(c06.dialect().name_form, dancu_wire::NameForm::Unaccented);
+        assert_eq!(c06.dialect().verify_code, "033");
+        assert_eq!(c.gateway("tinh").unwrap().kind(), "provincial_json");
+        assert_eq!(c.gateway("tinh").unwrap().auth(), "bearer_key");
         // Secrets never show in Debug.
         let debug = format!("{c:?}");
         assert!(
             !debug.contains("s3cr3t")
                 && !debug.contains("c06-secret")
-                && !debug.contains("tinh-key")
+                && !debug.contains("tinh-key"),
+            "{debug}"
         );
+    }
+
+    #[test]
+    fn dialect_keys_reach_the_builder() {
+        let text = r#"
+[gateway.tinh]
+kind = "provincial_json"
+preset = "tandan_json"
+base_url = "https://10.1.2.3"
+lookup_path = "/a"
+verify_path = "/b"
+service_codes = { "1.001776" = "G15-TP110" }
+default_service_code = "VPCP"
+request_id_prefix = "MC-"
+json_nulls = false
+tls_server_name = "csdldc.thanhhoa.gov.vn"
+headers = { "X-Unit" = "000.00.21.H06" }
+headers_env = { "X-Key" = "TINH_KEY" }
+"#;
+        let c = parse(text).unwrap();
+        let g = c.gateway("tinh").unwrap();
+        assert_eq!(g.preset(), dancu_wire::Preset::TandanJson);
+        assert_eq!(g.auth(), "none");
+        assert_eq!(g.dialect().json_keys, dancu_wire::KeyCase::Camel);
+        assert!(
+            !g.dialect().json_nulls,
+            "an explicit key overrides the preset"
+        );
+        assert_eq!(
+            g.dialect().request_id,
+            dancu_wire::RequestIdFormat::PrefixTime {
+                prefix: "MC-".into()
+            }
+        );
+        assert!(!format!("{g:?}").contains("tinh-key"));
+        let e = parse(&text.replace("TINH_KEY", "NOPE"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("[gateway.tinh].headers_env: X-Key: environment variable NOPE is not set"),
+            "{e}"
+        );
+        let e = parse(&text.replace("preset = \"tandan_json\"", "preset = \"c06_php\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("[gateway.tinh].preset: c06_php is a preset for a gateway of kind c06"),
+            "{e}"
+        );
+        let e = parse(
+            &text
+                .replace("default_service_code = \"VPCP\"\n", "")
+                .replace("service_codes = { \"1.001776\" = \"G15-TP110\" }\n", ""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("set service_codes"), "{e}");
     }
 
     #[test]
@@ -667,7 +463,22 @@ api_key_env = "TINH_KEY"
             ),
             (
                 &FULL.replace("timestamp_unit = \"s\"", "token_path = \"/t\""),
-                "[gateway.c06]: key `token_path` does not apply to a gateway of kind c06",
+                "[gateway.c06]: key `token_path` does not apply to a c06 gateway",
+            ),
+            (
+                &FULL.replace("verify_code = \"033\"", "verify_code = \"0 3\""),
+                "[gateway.c06].verify_code: \"0 3\" is not 1-16 ASCII letters or digits",
+            ),
+            (
+                &FULL.replace("max_retries = 2", "max_retries = \"2\""),
+                "[gateway.lgsp].max_retries: expected a non-negative integer",
+            ),
+            (
+                &FULL.replace(
+                    "secret_key_env = \"LGSP_SECRET\"",
+                    "secret_key_env = \"LGSP_SECRET\"\nsecret_key = \"x\"",
+                ),
+                "[gateway.lgsp]: give `secret_key` or `secret_key_env`, not both",
             ),
             (
                 &FULL.replace("kind = \"provincial_json\"", "kind = \"soap\""),

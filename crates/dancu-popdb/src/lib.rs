@@ -4,11 +4,11 @@ pub mod audit;
 pub mod config;
 pub mod connect;
 pub mod gateway;
+pub mod layer;
 pub mod memory;
 pub mod resilience;
-pub mod secret;
 #[cfg(feature = "testkit")]
 pub mod suite;
 
+pub use dancu_wire::Secret;
 pub use memory::InMemoryRegistry;
-pub use secret::Secret;

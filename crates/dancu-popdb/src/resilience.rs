@@ -1,11 +1,14 @@
-//! Decorators that wrap any registry: a per-attempt timeout under the
-//! overall deadline, retries of transient failures, and a rate and
-//! concurrency limit per gateway.
+//! Decorators that wrap any registry, as [`Layer`]s: a per-attempt
+//! timeout under the overall deadline, retries of transient failures, a
+//! rate and concurrency limit per gateway, and a default deadline.
 //!
 //! The usual stack, outermost first:
-//! `Audited(Retrying(RateLimited(AttemptTimeout(gateway))))` — one audit
+//! `Audited(DefaultDeadline(Retrying(RateLimited(gateway))))` — one audit
 //! record per logical check, every attempt within the deadline and the
-//! gateway's limits. [`ResilienceConfig::wrap`] builds the inner three.
+//! gateway's limits. A gateway bounds each of its HTTP exchanges by its own
+//! attempt timeout (the one owner of that timeout);
+//! [`AttemptTimeout`] does the same for registries that have none.
+//! [`ResilienceConfig::wrap`] builds the usual stack.
 
 use std::fmt;
 use std::future::Future;
@@ -13,67 +16,57 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use dancu_core::registry::{
-    CheckOutcome, IdentityQuery, LookupOutcome, PopulationRegistry, RegistryError, RegistryInfo,
-    Reply, RequestContext,
-};
+use dancu_core::registry::{PopulationRegistry, RegistryError, RequestContext};
 use tokio::sync::{Mutex, Semaphore};
 
-/// Bounds each attempt by `attempt_timeout` and by the time left before the
-/// context's overall deadline; past either, the attempt fails with
-/// [`RegistryError::TimedOut`].
+use crate::layer::{Answer, Call, Layer, Layered, Next, Outcome};
+
+/// Bounds each attempt by the layer's timeout and by the time left before
+/// the context's overall deadline; past either, the attempt fails with
+/// [`RegistryError::TimedOut`]: `AttemptLimit(timeout).over(registry)`.
+pub type AttemptTimeout<R> = Layered<AttemptLimit, R>;
+
+/// Retries transient failures ([`RegistryError::is_transient`]) with
+/// exponential backoff and jitter, honouring a gateway's `Retry-After`,
+/// within the context's overall deadline. Every retry keeps the request id:
+/// it is the same logical check. Counts attempts in the context and in
+/// [`dancu_core::registry::ReplyMeta::attempts`]: `Retry(policy).over(registry)`.
+pub type Retrying<R> = Layered<Retry, R>;
+
+/// Limits the calls a gateway receives: at most `rate_per_second` started
+/// per second (evenly spaced) and at most `max_concurrency` in flight.
+/// A call that could only start after the context's deadline fails at once
+/// with [`RegistryError::TimedOut`] instead of waiting in vain:
+/// `RateLimit::new(rate, concurrency).over(registry)`.
+pub type RateLimited<R> = Layered<RateLimit, R>;
+
+/// Gives a logical check the gateway's overall deadline when its context
+/// has none, so retries and attempts always stop in time:
+/// `Deadline(d).over(registry)`.
+pub type DefaultDeadline<R> = Layered<Deadline, R>;
+
+/// The layer of [`AttemptTimeout`]: the timeout of one attempt.
 #[derive(Debug)]
-pub struct AttemptTimeout<R> {
-    inner: R,
-    attempt_timeout: Duration,
-}
+pub struct AttemptLimit(pub Duration);
 
-impl<R> AttemptTimeout<R> {
-    /// Wraps `inner`.
-    pub fn new(inner: R, attempt_timeout: Duration) -> Self {
-        Self {
-            inner,
-            attempt_timeout,
-        }
+async fn bounded<T>(
+    limit: Duration,
+    ctx: &RequestContext,
+    call: impl Future<Output = Result<T, RegistryError>> + Send,
+) -> Result<T, RegistryError> {
+    let limit = ctx.remaining().map_or(limit, |r| r.min(limit));
+    if limit.is_zero() {
+        return Err(RegistryError::TimedOut);
     }
-
-    async fn bounded<T>(
-        &self,
-        ctx: &RequestContext,
-        call: impl Future<Output = Result<T, RegistryError>> + Send,
-    ) -> Result<T, RegistryError> {
-        let limit = ctx
-            .remaining()
-            .map_or(self.attempt_timeout, |r| r.min(self.attempt_timeout));
-        if limit.is_zero() {
-            return Err(RegistryError::TimedOut);
-        }
-        tokio::time::timeout(limit, call)
-            .await
-            .unwrap_or(Err(RegistryError::TimedOut))
-    }
+    tokio::time::timeout(limit, call)
+        .await
+        .unwrap_or(Err(RegistryError::TimedOut))
 }
 
 #[async_trait]
-impl<R: PopulationRegistry> PopulationRegistry for AttemptTimeout<R> {
-    fn info(&self) -> RegistryInfo {
-        self.inner.info()
-    }
-
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        self.bounded(ctx, self.inner.lookup(ctx, query)).await
-    }
-
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        self.bounded(ctx, self.inner.check(ctx, query)).await
+impl Layer for AttemptLimit {
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
+        bounded(self.0, call.ctx, next.call(call.ctx)).await
     }
 }
 
@@ -117,44 +110,29 @@ impl RetryPolicy {
     }
 }
 
-/// Retries transient failures ([`RegistryError::is_transient`]) with
-/// exponential backoff and jitter, honouring a gateway's `Retry-After`,
-/// within the context's overall deadline. Every retry keeps the request id:
-/// it is the same logical check. Counts attempts in the context and in
-/// [`dancu_core::registry::ReplyMeta::attempts`].
+/// The layer of [`Retrying`]: its policy.
 #[derive(Debug)]
-pub struct Retrying<R> {
-    inner: R,
-    policy: RetryPolicy,
-}
+pub struct Retry(pub RetryPolicy);
 
-impl<R> Retrying<R> {
-    /// Wraps `inner`.
-    pub fn new(inner: R, policy: RetryPolicy) -> Self {
-        Self { inner, policy }
-    }
-
-    async fn run<T, F, Fut>(&self, ctx: &RequestContext, call: F) -> Result<Reply<T>, RegistryError>
-    where
-        F: Fn() -> Fut + Send + Sync,
-        Fut: Future<Output = Result<Reply<T>, RegistryError>> + Send,
-        T: Send,
-    {
+#[async_trait]
+impl Layer for Retry {
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
+        let ctx = call.ctx;
         let mut retry = 0;
         loop {
             let attempts = ctx.note_attempt();
-            let error = match call().await {
+            let error = match next.call(ctx).await {
                 Ok(mut reply) => {
                     reply.meta.attempts = attempts;
                     return Ok(reply);
                 }
                 Err(e) => e,
             };
-            if !error.is_transient() || retry >= self.policy.max_retries {
+            if !error.is_transient() || retry >= self.0.max_retries {
                 return Err(error);
             }
             retry += 1;
-            let mut delay = self.policy.backoff(retry);
+            let mut delay = self.0.backoff(retry);
             if let RegistryError::RateLimited {
                 retry_after: Some(after),
             } = error
@@ -177,58 +155,30 @@ impl<R> Retrying<R> {
     }
 }
 
-#[async_trait]
-impl<R: PopulationRegistry> PopulationRegistry for Retrying<R> {
-    fn info(&self) -> RegistryInfo {
-        self.inner.info()
-    }
-
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        self.run(ctx, || self.inner.lookup(ctx, query)).await
-    }
-
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        self.run(ctx, || self.inner.check(ctx, query)).await
-    }
-}
-
-/// Limits the calls a gateway receives: at most `rate_per_second` started
-/// per second (evenly spaced) and at most `max_concurrency` in flight.
-/// A call that could only start after the context's deadline fails at once
-/// with [`RegistryError::TimedOut`] instead of waiting in vain.
-pub struct RateLimited<R> {
-    inner: R,
+/// The layer of [`RateLimited`].
+pub struct RateLimit {
     interval: Option<Duration>,
     next_slot: Mutex<Instant>,
     permits: Option<Arc<Semaphore>>,
 }
 
-impl<R: fmt::Debug> fmt::Debug for RateLimited<R> {
+impl fmt::Debug for RateLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RateLimited")
-            .field("inner", &self.inner)
+        f.debug_struct("RateLimit")
             .field("interval", &self.interval)
             .field("max_concurrency", &self.permits.as_ref().map(|_| "set"))
             .finish_non_exhaustive()
     }
 }
 
-impl<R> RateLimited<R> {
-    /// Wraps `inner`. `None` (or 0) disables a limit.
-    pub fn new(inner: R, rate_per_second: Option<f64>, max_concurrency: Option<usize>) -> Self {
+impl RateLimit {
+    /// The limits; `None` (or 0) disables one.
+    #[must_use]
+    pub fn new(rate_per_second: Option<f64>, max_concurrency: Option<usize>) -> Self {
         let interval = rate_per_second
             .filter(|r| r.is_finite() && *r > 0.0)
             .map(|r| Duration::from_secs_f64(1.0 / r));
         Self {
-            inner,
             interval,
             next_slot: Mutex::new(Instant::now()),
             permits: max_concurrency
@@ -236,22 +186,21 @@ impl<R> RateLimited<R> {
                 .map(|n| Arc::new(Semaphore::new(n))),
         }
     }
+}
 
-    async fn admit<T>(
-        &self,
-        ctx: &RequestContext,
-        call: impl Future<Output = Result<T, RegistryError>> + Send,
-    ) -> Result<T, RegistryError> {
-        let deadline = ctx.deadline();
+#[async_trait]
+impl Layer for RateLimit {
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
+        let deadline = call.ctx.deadline();
         if let Some(interval) = self.interval {
             let start = {
-                let mut next = self.next_slot.lock().await;
+                let mut slot = self.next_slot.lock().await;
                 let now = Instant::now();
-                let start = (*next).max(now);
+                let start = (*slot).max(now);
                 if deadline.is_some_and(|d| start >= d) {
                     return Err(RegistryError::TimedOut);
                 }
-                *next = start + interval;
+                *slot = start + interval;
                 start
             };
             tokio::time::sleep_until(start.into()).await;
@@ -271,96 +220,37 @@ impl<R> RateLimited<R> {
             }
             None => None,
         };
-        call.await
+        next.call(call.ctx).await
     }
 }
 
-#[async_trait]
-impl<R: PopulationRegistry> PopulationRegistry for RateLimited<R> {
-    fn info(&self) -> RegistryInfo {
-        self.inner.info()
-    }
-
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        self.admit(ctx, self.inner.lookup(ctx, query)).await
-    }
-
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        self.admit(ctx, self.inner.check(ctx, query)).await
-    }
-}
-
-/// Gives a logical check the gateway's overall deadline when its context
-/// has none, so retries and attempts always stop in time.
+/// The layer of [`DefaultDeadline`]: the overall deadline.
 #[derive(Debug)]
-pub struct DefaultDeadline<R> {
-    inner: R,
-    deadline: Duration,
-}
-
-impl<R> DefaultDeadline<R> {
-    /// Wraps `inner`.
-    pub fn new(inner: R, deadline: Duration) -> Self {
-        Self { inner, deadline }
-    }
-
-    fn bounded(&self, ctx: &RequestContext) -> Option<RequestContext> {
-        // A clone shares the attempt counter and the request id.
-        ctx.deadline()
-            .is_none()
-            .then(|| ctx.clone().with_timeout(self.deadline))
-    }
-}
+pub struct Deadline(pub Duration);
 
 #[async_trait]
-impl<R: PopulationRegistry> PopulationRegistry for DefaultDeadline<R> {
-    fn info(&self) -> RegistryInfo {
-        self.inner.info()
-    }
-
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        match self.bounded(ctx) {
-            Some(bounded) => self.inner.lookup(&bounded, query).await,
-            None => self.inner.lookup(ctx, query).await,
+impl Layer for Deadline {
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
+        if call.ctx.deadline().is_some() {
+            return next.call(call.ctx).await;
         }
-    }
-
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        match self.bounded(ctx) {
-            Some(bounded) => self.inner.check(&bounded, query).await,
-            None => self.inner.check(ctx, query).await,
-        }
+        // A clone shares the attempt counter and the request id.
+        let bounded = call.ctx.clone().with_timeout(self.0);
+        next.call(&bounded).await
     }
 }
 
 /// The resilience settings of one gateway (`[gateway.<name>]` in `dancu.toml`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ResilienceConfig {
-    /// Overall deadline of one logical check, applied when the context has none.
+    /// Overall deadline of one logical check, applied when the context has
+    /// none (`deadline_ms`, default 15 s).
     pub deadline: Duration,
-    /// Timeout of one attempt.
-    pub attempt_timeout: Duration,
-    /// Retry policy.
+    /// Retry policy (`max_retries`, default 3).
     pub retry: RetryPolicy,
-    /// Calls started per second (`None`: unlimited).
+    /// Calls started per second (`rate_per_second`; `None`: unlimited).
     pub rate_per_second: Option<f64>,
-    /// Calls in flight (`None`: unlimited).
+    /// Calls in flight (`max_concurrency`; `None`: unlimited).
     pub max_concurrency: Option<usize>,
 }
 
@@ -368,7 +258,6 @@ impl Default for ResilienceConfig {
     fn default() -> Self {
         Self {
             deadline: Duration::from_secs(15),
-            attempt_timeout: Duration::from_secs(5),
             retry: RetryPolicy::default(),
             rate_per_second: None,
             max_concurrency: None,
@@ -378,22 +267,13 @@ impl Default for ResilienceConfig {
 
 impl ResilienceConfig {
     /// Wraps a gateway in
-    /// `DefaultDeadline(Retrying(RateLimited(AttemptTimeout(gateway))))`.
+    /// `DefaultDeadline(Retrying(RateLimited(gateway)))`.
     pub fn wrap<R: PopulationRegistry>(
         &self,
         gateway: R,
-    ) -> DefaultDeadline<Retrying<RateLimited<AttemptTimeout<R>>>> {
-        DefaultDeadline::new(
-            Retrying::new(
-                RateLimited::new(
-                    AttemptTimeout::new(gateway, self.attempt_timeout),
-                    self.rate_per_second,
-                    self.max_concurrency,
-                ),
-                self.retry,
-            ),
-            self.deadline,
-        )
+    ) -> DefaultDeadline<Retrying<RateLimited<R>>> {
+        let limited = RateLimit::new(self.rate_per_second, self.max_concurrency).over(gateway);
+        Deadline(self.deadline).over(Retry(self.retry).over(limited))
     }
 }
 
@@ -401,7 +281,9 @@ impl ResilienceConfig {
 mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
 
-    use dancu_core::registry::ReplyMeta;
+    use dancu_core::registry::{
+        CheckOutcome, IdentityQuery, LookupOutcome, RegistryInfo, Reply, ReplyMeta,
+    };
     use dancu_core::{CalendarDate, IdNumber};
 
     use super::*;
@@ -499,12 +381,12 @@ mod tests {
     #[tokio::test]
     async fn retries_transient_failures_with_the_same_request_id() {
         let inner = Scripted::new(vec![unavailable(), RegistryError::TimedOut], Duration::ZERO);
-        let r = Retrying::new(inner, fast_policy(3));
+        let r = Retry(fast_policy(3)).over(inner);
         let ctx = ctx();
         let reply = r.lookup(&ctx, &query()).await.unwrap();
         assert_eq!(reply.outcome, LookupOutcome::NotFound);
         assert_eq!((reply.meta.attempts, ctx.attempts()), (3, 3));
-        let ids = r.inner.request_ids.lock().unwrap().clone();
+        let ids = r.inner().request_ids.lock().unwrap().clone();
         assert_eq!(ids.len(), 3);
         assert!(ids.iter().all(|id| *id == ctx.request_id().to_string()));
     }
@@ -514,22 +396,16 @@ mod tests {
         let rejected = RegistryError::Rejected {
             fault: "MaCanBo chua duoc dang ky".into(),
         };
-        let r = Retrying::new(
-            Scripted::new(vec![rejected.clone()], Duration::ZERO),
-            fast_policy(3),
-        );
+        let r = Retry(fast_policy(3)).over(Scripted::new(vec![rejected.clone()], Duration::ZERO));
         assert_eq!(r.lookup(&ctx(), &query()).await.unwrap_err(), rejected);
-        assert_eq!(r.inner.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(r.inner().calls.load(Ordering::SeqCst), 1);
 
-        let r = Retrying::new(
-            Scripted::new(
-                vec![unavailable(), unavailable(), unavailable()],
-                Duration::ZERO,
-            ),
-            fast_policy(2),
-        );
+        let r = Retry(fast_policy(2)).over(Scripted::new(
+            vec![unavailable(), unavailable(), unavailable()],
+            Duration::ZERO,
+        ));
         assert_eq!(r.lookup(&ctx(), &query()).await.unwrap_err(), unavailable());
-        assert_eq!(r.inner.calls.load(Ordering::SeqCst), 3);
+        assert_eq!(r.inner().calls.load(Ordering::SeqCst), 3);
     }
 
     #[tokio::test]
@@ -537,39 +413,29 @@ mod tests {
         let limited = RegistryError::RateLimited {
             retry_after: Some(Duration::from_millis(150)),
         };
-        let r = Retrying::new(
-            Scripted::new(vec![limited.clone()], Duration::ZERO),
-            fast_policy(3),
-        );
+        let r = Retry(fast_policy(3)).over(Scripted::new(vec![limited.clone()], Duration::ZERO));
         let started = Instant::now();
         r.lookup(&ctx(), &query()).await.unwrap();
         assert!(started.elapsed() >= Duration::from_millis(150));
 
         // A Retry-After past the deadline is not waited for.
-        let r = Retrying::new(
-            Scripted::new(vec![limited.clone()], Duration::ZERO),
-            fast_policy(3),
-        );
+        let r = Retry(fast_policy(3)).over(Scripted::new(vec![limited.clone()], Duration::ZERO));
         let ctx = ctx().with_timeout(Duration::from_millis(50));
         assert_eq!(r.lookup(&ctx, &query()).await.unwrap_err(), limited);
-        assert_eq!(r.inner.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(r.inner().calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]
     async fn attempt_timeout_and_overall_deadline() {
-        let slow = AttemptTimeout::new(
-            Scripted::new(vec![], Duration::from_millis(300)),
-            Duration::from_millis(50),
-        );
+        let slow = AttemptLimit(Duration::from_millis(50))
+            .over(Scripted::new(vec![], Duration::from_millis(300)));
         assert_eq!(
             slow.lookup(&ctx(), &query()).await.unwrap_err(),
             RegistryError::TimedOut
         );
 
-        let slow = AttemptTimeout::new(
-            Scripted::new(vec![], Duration::from_millis(300)),
-            Duration::from_secs(10),
-        );
+        let slow = AttemptLimit(Duration::from_secs(10))
+            .over(Scripted::new(vec![], Duration::from_millis(300)));
         let ctx = ctx().with_timeout(Duration::from_millis(50));
         let started = Instant::now();
         assert_eq!(
@@ -582,11 +448,13 @@ mod tests {
     #[tokio::test]
     async fn retries_stop_at_the_overall_deadline() {
         let cfg = ResilienceConfig {
-            attempt_timeout: Duration::from_millis(40),
             retry: fast_policy(100),
             ..ResilienceConfig::default()
         };
-        let r = cfg.wrap(Scripted::new(vec![], Duration::from_secs(5)));
+        let r = cfg.wrap(
+            AttemptLimit(Duration::from_millis(40))
+                .over(Scripted::new(vec![], Duration::from_secs(5))),
+        );
         let ctx = ctx().with_timeout(Duration::from_millis(300));
         let started = Instant::now();
         assert_eq!(
@@ -603,47 +471,31 @@ mod tests {
 
     #[tokio::test]
     async fn rate_and_concurrency_limits() {
-        let r = Arc::new(RateLimited::new(
-            Scripted::new(vec![], Duration::ZERO),
-            Some(50.0),
-            None,
-        ));
-        let started = Instant::now();
-        let calls: Vec<_> = (0..10)
-            .map(|_| {
-                let r = Arc::clone(&r);
-                tokio::spawn(async move { r.lookup(&ctx(), &query()).await })
-            })
-            .collect();
-        for c in calls {
-            c.await.unwrap().unwrap();
-        }
-        // 10 calls at 50/s are spread over at least 9 intervals of 20 ms.
-        assert!(
-            started.elapsed() >= Duration::from_millis(170),
-            "{:?}",
+        /// How long `n` concurrent lookups take.
+        async fn concurrently(r: RateLimited<Scripted>, n: usize) -> Duration {
+            let r = Arc::new(r);
+            let started = Instant::now();
+            let calls: Vec<_> = (0..n)
+                .map(|_| {
+                    let r = Arc::clone(&r);
+                    tokio::spawn(async move { r.lookup(&ctx(), &query()).await })
+                })
+                .collect();
+            for c in calls {
+                c.await.unwrap().unwrap();
+            }
             started.elapsed()
-        );
-
-        let r = Arc::new(RateLimited::new(
-            Scripted::new(vec![], Duration::from_millis(100)),
-            None,
-            Some(2),
-        ));
-        let started = Instant::now();
-        let calls: Vec<_> = (0..4)
-            .map(|_| {
-                let r = Arc::clone(&r);
-                tokio::spawn(async move { r.lookup(&ctx(), &query()).await })
-            })
-            .collect();
-        for c in calls {
-            c.await.unwrap().unwrap();
         }
-        assert!(started.elapsed() >= Duration::from_millis(200));
+        let rated = RateLimit::new(Some(50.0), None).over(Scripted::new(vec![], Duration::ZERO));
+        // 10 calls at 50/s are spread over at least 9 intervals of 20 ms.
+        let took = concurrently(rated, 10).await;
+        assert!(took >= Duration::from_millis(170), "{took:?}");
+        let two_at_once =
+            RateLimit::new(None, Some(2)).over(Scripted::new(vec![], Duration::from_millis(100)));
+        assert!(concurrently(two_at_once, 4).await >= Duration::from_millis(200));
 
         // Waiting past the deadline fails fast.
-        let r = RateLimited::new(Scripted::new(vec![], Duration::ZERO), Some(1.0), None);
+        let r = RateLimit::new(Some(1.0), None).over(Scripted::new(vec![], Duration::ZERO));
         r.lookup(&ctx(), &query()).await.unwrap();
         let ctx = ctx().with_timeout(Duration::from_millis(100));
         assert_eq!(

@@ -325,18 +325,15 @@ async fn a_lookup_dropped_by_its_caller_is_recorded_as_cancelled() {
 }
 
 /// A C06 gateway on `server` (credentials as in the gateway tests).
-fn c06_gateway(server: &wiremock::MockServer) -> dancu_popdb::gateway::C06Gateway {
-    dancu_popdb::gateway::C06Gateway::builder(&server.uri())
+fn c06_gateway(server: &wiremock::MockServer) -> dancu_popdb::gateway::Gateway {
+    dancu_popdb::gateway::Gateway::builder("c06", &server.uri())
         .name("c06-test")
         .lookup_path("/c06/tracuu")
         .verify_path("/c06/xacthuc")
-        .credentials(
-            "motcua",
-            dancu_popdb::Secret::new("c06-signing-secret-55"),
-            dancu_popdb::Secret::new("c06-api-key-42"),
-        )
-        .x_road_client("VN/GOV/000.00.21.H06/MOTCUA")
-        .auth_url("https://c06.example.vn/auth")
+        .c06_credentials("motcua", dancu_popdb::Secret::new("c06-signing-secret-55"))
+        .api_key(dancu_popdb::Secret::new("c06-api-key-42"))
+        .with_config("x_road_client", "VN/GOV/000.00.21.H06/MOTCUA")
+        .with_config("auth_url", "https://c06.example.vn/auth")
         .build()
         .expect("gateway")
 }
@@ -349,7 +346,7 @@ fn sha256(bytes: &[u8]) -> [u8; 32] {
 #[tokio::test]
 async fn a_refused_lookup_is_recorded_with_the_digests_of_its_exchange() {
     use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
-    let fault = include_str!("fixtures/fault-client.xml");
+    let fault = include_str!("../../dancu-wire/tests/fixtures/fault-client.xml");
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(500).set_body_raw(fault, "text/xml; charset=utf-8"))

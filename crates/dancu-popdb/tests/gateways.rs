@@ -3,6 +3,9 @@
 //! trip, what is never logged, and the shared behaviour suite run against a
 //! fake gateway backed by an in-memory registry and the server-side codec.
 
+mod common;
+use common::{cmnd_query, ctx, query, today};
+
 use std::future::Future;
 use std::io::Write as _;
 use std::pin::pin;
@@ -13,24 +16,26 @@ use std::time::{Duration, Instant, SystemTime};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use dancu_core::registry::{
-    CheckOutcome, IdentityQuery, LookupOutcome, Operation, PopulationRegistry, RegistryError,
-    RequestContext,
+    CheckOutcome, LookupOutcome, Operation, PopulationRegistry, RegistryError,
 };
-use dancu_core::{BirthDate, CalendarDate, FullName, IdNumber};
-use dancu_popdb::gateway::soap::{
-    self, FaultCode, NameForm, WireBirth, WireKey, decode_request, encode_collection, encode_fault,
-};
-use dancu_popdb::gateway::{C06Gateway, LgspGateway, ProvincialGateway, TimestampUnit, serve};
+use dancu_popdb::gateway::{Gateway, GatewayBuilder};
 use dancu_popdb::suite::{SuiteFixture, behaviour_suite};
 use dancu_popdb::{InMemoryRegistry, Secret};
+use dancu_wire::fault::encode_fault;
+use dancu_wire::response::{self, SoapReply};
+use dancu_wire::server::{GatewaySide, ServerReply};
+use dancu_wire::{
+    Dialect, FaultCode, Limits, NameForm, TimestampUnit, WireBirth, WireKey, WireRequest, request,
+};
 use sha2::{Digest, Sha256};
 use wiremock::matchers::{body_string, header, method, path};
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
-const FOUND: &str = include_str!("fixtures/lookup-response-found.xml");
-const NOT_FOUND: &str = include_str!("fixtures/lookup-response-not-found.xml");
-const FAULT_CLIENT: &str = include_str!("fixtures/fault-client.xml");
-const CHECK: &str = include_str!("fixtures/check-response.xml");
+const FOUND: &str = include_str!("../../dancu-wire/tests/fixtures/lookup-response-found.xml");
+const NOT_FOUND: &str =
+    include_str!("../../dancu-wire/tests/fixtures/lookup-response-not-found.xml");
+const FAULT_CLIENT: &str = include_str!("../../dancu-wire/tests/fixtures/fault-client.xml");
+const CHECK: &str = include_str!("../../dancu-wire/tests/fixtures/check-response.xml");
 const XML: &str = "text/xml; charset=utf-8";
 const AS_OF: &str = "2026-11-20T08:00:00";
 
@@ -40,26 +45,6 @@ const TOKEN: &str = "tok-AbC123xyz";
 const C06_SECRET: &str = "c06-signing-secret-55";
 const C06_KEY: &str = "c06-api-key-42";
 const PROVINCE_KEY: &str = "province-key-8899";
-
-fn today() -> CalendarDate {
-    CalendarDate::new(2026, 11, 27).expect("date")
-}
-
-fn ctx() -> RequestContext {
-    RequestContext::new("canbo.motcua01", "1.001776".parse().expect("procedure"))
-        .expect("context")
-        .with_unit("000.00.21.H06".parse().expect("unit"))
-        .with_timeout(Duration::from_secs(10))
-}
-
-fn query() -> IdentityQuery {
-    IdentityQuery::new(
-        IdNumber::parse_on("006089000001", today()).expect("id"),
-        "Nguyễn Văn An".parse::<FullName>().expect("name"),
-        "12/05/1989".parse::<BirthDate>().expect("date"),
-    )
-    .expect("query")
-}
 
 fn sha(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
@@ -78,7 +63,7 @@ fn ready<F: Future>(f: F) -> F::Output {
 // Fake gateways backed by an in-memory registry
 // ---------------------------------------------------------------------------
 
-fn template(reply: serve::ServerReply) -> ResponseTemplate {
+fn template(reply: ServerReply) -> ResponseTemplate {
     ResponseTemplate::new(reply.status).set_body_raw(reply.body, reply.content_type)
 }
 
@@ -89,11 +74,12 @@ struct SoapRegistry(Arc<InMemoryRegistry>);
 
 impl Respond for SoapRegistry {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        template(ready(serve::answer_soap(
+        template(ready(GatewaySide::new(Dialect::default()).answer_soap(
             self.0.as_ref(),
+            None,
             &request.body,
             today(),
-            AS_OF,
+            Some(AS_OF),
         )))
     }
 }
@@ -106,12 +92,12 @@ struct JsonRegistry {
 
 impl Respond for JsonRegistry {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        template(ready(serve::answer_json(
+        template(ready(GatewaySide::new(Dialect::default()).answer_json(
             self.registry.as_ref(),
             self.op,
             &request.body,
             today(),
-            AS_OF,
+            Some(AS_OF),
         )))
     }
 }
@@ -128,14 +114,14 @@ fn token_reply(token: &str, expires_in: u64) -> ResponseTemplate {
     }))
 }
 
-fn lgsp(server: &MockServer) -> dancu_popdb::gateway::LgspBuilder {
-    LgspGateway::builder(&server.uri())
+fn lgsp(server: &MockServer) -> GatewayBuilder {
+    Gateway::builder("lgsp", &server.uri())
         .name("lgsp-test")
         .lookup_path("/dancu/tracuu")
         .verify_path("/dancu/xacthuc")
-        .token_path("/token")
-        .credentials(
-            ACCESS_KEY,
+        .with_config("token_path", "/token")
+        .lgsp_credentials(
+            Secret::new(ACCESS_KEY),
             Secret::new(SECRET_KEY),
             "motcua",
             "000.00.21.H06",
@@ -143,18 +129,19 @@ fn lgsp(server: &MockServer) -> dancu_popdb::gateway::LgspBuilder {
         )
 }
 
-fn c06(server: &MockServer) -> dancu_popdb::gateway::C06Builder {
-    C06Gateway::builder(&server.uri())
+fn c06(server: &MockServer) -> GatewayBuilder {
+    Gateway::builder("c06", &server.uri())
         .name("c06-test")
         .lookup_path("/c06/tracuu")
         .verify_path("/c06/xacthuc")
-        .credentials("motcua", Secret::new(C06_SECRET), Secret::new(C06_KEY))
-        .x_road_client("VN/GOV/000.00.21.H06/MOTCUA")
-        .auth_url("https://c06.example.vn/auth")
+        .c06_credentials("motcua", Secret::new(C06_SECRET))
+        .api_key(Secret::new(C06_KEY))
+        .with_config("x_road_client", "VN/GOV/000.00.21.H06/MOTCUA")
+        .with_config("auth_url", "https://c06.example.vn/auth")
 }
 
-fn provincial(server: &MockServer) -> dancu_popdb::gateway::ProvincialBuilder {
-    ProvincialGateway::builder(&server.uri())
+fn provincial(server: &MockServer) -> GatewayBuilder {
+    Gateway::builder("provincial_json", &server.uri())
         .name("province-test")
         .lookup_path("/api/tracuu")
         .verify_path("/api/xacthuc")
@@ -258,27 +245,31 @@ async fn fake_gateways_refuse_what_a_real_one_would() {
     // Schema violations and unparseable fields come back as Client faults.
     for body in [
         &b"<x/>"[..],
-        include_bytes!("fixtures/lookup-request.xml").as_slice(),
+        include_bytes!("../../dancu-wire/tests/fixtures/lookup-request.xml").as_slice(),
     ] {
-        let reply = serve::answer_soap(registry.as_ref(), body, today(), AS_OF).await;
-        let decoded = soap::decode_lookup_response(reply.body.as_bytes()).expect("envelope");
+        let reply = GatewaySide::new(Dialect::default())
+            .answer_soap(registry.as_ref(), None, body, today(), Some(AS_OF))
+            .await;
+        let decoded = response::decode_lookup(reply.body.as_bytes(), today(), &Limits::default())
+            .expect("envelope");
         if body.len() < 10 {
             assert_eq!(reply.status, 500);
-            assert!(matches!(decoded, soap::SoapReply::Fault(f) if f.code == FaultCode::Client));
+            assert!(matches!(decoded, SoapReply::Fault(f) if f.code == FaultCode::Client));
         } else {
             // The sample request names the fixture's citizen: found.
             assert_eq!(reply.status, 200);
-            assert!(matches!(decoded, soap::SoapReply::Answer(a) if a.record.is_some()));
+            assert!(matches!(decoded, SoapReply::Answer(a) if a.record.is_some()));
         }
     }
-    let reply = serve::answer_json(
-        registry.as_ref(),
-        Operation::Lookup,
-        br#"{"MaYeuCau":"x","MaDVC":"1.001776","MaTichHop":"037","MaCanBo":"c","HoVaTen":"A","SoDinhDanh":"006089000001","Nam":"1989"}"#,
-        today(),
-        AS_OF,
-    )
-    .await;
+    let reply = GatewaySide::new(Dialect::default())
+        .answer_json(
+            registry.as_ref(),
+            Operation::Lookup,
+            br#"{"MaYeuCau":"x","MaDVC":"1.001776","MaTichHop":"037","MaCanBo":"c","HoVaTen":"A","SoDinhDanh":"006089000001","Nam":"1989"}"#,
+            today(),
+            Some(AS_OF),
+        )
+        .await;
     let v: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
     assert_eq!(v["error_code"], 2);
     assert!(v["message"].as_str().expect("text").contains("MaYeuCau"));
@@ -331,7 +322,7 @@ async fn lgsp_token_and_data_requests_have_the_contract_shape() {
         })
         .collect();
     assert_eq!(access[0], access[1]);
-    let creds = dancu_popdb::gateway::LgspCredentials::from_header(access[0]).expect("header");
+    let creds = dancu_wire::auth::LgspCredentials::from_header(access[0]).expect("header");
     assert_eq!(creds.secret_key.expose(), SECRET_KEY);
     assert!(!format!("{creds:?}").contains(SECRET_KEY));
     let json: serde_json::Value =
@@ -348,10 +339,11 @@ async fn lgsp_token_and_data_requests_have_the_contract_shape() {
     let body = std::str::from_utf8(&data.body).expect("utf-8");
     assert!(body.contains(r#"xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/""#));
     assert!(body.contains(r#"xmlns:dan="http://dancuquocgia.bca""#));
-    let wire = decode_request(&data.body).expect("schema-valid request");
+    let wire =
+        request::soap::decode(&data.body, &Dialect::default()).expect("schema-valid request");
     assert_eq!(wire.operation, Operation::Lookup);
     assert_eq!(wire.request_id, c.request_id().to_string());
-    assert_eq!(wire.procedure, "1.001776");
+    assert_eq!(wire.service_code, "1.001776");
     assert_eq!(wire.integration_code, "037");
     assert_eq!(wire.officer, "canbo.motcua01");
     assert_eq!(wire.unit.as_deref(), Some("000.00.21.H06"));
@@ -378,16 +370,11 @@ async fn configured_codes_and_name_form_reach_the_wire() {
         .send_unit(false)
         .build()
         .expect("gateway");
-    let q = IdentityQuery::new(
-        IdNumber::parse_on("095123456", today()).expect("cmnd"),
-        "Đặng Thị Bình".parse().expect("name"),
-        "1962".parse().expect("year"),
-    )
-    .expect("query");
+    let q = cmnd_query();
     let reply = gw.check(&ctx(), &q).await.expect("check");
     assert_eq!(reply.outcome, CheckOutcome::Confirmed);
     let requests = server.received_requests().await.expect("recorded");
-    let wire = decode_request(&requests[0].body).expect("valid");
+    let wire = request::soap::decode(&requests[0].body, &Dialect::default()).expect("valid");
     assert_eq!(wire.operation, Operation::Check);
     assert_eq!(wire.integration_code, "003");
     assert_eq!(wire.name, "DANG THI BINH");
@@ -445,7 +432,10 @@ async fn c06_signs_each_request_in_either_timestamp_unit() {
             .expect(2)
             .mount(&server)
             .await;
-        let gw = c06(&server).timestamp_unit(unit).build().expect("gateway");
+        let gw = c06(&server)
+            .with_config("timestamp_unit", unit.as_str())
+            .build()
+            .expect("gateway");
         for _ in 0..2 {
             let reply = gw.lookup(&ctx(), &query()).await.expect("signed lookup");
             assert_eq!(reply.outcome, LookupOutcome::NotFound);
@@ -479,7 +469,7 @@ async fn c06_signs_each_request_in_either_timestamp_unit() {
         .mount(&server)
         .await;
     let gw = c06(&server)
-        .credentials("motcua", Secret::new("wrong"), Secret::new(C06_KEY))
+        .c06_credentials("motcua", Secret::new("wrong"))
         .build()
         .expect("gateway");
     assert_eq!(
@@ -504,8 +494,8 @@ async fn provincial_request_shape_and_configurable_header() {
         .mount(&server)
         .await;
     let gw = provincial(&server)
-        .auth_header("X-Api-Key")
-        .auth_scheme(None)
+        .with_config("auth_header", "X-Api-Key")
+        .with_config("auth_scheme", "")
         .build()
         .expect("gateway");
     let dossier: dancu_core::DossierCode = "000.00.21.H06-261127-0001".parse().expect("dossier");
@@ -535,7 +525,7 @@ async fn provincial_otp_round_trip_keeps_the_request_id() {
         ))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "error_code": 0,
-            "message": encode_collection(None, AS_OF)
+            "message": response::encode_collection(None, Some(AS_OF))
         })))
         .with_priority(1)
         .mount(&server)
@@ -936,11 +926,12 @@ async fn connection_reset_and_refused_are_unavailable() {
             drop(socket);
         }
     });
-    let gw = C06Gateway::builder(&format!("http://{addr}"))
+    let gw = dancu_popdb::gateway::Gateway::builder("c06", &format!("http://{addr}"))
         .lookup_path("/a")
         .verify_path("/b")
-        .credentials("u", Secret::new("s"), Secret::new("k"))
-        .x_road_client("x")
+        .c06_credentials("u", Secret::new("s"))
+        .api_key(Secret::new("k"))
+        .with_config("x_road_client", "x")
         .build()
         .expect("gateway");
     let err = gw.lookup(&ctx(), &query()).await.unwrap_err();
@@ -955,12 +946,15 @@ async fn connection_reset_and_refused_are_unavailable() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let gw = ProvincialGateway::builder(&format!("http://127.0.0.1:{port}"))
-        .lookup_path("/a")
-        .verify_path("/b")
-        .api_key(Secret::new("k"))
-        .build()
-        .expect("gateway");
+    let gw = dancu_popdb::gateway::Gateway::builder(
+        "provincial_json",
+        &format!("http://127.0.0.1:{port}"),
+    )
+    .lookup_path("/a")
+    .verify_path("/b")
+    .api_key(Secret::new("k"))
+    .build()
+    .expect("gateway");
     let err = gw.lookup(&ctx(), &query()).await.unwrap_err();
     assert!(
         matches!(err, RegistryError::Unavailable { .. }),
@@ -1089,7 +1083,7 @@ async fn provincial_check_reads_either_answer_document() {
             CheckOutcome::NotConfirmed,
         ),
         (
-            soap::encode_collection(None, AS_OF),
+            response::encode_collection(None, Some(AS_OF)),
             CheckOutcome::NotConfirmed,
         ),
         (CHECK.to_owned(), CheckOutcome::Confirmed),
@@ -1113,16 +1107,27 @@ async fn provincial_check_reads_either_answer_document() {
 /// A one-answer HTTPS server with a certificate for `localhost` and
 /// `127.0.0.1` issued by the throw-away test CA (`fixtures/test-ca.pem`).
 async fn tls_server(answer: &'static str) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    tls_server_with(
+        include_bytes!("fixtures/test-server.der").to_vec(),
+        include_bytes!("fixtures/test-server.key.der").to_vec(),
+        answer,
+    )
+    .await
+}
+
+/// A one-answer HTTPS server on 127.0.0.1 with the given certificate and
+/// PKCS#8 key (DER).
+async fn tls_server_with(
+    cert: Vec<u8>,
+    key: Vec<u8>,
+    answer: &'static str,
+) -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     use tokio_rustls::rustls::ServerConfig;
     use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-    let certs = vec![CertificateDer::from(
-        include_bytes!("fixtures/test-server.der").to_vec(),
-    )];
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-        include_bytes!("fixtures/test-server.key.der").to_vec(),
-    ));
+    let certs = vec![CertificateDer::from(cert)];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key));
     let config = ServerConfig::builder()
         .with_no_client_auth()
         .with_single_cert(certs, key)
@@ -1179,18 +1184,19 @@ async fn https_with_a_private_ca_and_never_without_it() {
         format!("https://localhost:{}", addr.port()),
         format!("https://{addr}"),
     ] {
-        let gw = C06Gateway::builder(&host)
+        let gw = dancu_popdb::gateway::Gateway::builder("c06", &host)
             .lookup_path("/a")
             .verify_path("/b")
-            .credentials("u", Secret::new("s"), Secret::new("k"))
-            .x_road_client("x")
+            .c06_credentials("u", Secret::new("s"))
+            .api_key(Secret::new("k"))
+            .with_config("x_road_client", "x")
             .root_ca_pem(ca.clone())
             .build()
             .expect("gateway");
         let reply = gw.lookup(&ctx(), &query()).await.expect("lookup over TLS");
         assert_eq!(reply.outcome, LookupOutcome::NotFound, "{host}");
         // Without the private CA the certificate is not trusted.
-        let untrusting = ProvincialGateway::builder(&host)
+        let untrusting = dancu_popdb::gateway::Gateway::builder("provincial_json", &host)
             .lookup_path("/a")
             .verify_path("/b")
             .api_key(Secret::new("k"))
@@ -1198,12 +1204,125 @@ async fn https_with_a_private_ca_and_never_without_it() {
             .expect("gateway");
         let err = untrusting.lookup(&ctx(), &query()).await.unwrap_err();
         assert!(
-            matches!(&err, RegistryError::Configuration { reason } if reason.contains("root_ca_pem")),
+            matches!(&err, RegistryError::Configuration { reason } if reason.contains("ca_cert")),
             "{host}: {err:?}"
         );
         assert!(!err.is_transient());
     }
     server.abort();
+}
+
+/// A CA and a gateway certificate it issued for `name` only (no IP
+/// address), generated for the test.
+fn ca_and_leaf(name: &str) -> (String, Vec<u8>, Vec<u8>) {
+    let ca_key = rcgen::KeyPair::generate().expect("key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Test CA of a province");
+    let ca = ca_params.self_signed(&ca_key).expect("CA");
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let leaf_key = rcgen::KeyPair::generate().expect("key");
+    let leaf = rcgen::CertificateParams::new(vec![name.to_owned()])
+        .expect("params")
+        .signed_by(&leaf_key, &issuer)
+        .expect("leaf");
+    (ca.pem(), leaf.der().to_vec(), leaf_key.serialize_der())
+}
+
+/// The error a lookup through `builder`'s gateway ends in.
+async fn refused(builder: dancu_popdb::gateway::GatewayBuilder) -> RegistryError {
+    let gw = builder.build().expect("gateway");
+    let err = gw.lookup(&ctx(), &query()).await.expect_err("refused");
+    assert!(
+        matches!(err, RegistryError::Configuration { .. }),
+        "{err:?}"
+    );
+    err
+}
+
+fn c06_at(url: &str) -> dancu_popdb::gateway::GatewayBuilder {
+    dancu_popdb::gateway::Gateway::builder("c06", url)
+        .lookup_path("/a")
+        .verify_path("/b")
+        .c06_credentials("u", Secret::new("s"))
+}
+
+#[tokio::test]
+async fn tls_server_name_verifies_a_gateway_called_by_ip_address() {
+    let (ca, cert, key) = ca_and_leaf("csdldc.tinh.example.vn");
+    let (addr, server) = tls_server_with(cert, key, NOT_FOUND).await;
+    let url = format!("https://{addr}");
+    // The certificate names no IP address: by IP alone it is refused…
+    let err = refused(c06_at(&url).root_ca_pem(ca.clone())).await;
+    assert!(
+        matches!(&err, RegistryError::Configuration { reason } if reason.contains("tls_server_name")),
+        "{err:?}"
+    );
+    // …verified against the configured name it is accepted…
+    let gw = c06_at(&url)
+        .root_ca_pem(ca.clone())
+        .tls_server_name("csdldc.tinh.example.vn")
+        .build()
+        .expect("gateway");
+    let reply = gw
+        .lookup(&ctx(), &query())
+        .await
+        .expect("lookup by IP with a server name");
+    assert_eq!(reply.outcome, LookupOutcome::NotFound);
+    // …and a name the certificate does not carry is refused, as is the
+    // right name without the private CA.
+    refused(
+        c06_at(&url)
+            .root_ca_pem(ca)
+            .tls_server_name("other.example.vn"),
+    )
+    .await;
+    refused(c06_at(&url).tls_server_name("csdldc.tinh.example.vn")).await;
+    server.abort();
+}
+
+#[tokio::test]
+async fn pin_sha256_accepts_exactly_the_pinned_certificate() {
+    use sha2::Digest as _;
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["gateway.self-signed.invalid".to_owned()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("self-signed");
+    let der = cert.der().to_vec();
+    let pin: String = sha2::Sha256::digest(&der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":");
+    let (addr, server) = tls_server_with(der, key.serialize_der(), NOT_FOUND).await;
+    let url = format!("https://{addr}");
+    // Self-signed and for another name: refused without the pin.
+    refused(c06_at(&url)).await;
+    // The right pin (colon-separated, as openssl prints it) is accepted.
+    let gw = c06_at(&url).pin_sha256(&pin).build().expect("gateway");
+    assert_eq!(
+        gw.lookup(&ctx(), &query()).await.expect("pinned").outcome,
+        LookupOutcome::NotFound
+    );
+    // A wrong pin is refused, even for a certificate a CA would vouch for.
+    let wrong = "00".repeat(32);
+    let err = refused(c06_at(&url).pin_sha256(&wrong)).await;
+    assert!(
+        matches!(&err, RegistryError::Configuration { reason } if reason.contains("pin_sha256")),
+        "{err:?}"
+    );
+    let (ca_addr, ca_server) = tls_server(NOT_FOUND).await;
+    refused(
+        c06_at(&format!("https://{ca_addr}"))
+            .root_ca_pem(include_bytes!("fixtures/test-ca.pem").to_vec())
+            .pin_sha256(&wrong),
+    )
+    .await;
+    server.abort();
+    ca_server.abort();
 }
 
 // ---------------------------------------------------------------------------
@@ -1219,10 +1338,10 @@ fn builders_validate() {
         );
     };
     let lg = |url: &str| {
-        LgspGateway::builder(url)
+        dancu_popdb::gateway::Gateway::builder("lgsp", url)
             .lookup_path("/a")
             .verify_path("/b")
-            .credentials("a", Secret::new("s"), "app", "p", "c")
+            .lgsp_credentials(Secret::new("a"), Secret::new("s"), "app", "p", "c")
     };
     bad(
         lg("http://lgsp.example.vn").build().map(drop),
@@ -1232,7 +1351,10 @@ fn builders_validate() {
     assert!(lg("http://localhost:9").build().is_ok());
     assert!(lg("http://[::1]:9").build().is_ok());
     bad(
-        lg("https://x.vn").token_path("token").build().map(drop),
+        lg("https://x.vn")
+            .with_config("token_path", "token")
+            .build()
+            .map(drop),
         "relative token path",
     );
     bad(
@@ -1268,7 +1390,7 @@ fn builders_validate() {
             .is_ok()
     );
     bad(
-        LgspGateway::builder("https://x.vn")
+        dancu_popdb::gateway::Gateway::builder("lgsp", "https://x.vn")
             .lookup_path("/a")
             .verify_path("/b")
             .build()
@@ -1276,34 +1398,42 @@ fn builders_validate() {
         "no credentials",
     );
     bad(
-        LgspGateway::builder("https://x.vn")
+        dancu_popdb::gateway::Gateway::builder("lgsp", "https://x.vn")
             .verify_path("/b")
-            .credentials("a", Secret::new("s"), "app", "p", "c")
+            .lgsp_credentials(Secret::new("a"), Secret::new("s"), "app", "p", "c")
             .build()
             .map(drop),
         "no lookup path",
     );
-    bad(
-        C06Gateway::builder("https://x.vn")
+    // ApiKey and X-Road-Client are optional (the PHP client sends
+    // neither), except in the preset of the client that sends both.
+    let c06_without_headers = || {
+        dancu_popdb::gateway::Gateway::builder("c06", "https://x.vn")
             .lookup_path("/a")
             .verify_path("/b")
-            .credentials("u", Secret::new("s"), Secret::new("k"))
+            .c06_credentials("u", Secret::new("s"))
+    };
+    assert!(c06_without_headers().build().is_ok());
+    bad(
+        c06_without_headers()
+            .preset(dancu_wire::Preset::C06Csharp)
+            .default_service_code("G15-TP110")
             .build()
             .map(drop),
-        "no X-Road-Client",
+        "c06_csharp without X-Road-Client",
     );
     bad(
-        ProvincialGateway::builder("https://x.vn")
+        dancu_popdb::gateway::Gateway::builder("provincial_json", "https://x.vn")
             .lookup_path("/a")
             .verify_path("/b")
             .api_key(Secret::new("k"))
-            .auth_header("bad header")
+            .with_config("auth_header", "bad header")
             .build()
             .map(drop),
         "bad header name",
     );
     bad(
-        ProvincialGateway::builder("https://x.vn")
+        dancu_popdb::gateway::Gateway::builder("provincial_json", "https://x.vn")
             .lookup_path("/a")
             .verify_path("/b")
             .api_key(Secret::new("line\nbreak"))
@@ -1421,16 +1551,10 @@ async fn nothing_sensitive_is_logged_or_printed() {
         c06(&server),
         provincial(&server)
     ));
-    let wire = decode_request(
-        soap::encode_request(
-            Operation::Lookup,
-            &ctx(),
-            &q,
-            &soap::EncodeConfig::default(),
-        )
-        .as_bytes(),
-    )
-    .expect("wire");
+    let d = Dialect::default();
+    let sent = WireRequest::new(Operation::Lookup, &ctx(), &q, &d, "1.001776");
+    let wire =
+        request::soap::decode(request::soap::encode(&sent, &d).as_bytes(), &d).expect("wire");
     printed.push_str(&format!("{wire:?}"));
     drop(_guard);
 

@@ -141,7 +141,8 @@ fn single_report<'py, T: serde::Serialize>(
 /// Inspects one identity number (CCCD / personal ID, CMND, passport, tax
 /// code) and returns what `dancu id inspect --json` prints for it: a dict
 /// with `input`, `valid`, `kind`, `canonical`, `registration`, `gender`,
-/// `birth_year` and `error` (None).
+/// `birth_year`, `document_valid_on`, `document_valid_until` (a CMND's
+/// validity on `on`; None for other numbers) and `error` (None).
 ///
 /// `on` is the reference date for the birth-year check: a `datetime.date`,
 /// `"YYYY-MM-DD"`, or None for today in Vietnam (UTC+7).

@@ -56,9 +56,12 @@ class Cli:
         return [json.loads(line) for line in p.stdout.splitlines()]
 
     def inspect(self, ids: list[str], on: str = ON) -> list[dict]:
-        # As arguments: standard input's blank lines are not inputs, and
-        # the table has empty and all-space IDs.
+        # As arguments: standard input skips blank lines, which are inputs here
+        # (`inspect_stdin` is the standard-input path).
         return self.lines(["id", "inspect", "--json", "--on", on, "--", *ids])
+
+    def inspect_stdin(self, ids: list[str], on: str = ON) -> list[dict]:
+        return self.lines(["id", "inspect", "-", "--json", "--on", on], "\n".join(ids) + "\n")
 
     def resolve(self, texts: list[str], on: str | None = None) -> list[dict]:
         extra = ["--on", on] if on else []

@@ -53,18 +53,14 @@ def test_python_thread_progresses_and_workers_run_during_a_batch(corpus, batch, 
     assert len(workers) >= 2, f"expected 2 worker threads, saw {len(workers)}"
 
 
-@pytest.mark.parametrize(
-    "batch, copies",
-    [
-        (dancu.resolve_addresses, 20),  # ~100,000 addresses: seconds of work
-        (dancu.convert_addresses, 100),  # ~500,000
-    ],
-)
-def test_ctrl_c_stops_a_long_batch(corpus, batch, copies):
+@pytest.mark.parametrize("batch", [dancu.resolve_addresses, dancu.convert_addresses])
+def test_ctrl_c_stops_a_long_batch(corpus, batch):
     import gc
     import signal
 
-    texts = [r["input"] for r in corpus] * copies
+    # ~500,000 addresses: many seconds of work, so the signal always lands
+    # while the batch runs, however fast the resolver and the machine are.
+    texts = [r["input"] for r in corpus] * 100
     timer = threading.Timer(0.2, signal.raise_signal, args=(signal.SIGINT,))
     timer.start()
     try:

@@ -29,7 +29,7 @@ IDS = [
     "",  # empty
     "   ",  # only spaces
     "12345",  # wrong length
-    "0061890000011",  # 13 digits without a dash: no shape
+    "0061890000011",  # 13 digits without a dash: a branch tax code, here invalid
     "00608900000x",  # personal ID with a letter
     "000089000001",  # unknown registration code 000
     "097089000001",  # unknown registration code 097
@@ -46,6 +46,13 @@ def test_batch_matches_cli_field_for_field(cli):
     for text, o, t in zip(IDS, ours, theirs):
         assert o == t, text
         assert list(o) == list(t), "same keys in the same order"
+
+
+def test_cli_standard_input_skips_blank_lines_only(cli):
+    # The reference itself: one object per non-blank line, as for arguments.
+    piped = cli.inspect_stdin(IDS)
+    assert piped == [r for r in cli.inspect(IDS) if r["input"].strip()]
+    assert len(piped) == len(IDS) - 2
 
 
 def test_single_matches_cli_or_raises_its_error(cli):

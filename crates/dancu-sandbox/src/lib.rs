@@ -9,5 +9,5 @@ mod rng;
 pub mod server;
 
 pub use faults::Faults;
-pub use population::{Match, Person, Population};
-pub use server::{Credentials, Sandbox, SandboxConfig};
+pub use population::{Person, Population};
+pub use server::{Credentials, Dialects, Sandbox, SandboxConfig};

@@ -12,15 +12,16 @@
 //! newer ones carry 2025 codes.
 //!
 //! People are stored compactly; a full [`CitizenRecord`] is built when a
-//! citizen is looked up or exported.
+//! citizen is looked up or exported. The population is a
+//! [`CitizenStore`]: the sandbox matches queries against it with the
+//! in-memory registry's rules (one matcher for every registry).
 
 use std::collections::{HashMap, HashSet};
 
 use dancu_core::admin::{Commune, LegacyCommune, LegacyProvince};
-use dancu_core::registry::{
-    CitizenRecord, HouseholdHead, IdentityQuery, LookupKey, Otp, RecordAddress, Relative,
-};
+use dancu_core::registry::{CitizenRecord, HouseholdHead, LookupKey, Otp, RecordAddress, Relative};
 use dancu_core::{BirthDate, CalendarDate, Cmnd, FullName, Gender, GenderCode, PersonalId};
+use dancu_popdb::memory::{Candidate, CitizenStore};
 
 use crate::names_data::{
     FAMILY, GIVEN_FEMALE, GIVEN_MALE, MIDDLE_FEMALE, MIDDLE_MALE, MINORITY, SOUTHERN_FORMS,
@@ -119,19 +120,6 @@ pub struct Population {
     folded: Vec<Box<str>>,
     by_id: HashMap<PersonalId, u32>,
     by_cmnd: HashMap<Cmnd, u32>,
-}
-
-/// The result of matching a query against the population.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Match {
-    /// No citizen matches.
-    None,
-    /// The citizen at this index matches.
-    Citizen(u32),
-    /// The citizen matches but must confirm a one-time password.
-    OtpRequired,
-    /// The one-time password given is wrong.
-    OtpRejected,
 }
 
 struct Generator {
@@ -656,37 +644,6 @@ impl Population {
         self.people.is_empty()
     }
 
-    /// Matches a query as the population database does: by ID (personal ID
-    /// or CMND), then the name on the folded key, then the birth date at
-    /// the precision both have; then the one-time password, if the citizen
-    /// is flagged for one.
-    #[must_use]
-    pub fn find(&self, query: &IdentityQuery) -> Match {
-        let Some(i) = self.find_ignoring_otp(query) else {
-            return Match::None;
-        };
-        match (self.people[i as usize].otp, query.otp()) {
-            (None, _) => Match::Citizen(i),
-            (Some(_), None) => Match::OtpRequired,
-            (Some(expected), Some(given)) if expected == *given => Match::Citizen(i),
-            (Some(_), Some(_)) => Match::OtpRejected,
-        }
-    }
-
-    /// Matches by ID, name and birth date only: for channels without the
-    /// one-time-password step.
-    #[must_use]
-    pub fn find_ignoring_otp(&self, query: &IdentityQuery) -> Option<u32> {
-        let index = match query.key() {
-            LookupKey::PersonalId(id) => self.by_id.get(id),
-            LookupKey::Cmnd(c) => self.by_cmnd.get(c),
-        };
-        let &i = index?;
-        query
-            .matches(&self.folded[i as usize], &self.people[i as usize].birth)
-            .then_some(i)
-    }
-
     fn relative(&self, i: Option<u32>) -> Option<Relative> {
         let p = &self.people[i? as usize];
         Some(Relative {
@@ -770,4 +727,25 @@ fn current_address(c: Commune, detail: &str) -> RecordAddress {
         detail,
         "VN",
     )
+}
+
+impl CitizenStore for Population {
+    fn with_candidate<T>(&self, key: &LookupKey, f: impl FnOnce(Candidate<'_>) -> T) -> Option<T> {
+        let index = match key {
+            LookupKey::PersonalId(id) => self.by_id.get(id),
+            LookupKey::Cmnd(c) => self.by_cmnd.get(c),
+        };
+        let i = *index? as usize;
+        let p = &self.people[i];
+        Some(f(Candidate {
+            index: i,
+            folded_name: &self.folded[i],
+            birth_date: Some(&p.birth),
+            otp: p.otp,
+        }))
+    }
+
+    fn record(&self, index: usize) -> Option<CitizenRecord> {
+        Population::record(self, u32::try_from(index).ok()?)
+    }
 }

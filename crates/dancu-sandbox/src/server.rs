@@ -1,17 +1,24 @@
 //! The sandbox HTTP server: the three gateway channels over one loopback
-//! listener, with fault injection and an admin endpoint.
+//! listener, each speaking a dialect (the contract by default, or any
+//! preset of the gateways seen in public integrations), with fault
+//! injection and an admin endpoint.
+//!
+//! Requests are validated and answered by the wire crate's one server
+//! implementation of the contract ([`GatewaySide`]), and matched by the
+//! in-memory registry's rules over the synthetic population.
 //!
 //! | path | channel |
 //! |---|---|
 //! | `POST /lgsp/token`, `/lgsp/tracuu`, `/lgsp/xacthuc` | LGSP (token, lookup, check) |
 //! | `POST /c06/tracuu`, `/c06/xacthuc` | C06 direct |
-//! | `POST /tinh/tracuu`, `/tinh/xacthuc` | provincial JSON |
+//! | `POST /tinh/tracuu`, `/tinh/xacthuc` (`/tinh/token` when it uses the LGSP token) | provincial JSON |
 //! | `GET`/`PUT /admin/faults`, `GET /admin/stats` | fault injection, counters |
 
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -21,24 +28,146 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
+use axum::routing::{MethodRouter, get, post};
 use dancu_core::CalendarDate;
 use dancu_core::registry::{AuditSink, Operation, PopulationRegistry, RegistryError};
+use dancu_popdb::InMemoryRegistry;
 use dancu_popdb::audit::SubjectHasher;
 use dancu_popdb::config::Config;
 use dancu_popdb::connect;
-use dancu_popdb::gateway::json;
-use dancu_popdb::gateway::soap::{self, FaultCode, RequestFault, WireRequest};
-use serde::Deserialize;
+use dancu_wire::auth::{C06Verifier, LgspCredentials};
+use dancu_wire::fault::encode_fault;
+use dancu_wire::server::{GatewaySide, ServerReply};
+use dancu_wire::{FaultCode, JsonAuth, Preset, Secret};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 use crate::faults::Faults;
-use crate::population::{AS_OF, Match, Population};
+use crate::population::{AS_OF, Population};
+
+/// The service codes registered with the sandbox's gateways (for the
+/// dialects that send a registered service code as `MaDVC`), and the
+/// procedure each was registered for.
+pub const SERVICE_CODES: &[(&str, &str)] = &[("G15-TP110", "1.001776"), ("G18-YT04", "2.000986")];
+
+/// The value the sandbox's written configuration gives to the extra
+/// elements a dialect names (`userNameService`).
+pub const EXTRA_ELEMENT_VALUE: &str = "motcua.sandbox";
+
+/// The dialect each channel speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dialects {
+    /// The LGSP channel (`contract` or `opencps_lgsp`).
+    pub lgsp: Preset,
+    /// The C06 channel (`contract`, `c06_csharp` or `c06_php`).
+    pub c06: Preset,
+    /// The provincial JSON channel (`contract`, `tandan_json` or `dongthap_json`).
+    pub provincial_json: Preset,
+}
+
+impl Default for Dialects {
+    fn default() -> Self {
+        Self {
+            lgsp: Preset::Contract,
+            c06: Preset::Contract,
+            provincial_json: Preset::Contract,
+        }
+    }
+}
+
+/// The channels' names, as `dancu.toml` and `--dialect` write them.
+pub const CHANNELS: [&str; 3] = ["lgsp", "c06", "provincial_json"];
+
+impl Dialects {
+    /// Sets one channel's dialect.
+    ///
+    /// # Errors
+    ///
+    /// When the channel is unknown or the preset is for another kind.
+    pub fn set(&mut self, channel: &str, preset: Preset) -> Result<(), String> {
+        if let Some(kind) = preset.channel().kind
+            && kind != channel
+        {
+            return Err(format!(
+                "preset {preset} is for the {kind} channel, not {channel}"
+            ));
+        }
+        match channel {
+            "lgsp" => self.lgsp = preset,
+            "c06" => self.c06 = preset,
+            "provincial_json" => self.provincial_json = preset,
+            other => {
+                return Err(format!(
+                    "unknown channel {other:?} (expected {})",
+                    CHANNELS.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies `channel=preset` (what `--dialect` takes).
+    ///
+    /// # Errors
+    ///
+    /// When the text is not `channel=preset` of a known channel and preset.
+    pub fn apply(&mut self, text: &str) -> Result<(), String> {
+        let (channel, preset) = text
+            .split_once('=')
+            .ok_or_else(|| format!("{text:?}: expected <channel>=<preset>"))?;
+        let preset = Preset::from_str(preset).map_err(|e| e.0)?;
+        self.set(channel.trim(), preset)
+    }
+
+    /// The dialect of a channel.
+    #[must_use]
+    pub fn of(&self, channel: &str) -> Preset {
+        match channel {
+            "lgsp" => self.lgsp,
+            "c06" => self.c06,
+            _ => self.provincial_json,
+        }
+    }
+
+    /// Reads the sandbox's settings (TOML or JSON): a `dialect` table of
+    /// `channel = "preset"`.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the bad key.
+    pub fn parse_settings(text: &str) -> Result<Self, String> {
+        let value: serde_json::Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(_) => {
+                let t: toml::Table = text
+                    .parse()
+                    .map_err(|e: toml::de::Error| format!("settings: {e}"))?;
+                serde_json::to_value(t).map_err(|e| format!("settings: {e}"))?
+            }
+        };
+        let obj = value.as_object().ok_or("settings: expected a table")?;
+        let mut out = Self::default();
+        for (k, v) in obj {
+            if k != "dialect" {
+                return Err(format!("settings: unknown key `{k}` (expected dialect)"));
+            }
+            let table = v
+                .as_object()
+                .ok_or("settings: `dialect` is a table of channel = \"preset\"")?;
+            for (channel, preset) in table {
+                let preset = preset.as_str().ok_or_else(|| {
+                    format!("settings: dialect.{channel}: expected a preset name")
+                })?;
+                let preset = Preset::from_str(preset)
+                    .map_err(|e| format!("settings: dialect.{channel}: {}", e.0))?;
+                out.set(channel, preset)
+                    .map_err(|e| format!("settings: dialect.{channel}: {e}"))?;
+            }
+        }
+        Ok(out)
+    }
+}
 
 /// The credentials the sandbox accepts (they protect nothing: the data is
 /// synthetic). The same values are printed and written into `dancu.toml`.
@@ -98,6 +227,8 @@ pub struct SandboxConfig {
     pub credentials: Credentials,
     /// The C06 timestamp skew window.
     pub skew: Duration,
+    /// The dialect of each channel.
+    pub dialects: Dialects,
 }
 
 impl Default for SandboxConfig {
@@ -109,7 +240,32 @@ impl Default for SandboxConfig {
             faults: Faults::default(),
             credentials: Credentials::default(),
             skew: Duration::from_secs(300),
+            dialects: Dialects::default(),
         }
+    }
+}
+
+/// One channel: its dialect's preset and the gateway side playing it.
+struct Channel {
+    preset: Preset,
+    side: GatewaySide,
+}
+
+impl Channel {
+    fn new(preset: Preset) -> Self {
+        let mut dialect = preset.dialect();
+        for (_, value) in &mut dialect.extra_elements {
+            if value.is_empty() {
+                EXTRA_ELEMENT_VALUE.clone_into(value);
+            }
+        }
+        let mut side = GatewaySide::new(dialect);
+        for (code, procedure) in SERVICE_CODES {
+            if let Ok(p) = procedure.parse() {
+                side = side.register(code, p);
+            }
+        }
+        Self { preset, side }
     }
 }
 
@@ -119,10 +275,18 @@ struct ActiveFaults {
 }
 
 struct Shared {
-    population: Population,
+    population: Arc<Population>,
+    /// The registry over the population, with the citizen OTP step (JSON
+    /// dialects that have it) and without (every other).
+    with_otp: InMemoryRegistry<Arc<Population>>,
+    without_otp: InMemoryRegistry<Arc<Population>>,
+    lgsp: Channel,
+    c06: Channel,
+    /// What the C06 channel checks signatures against.
+    c06_verifier: C06Verifier,
+    json: Channel,
     creds: Credentials,
     base_url: String,
-    skew: Duration,
     faults: RwLock<ActiveFaults>,
     tokens: Mutex<HashMap<String, Instant>>,
     quota: Mutex<(u64, u32)>,
@@ -158,6 +322,42 @@ impl std::fmt::Debug for Sandbox {
             .field("addr", &self.addr)
             .field("citizens", &self.shared.population.len())
             .finish_non_exhaustive()
+    }
+}
+
+fn merge(into: &mut serde_json::Value, from: &serde_json::Value) {
+    if let (Some(into), Some(from)) = (into.as_object_mut(), from.as_object()) {
+        for (k, v) in from {
+            into.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+/// What a client of a channel set to a preset needs besides the paths and
+/// credentials.
+fn dialect_settings(table: &mut serde_json::Value, channel: &Channel) {
+    if channel.preset == Preset::Contract {
+        return;
+    }
+    merge(table, &json!({ "preset": channel.preset.as_str() }));
+    let dialect = &channel.side.dialect;
+    if dialect.service_code_required {
+        let codes: serde_json::Map<String, serde_json::Value> = SERVICE_CODES
+            .iter()
+            .map(|(code, procedure)| ((*procedure).to_owned(), json!(code)))
+            .collect();
+        merge(
+            table,
+            &json!({ "service_codes": codes, "default_service_code": SERVICE_CODES[0].0 }),
+        );
+    }
+    if !dialect.extra_elements.is_empty() {
+        let extras: serde_json::Map<String, serde_json::Value> = dialect
+            .extra_elements
+            .iter()
+            .map(|(n, v)| (n.clone(), json!(v)))
+            .collect();
+        merge(table, &json!({ "extra_elements": extras }));
     }
 }
 
@@ -216,11 +416,24 @@ impl Sandbox {
             tokio::task::spawn_blocking(move || Population::generate(config.seed, config.citizens))
                 .await
                 .map_err(io::Error::other)?;
+        let population = Arc::new(population);
+        let d = config.dialects;
         let shared = Arc::new(Shared {
+            with_otp: InMemoryRegistry::over("sandbox", Arc::clone(&population)),
+            without_otp: InMemoryRegistry::over("sandbox", Arc::clone(&population)).without_otp(),
             population,
+            lgsp: Channel::new(d.lgsp),
+            c06: Channel::new(d.c06),
+            c06_verifier: C06Verifier {
+                auth_url: format!("http://{addr}/c06"),
+                user: config.credentials.c06_username.clone(),
+                secret: Secret::new(config.credentials.c06_secret.clone()),
+                unit: d.c06.channel().timestamp_unit,
+                skew: config.skew,
+            },
+            json: Channel::new(d.provincial_json),
             creds: config.credentials,
             base_url: format!("http://{addr}"),
-            skew: config.skew,
             faults: RwLock::new(ActiveFaults {
                 faults: config.faults,
                 set_at: Instant::now(),
@@ -232,12 +445,13 @@ impl Sandbox {
         });
         let app = Router::new()
             .route("/lgsp/token", post(lgsp_token))
-            .route("/lgsp/tracuu", post(lgsp_lookup))
-            .route("/lgsp/xacthuc", post(lgsp_check))
-            .route("/c06/tracuu", post(c06_lookup))
-            .route("/c06/xacthuc", post(c06_check))
-            .route("/tinh/tracuu", post(json_lookup))
-            .route("/tinh/xacthuc", post(json_check))
+            .route("/lgsp/tracuu", route(Which::Lgsp, Operation::Lookup))
+            .route("/lgsp/xacthuc", route(Which::Lgsp, Operation::Check))
+            .route("/c06/tracuu", route(Which::C06, Operation::Lookup))
+            .route("/c06/xacthuc", route(Which::C06, Operation::Check))
+            .route("/tinh/token", post(json_token))
+            .route("/tinh/tracuu", route(Which::Json, Operation::Lookup))
+            .route("/tinh/xacthuc", route(Which::Json, Operation::Check))
             .route("/admin/faults", get(get_faults).put(put_faults))
             .route("/admin/stats", get(stats))
             .layer(axum::middleware::map_response_with_state(
@@ -296,37 +510,71 @@ impl Sandbox {
         };
     }
 
+    /// The dialect of each channel.
+    #[must_use]
+    pub fn dialects(&self) -> Dialects {
+        Dialects {
+            lgsp: self.shared.lgsp.preset,
+            c06: self.shared.c06.preset,
+            provincial_json: self.shared.json.preset,
+        }
+    }
+
     /// The connection settings of each channel, keyed like the
-    /// `[gateway.<name>]` tables of `dancu.toml`.
+    /// `[gateway.<name>]` tables of `dancu.toml`: paths, credentials, and
+    /// for a channel set to a preset, the preset and what it needs (the
+    /// registered service codes, the extra elements' values).
     #[must_use]
     pub fn channels(&self) -> serde_json::Value {
         let c = &self.shared.creds;
         let base = &self.shared.base_url;
-        json!({
-            "base_url": base,
-            "channels": {
-                "lgsp": {
-                    "kind": "lgsp", "base_url": base,
-                    "lookup_path": "/lgsp/tracuu", "verify_path": "/lgsp/xacthuc",
-                    "token_path": "/lgsp/token",
-                    "access_key": c.lgsp_access_key, "secret_key": c.lgsp_secret_key,
-                    "app_name": c.lgsp_app_name, "partner_code": c.lgsp_partner_code,
-                    "partner_code_cus": c.lgsp_partner_code_cus,
-                },
-                "c06": {
-                    "kind": "c06", "base_url": base,
-                    "lookup_path": "/c06/tracuu", "verify_path": "/c06/xacthuc",
-                    "username": c.c06_username, "secret": c.c06_secret,
-                    "api_key": c.c06_api_key, "x_road_client": c.c06_x_road_client,
-                    "auth_url": self.shared.auth_url(), "timestamp_unit": "ms",
-                },
-                "provincial_json": {
-                    "kind": "provincial_json", "base_url": base,
-                    "lookup_path": "/tinh/tracuu", "verify_path": "/tinh/xacthuc",
-                    "api_key": c.json_api_key,
-                },
-            },
-        })
+        let lgsp_creds = json!({
+            "access_key": c.lgsp_access_key, "secret_key": c.lgsp_secret_key,
+            "app_name": c.lgsp_app_name, "partner_code": c.lgsp_partner_code,
+            "partner_code_cus": c.lgsp_partner_code_cus,
+        });
+        let mut lgsp = json!({
+            "kind": "lgsp", "base_url": base,
+            "lookup_path": "/lgsp/tracuu", "verify_path": "/lgsp/xacthuc",
+            "token_path": "/lgsp/token",
+        });
+        merge(&mut lgsp, &lgsp_creds);
+        let c06_preset = self.shared.c06.preset.channel();
+        let mut c06 = json!({
+            "kind": "c06", "base_url": base,
+            "lookup_path": "/c06/tracuu", "verify_path": "/c06/xacthuc",
+            "username": c.c06_username, "secret": c.c06_secret,
+            "auth_url": self.shared.auth_url(),
+            "timestamp_unit": c06_preset.timestamp_unit.as_str(),
+        });
+        if c06_preset.c06_api_headers {
+            merge(
+                &mut c06,
+                &json!({"api_key": c.c06_api_key, "x_road_client": c.c06_x_road_client}),
+            );
+        }
+        let mut tinh = json!({
+            "kind": "provincial_json", "base_url": base,
+            "lookup_path": "/tinh/tracuu", "verify_path": "/tinh/xacthuc",
+        });
+        match self.shared.json.preset.channel().json_auth {
+            JsonAuth::BearerKey => merge(&mut tinh, &json!({"api_key": c.json_api_key})),
+            JsonAuth::LgspToken => {
+                merge(&mut tinh, &json!({"token_path": "/tinh/token"}));
+                merge(&mut tinh, &lgsp_creds);
+            }
+            JsonAuth::None => {}
+        }
+        let mut channels = serde_json::Map::new();
+        for (name, mut table, channel) in [
+            ("lgsp", lgsp, &self.shared.lgsp),
+            ("c06", c06, &self.shared.c06),
+            ("provincial_json", tinh, &self.shared.json),
+        ] {
+            dialect_settings(&mut table, channel);
+            channels.insert(name.to_owned(), table);
+        }
+        json!({ "base_url": base, "channels": channels })
     }
 
     /// A `dancu.toml` that `dancu verify` can use against this sandbox
@@ -339,19 +587,13 @@ impl Sandbox {
              [officer]\nid = \"canbo.sandbox\"\nunit = \"000.00.21.H06\"\n\n",
         );
         out.push_str(&format!(
-            "[audit]\npath = {audit_path:?}\nsalt_env = \"DANCU_AUDIT_SALT\"\n"
+            "[audit]\npath = {audit_path:?}\nsalt_env = \"DANCU_AUDIT_SALT\"\n\n"
         ));
         let channels = self.channels();
-        if let Some(map) = channels["channels"].as_object() {
-            for (name, table) in map {
-                out.push_str(&format!("\n[gateway.{name}]\n"));
-                if let Some(fields) = table.as_object() {
-                    for (k, v) in fields {
-                        out.push_str(&format!("{k} = {v}\n"));
-                    }
-                }
-            }
-        }
+        let gateways: toml::Value =
+            toml::Value::try_from(json!({ "gateway": channels["channels"] }))
+                .unwrap_or_else(|_| toml::Value::Table(toml::Table::new()));
+        out.push_str(&toml::to_string(&gateways).unwrap_or_default());
         out
     }
 
@@ -463,7 +705,7 @@ async fn before(shared: &Shared) -> Option<Response> {
         shared.faulted.fetch_add(1, Ordering::Relaxed);
         return Some(xml_response(
             StatusCode::INTERNAL_SERVER_ERROR,
-            soap::encode_fault(FaultCode::Server, "Loi xu ly tai he thong CSDLQG ve dan cu"),
+            encode_fault(FaultCode::Server, "Loi xu ly tai he thong CSDLQG ve dan cu"),
         ));
     }
     None
@@ -510,30 +752,16 @@ fn unauthorized(why: &'static str) -> Response {
 // Authentication per channel
 // ---------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct LgspAccess {
-    access_key: String,
-    secret_key: String,
-    app_name: String,
-    partner_code: String,
-    #[serde(default)]
-    partner_code_cus: String,
-}
-
 fn lgsp_access_ok(shared: &Shared, headers: &HeaderMap) -> bool {
     let Some(raw) = headers.get("lgspaccesstoken").and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let Ok(json) = B64.decode(raw.trim()) else {
-        return false;
-    };
-    let Ok(a) = serde_json::from_slice::<LgspAccess>(&json) else {
+    let Ok(a) = LgspCredentials::from_header(raw) else {
         return false;
     };
     let c = &shared.creds;
     a.access_key == c.lgsp_access_key
-        && a.secret_key == c.lgsp_secret_key
+        && a.secret_key.expose() == c.lgsp_secret_key
         && a.app_name == c.lgsp_app_name
         && a.partner_code == c.lgsp_partner_code
         && a.partner_code_cus == c.lgsp_partner_code_cus
@@ -544,10 +772,25 @@ async fn lgsp_token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(r) = before(&shared).await {
+    issue_token(&shared, &headers, &body).await
+}
+
+async fn json_token(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if shared.json.preset.channel().json_auth != JsonAuth::LgspToken {
+        return (StatusCode::NOT_FOUND, "this channel issues no token").into_response();
+    }
+    issue_token(&shared, &headers, &body).await
+}
+
+async fn issue_token(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
+    if let Some(r) = before(shared).await {
         return r;
     }
-    let form = String::from_utf8_lossy(&body);
+    let form = String::from_utf8_lossy(body);
     let grant_ok = form
         .split('&')
         .any(|kv| kv.trim() == "grant_type=client_credentials");
@@ -558,7 +801,7 @@ async fn lgsp_token(
         )
             .into_response();
     }
-    if !lgsp_access_ok(&shared, &headers) {
+    if !lgsp_access_ok(shared, headers) {
         return unauthorized("invalid lgspaccesstoken");
     }
     let lifetime = shared.faults().0.token_lifetime();
@@ -581,235 +824,138 @@ async fn lgsp_token(
     .into_response()
 }
 
-fn lgsp_authorized(shared: &Shared, headers: &HeaderMap) -> bool {
-    let Some(token) = headers
+fn lgsp_auth(shared: &Shared, headers: &HeaderMap) -> Result<(), &'static str> {
+    let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    else {
-        return false;
-    };
-    let valid = shared
-        .tokens
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .get(token.trim())
-        .is_some_and(|expiry| *expiry > Instant::now());
-    valid && lgsp_access_ok(shared, headers)
-}
-
-fn c06_authorized(shared: &Shared, headers: &HeaderMap) -> Result<(), &'static str> {
-    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let c = &shared.creds;
-    if h("ApiKey") != Some(c.c06_api_key.as_str()) {
-        return Err("invalid ApiKey");
-    }
-    if h("X-Road-Client") != Some(c.c06_x_road_client.as_str()) {
-        return Err("invalid X-Road-Client");
-    }
-    let ts_text = h("Timestamp").ok_or("missing Timestamp")?;
-    let ts: u64 = ts_text.trim().parse().map_err(|_| "invalid Timestamp")?;
-    // Milliseconds in some deployments, seconds in others.
-    let secs = if ts > 100_000_000_000 { ts / 1000 } else { ts };
-    if now_secs().abs_diff(secs) > shared.skew.as_secs() {
-        return Err("Timestamp outside the skew window");
-    }
-    let basic = h("Authorization")
-        .and_then(|v| v.strip_prefix("Basic "))
-        .ok_or("missing Basic authorization")?;
-    let decoded = B64
-        .decode(basic.trim())
-        .map_err(|_| "invalid Basic authorization")?;
-    let decoded = String::from_utf8(decoded).map_err(|_| "invalid Basic authorization")?;
-    let (user, hash) = decoded
-        .split_once(':')
-        .ok_or("invalid Basic authorization")?;
-    let expected = Sha256::digest(
-        format!(
-            "{}{}{}{}",
-            shared.auth_url(),
-            user,
-            ts_text.trim(),
-            c.c06_secret
-        )
-        .as_bytes(),
-    );
-    let expected: String = expected.iter().map(|b| format!("{b:02x}")).collect();
-    if user != c.c06_username || hash != expected {
-        return Err("invalid credentials");
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------
-// SOAP channels
-// ---------------------------------------------------------------------------
-
-fn fault_response(fault: &RequestFault) -> Response {
-    xml_response(StatusCode::INTERNAL_SERVER_ERROR, fault.to_envelope())
-}
-
-fn client_fault(text: &str) -> Response {
-    xml_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        soap::encode_fault(FaultCode::Client, text),
-    )
-}
-
-fn check_codes(request: &WireRequest, expected: Operation) -> Result<(), String> {
-    if request.operation != expected {
-        return Err(format!(
-            "{} is not served at this address",
-            match request.operation {
-                Operation::Lookup => "TraCuuThongTinCongDan",
-                Operation::Check => "XacThucThongTinCongDan",
-            }
-        ));
-    }
-    let ok = match expected {
-        Operation::Lookup => request.integration_code == "037",
-        Operation::Check => matches!(request.integration_code.as_str(), "033" | "003"),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "MaTichHop {} is not registered for this operation",
-            request.integration_code
-        ))
-    }
-}
-
-fn answer_soap(shared: &Shared, body: &[u8], op: Operation) -> Response {
-    let request = match soap::decode_request(body) {
-        Ok(r) => r,
-        Err(fault) => return fault_response(&fault),
-    };
-    if let Err(text) = check_codes(&request, op) {
-        return client_fault(&text);
-    }
-    let query = match request.to_query(CalendarDate::today_in_vietnam()) {
-        Ok(q) => q,
-        Err(fault) => return fault_response(&fault),
-    };
-    // The one-time password is a step of the provincial JSON channel only;
-    // the SOAP channels answer for OTP-flagged citizens like any other.
-    let found = match shared.population.find_ignoring_otp(&query) {
-        Some(i) => shared.population.record(i),
-        None => None,
-    };
-    let body = match op {
-        Operation::Lookup => soap::encode_lookup_response(found.as_ref(), AS_OF),
-        Operation::Check => soap::encode_check_response(found.is_some()),
-    };
-    after(shared, xml_response(StatusCode::OK, body))
-}
-
-async fn soap_channel(
-    shared: Arc<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-    op: Operation,
-    auth: fn(&Shared, &HeaderMap) -> Result<(), &'static str>,
-) -> Response {
-    if let Some(r) = before(&shared).await {
-        return r;
-    }
-    if let Err(why) = auth(&shared, &headers) {
-        return unauthorized(why);
-    }
-    answer_soap(&shared, &body, op)
-}
-
-fn lgsp_auth(shared: &Shared, headers: &HeaderMap) -> Result<(), &'static str> {
-    if lgsp_authorized(shared, headers) {
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let valid = token.is_some_and(|t| {
+        shared
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(t.trim())
+            .is_some_and(|expiry| *expiry > Instant::now())
+    });
+    if valid && lgsp_access_ok(shared, headers) {
         Ok(())
     } else {
         Err("missing, invalid or expired token")
     }
 }
 
-async fn lgsp_lookup(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
-    soap_channel(s, h, b, Operation::Lookup, lgsp_auth).await
+fn c06_auth(shared: &Shared, headers: &HeaderMap) -> Result<(), &'static str> {
+    let h = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let c = &shared.creds;
+    let channel = shared.c06.preset.channel();
+    // Only the dialects whose client sends them check ApiKey and X-Road-Client.
+    if channel.c06_api_headers {
+        if h("ApiKey") != Some(c.c06_api_key.as_str()) {
+            return Err("invalid ApiKey");
+        }
+        if h("X-Road-Client") != Some(c.c06_x_road_client.as_str()) {
+            return Err("invalid X-Road-Client");
+        }
+    }
+    let timestamp = h("Timestamp").ok_or("missing Timestamp")?;
+    let authorization = h("Authorization").ok_or("missing Basic authorization")?;
+    shared
+        .c06_verifier
+        .verify(timestamp, authorization, SystemTime::now())
+        .map_err(|e| match e {
+            dancu_wire::auth::C06AuthError::BadTimestamp => "invalid Timestamp",
+            dancu_wire::auth::C06AuthError::OutsideSkew => "Timestamp outside the skew window",
+            _ => "invalid credentials",
+        })
 }
 
-async fn lgsp_check(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
-    soap_channel(s, h, b, Operation::Check, lgsp_auth).await
-}
-
-async fn c06_lookup(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
-    soap_channel(s, h, b, Operation::Lookup, c06_authorized).await
-}
-
-async fn c06_check(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
-    soap_channel(s, h, b, Operation::Check, c06_authorized).await
+fn json_auth(shared: &Shared, headers: &HeaderMap) -> Result<(), &'static str> {
+    match shared.json.preset.channel().json_auth {
+        JsonAuth::None => Ok(()),
+        JsonAuth::LgspToken => lgsp_auth(shared, headers),
+        JsonAuth::BearerKey => {
+            let bearer = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "));
+            if bearer.map(str::trim) == Some(shared.creds.json_api_key.as_str()) {
+                Ok(())
+            } else {
+                Err("invalid API key")
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
-// Provincial JSON channel
+// Channels: authentication, then the one server implementation
 // ---------------------------------------------------------------------------
 
-fn json_reply(code: i64, message: &str) -> Response {
-    axum::Json(json!({"error_code": code, "message": message})).into_response()
+fn respond(reply: ServerReply) -> Response {
+    (
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        [(header::CONTENT_TYPE, reply.content_type)],
+        reply.body,
+    )
+        .into_response()
 }
 
-async fn json_channel(
+/// A channel's check of a request's credentials.
+type Authenticate = fn(&Shared, &HeaderMap) -> Result<(), &'static str>;
+
+#[derive(Clone, Copy)]
+enum Which {
+    Lgsp,
+    C06,
+    Json,
+}
+
+async fn channel(
     shared: Arc<Shared>,
     headers: HeaderMap,
     body: Bytes,
+    which: Which,
     op: Operation,
 ) -> Response {
     if let Some(r) = before(&shared).await {
         return r;
     }
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if bearer.map(str::trim) != Some(shared.creds.json_api_key.as_str()) {
-        return unauthorized("invalid API key");
+    let (auth, channel): (Authenticate, &Channel) = match which {
+        Which::Lgsp => (lgsp_auth, &shared.lgsp),
+        Which::C06 => (c06_auth, &shared.c06),
+        Which::Json => (json_auth, &shared.json),
+    };
+    if let Err(why) = auth(&shared, &headers) {
+        return unauthorized(why);
     }
-    let request = match json::decode_json_request(op, &body) {
-        Ok(r) => r,
-        Err(fault) => return json_reply(2, &fault.text),
+    let today = CalendarDate::today_in_vietnam();
+    let reply = match which {
+        // SOAP has no slot for the citizen OTP: OTP-flagged citizens answer
+        // like any other.
+        Which::Lgsp | Which::C06 => {
+            channel
+                .side
+                .answer_soap(&shared.without_otp, Some(op), &body, today, Some(AS_OF))
+                .await
+        }
+        Which::Json => {
+            let registry = if channel.side.dialect.citizen_otp {
+                &shared.with_otp
+            } else {
+                &shared.without_otp
+            };
+            channel
+                .side
+                .answer_json(registry, op, &body, today, Some(AS_OF))
+                .await
+        }
     };
-    if let Err(text) = check_codes(&request.request, op) {
-        return json_reply(2, &text);
-    }
-    let query = match request.to_query(CalendarDate::today_in_vietnam()) {
-        Ok(q) => q,
-        Err(fault) if fault.text.starts_with("OTP") => return json_reply(1, json::OTP_REJECTED),
-        Err(fault) => return json_reply(2, &fault.text),
-    };
-    let body = match shared.population.find(&query) {
-        Match::OtpRequired => json::encode_json_reply(1, json::OTP_REQUIRED),
-        Match::OtpRejected => json::encode_json_reply(1, json::OTP_REJECTED),
-        Match::Citizen(i) => match op {
-            Operation::Lookup => {
-                json::encode_lookup_reply(shared.population.record(i).as_ref(), AS_OF)
-            }
-            Operation::Check => json::encode_check_reply(true),
-        },
-        Match::None => match op {
-            Operation::Lookup => json::encode_lookup_reply(None, AS_OF),
-            Operation::Check => json::encode_check_reply(false),
-        },
-    };
-    let response = (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body,
-    )
-        .into_response();
-    after(&shared, response)
+    after(&shared, respond(reply))
 }
 
-async fn json_lookup(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
-    json_channel(s, h, b, Operation::Lookup).await
-}
-
-async fn json_check(State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes) -> Response {
-    json_channel(s, h, b, Operation::Check).await
+/// The route of one channel's operation.
+fn route(which: Which, op: Operation) -> MethodRouter<Arc<Shared>> {
+    post(move |State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes| channel(s, h, b, which, op))
 }
 
 // ---------------------------------------------------------------------------

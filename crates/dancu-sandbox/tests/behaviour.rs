@@ -9,7 +9,8 @@ use dancu_core::{CalendarDate, PersonalId, Precision};
 use dancu_popdb::config::Config;
 use dancu_popdb::connect;
 use dancu_popdb::suite::{OtpCitizen, SuiteFixture, behaviour_suite};
-use dancu_sandbox::{Sandbox, SandboxConfig};
+use dancu_sandbox::{Dialects, Sandbox, SandboxConfig};
+use dancu_wire::Preset;
 
 /// A fixture of real sandbox citizens, found in its population.
 fn fixture(sandbox: &Sandbox, with_otp: bool) -> SuiteFixture {
@@ -48,6 +49,28 @@ fn fixture(sandbox: &Sandbox, with_otp: bool) -> SuiteFixture {
     }
 }
 
+async fn suite_on_every_channel(sandbox: &Sandbox) {
+    let config = Config::parse(
+        &sandbox.config_toml("audit.sqlite"),
+        Path::new("."),
+        &|_| None,
+    )
+    .unwrap();
+    let dialects = sandbox.dialects();
+    for gateway in ["lgsp", "c06", "provincial_json"] {
+        let preset = dialects.of(gateway);
+        let gw = config.gateway(gateway).unwrap();
+        assert_eq!(gw.preset(), preset, "{gateway}");
+        // The citizen OTP round trip exists only in the contract's JSON.
+        let with_otp = gateway == "provincial_json" && preset.dialect().citizen_otp;
+        let registry = connect::gateway(gw, None).unwrap();
+        behaviour_suite(registry.as_ref(), &fixture(sandbox, with_otp)).await;
+        // And through the whole resilience stack.
+        let stacked = connect::registry(gw, None, None).unwrap();
+        behaviour_suite(stacked.as_ref(), &fixture(sandbox, with_otp)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behaviour_suite_passes_on_every_channel() {
     let sandbox = Sandbox::start(SandboxConfig {
@@ -57,18 +80,39 @@ async fn behaviour_suite_passes_on_every_channel() {
     })
     .await
     .unwrap();
-    let config = Config::parse(
-        &sandbox.config_toml("audit.sqlite"),
-        Path::new("."),
-        &|_| None,
-    )
-    .unwrap();
-    for (gateway, with_otp) in [("lgsp", false), ("c06", false), ("provincial_json", true)] {
-        let registry = connect::gateway(config.gateway(gateway).unwrap(), None).unwrap();
-        behaviour_suite(registry.as_ref(), &fixture(&sandbox, with_otp)).await;
-        // And through the whole resilience stack.
-        let stacked = connect::registry(config.gateway(gateway).unwrap(), None, None).unwrap();
-        behaviour_suite(stacked.as_ref(), &fixture(&sandbox, with_otp)).await;
-    }
+    suite_on_every_channel(&sandbox).await;
     sandbox.shutdown().await.unwrap();
+}
+
+/// The sandbox set to every preset, over real HTTP: three sandboxes cover
+/// the five field presets (the contract is the test above).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behaviour_suite_passes_in_every_dialect() {
+    let mut a = Dialects::default();
+    a.set("lgsp", Preset::OpencpsLgsp).unwrap();
+    a.set("c06", Preset::C06Csharp).unwrap();
+    a.set("provincial_json", Preset::TandanJson).unwrap();
+    let mut b = Dialects::default();
+    b.apply("c06=c06_php").unwrap();
+    b.apply("provincial_json=dongthap_json").unwrap();
+    for dialects in [a, b] {
+        let sandbox = Sandbox::start(SandboxConfig {
+            seed: 22,
+            citizens: 2_000,
+            dialects,
+            ..SandboxConfig::default()
+        })
+        .await
+        .unwrap();
+        suite_on_every_channel(&sandbox).await;
+        sandbox.shutdown().await.unwrap();
+    }
+    assert!(Dialects::default().apply("c06=tandan_json").is_err());
+    assert!(Dialects::default().apply("tinh=contract").is_err());
+    let parsed = Dialects::parse_settings("[dialect]\nlgsp = \"opencps_lgsp\"\n").unwrap();
+    assert_eq!(parsed.lgsp, Preset::OpencpsLgsp);
+    let parsed =
+        Dialects::parse_settings(r#"{"dialect": {"provincial_json": "tandan_json"}}"#).unwrap();
+    assert_eq!(parsed.provincial_json, Preset::TandanJson);
+    assert!(Dialects::parse_settings("[dialect]\nc06 = \"nope\"\n").is_err());
 }

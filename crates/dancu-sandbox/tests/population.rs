@@ -4,10 +4,33 @@
 
 use std::collections::HashSet;
 
+use dancu_core::PopulationRegistry;
 use dancu_core::registry::{AddressEra, IdentityQuery, Otp, RecordAddress};
+use dancu_core::registry::{LookupOutcome, RequestContext};
 use dancu_core::{CalendarDate, Gender, IdNumber, Precision, Registration};
+use dancu_popdb::InMemoryRegistry;
 use dancu_sandbox::Population;
-use dancu_sandbox::population::{Match, Relation};
+use dancu_sandbox::population::Relation;
+
+/// What the in-memory registry over the population answers: the outcome
+/// and, when found, the citizen's ID.
+fn find(
+    registry: &InMemoryRegistry<&Population>,
+    query: &IdentityQuery,
+) -> (String, Option<String>) {
+    let ctx = RequestContext::new("canbo.test", "1.001776".parse().unwrap()).unwrap();
+    let fut = registry.lookup(&ctx, query);
+    let reply = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(fut)
+        .unwrap();
+    let id = match &reply.outcome {
+        LookupOutcome::Found(r) => Some(r.personal_id.to_string()),
+        _ => None,
+    };
+    (reply.outcome.as_str().to_owned(), id)
+}
 
 fn population() -> Population {
     Population::generate(42, 5_000)
@@ -159,28 +182,37 @@ fn matching_follows_the_database_rules() {
         )
         .unwrap()
     };
+    let registry = InMemoryRegistry::over("sandbox", &pop);
+    let found = |i: usize| ("found".to_owned(), Some(pop.people()[i].id.to_string()));
+    let none = || ("not_found".to_owned(), None);
     let id = p.id.as_str();
     assert_eq!(
-        pop.find(&q(id, p.name.as_str(), &p.birth.to_string())),
-        Match::Citizen(i as u32)
+        find(&registry, &q(id, p.name.as_str(), &p.birth.to_string())),
+        found(i)
     );
     assert_eq!(
-        pop.find(&q(id, &p.name.folded_key(), &p.birth.year().to_string())),
-        Match::Citizen(i as u32)
+        find(
+            &registry,
+            &q(id, &p.name.folded_key(), &p.birth.year().to_string())
+        ),
+        found(i)
     );
     assert_eq!(
-        pop.find(&q(id, "Không Phải Tên", &p.birth.to_string())),
-        Match::None
+        find(&registry, &q(id, "Không Phải Tên", &p.birth.to_string())),
+        none()
     );
     assert_eq!(
-        pop.find(&q(id, p.name.as_str(), &(p.birth.year() - 1).to_string())),
-        Match::None
+        find(
+            &registry,
+            &q(id, p.name.as_str(), &(p.birth.year() - 1).to_string())
+        ),
+        none()
     );
 
     let j = pop.people().iter().position(|p| p.otp.is_some()).unwrap();
     let p = &pop.people()[j];
     let base = q(p.id.as_str(), p.name.as_str(), &p.birth.year().to_string());
-    assert_eq!(pop.find(&base), Match::OtpRequired);
+    assert_eq!(find(&registry, &base).0, "otp_required");
     let wrong: Otp = if p.otp.unwrap().as_str() == "000000" {
         "111111"
     } else {
@@ -188,11 +220,17 @@ fn matching_follows_the_database_rules() {
     }
     .parse()
     .unwrap();
-    assert_eq!(pop.find(&base.clone().with_otp(wrong)), Match::OtpRejected);
     assert_eq!(
-        pop.find(&base.with_otp(p.otp.unwrap())),
-        Match::Citizen(j as u32)
+        find(&registry, &base.clone().with_otp(wrong)).0,
+        "otp_rejected"
     );
+    assert_eq!(
+        find(&registry, &base.clone().with_otp(p.otp.unwrap())),
+        found(j)
+    );
+    // A channel without the citizen OTP answers for the same citizen at once.
+    let plain = InMemoryRegistry::over("sandbox", &pop).without_otp();
+    assert_eq!(find(&plain, &base), found(j));
 
     let k = pop
         .people()
@@ -201,11 +239,14 @@ fn matching_follows_the_database_rules() {
         .unwrap();
     let p = &pop.people()[k];
     assert_eq!(
-        pop.find(&q(
-            p.cmnd.unwrap().as_str(),
-            p.name.as_str(),
-            &p.birth.to_string()
-        )),
-        Match::Citizen(k as u32)
+        find(
+            &registry,
+            &q(
+                p.cmnd.unwrap().as_str(),
+                p.name.as_str(),
+                &p.birth.to_string()
+            )
+        ),
+        found(k)
     );
 }

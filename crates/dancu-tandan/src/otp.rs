@@ -13,10 +13,12 @@
 //! | code sent | [`OfficerOtpGate::request_code`]: a 6-digit code goes to the officer's phone through an [`OtpSender`] |
 //! | confirmed, until a moment | [`OfficerOtpGate::confirm`] with that code before it expires |
 //!
-//! [`OfficerOtpGate::guard`] puts the gate in a registry stack, **inside
-//! the audit layer**: `Audited(OtpGated(gateway))`. A lookup by an
-//! unconfirmed officer is then recorded in the audit trail — outcome
-//! `refused` — and never sent to the gateway
+//! The gate is a [`RequestRule`]: put it in a registry stack through the
+//! rule layer of `dancu-popdb`, **inside the audit layer** —
+//! `Audited::new(Ruled::new(gateway, Arc::clone(&gate)), sink, hasher)`
+//! (`dancu_popdb::layer::Ruled`). A lookup by an unconfirmed officer is
+//! then recorded in the audit trail — outcome `refused` — and never sent
+//! to the gateway
 //! ([`RegistryError::Refused`]); the intake flows show it as a refusal
 //! (no paper fallback: the officer confirms the code and checks again).
 //!
@@ -46,9 +48,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use dancu_core::dossier::PhoneNumber;
-use dancu_core::registry::{
-    Otp, PopulationRegistry, RegistryError, RequestContext, RequestRule, Ruled,
-};
+use dancu_core::registry::{Otp, RegistryError, RequestContext, RequestRule};
 
 use crate::session::Officer;
 
@@ -347,19 +347,13 @@ impl OfficerOtpGate {
             _ => OtpGateStatus::Unconfirmed,
         }
     }
-
-    /// Puts the gate in front of `inner`: a lookup or check by an officer
-    /// (the context's `MaCanBo`) without a running confirmation is refused
-    /// without calling `inner`. Wrap the result in the audit layer, so the
-    /// refusal is recorded: `Audited::new(gate.guard(gateway), sink, hasher)`.
-    #[must_use]
-    pub fn guard<R: PopulationRegistry>(self: &Arc<Self>, inner: R) -> OtpGated<R> {
-        Ruled::new(inner, Arc::clone(self))
-    }
 }
 
 /// The gate as a [`RequestRule`]: a request by an officer without a running
-/// confirmation is refused ([`RegistryError::Refused`]).
+/// confirmation is refused ([`RegistryError::Refused`]) without calling the
+/// registry below the rule layer. Inside the audit layer, the refusal is
+/// recorded: `Audited::new(Ruled::new(gateway, Arc::clone(&gate)), sink,
+/// hasher)`.
 impl RequestRule for OfficerOtpGate {
     fn apply(&self, ctx: &RequestContext) -> Result<Option<RequestContext>, RegistryError> {
         match self.status_of(ctx.officer().as_str()) {
@@ -373,10 +367,6 @@ impl RequestRule for OfficerOtpGate {
         }
     }
 }
-
-/// A registry behind the officers' one-time-code gate
-/// ([`OfficerOtpGate::guard`]).
-pub type OtpGated<R> = Ruled<R, Arc<OfficerOtpGate>>;
 
 /// A 6-digit code from the operating system's random source.
 fn random_code() -> Otp {

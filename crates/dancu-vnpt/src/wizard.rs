@@ -688,8 +688,10 @@ impl Completed<'_> {
         if let Some(c) = r.cmnd {
             put("soCMND", c.to_string());
         }
-        put("ngaySinh", r.birth_date.to_string());
-        if let Some(g) = r.gender.gender() {
+        if let Some(b) = r.birth_date {
+            put("ngaySinh", b.to_string());
+        }
+        if let Some(g) = r.gender_meaning() {
             put("gioiTinh", g.label_vi().to_owned());
         }
         let a = &self.applicant.address;

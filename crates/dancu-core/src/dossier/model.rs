@@ -601,11 +601,15 @@ impl Owner {
             value: record.name.clone(),
             provenance: from_db(),
         };
-        self.birth_date = Some(Field {
-            value: record.birth_date,
-            provenance: from_db(),
-        });
-        self.gender = record.gender.gender().map(|g| Field {
+        // A record whose birth date could not be decoded leaves the typed
+        // one (and its provenance) in place.
+        if let Some(birth) = record.birth_date {
+            self.birth_date = Some(Field {
+                value: birth,
+                provenance: from_db(),
+            });
+        }
+        self.gender = record.gender_meaning().map(|g| Field {
             value: g,
             provenance: from_db(),
         });

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::ExchangeDigest;
@@ -168,6 +168,10 @@ pub struct RequestContext {
     /// Answered exchanges on the wire so far and the digests of the last
     /// one, shared by clones.
     exchanges: Arc<Mutex<(u32, Option<ExchangeDigest>)>>,
+    /// The id this check goes by on the wire, when a gateway's dialect
+    /// writes one of its own (prefix and time): fixed on first use and
+    /// shared by clones, so every retry carries the same.
+    wire_id: Arc<OnceLock<String>>,
 }
 
 impl RequestContext {
@@ -188,6 +192,7 @@ impl RequestContext {
             deadline: None,
             attempts: Arc::default(),
             exchanges: Arc::default(),
+            wire_id: Arc::default(),
         })
     }
 
@@ -238,6 +243,7 @@ impl RequestContext {
     #[must_use]
     pub fn with_request_id(mut self, id: RequestId) -> Self {
         self.request_id = id;
+        self.wire_id = Arc::default();
         self
     }
 
@@ -245,6 +251,13 @@ impl RequestContext {
     #[must_use]
     pub const fn request_id(&self) -> RequestId {
         self.request_id
+    }
+
+    /// The id this logical check goes by on the wire when a gateway writes
+    /// its own form of it (`make` is called on first use only): every retry
+    /// — every clone of this context — gets the same.
+    pub fn wire_request_id(&self, make: impl FnOnce() -> String) -> &str {
+        self.wire_id.get_or_init(make)
     }
 
     /// The officer (`MaCanBo`).

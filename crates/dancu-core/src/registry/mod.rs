@@ -28,8 +28,11 @@ pub use error::RegistryError;
 pub use matching::{GenderAgreement, IdAgreement, MatchReport, MatchReportVi};
 pub use outcome::{CheckOutcome, ExchangeDigest, LookupOutcome, Reply, ReplyMeta};
 pub use query::{IdentityQuery, LookupKey, Otp, QueryError};
-pub use record::{AddressEra, CitizenRecord, HouseholdHead, NamedUnit, RecordAddress, Relative};
-pub use rule::{RequestRule, Ruled};
+pub use record::{
+    AddressEra, CitizenRecord, HouseholdHead, NamedUnit, Person, RecordAddress, RecordField,
+    Relative, Undecodable,
+};
+pub use rule::RequestRule;
 
 /// What a registry is, for the audit trail and logs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -49,6 +52,24 @@ pub struct RegistryInfo {
 pub trait PopulationRegistry: Send + Sync + fmt::Debug {
     /// The registry's name and channel.
     fn info(&self) -> RegistryInfo;
+
+    /// What the registry can refuse without a call: a request it cannot
+    /// send (a procedure without a registered service code, a one-time
+    /// password its channel has no slot for). Decorators forward it, and the
+    /// audit trail asks it before writing a record, so such a request is
+    /// neither sent nor half-audited. The default admits everything.
+    ///
+    /// # Errors
+    ///
+    /// [`RegistryError::Configuration`] (or another error) saying why.
+    fn precheck(
+        &self,
+        _operation: Operation,
+        _ctx: &RequestContext,
+        _query: &IdentityQuery,
+    ) -> Result<(), RegistryError> {
+        Ok(())
+    }
 
     /// The full lookup (`TraCuuThongTinCongDan`).
     ///
@@ -73,51 +94,45 @@ pub trait PopulationRegistry: Send + Sync + fmt::Debug {
     ) -> Result<Reply<CheckOutcome>, RegistryError>;
 }
 
-#[async_trait]
-impl<T: PopulationRegistry + ?Sized> PopulationRegistry for Arc<T> {
-    fn info(&self) -> RegistryInfo {
-        (**self).info()
-    }
+/// A shared or boxed registry is a registry (one forwarding impl, written
+/// once for both pointers).
+macro_rules! forward_through_pointer {
+    ($($pointer:ident),+) => {$(
+        #[async_trait]
+        impl<T: PopulationRegistry + ?Sized> PopulationRegistry for $pointer<T> {
+            fn info(&self) -> RegistryInfo {
+                (**self).info()
+            }
 
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        (**self).lookup(ctx, query).await
-    }
+            fn precheck(
+                &self,
+                operation: Operation,
+                ctx: &RequestContext,
+                query: &IdentityQuery,
+            ) -> Result<(), RegistryError> {
+                (**self).precheck(operation, ctx, query)
+            }
 
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        (**self).check(ctx, query).await
-    }
+            async fn lookup(
+                &self,
+                ctx: &RequestContext,
+                query: &IdentityQuery,
+            ) -> Result<Reply<LookupOutcome>, RegistryError> {
+                (**self).lookup(ctx, query).await
+            }
+
+            async fn check(
+                &self,
+                ctx: &RequestContext,
+                query: &IdentityQuery,
+            ) -> Result<Reply<CheckOutcome>, RegistryError> {
+                (**self).check(ctx, query).await
+            }
+        }
+    )+};
 }
 
-#[async_trait]
-impl<T: PopulationRegistry + ?Sized> PopulationRegistry for Box<T> {
-    fn info(&self) -> RegistryInfo {
-        (**self).info()
-    }
-
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        (**self).lookup(ctx, query).await
-    }
-
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        (**self).check(ctx, query).await
-    }
-}
+forward_through_pointer!(Arc, Box);
 
 /// Conveniences on top of [`PopulationRegistry`].
 #[async_trait]

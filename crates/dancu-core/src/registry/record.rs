@@ -161,8 +161,10 @@ pub struct CitizenRecord {
     pub cmnd: Option<Cmnd>,
     /// `HoVaTen`.
     pub name: FullName,
-    /// `GioiTinh`, raw (1 = Nam, 2 = Nữ, others kept).
-    pub gender: GenderCode,
+    /// `GioiTinh`, raw (1 = Nam, 2 = Nữ, others kept); `None` when the
+    /// answer has none or one that is not a code (then flagged in
+    /// [`CitizenRecord::undecodable`]).
+    pub gender: Option<GenderCode>,
     /// `DanToc`, raw (01 = Kinh in the 2008 list).
     pub ethnicity: Option<String>,
     /// `TonGiao`, raw.
@@ -173,8 +175,9 @@ pub struct CitizenRecord {
     pub marital_status: Option<String>,
     /// `NhomMau`, raw.
     pub blood_group: Option<String>,
-    /// `NgayThangNamSinh`, at the precision recorded.
-    pub birth_date: BirthDate,
+    /// `NgayThangNamSinh`, at the precision recorded; `None` when the
+    /// answer has none or one that does not parse (then flagged).
+    pub birth_date: Option<BirthDate>,
     /// `NoiDangKyKhaiSinh`.
     pub birth_registration: Option<RecordAddress>,
     /// `QueQuan`.
@@ -197,6 +200,129 @@ pub struct CitizenRecord {
     pub household_book: Option<String>,
     /// `ThoiDiemDuLieu`: the data's as-of time (xs:dateTime, as sent).
     pub as_of: Option<String>,
+    /// `LoaiTaiKhoan`, raw (`2` is an enterprise account), when sent.
+    pub account_type: Option<String>,
+    /// `MaSoThue`, the tax code, raw, when sent.
+    pub tax_code: Option<String>,
+    /// `ThuDienTu`, the e-mail address, when sent (`Debug` shows its domain only).
+    pub email: Option<String>,
+    /// The secondary fields the answer carried but that could not be
+    /// decoded: kept raw and flagged here instead of failing the lookup.
+    pub undecodable: Vec<Undecodable>,
+}
+
+/// A field of a citizen record, by its place in the answer: what a flag
+/// of [`Undecodable`] names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum RecordField {
+    /// `SoCMND` of the citizen.
+    Cmnd,
+    /// `GioiTinh`.
+    Gender,
+    /// `NgayThangNamSinh`.
+    BirthDate,
+    /// `ThoiDiemDuLieu`.
+    AsOf,
+    /// `HoVaTen` of a relative or the household head.
+    Name(Person),
+    /// `SoDinhDanh` of a relative or the household head.
+    PersonalId(Person),
+    /// `SoCMND` of a relative or the household head.
+    RelativeCmnd(Person),
+}
+
+/// Whose field: a relative or the household head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Person {
+    /// `Cha`.
+    Father,
+    /// `Me`.
+    Mother,
+    /// `VoChong`.
+    Spouse,
+    /// `NguoiDaiDien`.
+    Representative,
+    /// `ChuHo`.
+    HouseholdHead,
+}
+
+impl Person {
+    /// The element name (`Cha`, `Me`, `VoChong`, `NguoiDaiDien`, `ChuHo`).
+    #[must_use]
+    pub const fn element(self) -> &'static str {
+        match self {
+            Self::Father => "Cha",
+            Self::Mother => "Me",
+            Self::Spouse => "VoChong",
+            Self::Representative => "NguoiDaiDien",
+            Self::HouseholdHead => "ChuHo",
+        }
+    }
+}
+
+impl RecordField {
+    /// The field's path in the answer: `GioiTinh`, `Cha/SoDinhDanh`, …
+    #[must_use]
+    pub const fn path(self) -> &'static str {
+        use Person::{Father, HouseholdHead, Mother, Representative, Spouse};
+        match self {
+            Self::Cmnd => "SoCMND",
+            Self::Gender => "GioiTinh",
+            Self::BirthDate => "NgayThangNamSinh",
+            Self::AsOf => "ThoiDiemDuLieu",
+            Self::Name(Father) => "Cha/HoVaTen",
+            Self::Name(Mother) => "Me/HoVaTen",
+            Self::Name(Spouse) => "VoChong/HoVaTen",
+            Self::Name(Representative) => "NguoiDaiDien/HoVaTen",
+            Self::Name(HouseholdHead) => "ChuHo/HoVaTen",
+            Self::PersonalId(Father) => "Cha/SoDinhDanh",
+            Self::PersonalId(Mother) => "Me/SoDinhDanh",
+            Self::PersonalId(Spouse) => "VoChong/SoDinhDanh",
+            Self::PersonalId(Representative) => "NguoiDaiDien/SoDinhDanh",
+            Self::PersonalId(HouseholdHead) => "ChuHo/SoDinhDanh",
+            Self::RelativeCmnd(Father) => "Cha/SoCMND",
+            Self::RelativeCmnd(Mother) => "Me/SoCMND",
+            Self::RelativeCmnd(Spouse) => "VoChong/SoCMND",
+            Self::RelativeCmnd(Representative) => "NguoiDaiDien/SoCMND",
+            Self::RelativeCmnd(HouseholdHead) => "ChuHo/SoCMND",
+        }
+    }
+}
+
+impl fmt::Display for RecordField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.path())
+    }
+}
+
+impl serde::Serialize for RecordField {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.path())
+    }
+}
+
+/// A secondary field that came in an answer but could not be decoded: the
+/// raw value as sent (`None` when the element was missing), and why.
+/// `Debug` masks digit runs of the raw value (it may be an ID number).
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Undecodable {
+    /// Which field.
+    pub field: RecordField,
+    /// The value as sent, trimmed; `None` when absent.
+    pub raw: Option<String>,
+    /// What is wrong with it (from the core's parsers; never the value).
+    pub reason: String,
+}
+
+impl fmt::Debug for Undecodable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Undecodable")
+            .field("field", &self.field)
+            .field("raw", &self.raw.as_ref().map(|r| crate::Redacted(r)))
+            .field("reason", &self.reason)
+            .finish()
+    }
 }
 
 /// Shows what kind of value a field holds, never the value: for the
@@ -230,12 +356,21 @@ impl fmt::Debug for CitizenRecord {
             .field("household_head", &self.household_head)
             .field("household_book", &hidden(self.household_book.as_ref()))
             .field("as_of", &self.as_of)
+            .field("account_type", &self.account_type)
+            .field("tax_code", &hidden(self.tax_code.as_ref()))
+            .field("email", &self.email.as_deref().map(masked_email))
+            .field("undecodable", &self.undecodable)
             .finish()
     }
 }
 
+/// `***@domain`: what `Debug` shows of an e-mail address.
+fn masked_email(e: &str) -> String {
+    format!("***@{}", e.rsplit_once('@').map_or("", |(_, d)| d))
+}
+
 impl CitizenRecord {
-    /// A record with the required fields; the rest start empty.
+    /// A record with the usual fields; the rest start empty.
     #[must_use]
     pub fn new(
         personal_id: PersonalId,
@@ -243,17 +378,26 @@ impl CitizenRecord {
         gender: GenderCode,
         birth_date: BirthDate,
     ) -> Self {
+        let mut r = Self::with_identity(personal_id, name);
+        r.gender = Some(gender);
+        r.birth_date = Some(birth_date);
+        r
+    }
+
+    /// A record with only what makes it one: the citizen's own ID and name.
+    #[must_use]
+    pub fn with_identity(personal_id: PersonalId, name: FullName) -> Self {
         Self {
             personal_id,
             cmnd: None,
             name,
-            gender,
+            gender: None,
             ethnicity: None,
             religion: None,
             nationality: None,
             marital_status: None,
             blood_group: None,
-            birth_date,
+            birth_date: None,
             birth_registration: None,
             hometown: None,
             permanent: None,
@@ -265,6 +409,37 @@ impl CitizenRecord {
             household_head: None,
             household_book: None,
             as_of: None,
+            account_type: None,
+            tax_code: None,
+            email: None,
+            undecodable: Vec::new(),
         }
+    }
+
+    /// The secondary fields that came but could not be decoded.
+    #[must_use]
+    pub fn undecodable(&self) -> &[Undecodable] {
+        &self.undecodable
+    }
+
+    /// Whether `field` came but could not be decoded.
+    #[must_use]
+    pub fn is_undecodable(&self, field: RecordField) -> bool {
+        self.undecodable.iter().any(|u| u.field == field)
+    }
+
+    /// Flags a field that could not be decoded, keeping its raw value.
+    pub fn flag(&mut self, field: RecordField, raw: Option<&str>, reason: impl Into<String>) {
+        self.undecodable.push(Undecodable {
+            field,
+            raw: raw.map(|r| r.trim().to_owned()),
+            reason: reason.into(),
+        });
+    }
+
+    /// The gender the record's code means, when it has a known one.
+    #[must_use]
+    pub fn gender_meaning(&self) -> Option<crate::Gender> {
+        self.gender.and_then(|g| g.gender())
     }
 }

@@ -119,9 +119,12 @@ fn relative_json(r: Option<&Relative>) -> Value {
 }
 
 /// A citizen record as `dancu verify --json` prints it: identity, name
-/// parts, birth date and its precision, gender, the raw codes with the
-/// ethnicity's name, the four addresses (era, codes and names, detail),
-/// relatives, household head and book, and the data's as-of time.
+/// parts, birth date and its precision, gender (each `null` when the answer
+/// had none that could be decoded), the raw codes with the ethnicity's
+/// name, the four addresses (era, codes and names, detail), relatives,
+/// household head and book, the data's as-of time, the account type, tax
+/// code and e-mail when sent, and `undecodable`: the fields that came but
+/// could not be decoded (`field` path, `raw` value as sent, `reason`).
 #[must_use]
 pub fn record(r: &CitizenRecord) -> Value {
     let ethnicity = CodeTable::ethnicity_2008();
@@ -134,10 +137,10 @@ pub fn record(r: &CitizenRecord) -> Value {
             "middle": r.name.middle(),
             "given": r.name.given(),
         },
-        "birth_date": r.birth_date.to_string(),
-        "birth_date_precision": r.birth_date.precision().as_str(),
-        "gender": r.gender.gender().map(|g| g.as_str()),
-        "gender_code": r.gender.as_str(),
+        "birth_date": r.birth_date.map(|b| b.to_string()),
+        "birth_date_precision": r.birth_date.map(|b| b.precision().as_str()),
+        "gender": r.gender_meaning().map(|g| g.as_str()),
+        "gender_code": r.gender.map(|g| g.as_str().to_owned()),
         "ethnicity": r.ethnicity,
         "ethnicity_name": r.ethnicity.as_deref().and_then(|c| ethnicity.name(c)),
         "religion": r.religion,
@@ -162,5 +165,9 @@ pub fn record(r: &CitizenRecord) -> Value {
         })),
         "household_book": r.household_book,
         "as_of": r.as_of,
+        "account_type": r.account_type,
+        "tax_code": r.tax_code,
+        "email": r.email,
+        "undecodable": r.undecodable(),
     })
 }

@@ -25,15 +25,15 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use dancu_core::Timestamp;
 use dancu_core::registry::{
-    AuditCompletion, AuditEntry, AuditQuery, AuditSink, AuditSubject, AuditTicket, CheckOutcome,
-    CitizenRecord, IdentityQuery, LookupKey, LookupOutcome, Operation, PopulationRegistry,
-    RegistryError, RegistryInfo, Reply, RequestContext,
+    AuditCompletion, AuditEntry, AuditQuery, AuditSink, AuditSubject, AuditTicket, CitizenRecord,
+    LookupKey, PopulationRegistry, RegistryError, RequestContext,
 };
 use sha2::{Digest, Sha256};
 
 pub use sqlite::{OpenError, SCHEMA_VERSION, SqliteAuditSink, WriterStats};
 
 use crate::Secret;
+use crate::layer::{Answer, Call, Layer, Layered, Next, Outcome};
 
 /// Separates the subject hash from any other use of the same salt.
 const SUBJECT_DOMAIN: &[u8] = b"dancu/audit-subject/v1\0";
@@ -194,6 +194,9 @@ fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 /// * If the completion cannot be written, the answer is still returned;
 ///   the record stays visibly pending and a warning (without personal data)
 ///   is logged.
+/// * A request the registry refuses without a call
+///   ([`PopulationRegistry::precheck`]: a procedure without a registered
+///   service code, say) is refused before any record is written.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -220,9 +223,12 @@ fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 /// assert_eq!(records[0].completion.as_ref().unwrap().outcome, "not_confirmed");
 /// # });
 /// ```
+pub type Audited<R> = Layered<Audit, R>;
+
+/// The layer of [`Audited`]: the sink records go to and the hasher of
+/// subjects.
 #[derive(Debug)]
-pub struct Audited<R> {
-    inner: R,
+pub struct Audit {
     sink: Arc<dyn AuditSink>,
     hasher: SubjectHasher,
 }
@@ -231,44 +237,31 @@ impl<R: PopulationRegistry> Audited<R> {
     /// Wraps `inner`, recording into `sink` with subjects hashed by `hasher`.
     #[must_use]
     pub fn new(inner: R, sink: Arc<dyn AuditSink>, hasher: SubjectHasher) -> Self {
-        Self {
-            inner,
-            sink,
-            hasher,
-        }
-    }
-
-    /// The wrapped registry.
-    #[must_use]
-    pub const fn inner(&self) -> &R {
-        &self.inner
+        Layered::wrap(Audit { sink, hasher }, inner)
     }
 
     /// The audit sink.
     #[must_use]
-    pub const fn sink(&self) -> &Arc<dyn AuditSink> {
-        &self.sink
+    pub fn sink(&self) -> &Arc<dyn AuditSink> {
+        &self.layer().sink
     }
 
     /// The subject hasher, to query the trail by subject.
     #[must_use]
-    pub const fn hasher(&self) -> &SubjectHasher {
-        &self.hasher
+    pub fn hasher(&self) -> &SubjectHasher {
+        &self.layer().hasher
     }
+}
 
-    async fn begin(
-        &self,
-        info: &RegistryInfo,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-        operation: Operation,
-    ) -> Result<AuditTicket, RegistryError> {
+impl Audit {
+    async fn begin(&self, call: &Call<'_>) -> Result<AuditTicket, RegistryError> {
+        let (ctx, info, operation) = (call.ctx, call.info(), call.operation);
         let entry = AuditEntry::for_request(
             ctx,
             &info.name,
             info.channel,
             operation,
-            self.hasher.subject(query.key()),
+            self.hasher.subject(call.query.key()),
         );
         match self.sink.begin(&entry).await {
             Ok(ticket) => {
@@ -300,19 +293,18 @@ impl<R: PopulationRegistry> Audited<R> {
     /// its last answered exchange, when the gateway got as far as one
     /// (`exchanges_before` is [`RequestContext::exchanges`] before the call).
     /// `subjects` are the subject's other numbers on the record returned.
-    async fn complete<T>(
+    async fn complete<T: Outcome>(
         &self,
         ctx: &RequestContext,
         ticket: AuditTicket,
         exchanges_before: u32,
-        result: &Result<Reply<T>, RegistryError>,
-        key: fn(&T) -> &'static str,
+        result: &Answer<T>,
         subjects: Vec<AuditSubject>,
     ) {
         let completion = match result {
             Ok(reply) => AuditCompletion {
                 completed_at: Timestamp::now(),
-                outcome: key(&reply.outcome).to_owned(),
+                outcome: reply.outcome.key().to_owned(),
                 attempts: Some(reply.meta.attempts),
                 as_of: reply.meta.as_of.clone(),
                 exchange: reply.meta.exchange,
@@ -333,61 +325,27 @@ impl<R: PopulationRegistry> Audited<R> {
 }
 
 #[async_trait]
-impl<R: PopulationRegistry> PopulationRegistry for Audited<R> {
-    fn info(&self) -> RegistryInfo {
-        self.inner.info()
-    }
-
-    async fn lookup(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<LookupOutcome>, RegistryError> {
-        let info = self.inner.info();
-        let ticket = self.begin(&info, ctx, query, Operation::Lookup).await?;
+impl Layer for Audit {
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
+        // A request the registry would refuse without a call is neither
+        // sent nor recorded.
+        next.precheck(call.ctx)?;
+        let ticket = self.begin(&call).await?;
+        let ctx = call.ctx;
         let exchanges = ctx.exchanges();
         let guard = CancelGuard::new(&self.sink, ctx, ticket, exchanges);
-        let result = self.inner.lookup(ctx, query).await;
+        let result = next.call(ctx).await;
         guard.disarm();
+        // Every number of the subject on the record returned indexes the
+        // record, so "who looked me up" finds it by any of them.
         let subjects = match &result {
-            Ok(Reply {
-                outcome: LookupOutcome::Found(record),
-                ..
-            }) => self.hasher.record_subjects(query.key(), record),
-            _ => Vec::new(),
+            Ok(reply) => reply.outcome.record().map_or_else(Vec::new, |record| {
+                self.hasher.record_subjects(call.query.key(), record)
+            }),
+            Err(_) => Vec::new(),
         };
-        self.complete(
-            ctx,
-            ticket,
-            exchanges,
-            &result,
-            LookupOutcome::as_str,
-            subjects,
-        )
-        .await;
-        result
-    }
-
-    async fn check(
-        &self,
-        ctx: &RequestContext,
-        query: &IdentityQuery,
-    ) -> Result<Reply<CheckOutcome>, RegistryError> {
-        let info = self.inner.info();
-        let ticket = self.begin(&info, ctx, query, Operation::Check).await?;
-        let exchanges = ctx.exchanges();
-        let guard = CancelGuard::new(&self.sink, ctx, ticket, exchanges);
-        let result = self.inner.check(ctx, query).await;
-        guard.disarm();
-        self.complete(
-            ctx,
-            ticket,
-            exchanges,
-            &result,
-            |o: &CheckOutcome| o.as_str(),
-            Vec::new(),
-        )
-        .await;
+        self.complete(ctx, ticket, exchanges, &result, subjects)
+            .await;
         result
     }
 }

@@ -1,6 +1,5 @@
-//! What the three gateways share: the common settings and their
-//! validation, the HTTP client, one timed POST with digests, and the mapping
-//! of statuses and SOAP faults to errors.
+//! The gateway's transport: one timed POST with digests, URL checks, and
+//! the errors of the wire before the answer is read.
 
 use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
@@ -10,165 +9,34 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Client, Url};
 use sha2::{Digest, Sha256};
 
-use super::soap::{DecodeError, EncodeConfig, NameForm, SoapFault, SoapReply};
+use dancu_wire::DecodeError;
 
-/// The largest answer read (the codec reads no more either).
-pub(crate) const MAX_RESPONSE_BYTES: usize = super::xml::MAX_BYTES;
-
-/// The SOAP content type the contract names.
-pub(crate) const SOAP_CONTENT_TYPE: &str = "text/xml; charset=utf-8";
-
-/// Settings every gateway has. Built through a gateway's builder.
+/// The HTTP side of a gateway: the client, the two data URLs, and the
+/// timeout of one exchange (the one owner of the attempt timeout).
 #[derive(Clone)]
-pub(crate) struct CommonConfig {
-    pub(crate) name: String,
-    pub(crate) base_url: String,
-    pub(crate) lookup_path: Option<String>,
-    pub(crate) verify_path: Option<String>,
-    pub(crate) encode: EncodeConfig,
-    pub(crate) attempt_timeout: Duration,
-    pub(crate) root_ca_pem: Option<Vec<u8>>,
-    pub(crate) client: Option<Client>,
-}
-
-impl CommonConfig {
-    pub(crate) fn new(name: &str, base_url: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            base_url: base_url.to_owned(),
-            lookup_path: None,
-            verify_path: None,
-            encode: EncodeConfig::default(),
-            attempt_timeout: Duration::from_secs(10),
-            root_ca_pem: None,
-            client: None,
-        }
-    }
-}
-
-impl fmt::Debug for CommonConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CommonConfig")
-            .field("name", &self.name)
-            .field("base_url", &self.base_url)
-            .field("lookup_path", &self.lookup_path)
-            .field("verify_path", &self.verify_path)
-            .field("encode", &self.encode)
-            .field("attempt_timeout", &self.attempt_timeout)
-            .field("root_ca_pem", &self.root_ca_pem.as_ref().map(|_| "<set>"))
-            .field("client", &self.client.as_ref().map(|_| "<given>"))
-            .finish()
-    }
-}
-
-/// Generates the builder setters every gateway shares; the builder has a
-/// `common: CommonConfig` field.
-macro_rules! common_setters {
-    () => {
-        /// The registry's name, for the audit trail and logs.
-        #[must_use]
-        pub fn name(mut self, name: impl Into<String>) -> Self {
-            self.common.name = name.into();
-            self
-        }
-
-        /// The path of the full lookup, appended to the base URL (required).
-        #[must_use]
-        pub fn lookup_path(mut self, path: impl Into<String>) -> Self {
-            self.common.lookup_path = Some(path.into());
-            self
-        }
-
-        /// The path of the yes/no check, appended to the base URL (required).
-        #[must_use]
-        pub fn verify_path(mut self, path: impl Into<String>) -> Self {
-            self.common.verify_path = Some(path.into());
-            self
-        }
-
-        /// `MaTichHop` of the full lookup (default `037`).
-        #[must_use]
-        pub fn lookup_code(mut self, code: impl Into<String>) -> Self {
-            self.common.encode.lookup_code = code.into();
-            self
-        }
-
-        /// `MaTichHop` of the yes/no check (default `033`; some use `003`).
-        #[must_use]
-        pub fn verify_code(mut self, code: impl Into<String>) -> Self {
-            self.common.encode.verify_code = code.into();
-            self
-        }
-
-        /// How `HoVaTen` is written (default accented).
-        #[must_use]
-        pub fn name_form(mut self, form: $crate::gateway::soap::NameForm) -> Self {
-            self.common.encode.name_form = form;
-            self
-        }
-
-        /// Whether `MaDonVi` is sent when the context has a unit (default true).
-        #[must_use]
-        pub fn send_unit(mut self, send: bool) -> Self {
-            self.common.encode.send_unit = send;
-            self
-        }
-
-        /// The timeout of one HTTP attempt (default 10 s), capped by the
-        /// context's remaining time.
-        #[must_use]
-        pub fn attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.common.attempt_timeout = timeout;
-            self
-        }
-
-        /// An extra root certificate (PEM) to trust, for a private CA. Not
-        /// combinable with [`Self::client`].
-        #[must_use]
-        pub fn root_ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-            self.common.root_ca_pem = Some(pem.into());
-            self
-        }
-
-        /// Uses an existing client (its TLS settings are the caller's).
-        #[must_use]
-        pub fn client(mut self, client: reqwest::Client) -> Self {
-            self.common.client = Some(client);
-            self
-        }
-    };
-}
-pub(crate) use common_setters;
-
-pub(crate) fn config_error(reason: impl Into<String>) -> RegistryError {
-    RegistryError::Configuration {
-        reason: reason.into(),
-    }
-}
-
-/// Validated common settings.
-#[derive(Clone)]
-pub(crate) struct Endpoint {
+pub(crate) struct Http {
     pub(crate) name: String,
     pub(crate) client: Client,
     pub(crate) base: Url,
     pub(crate) lookup_url: Url,
     pub(crate) verify_url: Url,
-    pub(crate) encode: EncodeConfig,
     pub(crate) attempt_timeout: Duration,
+    pub(crate) max_response_bytes: usize,
 }
 
-impl fmt::Debug for Endpoint {
+impl fmt::Debug for Http {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Endpoint")
-            .field("name", &self.name)
+        f.debug_struct("Http")
             .field("lookup_url", &self.lookup_url.as_str())
             .field("verify_url", &self.verify_url.as_str())
-            .field("lookup_code", &self.encode.lookup_code)
-            .field("verify_code", &self.encode.verify_code)
-            .field("name_form", &self.encode.name_form.as_str())
             .field("attempt_timeout", &self.attempt_timeout)
             .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn config_error(reason: impl Into<String>) -> RegistryError {
+    RegistryError::Configuration {
+        reason: reason.into(),
     }
 }
 
@@ -179,15 +47,6 @@ fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
-}
-
-fn check_code(code: &str, what: &str) -> Result<(), RegistryError> {
-    if code.is_empty() || code.len() > 16 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(config_error(format!(
-            "{what} is 1-16 ASCII letters or digits"
-        )));
-    }
-    Ok(())
 }
 
 /// Joins a base URL and a path, and checks the scheme: `https`, or `http`
@@ -216,67 +75,8 @@ fn check_scheme(url: &Url) -> Result<(), RegistryError> {
     }
 }
 
-impl CommonConfig {
-    /// Validates the settings and builds (or takes) the client.
-    pub(crate) fn validate(self) -> Result<Endpoint, RegistryError> {
-        if self.name.trim().is_empty() {
-            return Err(config_error("the gateway name is empty"));
-        }
-        let base = Url::parse(&self.base_url).map_err(|_| config_error("base_url: not a URL"))?;
-        check_scheme(&base)?;
-        let lookup_path = self
-            .lookup_path
-            .ok_or_else(|| config_error("lookup_path is required"))?;
-        let verify_path = self
-            .verify_path
-            .ok_or_else(|| config_error("verify_path is required"))?;
-        let lookup_url = endpoint_url(&self.base_url, &lookup_path, "lookup_path")?;
-        let verify_url = endpoint_url(&self.base_url, &verify_path, "verify_path")?;
-        check_code(&self.encode.lookup_code, "lookup_code")?;
-        check_code(&self.encode.verify_code, "verify_code")?;
-        if self.attempt_timeout.is_zero() {
-            return Err(config_error("attempt_timeout must be positive"));
-        }
-        let client = match (self.client, self.root_ca_pem) {
-            (Some(_), Some(_)) => {
-                return Err(config_error(
-                    "root_ca_pem applies to the client the gateway builds; add the CA to the given client instead",
-                ));
-            }
-            (Some(c), None) => c,
-            (None, pem) => {
-                let mut b = Client::builder()
-                    .use_rustls_tls()
-                    .https_only(false)
-                    .redirect(reqwest::redirect::Policy::none());
-                if let Some(pem) = pem {
-                    let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                        .map_err(|_| config_error("root_ca_pem is not a PEM certificate"))?;
-                    if certs.is_empty() {
-                        return Err(config_error("root_ca_pem holds no certificate"));
-                    }
-                    for c in certs {
-                        b = b.add_root_certificate(c);
-                    }
-                }
-                b.build()
-                    .map_err(|_| config_error("the HTTP client could not be built"))?
-            }
-        };
-        Ok(Endpoint {
-            name: self.name,
-            client,
-            base,
-            lookup_url,
-            verify_url,
-            encode: self.encode,
-            attempt_timeout: self.attempt_timeout,
-        })
-    }
-}
-
-impl Endpoint {
-    /// The timeout of the next attempt: the configured one, capped by the
+impl Http {
+    /// The timeout of the next exchange: the configured one, capped by the
     /// context's remaining time.
     pub(crate) fn attempt_timeout(&self, ctx: &RequestContext) -> Result<Duration, WireError> {
         match ctx.remaining() {
@@ -284,11 +84,6 @@ impl Endpoint {
             Some(r) => Ok(r.min(self.attempt_timeout)),
             None => Ok(self.attempt_timeout),
         }
-    }
-
-    /// The name form requests use.
-    pub(crate) fn name_form(&self) -> NameForm {
-        self.encode.name_form
     }
 }
 
@@ -312,8 +107,6 @@ pub(crate) enum WireError {
     Unauthorized,
     /// HTTP 429.
     RateLimited(Option<Duration>),
-    /// A SOAP fault.
-    Fault(SoapFault),
     /// A transient HTTP status.
     Unavailable(u16),
     /// A status the contract does not know.
@@ -324,8 +117,8 @@ pub(crate) enum WireError {
     Decode(DecodeError),
     /// A request header value that cannot be sent.
     BadHeader(&'static str),
-    /// An answer larger than [`MAX_RESPONSE_BYTES`].
-    TooLarge,
+    /// An answer larger than the limit.
+    TooLarge(usize),
     /// The gateway's TLS certificate is not trusted.
     UntrustedCertificate,
 }
@@ -339,7 +132,6 @@ impl From<WireError> for RegistryError {
             },
             WireError::Unauthorized => Self::Unauthorized,
             WireError::RateLimited(retry_after) => Self::RateLimited { retry_after },
-            WireError::Fault(f) => f.into_error(),
             WireError::Unavailable(status) => Self::Unavailable {
                 reason: format!("HTTP {status}"),
             },
@@ -352,11 +144,12 @@ impl From<WireError> for RegistryError {
             WireError::Decode(d) => d.into(),
             WireError::UntrustedCertificate => Self::Configuration {
                 reason: "the gateway's TLS certificate is not trusted; if it is issued by a \
-                         private CA, configure root_ca_pem"
+                         private CA, configure ca_cert (root_ca_pem); if the URL holds an IP \
+                         address, tls_server_name; or pin it with pin_sha256"
                     .to_owned(),
             },
-            WireError::TooLarge => Self::InvalidResponse {
-                reason: format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes"),
+            WireError::TooLarge(max) => Self::InvalidResponse {
+                reason: format!("the answer is larger than {max} bytes"),
             },
             WireError::BadHeader(what) => Self::Configuration {
                 reason: format!("{what} cannot be sent as an HTTP header"),
@@ -385,7 +178,7 @@ pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
 /// POSTs `body` with `headers`, within `timeout` for sending and reading
 /// the whole answer.
 pub(crate) async fn post(
-    endpoint: &Endpoint,
+    endpoint: &Http,
     url: &Url,
     headers: HeaderMap,
     body: Vec<u8>,
@@ -414,8 +207,8 @@ pub(crate) async fn post(
         let mut resp = resp;
         let mut bytes = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(classify)? {
-            if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(WireError::TooLarge);
+            if bytes.len() + chunk.len() > endpoint.max_response_bytes {
+                return Err(WireError::TooLarge(endpoint.max_response_bytes));
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -480,41 +273,8 @@ fn classify(e: reqwest::Error) -> WireError {
     }
 }
 
-fn is_xml(content_type: Option<&str>) -> bool {
-    content_type.is_none_or(|ct| {
-        let ct = ct.to_ascii_lowercase();
-        ct.contains("xml")
-    })
-}
-
-/// Reads a SOAP exchange: 429 → rate limited; 401/403 → unauthorized; a
-/// SOAP fault with any status → the fault; 200 → the answer; 5xx →
-/// unavailable; anything else → invalid response.
-pub(crate) fn read_soap<T>(
-    ex: &Exchange,
-    decode: fn(&[u8]) -> Result<SoapReply<T>, DecodeError>,
-) -> Result<T, WireError> {
-    match ex.status {
-        429 => return Err(WireError::RateLimited(ex.retry_after)),
-        401 | 403 => return Err(WireError::Unauthorized),
-        _ => {}
-    }
-    let decoded = is_xml(ex.content_type.as_deref()).then(|| decode(&ex.body));
-    if let Some(Ok(SoapReply::Fault(f))) = decoded {
-        return Err(WireError::Fault(f));
-    }
-    match ex.status {
-        200 => match decoded {
-            Some(Ok(SoapReply::Answer(a))) => Ok(a),
-            Some(Ok(SoapReply::Fault(_))) => Err(WireError::UnexpectedStatus(200)),
-            Some(Err(e)) => Err(WireError::Decode(e)),
-            None => Err(WireError::ContentType(
-                ex.content_type.clone().unwrap_or_default(),
-            )),
-        },
-        500..=599 => Err(WireError::Unavailable(ex.status)),
-        s => Err(WireError::UnexpectedStatus(s)),
-    }
+pub(crate) fn is_xml(content_type: Option<&str>) -> bool {
+    content_type.is_none_or(|ct| ct.to_ascii_lowercase().contains("xml"))
 }
 
 /// A header value from configuration or a secret; an error names only the

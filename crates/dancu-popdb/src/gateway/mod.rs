@@ -1,80 +1,287 @@
-//! The gateways: LGSP, C06 direct and the provincial JSON API, over HTTP,
-//! and the SOAP codec they share (public, so the sandbox can play the
-//! server side: [`soap`], [`json`], [`serve`]).
+//! The gateway: one implementation of [`PopulationRegistry`] over HTTP for
+//! every channel, speaking a [`dancu_wire::Dialect`], with a small
+//! authentication strategy per channel (the LGSP token with its shared
+//! cache and one refresh on 401, the C06 signature, a static key, none).
 //!
-//! Each gateway is built through a validating builder; building never
-//! touches the network.
+//! Every gateway is built through [`GatewayBuilder`], the only validator
+//! of its settings; building never touches the network.
 //!
 //! ```
-//! use std::time::Duration;
 //! use dancu_popdb::Secret;
-//! use dancu_popdb::gateway::{C06Gateway, LgspGateway, NameForm, ProvincialGateway, TimestampUnit};
+//! use dancu_popdb::gateway::Gateway;
+//! use dancu_wire::Preset;
 //! use dancu_core::PopulationRegistry;
 //!
-//! let lgsp = LgspGateway::builder("https://lgsp.example.vn")
+//! let lgsp = Gateway::builder("lgsp", "https://lgsp.example.vn")
 //!     .name("lgsp-bac-kan")
+//!     .preset(Preset::OpencpsLgsp)
 //!     .lookup_path("/dancu/tracuu")
 //!     .verify_path("/dancu/xacthuc")
-//!     .credentials("ACCESS", Secret::new("SECRET"), "motcua", "000.00.21.H06", "H06")
-//!     .token_refresh_margin(Duration::from_secs(60))
+//!     .lgsp_credentials(Secret::new("ACCESS"), Secret::new("SECRET"), "motcua", "000.00.21.H06", "H06")
+//!     .service_code("1.001776", "G15-TP110")
 //!     .build()?;
-//! let c06 = C06Gateway::builder("https://c06.example.vn")
-//!     .lookup_path("/dancu/tracuu")
-//!     .verify_path("/dancu/xacthuc")
-//!     .credentials("motcua", Secret::new("SIGNING-SECRET"), Secret::new("API-KEY"))
-//!     .x_road_client("VN/GOV/000.00.21.H06/MOTCUA")
-//!     .auth_url("https://c06.example.vn/auth")
-//!     .timestamp_unit(TimestampUnit::Seconds)
-//!     .verify_code("003")
+//! let tinh = Gateway::builder("provincial_json", "https://10.0.0.5")
+//!     .preset(Preset::TandanJson)
+//!     .lookup_path("/api/tracuu")
+//!     .verify_path("/api/xacthuc")
+//!     .default_service_code("G15-TP110")
+//!     .tls_server_name("csdldc.thanhhoa.gov.vn")
 //!     .build()?;
-//! let province = ProvincialGateway::builder("https://api.tinh.example.vn")
-//!     .lookup_path("/dancu/tracuu")
-//!     .verify_path("/dancu/xacthuc")
-//!     .api_key(Secret::new("KEY"))
-//!     .auth_header("X-Api-Key")
-//!     .auth_scheme(None)
-//!     .name_form(NameForm::Unaccented)
-//!     .attempt_timeout(Duration::from_secs(5))
-//!     .build()?;
-//! assert_eq!(
-//!     [lgsp.info().channel, c06.info().channel, province.info().channel],
-//!     ["lgsp", "c06", "provincial_json"]
-//! );
+//! assert_eq!([lgsp.info().channel, tinh.info().channel], ["lgsp", "provincial_json"]);
+//! assert!(!format!("{lgsp:?}").contains("SECRET"));
 //! # Ok::<(), dancu_core::RegistryError>(())
 //! ```
 
-pub mod json;
-pub mod serve;
-pub mod soap;
-mod xml;
-
-mod c06;
+mod auth;
+pub mod builder;
 mod http;
-mod lgsp;
-mod provincial;
+mod tls;
 
-pub use c06::{
-    C06AuthError, C06Builder, C06Gateway, C06Verifier, TimestampUnit, c06_authorization,
+use async_trait::async_trait;
+use dancu_core::CalendarDate;
+use dancu_core::registry::{
+    CheckOutcome, IdentityQuery, LookupOutcome, Operation, PopulationRegistry, RegistryError,
+    RegistryInfo, Reply, ReplyMeta, RequestContext,
 };
-pub use lgsp::{LgspBuilder, LgspCredentials, LgspGateway};
-pub use provincial::{ProvincialBuilder, ProvincialGateway};
-pub use soap::NameForm;
+use dancu_wire::envelope::{self, JsonReply};
+use dancu_wire::response::{self, LookupAnswer, SoapReply};
+use dancu_wire::{DecodeError, Dialect, WireRequest, request};
+use reqwest::header::HeaderMap;
 
-use dancu_core::registry::{CheckOutcome, ExchangeDigest, LookupOutcome, Reply, ReplyMeta};
+pub use builder::{ConfigValue, GatewayBuilder, GatewayConfig};
 
-fn lookup_reply(answer: soap::LookupAnswer, digest: ExchangeDigest) -> Reply<LookupOutcome> {
+use auth::{Auth, Authorize, Envelope, Kind};
+use builder::ServiceCodes;
+use http::{Exchange, Http, WireError};
+
+use crate::layer::Answer;
+
+/// A gateway to the population database. `Debug` never shows a credential
+/// or token (secrets print redacted, header values carrying them are
+/// marked sensitive).
+#[derive(Debug)]
+pub struct Gateway {
+    name: String,
+    kind: &'static Kind,
+    dialect: Dialect,
+    service_codes: ServiceCodes,
+    headers: HeaderMap,
+    http: Http,
+    auth: Box<dyn Auth>,
+}
+
+impl Gateway {
+    /// A builder for a gateway of `kind` (`lgsp`, `c06`,
+    /// `provincial_json`) at `base_url`.
+    #[must_use]
+    pub fn builder(kind: &str, base_url: &str) -> GatewayBuilder {
+        GatewayBuilder::new(kind, base_url)
+    }
+
+    /// The dialect the gateway speaks.
+    #[must_use]
+    pub const fn dialect(&self) -> &Dialect {
+        &self.dialect
+    }
+
+    /// One call: encode, authorize, send; on a 401 the strategy may refresh
+    /// its credentials and the call is sent once more.
+    async fn exchange(
+        &self,
+        op: Operation,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<Exchange, RegistryError> {
+        self.precheck(op, ctx, query)?;
+        let service_code = self.service_codes.resolve(ctx.procedure())?;
+        let wire = WireRequest::new(op, ctx, query, &self.dialect, &service_code);
+        let body = match self.kind.envelope {
+            Envelope::Soap => request::soap::encode(&wire, &self.dialect),
+            Envelope::Json => request::json::encode(&wire, &self.dialect),
+        }
+        .into_bytes();
+        let url = match op {
+            Operation::Lookup => &self.http.lookup_url,
+            Operation::Check => &self.http.verify_url,
+        };
+        let mut headers = self.headers.clone();
+        let mut refused = false;
+        loop {
+            let call = Authorize {
+                http: &self.http,
+                ctx,
+                headers: &mut headers,
+                refused,
+            };
+            if !self.auth.authorize(call).await? {
+                return Err(RegistryError::Unauthorized);
+            }
+            let timeout = self.http.attempt_timeout(ctx)?;
+            let ex = http::post(&self.http, url, headers.clone(), body.clone(), timeout).await?;
+            ctx.note_exchange(ex.digest);
+            if ex.status == 401 && !refused {
+                refused = true;
+                continue;
+            }
+            return Ok(ex);
+        }
+    }
+
+    fn read_soap<T>(
+        &self,
+        ex: &Exchange,
+        decode: impl FnOnce(&[u8]) -> Result<SoapReply<T>, DecodeError>,
+    ) -> Result<T, RegistryError> {
+        match ex.status {
+            429 => return Err(WireError::RateLimited(ex.retry_after).into()),
+            401 | 403 => return Err(RegistryError::Unauthorized),
+            _ => {}
+        }
+        let decoded = http::is_xml(ex.content_type.as_deref()).then(|| decode(&ex.body));
+        if let Some(Ok(SoapReply::Fault(f))) = decoded {
+            return Err(f.into_error());
+        }
+        Err(match ex.status {
+            200 => match decoded {
+                Some(Ok(SoapReply::Answer(a))) => return Ok(a),
+                Some(Ok(SoapReply::Fault(_))) => WireError::UnexpectedStatus(200),
+                Some(Err(e)) => WireError::Decode(e),
+                None => WireError::ContentType(ex.content_type.clone().unwrap_or_default()),
+            },
+            s @ 500..=599 => WireError::Unavailable(s),
+            s => WireError::UnexpectedStatus(s),
+        }
+        .into())
+    }
+
+    fn read_json(ex: &Exchange) -> Result<serde_json::Value, RegistryError> {
+        let err = match ex.status {
+            200 => None,
+            401 | 403 => Some(WireError::Unauthorized),
+            429 => Some(WireError::RateLimited(ex.retry_after)),
+            s @ 500..=599 => Some(WireError::Unavailable(s)),
+            s => Some(WireError::UnexpectedStatus(s)),
+        };
+        if let Some(e) = err {
+            return Err(e.into());
+        }
+        if let Some(ct) = &ex.content_type
+            && !ct.to_ascii_lowercase().contains("json")
+        {
+            return Err(WireError::ContentType(ct.clone()).into());
+        }
+        serde_json::from_slice(&ex.body).map_err(|_| RegistryError::InvalidResponse {
+            reason: "the reply is not JSON".to_owned(),
+        })
+    }
+
+    fn reply<T>(outcome: T, ex: &Exchange, as_of: Option<String>) -> Reply<T> {
+        Reply::new(outcome, ReplyMeta::single(Some(ex.digest), as_of))
+    }
+}
+
+fn found(answer: LookupAnswer, ex: &Exchange) -> Reply<LookupOutcome> {
     let outcome = match answer.record {
         Some(r) => LookupOutcome::Found(r),
         None => LookupOutcome::NotFound,
     };
-    Reply::new(outcome, ReplyMeta::single(Some(digest), answer.as_of))
+    Gateway::reply(outcome, ex, answer.as_of)
 }
 
-fn check_reply(exists: bool, digest: ExchangeDigest) -> Reply<CheckOutcome> {
-    let outcome = if exists {
-        CheckOutcome::Confirmed
-    } else {
-        CheckOutcome::NotConfirmed
-    };
-    Reply::new(outcome, ReplyMeta::single(Some(digest), None))
+fn refused(_code: i64, text: String) -> RegistryError {
+    RegistryError::Rejected { fault: text }
+}
+
+#[async_trait]
+impl PopulationRegistry for Gateway {
+    fn info(&self) -> RegistryInfo {
+        RegistryInfo {
+            name: self.name.clone(),
+            channel: self.kind.channel,
+        }
+    }
+
+    fn precheck(
+        &self,
+        _operation: Operation,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Result<(), RegistryError> {
+        if query.otp().is_some()
+            && !(self.dialect.citizen_otp && self.kind.envelope == Envelope::Json)
+        {
+            return Err(RegistryError::Configuration {
+                reason: format!(
+                    "gateway {}: its dialect has no citizen one-time password, so an OTP cannot be \
+                     sent (the round trip is an opt-in setting, citizen_otp, of JSON gateways); \
+                     nothing was sent",
+                    self.name
+                ),
+            });
+        }
+        self.service_codes.resolve(ctx.procedure()).map(drop)
+    }
+
+    async fn lookup(&self, ctx: &RequestContext, query: &IdentityQuery) -> Answer<LookupOutcome> {
+        let ex = self.exchange(Operation::Lookup, ctx, query).await?;
+        let today = CalendarDate::today_in_vietnam();
+        let limits = &self.dialect.limits;
+        match self.kind.envelope {
+            Envelope::Soap => {
+                let answer = self.read_soap(&ex, |b| response::decode_lookup(b, today, limits))?;
+                Ok(found(answer, &ex))
+            }
+            Envelope::Json => {
+                let json = Self::read_json(&ex)?;
+                match envelope::decode_reply(&json, self.dialect.citizen_otp)? {
+                    JsonReply::Xml(xml) => {
+                        let a = response::decode_collection(xml.as_bytes(), today, limits)?;
+                        Ok(found(a, &ex))
+                    }
+                    JsonReply::OtpRequired => {
+                        Ok(Self::reply(LookupOutcome::OtpRequired, &ex, None))
+                    }
+                    JsonReply::OtpRejected => {
+                        Ok(Self::reply(LookupOutcome::OtpRejected, &ex, None))
+                    }
+                    JsonReply::Refused { code, text } => Err(refused(code, text)),
+                    JsonReply::Data(_) => Err(RegistryError::InvalidResponse {
+                        reason: "a yes/no answer ({\"data\": …}) to a full lookup".to_owned(),
+                    }),
+                }
+            }
+        }
+    }
+
+    async fn check(&self, ctx: &RequestContext, query: &IdentityQuery) -> Answer<CheckOutcome> {
+        let ex = self.exchange(Operation::Check, ctx, query).await?;
+        let yes = |b: bool| {
+            if b {
+                CheckOutcome::Confirmed
+            } else {
+                CheckOutcome::NotConfirmed
+            }
+        };
+        let limits = &self.dialect.limits;
+        match self.kind.envelope {
+            Envelope::Soap => {
+                let b = self.read_soap(&ex, |b| response::decode_check(b, limits))?;
+                Ok(Self::reply(yes(b), &ex, None))
+            }
+            Envelope::Json => {
+                let json = Self::read_json(&ex)?;
+                match envelope::decode_reply(&json, self.dialect.citizen_otp)? {
+                    JsonReply::Xml(xml) => {
+                        let today = CalendarDate::today_in_vietnam();
+                        let b = response::decode_check_document(xml.as_bytes(), today, limits)?;
+                        Ok(Self::reply(yes(b), &ex, None))
+                    }
+                    JsonReply::Data(b) => Ok(Self::reply(yes(b), &ex, None)),
+                    JsonReply::OtpRequired => Ok(Self::reply(CheckOutcome::OtpRequired, &ex, None)),
+                    JsonReply::OtpRejected => Ok(Self::reply(CheckOutcome::OtpRejected, &ex, None)),
+                    JsonReply::Refused { code, text } => Err(refused(code, text)),
+                }
+            }
+        }
+    }
 }

@@ -20,8 +20,9 @@ _Text = str | None
 def inspect_id(text: str, on: _Date = None) -> dict[str, Any]:
     """One identity number as ``dancu id inspect --json`` reports it
     (``input``, ``valid``, ``kind``, ``canonical``, ``registration``,
-    ``gender``, ``birth_year``, ``error``). ``on``: reference date of the
-    birth-year check (default: today in Vietnam). Raises
+    ``gender``, ``birth_year``, ``document_valid_on``,
+    ``document_valid_until``, ``error``). ``on``: reference date of the
+    birth-year check and of a CMND's validity (default: today in Vietnam). Raises
     :class:`dancu.InvalidId` (with ``.code``) for an invalid number."""
 
 def inspect_ids(

@@ -297,7 +297,7 @@ async fn accepting_the_verified_record_fills_and_locks_the_identity() {
     let CheckResult::Verified(v) = checked(&mut s, &registry).await else {
         panic!("not verified");
     };
-    assert_eq!(v.report.birth_date, DateAgreement::Exact);
+    assert_eq!(v.report.birth_date, Some(DateAgreement::Exact));
     assert_eq!(v.report.name, NameAgreement::Case);
     let mut verified = s.accept().unwrap();
     let request_id = verified.verified().request_id;

@@ -147,8 +147,11 @@ async fn a_year_of_birth_verifies_and_accepting_moves_1_to_2() {
     let CheckResult::Verified(v) = result else {
         panic!("not verified: {result:?}");
     };
-    assert_eq!(v.report.birth_date, DateAgreement::Exact);
-    assert_eq!(v.record.birth_date.precision(), Precision::Year);
+    assert_eq!(v.report.birth_date, Some(DateAgreement::Exact));
+    assert_eq!(
+        v.record.birth_date.expect("birth date").precision(),
+        Precision::Year
+    );
     check.accept().unwrap();
     assert_eq!(registry.calls(), 1);
 

@@ -2,8 +2,9 @@
 //!
 //! Gateways differ in prefixes, default namespaces, whitespace and element
 //! order, so the codec reads a whole (small) document into a tree and looks
-//! elements up by namespace and local name. The reader is iterative (no
-//! recursion on input), bounded in depth and size, and rejects DTDs.
+//! elements up by namespace and local name. The reader makes one pass over
+//! the input, is iterative (no recursion on input), bounded by [`Limits`]
+//! given by the caller (size, depth, elements), and rejects DTDs.
 
 use std::borrow::Cow;
 
@@ -32,10 +33,26 @@ pub const BCA_NS: &str = "http://dancuquocgia.bca";
 /// The namespace of the citizen collection.
 pub const MIC_NS: &str = "http://www.mic.gov.vn/dancu/1.0";
 
-/// Largest document the codec reads.
-pub(crate) const MAX_BYTES: usize = 4 * 1024 * 1024;
-const MAX_DEPTH: usize = 32;
-const MAX_NODES: usize = 20_000;
+/// Bounds on what the decoders read, checked in the one pass over the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Limits {
+    /// Largest document, in bytes (default 4 MiB).
+    pub max_bytes: usize,
+    /// Deepest nesting of elements (default 32).
+    pub max_depth: usize,
+    /// Most elements in a document (default 20,000).
+    pub max_elements: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 4 * 1024 * 1024,
+            max_depth: 32,
+            max_elements: 20_000,
+        }
+    }
+}
 
 /// One element: namespace, local name, attributes (local name, value),
 /// element children and the concatenated character data. Names and text
@@ -54,8 +71,8 @@ pub(crate) struct Node<'a> {
 pub(crate) enum XmlError {
     /// Not UTF-8.
     Encoding,
-    /// Larger than [`MAX_BYTES`].
-    TooLarge,
+    /// Larger than the limit.
+    TooLarge(usize),
     /// Nested deeper or with more elements than the contract ever needs.
     TooComplex,
     /// A DTD: never accepted.
@@ -70,7 +87,7 @@ impl std::fmt::Display for XmlError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Encoding => f.write_str("the body is not UTF-8"),
-            Self::TooLarge => write!(f, "the body is larger than {MAX_BYTES} bytes"),
+            Self::TooLarge(max) => write!(f, "the body is larger than {max} bytes"),
             Self::TooComplex => f.write_str("the document is nested too deeply or too large"),
             Self::Doctype => f.write_str("a document type declaration is not accepted"),
             Self::Malformed(at) => write!(f, "the body is not well-formed XML (near byte {at})"),
@@ -146,10 +163,10 @@ fn ns_of(uri: &[u8]) -> Ns {
     }
 }
 
-/// Reads a document into its root element.
-pub(crate) fn parse(bytes: &[u8]) -> Result<Node<'_>, XmlError> {
-    if bytes.len() > MAX_BYTES {
-        return Err(XmlError::TooLarge);
+/// Reads a document into its root element, within `limits`.
+pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Node<'a>, XmlError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(XmlError::TooLarge(limits.max_bytes));
     }
     let text = std::str::from_utf8(bytes).map_err(|_| XmlError::Encoding)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -175,7 +192,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Node<'_>, XmlError> {
                     return Err(malformed());
                 }
                 nodes += 1;
-                if nodes > MAX_NODES || stack.len() >= MAX_DEPTH {
+                if nodes > limits.max_elements || stack.len() >= limits.max_depth {
                     return Err(XmlError::TooComplex);
                 }
                 let mut attrs = Vec::new();
@@ -340,7 +357,7 @@ mod tests {
     #[test]
     fn reads_namespaces_entities_and_cdata() {
         let doc = r#"<?xml version="1.0"?><a:R xmlns:a="http://dancuquocgia.bca" x="1&amp;2"><B xmlns="http://www.mic.gov.vn/dancu/1.0">x&lt;&#x41;<![CDATA[<y>]]></B><C/></a:R>"#;
-        let root = parse(doc.as_bytes()).unwrap();
+        let root = parse(doc.as_bytes(), &Limits::default()).unwrap();
         assert!(root.is(Ns::Bca, "R"));
         assert_eq!(root.attr("x"), Some("1&2"));
         assert_eq!(root.children[0].ns, Some(Ns::Mic));
@@ -351,7 +368,7 @@ mod tests {
     #[test]
     fn namespace_scopes_nest_and_end() {
         let doc = r#"<a:R xmlns:a="urn:other"><a:S xmlns:a="http://dancuquocgia.bca"/><a:T/><U xmlns="http://www.mic.gov.vn/dancu/1.0"><V xmlns=""/><W/></U><X/></a:R>"#;
-        let root = parse(doc.as_bytes()).unwrap();
+        let root = parse(doc.as_bytes(), &Limits::default()).unwrap();
         let ns: Vec<_> = root
             .children
             .iter()
@@ -369,8 +386,14 @@ mod tests {
         let u = &root.children[2];
         assert_eq!(u.children[0].ns, Some(Ns::None));
         assert_eq!(u.children[1].ns, Some(Ns::Mic));
-        assert!(parse(br#"<a:R xmlns:a="urn:x"><a:S/></a:R><b:T/>"#).is_err());
-        assert!(parse(br#"<R xmlns:a=""/>"#).is_err());
+        assert!(
+            parse(
+                br#"<a:R xmlns:a="urn:x"><a:S/></a:R><b:T/>"#,
+                &Limits::default()
+            )
+            .is_err()
+        );
+        assert!(parse(br#"<R xmlns:a=""/>"#, &Limits::default()).is_err());
     }
 
     #[test]
@@ -385,11 +408,17 @@ mod tests {
             "<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>",
             "text",
         ] {
-            assert!(parse(doc.as_bytes()).is_err(), "{doc}");
+            assert!(parse(doc.as_bytes(), &Limits::default()).is_err(), "{doc}");
         }
-        assert_eq!(parse(&[0xff, 0xfe]).unwrap_err(), XmlError::Encoding);
+        assert_eq!(
+            parse(&[0xff, 0xfe], &Limits::default()).unwrap_err(),
+            XmlError::Encoding
+        );
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);
-        assert_eq!(parse(deep.as_bytes()).unwrap_err(), XmlError::TooComplex);
+        assert_eq!(
+            parse(deep.as_bytes(), &Limits::default()).unwrap_err(),
+            XmlError::TooComplex
+        );
     }
 
     #[test]

@@ -7,23 +7,23 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dancu_core::registry::{IdentityQuery, Operation, RequestContext};
-use dancu_core::{CalendarDate, IdNumber};
-use dancu_popdb::gateway::soap::{EncodeConfig, SoapReply, decode_lookup_response, encode_request};
+use dancu_wire::request::soap::encode;
+use dancu_wire::response::{SoapReply, decode_lookup};
+use dancu_wire::{Dialect, Limits, WireRequest};
 
-const FOUND: &[u8] = include_bytes!("../tests/fixtures/lookup-response-found.xml");
+mod common;
+use common::FOUND;
 
 fn soap(c: &mut Criterion) {
-    let on = CalendarDate::new(2026, 11, 27).expect("valid date");
-    let ctx = RequestContext::new("canbo.motcua01", "1.001776".parse().expect("procedure"))
-        .expect("context")
-        .with_unit("000.00.21.H06".parse().expect("unit"));
-    let query = IdentityQuery::new(
-        IdNumber::parse_on("006089000001", on).expect("id"),
-        "Nguyễn Văn An".parse().expect("name"),
-        "12/05/1989".parse().expect("date"),
-    )
-    .expect("query");
-    let cfg = EncodeConfig::default();
+    let (on, ctx, query) = common::lookup();
+    let cfg = Dialect::default();
+    let limits = Limits::default();
+    // What a gateway does per call: build the wire request, encode it; then
+    // decode the answer.
+    let encode_request = |op, ctx: &RequestContext, query: &IdentityQuery, cfg: &Dialect| {
+        encode(&WireRequest::new(op, ctx, query, cfg, "1.001776"), cfg)
+    };
+    let decode_lookup_response = |bytes: &[u8]| decode_lookup(bytes, on, &limits);
     assert!(matches!(
         decode_lookup_response(FOUND),
         Ok(SoapReply::Answer(ref a)) if a.record.is_some()

@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ```
+//! use dancu_wire::{Dialect, Preset};
+//! let d: Dialect = Preset::C06Php.dialect();
+//! assert_eq!(d.content_type, "application/xml");
+//! assert_eq!(Preset::C06Php.channel().kind, Some("c06"));
+//! ```
+
+pub mod auth;
+pub mod dialect;
+pub mod envelope;
+pub mod fault;
+pub mod request;
+pub mod response;
+mod secret;
+pub mod server;
+mod xml;
+
+pub use dialect::{
+    CheckElement, DateFormat, Dialect, DialectError, JsonAuth, JsonCheckShape, KeyCase, NameForm,
+    Preset, PresetChannel, RequestIdFormat, TimestampUnit,
+};
+pub use fault::{DecodeError, FaultCode, RequestFault, SoapFault, mask_digit_runs};
+pub use request::{WireBirth, WireKey, WireRequest};
+pub use secret::Secret;
+pub use xml::{BCA_NS, Limits, MIC_NS, SOAP_NS};
