@@ -259,13 +259,16 @@ fn glued_split(word: &str) -> Option<usize> {
     if letters.iter().any(|&(_, c)| !c.is_alphabetic()) {
         return None;
     }
+    // Whether every letter before `k` is a capital, kept as `k` moves on
+    // (recounting it at each capital was quadratic: 100,000 "P"s took seconds).
+    let mut head_upper = true;
     for k in 1..letters.len() {
+        let p = letters[k - 1].1;
+        head_upper &= is_upper(p);
         let (i, c) = letters[k];
         if !is_upper(c) || base_ascii(c).is_none() {
             continue;
         }
-        let p = letters[k - 1].1;
-        let head_upper = letters[..k].iter().all(|&(_, c)| is_upper(c));
         let next_lower = letters.get(k + 1).is_some_and(|&(_, n)| is_lower(n));
         if is_lower(p) || (head_upper && next_lower) {
             let head: String = word[..i]
