@@ -5,8 +5,10 @@ Identity numbers (ids.tsv, known answers): dancu.inspect_id / inspect_ids
 against vn_ident (classify_id, then parse_cccd or parse_mst: parse + decode)
 and python-stdnum's stdnum.vn.mst (tax codes only).
 Addresses (../address/corpus.tsv, known answers): dancu.resolve_address /
-resolve_addresses against vietnamadminunits.parse_address, which is told
-each row's era (LEGACY or FROM_2025); dancu is not.
+resolve_addresses (one dict per address) and convert_addresses (the flat
+columns of a bulk conversion, checked to say what the dicts say) against
+vietnamadminunits.parse_address, which is told each row's era (LEGACY or
+FROM_2025); dancu is not.
 
 Each timed pass runs over every row; the median wall time and the median
 process CPU time (every thread) are reported; a full collection runs before
@@ -178,6 +180,19 @@ def our_commune(row, rep):
     return block["commune"]["code"]
 
 
+def columns_agree(columns, reports):
+    """convert_addresses' rows say what resolve_addresses' reports say (the
+    same resolver, flat): so the accuracy of the one is the other's."""
+    for i, rep in enumerate(reports):
+        assert columns["resolved"][i] is rep["resolved"] and columns["confidence"][i] == rep["confidence"]
+        if rep["resolved"]:
+            assert columns["era"][i] == rep["era"]
+            for prefix, block in (("legacy_", rep["legacy"]), ("", rep["current"])):
+                commune = (block or {}).get("commune")
+                if commune is not None:
+                    assert columns[prefix + "commune_code"][i] == commune["code"]
+
+
 def candidate_communes(row, rep):
     """The communes of the row's era among dancu's candidates."""
     key = "legacy" if row["era"] == "legacy" else "current"
@@ -209,7 +224,11 @@ def addresses(dancu, passes, peer_passes):
     res["ours_single"] = timed(lambda: [dancu.resolve_address(t) for t in texts], passes)
     res["ours_batch_1"] = timed(lambda: dancu.resolve_addresses(texts, threads=1), passes)
     res["ours_batch"] = timed(lambda: dancu.resolve_addresses(texts), passes)
+    res["ours_columns_1"] = timed(lambda: dancu.convert_addresses(texts, threads=1), passes)
+    res["ours_columns"] = timed(lambda: dancu.convert_addresses(texts), passes)
     assert res["ours_batch"][2] == res["ours_single"][2]
+    assert res["ours_columns"][2] == res["ours_columns_1"][2]
+    columns_agree(res["ours_columns"][2], res["ours_batch"][2])
     ours = [our_commune(r, rep) for r, rep in zip(rows, res["ours_batch"][2])]
     flagged = sum(
         1
@@ -294,7 +313,9 @@ def main():
     w, c, _ = ar["peer"]
     p(f"| vietnamadminunits | `parse_address(text, mode=era)` one by one | {acc_cells(*peer_s)} | {us(w, na):.1f} | {us(c, na):.1f} |")
     for call, key in [("`resolve_address` one by one", "ours_single"), ("`resolve_addresses`, threads=1", "ours_batch_1"),
-                      (f"`resolve_addresses`, every core ({os.cpu_count()})", "ours_batch")]:
+                      (f"`resolve_addresses`, every core ({os.cpu_count()})", "ours_batch"),
+                      ("`convert_addresses` (columns), threads=1", "ours_columns_1"),
+                      (f"`convert_addresses` (columns), every core ({os.cpu_count()})", "ours_columns")]:
         w, c, _ = ar[key]
         p(f"| dancu | {call} | {acc_cells(*our_s)} | {us(w, na):.1f} | {us(c, na):.1f} |")
     peer_us = us(ar["peer"][0], na)
@@ -304,7 +325,10 @@ def main():
       f"single call **{peer_us / us(ar['ours_single'][0], na):.0f}×**, batch **{peer_us / us(ar['ours_batch'][0], na):.0f}×** "
       f"(threads=1: {peer_us / us(ar['ours_batch_1'][0], na):.0f}×); in CPU time single "
       f"{us(ar['peer'][1], na) / us(ar['ours_single'][1], na):.0f}×, batch {us(ar['peer'][1], na) / us(ar['ours_batch'][1], na):.0f}× "
-      f"(the batch's CPU time counts every thread).")
+      f"(the batch's CPU time counts every thread). Columns (`convert_addresses`, the rows of "
+      f"`dancu address convert-file`): **{peer_us / us(ar['ours_columns'][0], na):.0f}×** "
+      f"(threads=1: {peer_us / us(ar['ours_columns_1'][0], na):.0f}×), in CPU time "
+      f"{us(ar['peer'][1], na) / us(ar['ours_columns'][1], na):.0f}×.")
     text = "\n".join(lines) + "\n"
     print(text)
     with open(a.results, "w", encoding="utf-8") as f:
