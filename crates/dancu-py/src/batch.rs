@@ -131,21 +131,54 @@ pub(crate) fn thread_count(threads: Option<usize>) -> PyResult<usize> {
     }
 }
 
-/// Items per chunk: small enough that the workers and the thread building
-/// Python objects overlap, large enough that a chunk's overhead is lost.
-fn chunk_size(n: usize, threads: usize, max: usize) -> usize {
-    (n / (threads * 8)).clamp(16, max)
+/// How a batch is cut into chunks.
+#[derive(Clone, Copy)]
+pub(crate) struct Plan {
+    /// Worker threads.
+    pub(crate) threads: usize,
+    /// Items per chunk at most: how long the GIL is held at once.
+    pub(crate) max_chunk: usize,
+    /// Up to this many items are done on the calling thread, with the GIL
+    /// held (starting threads would cost more than the work saves).
+    pub(crate) inline: usize,
 }
 
-/// Runs `work` on the text of every item on `threads` threads with the GIL
-/// released, and `emit` on each result, in order, with the GIL held: the
+/// The plan of an ID batch: an ID's report is cheap, so chunks are large.
+pub(crate) const IDS: Plan = Plan {
+    threads: 1,
+    max_chunk: 4096,
+    inline: 2048,
+};
+
+/// The plan of an address batch (reports or columns): a chunk of 256
+/// addresses holds the GIL for a few hundred microseconds at most.
+pub(crate) const ADDRESSES: Plan = Plan {
+    threads: 1,
+    max_chunk: 256,
+    inline: 32,
+};
+
+impl Plan {
+    /// This plan on `threads` worker threads.
+    pub(crate) const fn with_threads(self, threads: usize) -> Self {
+        Self { threads, ..self }
+    }
+
+    /// Items per chunk: small enough that the workers and the thread
+    /// building Python objects overlap, large enough that a chunk's
+    /// overhead is lost.
+    fn chunk_size(self, n: usize) -> usize {
+        (n / (self.threads * 8)).clamp(16, self.max_chunk)
+    }
+}
+
+/// Runs `work` on the text of every item on `plan.threads` threads with the
+/// GIL released, and `emit` on each result, in order, with the GIL held: the
 /// list of what `emit` returns.
 pub(crate) fn run<R, W, E>(
     py: Python<'_>,
     items: &[Item],
-    threads: usize,
-    max_chunk: usize,
-    inline: usize,
+    plan: Plan,
     work: W,
     mut emit: E,
 ) -> PyResult<Py<PyList>>
@@ -158,36 +191,25 @@ where
     // would only walk them again and again as the batch grows.
     let _paused = GcPause::new(py)?;
     let mut out: Vec<Py<PyAny>> = Vec::with_capacity(items.len());
-    run_chunks(
-        py,
-        items,
-        threads,
-        max_chunk,
-        inline,
-        work,
-        |py, start, done| {
-            with_keys(py, |keys| {
-                for (item, r) in items[start..].iter().zip(done) {
-                    out.push(emit(py, keys, item, r)?.unbind());
-                }
-                Ok(())
-            })
-        },
-    )?;
+    run_chunks(py, items, plan, work, |py, start, done| {
+        with_keys(py, |keys| {
+            for (item, r) in items[start..].iter().zip(done) {
+                out.push(emit(py, keys, item, r)?.unbind());
+            }
+            Ok(())
+        })
+    })?;
     Ok(PyList::new(py, out)?.unbind())
 }
 
-/// Runs `work` on the text of every item on `threads` threads with the GIL
-/// released, and hands each chunk of results, in order, to `take` (with the
-/// index of the chunk's first item) with the GIL held, while the workers go
-/// on with the next chunks. `max_chunk` bounds how long the GIL is held at
-/// once; up to `inline` items are done on this thread, with the GIL held.
+/// Runs `work` on the text of every item on `plan.threads` threads with
+/// the GIL released, and hands each chunk of results, in order, to `take`
+/// (with the index of the chunk's first item) with the GIL held, while the
+/// workers go on with the next chunks.
 pub(crate) fn run_chunks<R, W, T>(
     py: Python<'_>,
     items: &[Item],
-    threads: usize,
-    max_chunk: usize,
-    inline: usize,
+    plan: Plan,
     work: W,
     mut take: T,
 ) -> PyResult<()>
@@ -200,11 +222,10 @@ where
     if n == 0 {
         return Ok(());
     }
-    if n <= inline {
-        // Starting threads would cost more than the work saves.
+    if n <= plan.inline {
         return take(py, 0, items.iter().map(|item| work(item.text())).collect());
     }
-    let size = chunk_size(n, threads, max_chunk);
+    let size = plan.chunk_size(n);
     let chunks = n.div_ceil(size);
     let next = AtomicUsize::new(0);
     let work = &work;
@@ -212,7 +233,7 @@ where
     py.detach(|| {
         std::thread::scope(|s| {
             let (tx, rx) = mpsc::channel::<(usize, Vec<R>)>();
-            for _ in 0..threads.min(chunks) {
+            for _ in 0..plan.threads.min(chunks) {
                 let tx = tx.clone();
                 s.spawn(move || {
                     loop {

@@ -19,7 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyList};
 use std::borrow::Cow;
 
-use crate::batch::{Item, run_chunks};
+use crate::batch::{ADDRESSES, Item, run_chunks};
 use crate::to_py::{Keys, with_keys};
 
 /// The columns of `items`' rows: a dict of [`ROW_COLUMNS`], in order, each
@@ -39,9 +39,7 @@ pub(crate) fn convert(
     run_chunks(
         py,
         items,
-        threads,
-        256,
-        32,
+        ADDRESSES.with_threads(threads),
         |text| AddressRow::new(&resolve(text), on),
         |py, start, rows| {
             with_keys(py, |keys| {

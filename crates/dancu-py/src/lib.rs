@@ -194,9 +194,7 @@ fn inspect_ids<'py>(
     batch::run(
         py,
         &items,
-        threads,
-        4096,
-        2048,
+        batch::IDS.with_threads(threads),
         |text| IdNumber::parse_on(text, on),
         |py, keys, item, parsed| {
             report_dict(py, keys, item, &IdReport::new(item.text(), &parsed, on))
@@ -250,9 +248,7 @@ fn resolve_addresses<'py>(
     batch::run(
         py,
         &items,
-        threads,
-        256,
-        32,
+        batch::ADDRESSES.with_threads(threads),
         resolve,
         |py, keys, item, r| report_dict(py, keys, item, &AddressReport::new(item.text(), &r, on)),
     )
