@@ -22,6 +22,7 @@ def test_signatures_read_well():
     assert str(inspect.signature(dancu.inspect_id)) == "(text, on=None)"
     assert str(inspect.signature(dancu.inspect_ids)) == "(ids, on=None, threads=None)"
     assert str(inspect.signature(dancu.resolve_addresses)) == "(texts, threads=None, on=None)"
+    assert str(inspect.signature(dancu.convert_addresses)) == "(texts, threads=None, on=None)"
 
 
 def test_stubs_cover_the_extension():
