@@ -1050,3 +1050,87 @@ async fn a_schema_1_trail_is_read_and_migrated() {
         .expect("version");
     assert_eq!(v, dancu_popdb::audit::SCHEMA_VERSION);
 }
+
+/// An LGSP gateway on `server` (token at `/token`).
+fn lgsp_gateway(server: &wiremock::MockServer) -> dancu_popdb::gateway::Gateway {
+    dancu_popdb::gateway::Gateway::builder("lgsp", &server.uri())
+        .name("lgsp-test")
+        .lookup_path("/dancu/tracuu")
+        .verify_path("/dancu/xacthuc")
+        .with_config("token_path", "/token")
+        .lgsp_credentials(
+            dancu_popdb::Secret::new("ak-7f3e9c"),
+            dancu_popdb::Secret::new("sk-TOPSECRET-91d2"),
+            "motcua",
+            "000.00.21.H06",
+            "H06-CUS",
+        )
+        .build()
+        .expect("gateway")
+}
+
+#[tokio::test]
+async fn an_absurd_token_lifetime_is_clamped_and_the_lookup_is_recorded() {
+    use wiremock::{
+        Mock, MockServer, ResponseTemplate,
+        matchers::{header, path},
+    };
+    let found = include_str!("../../dancu-wire/tests/fixtures/lookup-response-found.xml");
+    for expires_in in [
+        "18446744073709551615",
+        "9223372036854775807",
+        "9.3e18",
+        "1e308",
+        "\"18446744073709551615\"",
+        "\"9223372036854775807\"",
+        "\"9.3e18\"",
+        "-1",
+    ] {
+        let server = MockServer::start().await;
+        let body = format!(
+            r#"{{"access_token": "tok-huge", "token_type": "Bearer", "expires_in": {expires_in}}}"#
+        );
+        Mock::given(path("/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .mount(&server)
+            .await;
+        Mock::given(path("/dancu/tracuu"))
+            .and(header("authorization", "Bearer tok-huge"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(found, "text/xml; charset=utf-8"))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sink = open(dir.path());
+        let audited = Audited::new(lgsp_gateway(&server), sink.clone(), hasher());
+        for _ in 0..2 {
+            let reply = audited
+                .lookup(&ctx(), &query_for(ID))
+                .await
+                .unwrap_or_else(|e| panic!("expires_in {expires_in}: {e:?}"));
+            assert!(
+                matches!(reply.outcome, LookupOutcome::Found(_)),
+                "expires_in {expires_in}"
+            );
+        }
+        // A clamped lifetime is still a lifetime: the second lookup reuses
+        // the token (a negative one is used for its own call only).
+        let tokens = server
+            .received_requests()
+            .await
+            .expect("recorded")
+            .iter()
+            .filter(|r| r.url.path() == "/token")
+            .count();
+        assert_eq!(
+            tokens,
+            if expires_in == "-1" { 2 } else { 1 },
+            "{expires_in}"
+        );
+        let records = by_subject(sink.as_ref(), ID).await;
+        assert_eq!(records.len(), 2, "expires_in {expires_in}");
+        for r in &records {
+            let c = r.completion.as_ref().expect("completed, not pending");
+            assert_eq!(c.outcome, "found", "expires_in {expires_in}");
+        }
+    }
+}

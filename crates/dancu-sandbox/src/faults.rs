@@ -70,11 +70,17 @@ pub struct Faults {
     pub quota_per_second: Option<u32>,
     /// The `Retry-After` seconds sent with a 429.
     pub retry_after_s: Option<u64>,
-    /// LGSP token lifetime in seconds (default 3600).
+    /// LGSP token lifetime in seconds (default 3600, at most
+    /// [`MAX_TOKEN_LIFETIME_S`]).
     pub token_lifetime_s: Option<u64>,
     /// An outage window.
     pub outage: Option<Outage>,
 }
+
+/// The longest LGSP token lifetime the sandbox issues (seven days); a
+/// longer `token_lifetime_s` is refused by [`Faults::validate`] and clamped
+/// by [`Faults::token_lifetime`].
+pub const MAX_TOKEN_LIFETIME_S: u64 = 7 * 24 * 3600;
 
 /// Why a faults file or body was refused.
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +92,14 @@ pub enum FaultsError {
     /// A share outside `[0, 1]`.
     #[error("{0} must be between 0 and 1")]
     Share(&'static str),
+    /// A setting outside its range.
+    #[error("{key} must be at most {max}")]
+    TooLarge {
+        /// The setting.
+        key: &'static str,
+        /// Its largest value.
+        max: u64,
+    },
 }
 
 impl Faults {
@@ -104,11 +118,12 @@ impl Faults {
         Ok(faults)
     }
 
-    /// Checks every share is a probability.
+    /// Checks every share is a probability and the token lifetime is at
+    /// most [`MAX_TOKEN_LIFETIME_S`].
     ///
     /// # Errors
     ///
-    /// [`FaultsError::Share`] naming the knob.
+    /// [`FaultsError::Share`] or [`FaultsError::TooLarge`] naming the knob.
     pub fn validate(&self) -> Result<(), FaultsError> {
         for (name, v) in [
             ("error_rate", self.error_rate),
@@ -120,13 +135,27 @@ impl Faults {
                 return Err(FaultsError::Share(name));
             }
         }
+        if self
+            .token_lifetime_s
+            .is_some_and(|s| s > MAX_TOKEN_LIFETIME_S)
+        {
+            return Err(FaultsError::TooLarge {
+                key: "token_lifetime_s",
+                max: MAX_TOKEN_LIFETIME_S,
+            });
+        }
         Ok(())
     }
 
-    /// The LGSP token lifetime.
+    /// The LGSP token lifetime, at most [`MAX_TOKEN_LIFETIME_S`] (faults
+    /// set without [`Faults::validate`] are clamped).
     #[must_use]
     pub fn token_lifetime(&self) -> Duration {
-        Duration::from_secs(self.token_lifetime_s.unwrap_or(3600))
+        Duration::from_secs(
+            self.token_lifetime_s
+                .unwrap_or(3600)
+                .min(MAX_TOKEN_LIFETIME_S),
+        )
     }
 }
 
@@ -146,6 +175,21 @@ mod tests {
         assert_eq!(j.latency_ms, Some(Latency::Fixed(30)));
         assert!(Faults::parse(r#"{"error_rate": 2}"#).is_err());
         assert!(Faults::parse(r#"{"eror_rate": 0.1}"#).is_err());
+    }
+
+    #[test]
+    fn an_absurd_token_lifetime_is_refused_or_clamped() {
+        let err = Faults::parse("token_lifetime_s = 9223372036854775807").unwrap_err();
+        assert!(err.to_string().contains("token_lifetime_s"), "{err}");
+        let err = Faults::parse(r#"{"token_lifetime_s": 18446744073709551615}"#).unwrap_err();
+        assert!(err.to_string().contains("token_lifetime_s"), "{err}");
+        let ok = Faults::parse(&format!("token_lifetime_s = {MAX_TOKEN_LIFETIME_S}")).unwrap();
+        assert_eq!(ok.token_lifetime().as_secs(), MAX_TOKEN_LIFETIME_S);
+        let unchecked = Faults {
+            token_lifetime_s: Some(u64::MAX),
+            ..Faults::default()
+        };
+        assert_eq!(unchecked.token_lifetime().as_secs(), MAX_TOKEN_LIFETIME_S);
     }
 
     #[test]

@@ -813,7 +813,7 @@ async fn issue_token(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Respo
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
         tokens.retain(|_, expiry| *expiry > now);
-        tokens.insert(token.clone(), now + lifetime);
+        tokens.insert(token.clone(), now.checked_add(lifetime).unwrap_or(now));
     }
     shared.served.fetch_add(1, Ordering::Relaxed);
     axum::Json(json!({

@@ -116,3 +116,45 @@ async fn behaviour_suite_passes_in_every_dialect() {
     assert_eq!(parsed.provincial_json, Preset::TandanJson);
     assert!(Dialects::parse_settings("[dialect]\nc06 = \"nope\"\n").is_err());
 }
+
+/// A query for the fixture's citizen, and a context.
+fn citizen_query(f: &SuiteFixture) -> dancu_core::registry::IdentityQuery {
+    let c = &f.citizen;
+    let birth = c.birth_date.unwrap().to_string();
+    f.query(c.personal_id.as_str(), c.name.as_str(), &birth)
+}
+
+fn officer() -> dancu_core::registry::RequestContext {
+    dancu_core::registry::RequestContext::new("canbo.sandbox", "1.001776".parse().unwrap())
+        .unwrap()
+        .with_timeout(std::time::Duration::from_secs(10))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absurd_token_lifetime_never_panics_the_token_call() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        seed: 23,
+        citizens: 500,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    // Set directly (no validation): the sandbox clamps it.
+    sandbox.set_faults(dancu_sandbox::Faults {
+        token_lifetime_s: Some(u64::MAX),
+        ..dancu_sandbox::Faults::default()
+    });
+    let f = fixture(&sandbox, false);
+    let registry = sandbox.registry("lgsp", None).unwrap();
+    for _ in 0..2 {
+        let reply = registry
+            .lookup(&officer(), &citizen_query(&f))
+            .await
+            .unwrap();
+        assert!(matches!(
+            reply.outcome,
+            dancu_core::registry::LookupOutcome::Found(_)
+        ));
+    }
+    sandbox.shutdown().await.unwrap();
+}

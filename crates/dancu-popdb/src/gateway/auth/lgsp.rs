@@ -95,6 +95,43 @@ impl AuthSettings for Settings {
     }
 }
 
+/// The longest token lifetime believed (24 hours): a longer `expires_in`,
+/// an absurd one (`18446744073709551615`, `9.3e18`, `"inf"`) or none at
+/// all is taken as this; the token is still refreshed when a data call
+/// answers 401.
+pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// The lifetime an `expires_in` gives: seconds as a JSON number or a
+/// string, whole or fractional. Negative is zero (the token serves this
+/// call only); missing, not a number, not finite or above
+/// [`MAX_TOKEN_LIFETIME`] is [`MAX_TOKEN_LIFETIME`]. Never panics.
+fn token_lifetime(expires_in: Option<&serde_json::Value>) -> Duration {
+    let secs = match expires_in {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match secs {
+        Some(s) if s.is_finite() => {
+            if s <= 0.0 {
+                Duration::ZERO
+            } else {
+                Duration::try_from_secs_f64(s)
+                    .unwrap_or(MAX_TOKEN_LIFETIME)
+                    .min(MAX_TOKEN_LIFETIME)
+            }
+        }
+        _ => MAX_TOKEN_LIFETIME,
+    }
+}
+
+/// When a token obtained at `now` with `lifetime` is refreshed: `margin`
+/// before it expires, never before `now`, and with no overflow.
+fn refresh_at(now: Instant, lifetime: Duration, margin: Duration) -> Instant {
+    now.checked_add(lifetime.saturating_sub(margin))
+        .unwrap_or(now)
+}
+
 #[derive(Clone, Debug)]
 struct CachedToken {
     value: Secret,
@@ -190,18 +227,12 @@ impl LgspToken {
         {
             return Err(token_error("token_type is not bearer"));
         }
-        let expires_in = match json.get("expires_in") {
-            Some(serde_json::Value::Number(n)) => n.as_u64(),
-            Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
-            _ => None,
-        };
-        // Without a lifetime, the token is used until the gateway refuses it.
-        let lifetime = expires_in.map_or(Duration::from_secs(24 * 3600), Duration::from_secs);
+        let lifetime = token_lifetime(json.get("expires_in"));
         tracing::debug!(gateway = %http.name, lifetime_s = lifetime.as_secs(), "LGSP token obtained");
         Ok(CachedToken {
             value: Secret::new(token),
             header,
-            refresh_at: Instant::now() + lifetime.saturating_sub(self.refresh_margin),
+            refresh_at: refresh_at(Instant::now(), lifetime, self.refresh_margin),
         })
     }
 }
@@ -232,5 +263,45 @@ impl Auth for LgspToken {
             self.access_header.clone(),
         );
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn absurd_lifetimes_are_clamped_and_never_panic() {
+        let lt = |v: serde_json::Value| token_lifetime(Some(&v));
+        assert_eq!(lt(json!(3600)), Duration::from_secs(3600));
+        assert_eq!(lt(json!("3600")), Duration::from_secs(3600));
+        assert_eq!(lt(json!(1.5)), Duration::from_millis(1500));
+        assert_eq!(lt(json!(0)), Duration::ZERO);
+        assert_eq!(lt(json!(-5)), Duration::ZERO);
+        assert_eq!(token_lifetime(None), MAX_TOKEN_LIFETIME);
+        for huge in [
+            json!(u64::MAX),
+            json!(i64::MAX),
+            json!(9.3e18),
+            json!(f64::MAX),
+            json!("18446744073709551615"),
+            json!("9223372036854775807"),
+            json!("9.3e18"),
+            json!("1e400"),
+            json!("inf"),
+            json!("NaN"),
+            json!("soon"),
+            json!(null),
+            json!([1]),
+        ] {
+            let lifetime = lt(huge.clone());
+            assert_eq!(lifetime, MAX_TOKEN_LIFETIME, "{huge}");
+            let now = Instant::now();
+            assert!(refresh_at(now, lifetime, Duration::from_secs(60)) > now);
+        }
+        let now = Instant::now();
+        assert_eq!(refresh_at(now, Duration::MAX, Duration::ZERO), now);
+        assert_eq!(refresh_at(now, Duration::from_secs(10), Duration::MAX), now);
     }
 }
