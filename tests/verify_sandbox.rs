@@ -392,6 +392,37 @@ fn usage_and_configuration_errors_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("DANCU_AUDIT_SALT"));
 }
 
+#[test]
+fn numeric_settings_that_used_to_panic_exit_2_naming_the_key() {
+    let env = Env::start(16);
+    let p = env.person(|p| p.otp.is_none());
+    let config = std::fs::read_to_string(env.dir.join("dancu.toml")).expect("config");
+    for (setting, key) in [
+        ("rate_per_second = 1e-300", "rate_per_second"),
+        ("max_concurrency = 9223372036854775807", "max_concurrency"),
+        ("rate_per_second = nan", "rate_per_second"),
+    ] {
+        let bad = config.replace(
+            "max_retries = 3\n",
+            &format!("max_retries = 3\n{setting}\n"),
+        );
+        std::fs::write(env.dir.join("bad.toml"), bad).expect("written");
+        let out = Command::new(env!("CARGO_BIN_EXE_dancu"))
+            .current_dir(&env.dir)
+            .env("DANCU_AUDIT_SALT", SALT)
+            .args(["verify", "--config", "bad.toml", "--gateway", "c06"])
+            .args(["--id", p.id.as_str(), "--name", p.name.as_str(), "--dob"])
+            .arg(p.birth.to_string())
+            .args(["--procedure", "1.001776", "--json"])
+            .output()
+            .expect("dancu runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{setting}: {stderr}");
+        assert!(stderr.contains(key), "{setting}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{setting}: {stderr}");
+    }
+}
+
 /// How many lookups the audit trail of `env` holds (0 when it does not
 /// exist yet).
 fn audited(env: &Env) -> usize {

@@ -518,6 +518,70 @@ headers_env = { "X-Key" = "TINH_KEY" }
     }
 
     #[test]
+    fn numeric_settings_out_of_range_name_the_key() {
+        let set = |line: &str| {
+            FULL.replace(
+                "deadline_ms = 8000\nmax_retries = 2\nrate_per_second = 20\nmax_concurrency = 8\n",
+                &format!("{line}\n"),
+            )
+        };
+        for (line, expected) in [
+            (
+                "rate_per_second = 1e-300",
+                "[gateway.lgsp].rate_per_second: must be between 0.001 and 1000000",
+            ),
+            (
+                "rate_per_second = 1e300",
+                "[gateway.lgsp].rate_per_second: must be between",
+            ),
+            (
+                "rate_per_second = nan",
+                "[gateway.lgsp].rate_per_second: expected a positive number",
+            ),
+            (
+                "rate_per_second = inf",
+                "[gateway.lgsp].rate_per_second: expected a positive number",
+            ),
+            (
+                "max_concurrency = 9223372036854775807",
+                "[gateway.lgsp].max_concurrency: must be at most 100000",
+            ),
+            (
+                "max_retries = 4294967295",
+                "[gateway.lgsp].max_retries: must be at most 100",
+            ),
+            (
+                "deadline_ms = 9223372036854775807",
+                "[gateway.lgsp].deadline_ms: must be at most 86400000",
+            ),
+            (
+                "attempt_timeout_ms = 9223372036854775807",
+                "[gateway.lgsp].attempt_timeout_ms: must be at most 86400000",
+            ),
+            (
+                "token_refresh_margin_ms = 9223372036854775807",
+                "[gateway.lgsp].token_refresh_margin_ms: must be at most 86400000",
+            ),
+        ] {
+            let text = set(line);
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(
+                e.contains(expected),
+                "{line}: {e:?} should contain {expected:?}"
+            );
+        }
+        for ok in [
+            "rate_per_second = 0.001",
+            "rate_per_second = 1000000",
+            "max_concurrency = 100000",
+            "max_concurrency = 0",
+            "max_retries = 100",
+        ] {
+            parse(&set(ok)).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+    }
+
+    #[test]
     fn other_sections_are_kept_for_their_owners() {
         let text = format!(
             "{FULL}\n[serve]\naddr = \"127.0.0.1:8080\"\n[dossiers]\npath = \"d.sqlite\"\n"

@@ -172,18 +172,21 @@ impl fmt::Debug for RateLimit {
 }
 
 impl RateLimit {
-    /// The limits; `None` (or 0) disables one.
+    /// The limits; `None` (or 0) disables one. A rate so low its interval
+    /// is not a duration disables it too, and a concurrency above
+    /// [`Semaphore::MAX_PERMITS`] is capped there (the configuration
+    /// reader refuses both).
     #[must_use]
     pub fn new(rate_per_second: Option<f64>, max_concurrency: Option<usize>) -> Self {
         let interval = rate_per_second
             .filter(|r| r.is_finite() && *r > 0.0)
-            .map(|r| Duration::from_secs_f64(1.0 / r));
+            .and_then(|r| Duration::try_from_secs_f64(1.0 / r).ok());
         Self {
             interval,
             next_slot: Mutex::new(Instant::now()),
             permits: max_concurrency
                 .filter(|&n| n > 0)
-                .map(|n| Arc::new(Semaphore::new(n))),
+                .map(|n| Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS)))),
         }
     }
 }

@@ -87,6 +87,18 @@ config_values! {
     bool => |b| Self::Bool(b);
 }
 
+/// The longest `deadline_ms`, `attempt_timeout_ms` and
+/// `token_refresh_margin_ms`: one day.
+pub(crate) const MAX_MS: u64 = 24 * 3600 * 1000;
+/// The lowest `rate_per_second`: one call every 1,000 s.
+pub(crate) const MIN_RATE: f64 = 0.001;
+/// The highest `rate_per_second`.
+pub(crate) const MAX_RATE: f64 = 1_000_000.0;
+/// The highest `max_concurrency` (0 disables the cap).
+pub(crate) const MAX_CONCURRENCY: u64 = 100_000;
+/// The highest `max_retries`.
+pub(crate) const MAX_RETRIES: u64 = 100;
+
 impl ConfigValue {
     /// A string (an inline secret is a string too).
     pub(crate) fn text(&self) -> Result<&str, String> {
@@ -124,18 +136,33 @@ impl ConfigValue {
         }
     }
 
-    fn positive_ms(&self) -> Result<Duration, String> {
+    /// A non-negative integer at most `max`.
+    pub(crate) fn int_at_most(&self, max: u64) -> Result<u64, String> {
         match self.int()? {
+            n if n > max => Err(format!("must be at most {max}")),
+            n => Ok(n),
+        }
+    }
+
+    /// Milliseconds, at least 1 and at most [`MAX_MS`].
+    fn positive_ms(&self) -> Result<Duration, String> {
+        match self.int_at_most(MAX_MS)? {
             0 => Err("must be greater than 0".to_owned()),
             n => Ok(Duration::from_millis(n)),
         }
     }
 
-    fn positive_number(&self) -> Result<f64, String> {
-        match self {
-            Self::Int(i) if *i > 0 => Ok(*i as f64),
-            Self::Float(f) if f.is_finite() && *f > 0.0 => Ok(*f),
-            _ => Err("expected a positive number".to_owned()),
+    /// A finite number in `[MIN_RATE, MAX_RATE]` (NaN and infinities refused).
+    fn rate(&self) -> Result<f64, String> {
+        let r = match self {
+            Self::Int(i) if *i > 0 => *i as f64,
+            Self::Float(f) if f.is_finite() && *f > 0.0 => *f,
+            _ => return Err("expected a positive number".to_owned()),
+        };
+        if (MIN_RATE..=MAX_RATE).contains(&r) {
+            Ok(r)
+        } else {
+            Err(format!("must be between {MIN_RATE} and {MAX_RATE}"))
         }
     }
 
@@ -765,17 +792,20 @@ impl GatewayBuilder {
                     .map(|p| tls.pin = Some(p)),
                 "deadline_ms" => value.positive_ms().map(|d| resilience.deadline = d),
                 "attempt_timeout_ms" => value.positive_ms().map(|d| attempt_timeout = d),
-                "max_retries" => value.int().and_then(|n| {
+                "max_retries" => value.int_at_most(MAX_RETRIES).and_then(|n| {
                     resilience.retry.max_retries =
                         u32::try_from(n).map_err(|_| "too large".to_owned())?;
                     Ok(())
                 }),
                 "rate_per_second" => value
-                    .positive_number()
+                    .rate()
                     .map(|r| resilience.rate_per_second = Some(r)),
-                "max_concurrency" => value.int().map(|n| {
-                    resilience.max_concurrency =
-                        Some(usize::try_from(n).unwrap_or(usize::MAX)).filter(|&n| n > 0);
+                "max_concurrency" => value.int_at_most(MAX_CONCURRENCY).and_then(|n| {
+                    resilience.max_concurrency = Some(
+                        usize::try_from(n).map_err(|_| "too large".to_owned())?,
+                    )
+                    .filter(|&n| n > 0);
+                    Ok(())
                 }),
                 k => match auth.set(k, value) {
                     Some(taken) => taken,

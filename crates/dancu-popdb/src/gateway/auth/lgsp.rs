@@ -42,7 +42,7 @@ impl AuthSettings for Settings {
                 .text()
                 .map(|v| self.partner_code_cus = Some(v.to_owned())),
             "token_refresh_margin_ms" => value
-                .int()
+                .int_at_most(crate::gateway::builder::MAX_MS)
                 .map(|v| self.refresh_margin = Some(Duration::from_millis(v))),
             _ => return None,
         })
