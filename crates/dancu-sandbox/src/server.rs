@@ -363,10 +363,69 @@ fn dialect_settings(table: &mut serde_json::Value, channel: &Channel) {
 
 /// A listener that resets a share of connections (`reset_rate`) at accept
 /// time: the socket is closed with `SO_LINGER` 0, so the client sees a
-/// connection reset before any answer.
+/// connection reset before any answer. Resets apply to the gateway routes
+/// only: a connection picked for a reset is first peeked at (in its own
+/// task, so a slow client never holds up the accept loop) and one whose
+/// request is for `/admin/` is served, so `PUT /admin/faults` can always
+/// undo a `reset_rate` of 1.
 struct ResettingListener {
     inner: TcpListener,
     shared: Arc<Shared>,
+    spared_tx: tokio::sync::mpsc::UnboundedSender<(TcpStream, SocketAddr)>,
+    spared_rx: tokio::sync::mpsc::UnboundedReceiver<(TcpStream, SocketAddr)>,
+}
+
+impl ResettingListener {
+    fn new(inner: TcpListener, shared: Arc<Shared>) -> Self {
+        let (spared_tx, spared_rx) = tokio::sync::mpsc::unbounded_channel();
+        Self {
+            inner,
+            shared,
+            spared_tx,
+            spared_rx,
+        }
+    }
+}
+
+/// How long a connection picked for a reset may take to send its request
+/// line's start before it is reset anyway.
+const PEEK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Whether the request on `stream` is for the admin API (`GET`/`PUT
+/// /admin/…`), by peeking at its first bytes (nothing is consumed).
+async fn is_admin_request(stream: &TcpStream) -> bool {
+    const PREFIXES: [&[u8]; 2] = [b"GET /admin/", b"PUT /admin/"];
+    let mut buf = [0_u8; 11];
+    let peek = async {
+        loop {
+            let n = stream.peek(&mut buf).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            let seen = buf.get(..n)?;
+            if !PREFIXES.iter().any(|p| p.starts_with(seen)) {
+                return Some(false);
+            }
+            if n == buf.len() {
+                return Some(true);
+            }
+            // Not all there yet: wait for more.
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(PEEK_TIMEOUT, peek)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(false)
+}
+
+fn reset(stream: TcpStream) {
+    // A zero linger sends RST at once and never blocks (the deprecation is
+    // about non-zero lingers).
+    #[allow(deprecated)]
+    let _ = stream.set_linger(Some(Duration::ZERO));
+    drop(stream);
 }
 
 impl axum::serve::Listener for ResettingListener {
@@ -375,19 +434,30 @@ impl axum::serve::Listener for ResettingListener {
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         loop {
-            match self.inner.accept().await {
+            let accepted = tokio::select! {
+                spared = self.spared_rx.recv() => match spared {
+                    Some((stream, addr)) => return (stream, addr),
+                    None => continue,
+                },
+                accepted = self.inner.accept() => accepted,
+            };
+            match accepted {
                 Ok((stream, addr)) => {
+                    let _ = stream.set_nodelay(true);
                     let rate = self.shared.faults().0.reset_rate;
                     if rate > 0.0 && rand::random::<f64>() < rate {
-                        self.shared.faulted.fetch_add(1, Ordering::Relaxed);
-                        // A zero linger sends RST at once and never blocks
-                        // (the deprecation is about non-zero lingers).
-                        #[allow(deprecated)]
-                        let _ = stream.set_linger(Some(Duration::ZERO));
-                        drop(stream);
+                        let shared = Arc::clone(&self.shared);
+                        let spared = self.spared_tx.clone();
+                        tokio::spawn(async move {
+                            if is_admin_request(&stream).await {
+                                let _ = spared.send((stream, addr));
+                            } else {
+                                shared.faulted.fetch_add(1, Ordering::Relaxed);
+                                reset(stream);
+                            }
+                        });
                         continue;
                     }
-                    let _ = stream.set_nodelay(true);
                     return (stream, addr);
                 }
                 Err(e) => {
@@ -460,10 +530,7 @@ impl Sandbox {
             ))
             .with_state(Arc::clone(&shared));
         let (stop, stopped) = oneshot::channel::<()>();
-        let listener = ResettingListener {
-            inner: listener,
-            shared: Arc::clone(&shared),
-        };
+        let listener = ResettingListener::new(listener, Arc::clone(&shared));
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async {

@@ -158,3 +158,54 @@ async fn an_absurd_token_lifetime_never_panics_the_token_call() {
     }
     sandbox.shutdown().await.unwrap();
 }
+
+/// Sends one raw HTTP/1.1 request and reads until the server closes; `None`
+/// when the connection was reset or closed before any answer.
+async fn raw_request(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> Option<String> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: sandbox\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.ok()?;
+    (!answer.is_empty()).then(|| String::from_utf8_lossy(&answer).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_rate_of_one_resets_gateway_routes_but_not_the_admin_api() {
+    let sandbox = Sandbox::start(SandboxConfig {
+        seed: 24,
+        citizens: 200,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let addr = sandbox.addr();
+    let put = |body: &'static str| raw_request(addr, "PUT", "/admin/faults", body);
+    let answer = put("reset_rate = 1").await.expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // The gateway routes are reset, every time.
+    for _ in 0..5 {
+        assert_eq!(raw_request(addr, "POST", "/c06/tracuu", "<x/>").await, None);
+    }
+    // The admin API still answers, and can undo it.
+    let stats = raw_request(addr, "GET", "/admin/stats", "")
+        .await
+        .expect("stats");
+    assert!(stats.starts_with("HTTP/1.1 200"), "{stats}");
+    let answer = put("reset_rate = 0").await.expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let answer = raw_request(addr, "POST", "/c06/tracuu", "<x/>")
+        .await
+        .expect("answered again");
+    assert!(answer.starts_with("HTTP/1.1 "), "{answer}");
+    sandbox.shutdown().await.unwrap();
+}
