@@ -11,7 +11,7 @@ use dancu_core::admin::{Commune, Era, Place, Resolution, resolve};
 use dancu_core::report::{self, AddressReport, UnitEra};
 use serde_json::Value;
 
-use crate::lines::for_each_line;
+use crate::lines::{MAX_ADDRESS_LINE, for_each_line, too_long_line};
 
 /// `dancu address …`
 #[derive(Debug, Args)]
@@ -106,6 +106,7 @@ pub(crate) fn run(args: AddressArgs) -> anyhow::Result<ExitCode> {
 
 fn resolve_all(args: &ResolveArgs, out: &mut impl Write) -> io::Result<bool> {
     let mut all = true;
+    let mut any_too_long = false;
     let mut one = |text: &str, out: &mut dyn Write| -> io::Result<()> {
         let r = resolve(text);
         all &= r.is_resolved();
@@ -119,12 +120,17 @@ fn resolve_all(args: &ResolveArgs, out: &mut impl Write) -> io::Result<bool> {
     for text in &args.texts {
         if text == "-" {
             let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
-            for_each_line(&mut input, out, &mut one)?;
+            let json = args.json;
+            let mut too_long = |line: u64, out: &mut dyn Write| -> io::Result<()> {
+                any_too_long = true;
+                too_long_line(out, json, line, MAX_ADDRESS_LINE)
+            };
+            for_each_line(&mut input, out, MAX_ADDRESS_LINE, &mut one, &mut too_long)?;
         } else {
             one(text, out)?;
         }
     }
-    Ok(all)
+    Ok(all && !any_too_long)
 }
 
 /// A 2025 commune's name as on `on` (as in the data when `None`).

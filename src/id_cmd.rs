@@ -9,7 +9,7 @@ use dancu_core::identity::{IdNumber, IdNumberError};
 use dancu_core::report::IdReport;
 use dancu_core::{CalendarDate, Cmnd, IdKind};
 
-use crate::lines::for_each_input_line;
+use crate::lines::{MAX_ID_LINE, for_each_input_line, too_long_line};
 
 /// `dancu id …`
 #[derive(Debug, Args)]
@@ -51,6 +51,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     let stdout = io::stdout().lock();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout);
     let mut all_valid = true;
+    let mut any_too_long = false;
     // Each object is serialised into this buffer, then written at once: the
     // serialiser's many small writes stay off the dynamic `Write`.
     let mut buf = Vec::with_capacity(512);
@@ -66,13 +67,24 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
     for id in &args.ids {
         if id == "-" {
             let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
-            for_each_input_line(&mut input, &mut out, &mut report)?;
+            let json = args.json;
+            let mut too_long = |line: u64, out: &mut dyn Write| -> io::Result<()> {
+                any_too_long = true;
+                too_long_line(out, json, line, MAX_ID_LINE)
+            };
+            for_each_input_line(
+                &mut input,
+                &mut out,
+                MAX_ID_LINE,
+                &mut report,
+                &mut too_long,
+            )?;
         } else {
             report(id, &mut out)?;
         }
     }
     out.flush()?;
-    Ok(if all_valid {
+    Ok(if all_valid && !any_too_long {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

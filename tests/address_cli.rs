@@ -500,3 +500,21 @@ fn convert_file_refuses_a_missing_column_and_a_clash() {
     assert_eq!(code, 0);
     assert!(out.starts_with("address,province,dc_status,"));
 }
+
+#[test]
+fn an_over_long_address_line_is_reported_and_the_next_is_resolved() {
+    let stdin = format!(
+        "{}\nPhường Bến Nghé, Quận 1, TP Hồ Chí Minh\n",
+        "Phường ".repeat(2_000)
+    );
+    let (code, out) = dancu(&["address", "resolve", "-", "--json"], Some(&stdin));
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert_eq!(lines[0]["line"], 1);
+    assert_eq!(lines[0]["code"], "line_too_long");
+    assert!(lines[1].get("input").is_some(), "{}", lines[1]);
+}

@@ -278,3 +278,27 @@ fn a_large_stream_gives_one_line_per_input() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(out.stdout.iter().filter(|&&b| b == b'\n').count(), 50_000);
 }
+
+#[test]
+fn an_over_long_line_is_an_invalid_input_with_its_line_number() {
+    // 1 MiB of digits without a newline, then a valid ID.
+    let stdin = format!("{}\n001089000001\n", "1".repeat(1 << 20));
+    let out = dancu(
+        &["id", "inspect", "-", "--json", "--on", "2026-11-27"],
+        &stdin,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["line"], 1);
+    assert_eq!(lines[0]["valid"], false);
+    assert_eq!(lines[0]["code"], "line_too_long");
+    assert!(
+        !lines[0].to_string().contains("1111111111"),
+        "the input is not echoed"
+    );
+    assert_eq!(lines[1]["valid"], true, "{:?}", lines[1]);
+    let human = dancu(&["id", "inspect", "-"], &stdin);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.starts_with("line 1: invalid"), "{text}");
+}
