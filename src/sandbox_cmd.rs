@@ -37,8 +37,8 @@ struct PopulationArgs {
     /// Population seed: the same seed gives the same citizens.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Number of citizens (up to 1,000,000 and more).
-    #[arg(long, default_value_t = 10_000)]
+    /// Number of citizens (at most 10,000,000).
+    #[arg(long, default_value_t = 10_000, value_parser = citizens)]
     citizens: usize,
 }
 
@@ -234,4 +234,14 @@ fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--citizens`: a count up to the sandbox's maximum.
+fn citizens(text: &str) -> Result<usize, String> {
+    let max = dancu_sandbox::population::MAX_CITIZENS;
+    match text.trim().parse::<u64>() {
+        Ok(n) if n <= max as u64 => usize::try_from(n).map_err(|_| format!("at most {max}")),
+        Ok(_) => Err(format!("at most {max} citizens")),
+        Err(_) => Err("expected a number of citizens".to_owned()),
+    }
 }

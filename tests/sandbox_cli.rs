@@ -270,3 +270,16 @@ fn write_config_keeps_an_existing_file_unless_forced() {
     let written = std::fs::read_to_string(&config).expect("read");
     assert!(written.contains("[gateway.c06]"), "{written}");
 }
+
+#[test]
+fn more_citizens_than_the_maximum_are_refused() {
+    for sub in ["serve", "export"] {
+        let out = dancu()
+            .args(["sandbox", sub, "--citizens", "5000000000"])
+            .output()
+            .expect("dancu runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{sub}: {stderr}");
+        assert!(stderr.contains("at most 10000000"), "{sub}: {stderr}");
+    }
+}

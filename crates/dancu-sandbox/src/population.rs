@@ -71,6 +71,11 @@ pub enum RecordVintage {
     Current,
 }
 
+/// The largest population the sandbox generates (10,000,000 citizens, a
+/// few GB of memory): `dancu sandbox --citizens` refuses more, and
+/// [`Population::generate`] stops there.
+pub const MAX_CITIZENS: usize = 10_000_000;
+
 /// One synthetic citizen, stored compactly.
 #[derive(Clone, Debug)]
 pub struct Person {
@@ -594,6 +599,7 @@ impl Population {
     /// Generates `citizens` people from `seed`.
     #[must_use]
     pub fn generate(seed: u64, citizens: usize) -> Self {
+        let citizens = citizens.min(MAX_CITIZENS);
         let mut g = Generator::new(seed);
         g.people.reserve(citizens);
         while g.people.len() < citizens {
