@@ -915,6 +915,50 @@ async fn callers_waiting_for_a_hanging_token_call_time_out_on_their_own_clock() 
 }
 
 #[tokio::test]
+async fn invalid_header_bytes_are_an_invalid_response_not_unavailable() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    for answer in [
+        &b"HTTP/1.1 200 OK\r\nX-B\x01d: 1\r\nContent-Length: 0\r\n\r\n"[..],
+        &b"HTTP/1.1 200 OK\r\nX-Bad: a\x7fb\r\nContent-Length: 0\r\n\r\n"[..],
+        &b"HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n"[..],
+    ] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = Arc::clone(&connections);
+        let server = tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut buf = vec![0_u8; 64 * 1024];
+                let _ = socket.read(&mut buf).await;
+                let _ = socket.write_all(answer).await;
+                let _ = socket.shutdown().await;
+            }
+        });
+        let gw = dancu_popdb::gateway::Gateway::builder("c06", &format!("http://{addr}"))
+            .lookup_path("/a")
+            .verify_path("/b")
+            .c06_credentials("u", Secret::new("s"))
+            .api_key(Secret::new("k"))
+            .with_config("x_road_client", "x")
+            .build()
+            .expect("gateway");
+        let err = gw.lookup(&ctx(), &query()).await.unwrap_err();
+        assert!(
+            matches!(err, RegistryError::InvalidResponse { .. }),
+            "{:?}: {err:?}",
+            String::from_utf8_lossy(answer)
+        );
+        // Not transient: the retry layer does not try again.
+        assert!(!err.is_transient());
+        assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+        server.abort();
+    }
+}
+
+#[tokio::test]
 async fn connection_reset_and_refused_are_unavailable() {
     // A server that accepts and drops every connection.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

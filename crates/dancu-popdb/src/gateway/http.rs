@@ -121,6 +121,9 @@ pub(crate) enum WireError {
     TooLarge(usize),
     /// The gateway's TLS certificate is not trusted.
     UntrustedCertificate,
+    /// An answer that is not valid HTTP (bad status line or header bytes,
+    /// headers too large).
+    MalformedHttp,
 }
 
 impl From<WireError> for RegistryError {
@@ -150,6 +153,9 @@ impl From<WireError> for RegistryError {
             },
             WireError::TooLarge(max) => Self::InvalidResponse {
                 reason: format!("the answer is larger than {max} bytes"),
+            },
+            WireError::MalformedHttp => Self::InvalidResponse {
+                reason: "the answer is not valid HTTP (status line or headers)".to_owned(),
             },
             WireError::BadHeader(what) => Self::Configuration {
                 reason: format!("{what} cannot be sent as an HTTP header"),
@@ -261,9 +267,26 @@ fn untrusted_certificate(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// Whether an error chain holds hyper's refusal of what it parsed (an
+/// invalid status line or header bytes, headers too large).
+fn malformed_http(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if let Some(h) = err.downcast_ref::<hyper::Error>()
+            && (h.is_parse() || h.is_parse_status() || h.is_parse_too_large())
+        {
+            return true;
+        }
+        next = err.source();
+    }
+    false
+}
+
 fn classify(e: reqwest::Error) -> WireError {
     if untrusted_certificate(&e) {
         WireError::UntrustedCertificate
+    } else if malformed_http(&e) {
+        WireError::MalformedHttp
     } else if e.is_timeout() {
         WireError::TimedOut
     } else if e.is_connect() {
