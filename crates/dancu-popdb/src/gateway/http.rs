@@ -273,7 +273,7 @@ fn malformed_http(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut next = Some(e);
     while let Some(err) = next {
         if let Some(h) = err.downcast_ref::<hyper::Error>()
-            && (h.is_parse() || h.is_parse_status() || h.is_parse_too_large())
+            && (h.is_parse() || h.is_parse_status())
         {
             return true;
         }
