@@ -1134,3 +1134,31 @@ async fn an_absurd_token_lifetime_is_clamped_and_the_lookup_is_recorded() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_failed_lookup_records_the_attempts_the_gateway_saw() {
+    use dancu_popdb::layer::Layer as _;
+    use dancu_popdb::resilience::{Retry, RetryPolicy};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = open(dir.path());
+    let probe = Probe {
+        fail: true,
+        ..Probe::new(None)
+    };
+    let retrying = Retry(RetryPolicy {
+        max_retries: 3,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(4),
+    })
+    .over(probe);
+    let audited = Audited::new(retrying, sink.clone(), hasher());
+    let err = audited
+        .lookup(&ctx(), &query_for(ID))
+        .await
+        .expect_err("always unavailable");
+    assert!(matches!(err, RegistryError::Unavailable { .. }), "{err:?}");
+    let records = by_subject(sink.as_ref(), ID).await;
+    let completion = records[0].completion.as_ref().expect("completed");
+    assert_eq!(completion.outcome, "unavailable");
+    assert_eq!(completion.attempts, Some(4));
+}

@@ -291,13 +291,15 @@ impl Audit {
 
     /// Completes the record. A failed call is recorded with the digests of
     /// its last answered exchange, when the gateway got as far as one
-    /// (`exchanges_before` is [`RequestContext::exchanges`] before the call).
+    /// (`before` holds [`RequestContext::exchanges`] and
+    /// [`RequestContext::attempts`] before the call), and with the attempts
+    /// the gateway saw.
     /// `subjects` are the subject's other numbers on the record returned.
     async fn complete<T: Outcome>(
         &self,
         ctx: &RequestContext,
         ticket: AuditTicket,
-        exchanges_before: u32,
+        before: Before,
         result: &Answer<T>,
         subjects: Vec<AuditSubject>,
     ) {
@@ -310,7 +312,7 @@ impl Audit {
                 exchange: reply.meta.exchange,
                 subjects,
             },
-            Err(e) => unanswered(e.code(), ctx, exchanges_before),
+            Err(e) => unanswered(e.code(), ctx, before),
         };
         if let Err(e) = self.sink.complete(ticket, &completion).await {
             tracing::warn!(
@@ -332,8 +334,11 @@ impl Layer for Audit {
         next.precheck(call.ctx)?;
         let ticket = self.begin(&call).await?;
         let ctx = call.ctx;
-        let exchanges = ctx.exchanges();
-        let guard = CancelGuard::new(&self.sink, ctx, ticket, exchanges);
+        let before = Before {
+            exchanges: ctx.exchanges(),
+            attempts: ctx.attempts(),
+        };
+        let guard = CancelGuard::new(&self.sink, ctx, ticket, before);
         let result = next.call(ctx).await;
         guard.disarm();
         // Every number of the subject on the record returned indexes the
@@ -344,22 +349,30 @@ impl Layer for Audit {
             }),
             Err(_) => Vec::new(),
         };
-        self.complete(ctx, ticket, exchanges, &result, subjects)
-            .await;
+        self.complete(ctx, ticket, before, &result, subjects).await;
         result
     }
 }
 
+/// What the context had counted before a call: exchanges and attempts.
+#[derive(Clone, Copy, Debug)]
+struct Before {
+    exchanges: u32,
+    attempts: u32,
+}
+
 /// The completion of a call that brought no answer (an error, or the
-/// caller gave up): the outcome key and the digests of the last exchange
+/// caller gave up): the outcome key, the attempts made during the call
+/// (`None` when no layer counted any) and the digests of the last exchange
 /// that got a response during the call, if any.
-fn unanswered(outcome: &str, ctx: &RequestContext, exchanges_before: u32) -> AuditCompletion {
+fn unanswered(outcome: &str, ctx: &RequestContext, before: Before) -> AuditCompletion {
+    let attempts = ctx.attempts().saturating_sub(before.attempts);
     AuditCompletion {
         completed_at: Timestamp::now(),
         outcome: outcome.to_owned(),
-        attempts: None,
+        attempts: (attempts > 0).then_some(attempts),
         as_of: None,
-        exchange: ctx.exchange_since(exchanges_before),
+        exchange: ctx.exchange_since(before.exchanges),
         subjects: Vec::new(),
     }
 }
@@ -375,7 +388,7 @@ pub const CANCELLED: &str = "cancelled";
 /// cannot wait); without a runtime, or if that write fails, the record
 /// stays pending, which the contract allows.
 struct CancelGuard {
-    armed: Option<(Arc<dyn AuditSink>, AuditTicket, RequestContext, u32)>,
+    armed: Option<(Arc<dyn AuditSink>, AuditTicket, RequestContext, Before)>,
 }
 
 impl CancelGuard {
@@ -383,10 +396,10 @@ impl CancelGuard {
         sink: &Arc<dyn AuditSink>,
         ctx: &RequestContext,
         ticket: AuditTicket,
-        exchanges_before: u32,
+        before: Before,
     ) -> Self {
         Self {
-            armed: Some((Arc::clone(sink), ticket, ctx.clone(), exchanges_before)),
+            armed: Some((Arc::clone(sink), ticket, ctx.clone(), before)),
         }
     }
 
@@ -399,11 +412,11 @@ impl CancelGuard {
 
 impl Drop for CancelGuard {
     fn drop(&mut self) {
-        let Some((sink, ticket, ctx, exchanges_before)) = self.armed.take() else {
+        let Some((sink, ticket, ctx, before)) = self.armed.take() else {
             return;
         };
         let request_id = ctx.request_id().to_string();
-        let completion = unanswered(CANCELLED, &ctx, exchanges_before);
+        let completion = unanswered(CANCELLED, &ctx, before);
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             tracing::warn!(
                 request_id = %request_id,
