@@ -24,4 +24,4 @@ pub use dialect::{
 pub use fault::{DecodeError, FaultCode, RequestFault, SoapFault, mask_digit_runs};
 pub use request::{WireBirth, WireKey, WireRequest};
 pub use secret::Secret;
-pub use xml::{BCA_NS, Limits, MIC_NS, SOAP_NS};
+pub use xml::{BCA_NS, Limits, MAX_ATTRIBUTES, MAX_NAMESPACES, MIC_NS, SOAP_NS};

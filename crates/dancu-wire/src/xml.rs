@@ -54,6 +54,15 @@ impl Default for Limits {
     }
 }
 
+/// Most attributes on one element (namespace declarations included): the
+/// contract's elements carry a handful, and checking an element's
+/// attributes for duplicates costs the square of their number, so a flood
+/// of them is refused before it gets expensive.
+pub const MAX_ATTRIBUTES: usize = 64;
+
+/// Most namespace declarations in scope at once.
+pub const MAX_NAMESPACES: usize = 64;
+
 /// One element: namespace, local name, attributes (local name, value),
 /// element children and the concatenated character data. Names and text
 /// borrow from the input where they can.
@@ -73,7 +82,8 @@ pub(crate) enum XmlError {
     Encoding,
     /// Larger than the limit.
     TooLarge(usize),
-    /// Nested deeper or with more elements than the contract ever needs.
+    /// Nested deeper, or with more elements, attributes on one element or
+    /// namespace declarations than the contract ever needs.
     TooComplex,
     /// A DTD: never accepted.
     Doctype,
@@ -88,7 +98,9 @@ impl std::fmt::Display for XmlError {
         match self {
             Self::Encoding => f.write_str("the body is not UTF-8"),
             Self::TooLarge(max) => write!(f, "the body is larger than {max} bytes"),
-            Self::TooComplex => f.write_str("the document is nested too deeply or too large"),
+            Self::TooComplex => f.write_str(
+                "the document is nested too deeply, has too many elements, attributes or namespace declarations",
+            ),
             Self::Doctype => f.write_str("a document type declaration is not accepted"),
             Self::Malformed(at) => write!(f, "the body is not well-formed XML (near byte {at})"),
             Self::Empty => f.write_str("the body has no XML element"),
@@ -198,7 +210,10 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Node<'a>, Xm
                 let mut attrs = Vec::new();
                 let mut declared = 0;
                 if !e.attributes_raw().iter().all(u8::is_ascii_whitespace) {
-                    for a in e.attributes() {
+                    for (n, a) in e.attributes().enumerate() {
+                        if n >= MAX_ATTRIBUTES {
+                            return Err(XmlError::TooComplex);
+                        }
                         let a = a.map_err(|_| malformed())?;
                         let key = a.key.into_inner();
                         let binding = match key {
@@ -209,6 +224,9 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Node<'a>, Xm
                             let uri = a.value.as_ref();
                             if uri.is_empty() && !prefix.is_empty() {
                                 return Err(malformed());
+                            }
+                            if scope.len() >= MAX_NAMESPACES {
+                                return Err(XmlError::TooComplex);
                             }
                             scope.push((within(text, prefix)?, ns_of(uri)));
                             declared += 1;
@@ -426,5 +444,48 @@ mod tests {
         let mut s = String::new();
         escape_into(&mut s, "a<b>&\"'\u{1}c");
         assert_eq!(s, "a&lt;b&gt;&amp;&quot;&apos;c");
+    }
+
+    #[test]
+    fn attribute_and_namespace_floods_are_refused_in_linear_time() {
+        // 340,000 empty attributes on one element (3.6 MB): refused at the
+        // 65th, long before the quadratic duplicate check costs anything.
+        let mut doc = String::from("<a");
+        for i in 0..340_000 {
+            doc.push_str(&format!(" a{i}=\"\""));
+        }
+        doc.push_str("/>");
+        let started = std::time::Instant::now();
+        assert_eq!(
+            parse(doc.as_bytes(), &Limits::default()).unwrap_err(),
+            XmlError::TooComplex
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        let attrs = |n: usize| {
+            let list: String = (0..n).map(|i| format!(" a{i}=\"v\"")).collect();
+            format!("<a{list}/>")
+        };
+        assert!(parse(attrs(MAX_ATTRIBUTES).as_bytes(), &Limits::default()).is_ok());
+        assert_eq!(
+            parse(attrs(MAX_ATTRIBUTES + 1).as_bytes(), &Limits::default()).unwrap_err(),
+            XmlError::TooComplex
+        );
+        // Namespace declarations in scope, spread over nested elements.
+        let nested: String = (0..MAX_NAMESPACES + 1)
+            .map(|i| format!("<e xmlns:p{i}=\"urn:x{i}\">"))
+            .collect();
+        let doc = nested + &"</e>".repeat(MAX_NAMESPACES + 1);
+        let limits = Limits {
+            max_depth: 1000,
+            ..Limits::default()
+        };
+        assert_eq!(
+            parse(doc.as_bytes(), &limits).unwrap_err(),
+            XmlError::TooComplex
+        );
     }
 }
