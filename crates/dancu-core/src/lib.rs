@@ -17,7 +17,8 @@ pub use dossier::{DossierCode, ProcedureCode};
 pub use identity::{
     BirthDate, BirthDateError, Cmnd, DateAgreement, FullName, Gender, GenderCode, IdKind, IdNumber,
     IdNumberError, Masked, NameAgreement, NameError, Passport, PersonalId, PersonalIdError,
-    Precision, ProvinceRegistration, Redacted, RedactedForm, Registration, TaxCode,
+    Precision, ProvinceRegistration, Redacted, RedactedForm, Registration, TaxCode, mask_numbers,
+    mask_phrase,
 };
 pub use registry::{
     CheckOutcome, CitizenRecord, IdentityQuery, LookupOutcome, MatchReport, PopulationRegistry,

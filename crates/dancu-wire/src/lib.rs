@@ -21,7 +21,7 @@ pub use dialect::{
     CheckElement, DateFormat, Dialect, DialectError, JsonAuth, JsonCheckShape, KeyCase, NameForm,
     Preset, PresetChannel, RequestIdFormat, TimestampUnit,
 };
-pub use fault::{DecodeError, FaultCode, RequestFault, SoapFault, mask_digit_runs};
+pub use fault::{DecodeError, FaultCode, RequestFault, SoapFault};
 pub use request::{WireBirth, WireKey, WireRequest};
 pub use secret::Secret;
 pub use xml::{BCA_NS, Limits, MIC_NS, SOAP_NS};
