@@ -17,6 +17,8 @@
 
 mod sqlite;
 #[cfg(feature = "testkit")]
+// A behaviour suite for tests: its checks fail by panicking, as assertions do.
+#[allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 pub mod suite;
 
 use std::fmt;
