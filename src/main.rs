@@ -3,6 +3,13 @@
 //!
 //! The binary stays thin: every rule lives in the library crates.
 
+// Nothing from the network, a file or the command line may panic the binary:
+// no unwrap, expect or panic outside tests (clippy, under `-D warnings` in CI).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

@@ -540,3 +540,29 @@ fn bad_input_is_a_clear_error() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_damaged_trail_is_reported_not_read() {
+    let (_dir, db) = setup();
+    // Every page but the first overwritten: the header still says SQLite.
+    let len = std::fs::metadata(&db).expect("metadata").len();
+    assert!(len > 4096, "the trail has more than one page");
+    std::fs::write(
+        &db,
+        [
+            std::fs::read(&db).expect("read")[..4096].to_vec(),
+            vec![0x5a; usize::try_from(len - 4096).expect("size")],
+        ]
+        .concat(),
+    )
+    .expect("overwrite");
+    let out = dancu(&["audit", "who", "--subject", ID, "--db", &db], Some(SALT));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is damaged"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "nothing is answered from it");
+    assert!(
+        !stderr(&out).contains(ID),
+        "no personal data: {}",
+        stderr(&out)
+    );
+}

@@ -1,4 +1,10 @@
 #![doc = include_str!("../README.md")]
+// Nothing from the network, a file or the command line may panic this crate:
+// no unwrap, expect or panic outside tests (clippy, under `-D warnings` in CI).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod admin;
 mod date;
@@ -17,7 +23,8 @@ pub use dossier::{DossierCode, ProcedureCode};
 pub use identity::{
     BirthDate, BirthDateError, Cmnd, DateAgreement, FullName, Gender, GenderCode, IdKind, IdNumber,
     IdNumberError, Masked, NameAgreement, NameError, Passport, PersonalId, PersonalIdError,
-    Precision, ProvinceRegistration, Redacted, RedactedForm, Registration, TaxCode,
+    Precision, ProvinceRegistration, Redacted, RedactedForm, Registration, TaxCode, mask_numbers,
+    mask_phrase,
 };
 pub use registry::{
     CheckOutcome, CitizenRecord, IdentityQuery, LookupOutcome, MatchReport, PopulationRegistry,

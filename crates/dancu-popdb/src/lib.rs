@@ -1,4 +1,10 @@
 #![doc = include_str!("../README.md")]
+// Nothing from the network, a file or the command line may panic this crate:
+// no unwrap, expect or panic outside tests (clippy, under `-D warnings` in CI).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod audit;
 pub mod config;
@@ -8,6 +14,8 @@ pub mod layer;
 pub mod memory;
 pub mod resilience;
 #[cfg(feature = "testkit")]
+// A behaviour suite for tests: its checks fail by panicking, as assertions do.
+#[allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 pub mod suite;
 
 pub use dancu_wire::Secret;

@@ -1162,3 +1162,23 @@ async fn a_failed_lookup_records_the_attempts_the_gateway_saw() {
     assert_eq!(completion.outcome, "unavailable");
     assert_eq!(completion.attempts, Some(4));
 }
+
+#[tokio::test]
+async fn the_purpose_is_stored_only_after_masking() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sink = open(dir.path());
+    let audited = Audited::new(Probe::new(None), sink.clone(), hasher());
+    let ctx = ctx()
+        .with_purpose(&format!(
+            "Xác minh cho {} (CCCD 006 089 000 001, sinh 12/05/1989) theo Điều 20",
+            NAME.to_uppercase()
+        ))
+        .expect("purpose");
+    audited.lookup(&ctx, &query_for(ID)).await.expect("lookup");
+    let records = by_subject(sink.as_ref(), ID).await;
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        records[0].entry.purpose.as_deref(),
+        Some("Xác minh cho *** (CCCD *** *** **0 001, sinh **/**/****) theo Điều 20")
+    );
+}

@@ -1638,3 +1638,48 @@ async fn nothing_sensitive_is_logged_or_printed() {
     }
     let _ = std::io::stderr().flush();
 }
+
+#[tokio::test]
+async fn fault_texts_reach_the_caller_without_the_citizens_data() {
+    let echo = "Cong dan NGUYỄN VĂN AN (CCCD 006 089 000 001, 006-089-000-001, sinh 12/05/1989 \
+                hay 19890512) khong khop";
+    let soap = encode_fault(FaultCode::Client, echo);
+    let json = serde_json::json!({"error_code": 7, "message": echo});
+    for (label, gw, response) in [
+        (
+            "SOAP Client fault",
+            c06 as fn(&MockServer) -> GatewayBuilder,
+            ResponseTemplate::new(200).set_body_raw(soap.clone(), XML),
+        ),
+        (
+            "JSON refusal",
+            provincial,
+            ResponseTemplate::new(200).set_body_json(json.clone()),
+        ),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(response)
+            .mount(&server)
+            .await;
+        let err = gw(&server)
+            .build()
+            .expect("gateway")
+            .lookup(&ctx(), &query())
+            .await
+            .expect_err(label);
+        let RegistryError::Rejected { fault } = &err else {
+            panic!("{label}: {err:?}");
+        };
+        assert_eq!(
+            fault,
+            "Cong dan *** (CCCD *** *** **0 001, ***-***-**0-001, sinh **/**/**** hay ********) \
+             khong khop",
+            "{label}"
+        );
+        let shown = format!("{err} {err:?}");
+        for secret in ["NGUYỄN", "089 000", "1989"] {
+            assert!(!shown.contains(secret), "{label}: {secret} in {shown}");
+        }
+    }
+}

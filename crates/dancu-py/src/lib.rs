@@ -7,6 +7,13 @@
 //! (`to_py`): the same keys and values as the command line's `--json`,
 //! from the one definition of each shape.
 
+// Nothing from the network, a file or the command line may panic this crate:
+// no unwrap, expect or panic outside tests (clippy, under `-D warnings` in CI).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 use std::borrow::Cow;
 
 use dancu_core::admin::resolve;

@@ -1,4 +1,10 @@
 #![doc = include_str!("../README.md")]
+// Nothing from the network, a file or the command line may panic this crate:
+// no unwrap, expect or panic outside tests (clippy, under `-D warnings` in CI).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod export;
 pub mod faults;

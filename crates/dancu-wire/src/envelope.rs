@@ -12,7 +12,9 @@
 //! assert!(matches!(decode_reply(&v, false).unwrap(), JsonReply::Refused { .. }));
 //! ```
 
-use crate::fault::{DecodeError, mask_digit_runs};
+use dancu_core::mask_numbers;
+
+use crate::fault::DecodeError;
 
 /// `message` of a reply asking for the citizen's one-time password.
 pub const OTP_REQUIRED: &str = "00";
@@ -31,7 +33,7 @@ pub enum JsonReply<'a> {
     OtpRequired,
     /// `"01"`: the one-time password was wrong (same).
     OtpRejected,
-    /// A refusal: the code and the text, long digit runs masked.
+    /// A refusal: the code and the text, ID numbers and dates masked.
     Refused {
         /// `error_code`.
         code: i64,
@@ -91,7 +93,7 @@ pub fn decode_reply(
         (_, OTP_REJECTED) if citizen_otp => JsonReply::OtpRejected,
         (code, text) => JsonReply::Refused {
             code,
-            text: mask_digit_runs(text),
+            text: mask_numbers(text),
         },
     })
 }

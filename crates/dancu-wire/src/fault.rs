@@ -1,5 +1,6 @@
 //! SOAP faults, both directions, and what the codec's errors say.
 
+use dancu_core::mask_numbers;
 use dancu_core::registry::RegistryError;
 
 use crate::xml::{self, Node, Ns};
@@ -46,8 +47,8 @@ impl FaultCode {
 pub struct SoapFault {
     /// The classified `faultcode`.
     pub code: FaultCode,
-    /// `faultstring`, with any run of 9 or more digits masked (a gateway
-    /// may echo an ID number).
+    /// `faultstring`, its ID numbers and dates masked by
+    /// [`dancu_core::mask_numbers`] (a gateway may echo them).
     pub text: String,
 }
 
@@ -63,33 +64,6 @@ impl SoapFault {
             FaultCode::Client | FaultCode::Other => RegistryError::Rejected { fault: self.text },
         }
     }
-}
-
-/// Masks every run of 9 or more ASCII digits but its last 4, so fault
-/// texts that echo an ID number do not carry it into logs or errors.
-#[must_use]
-pub fn mask_digit_runs(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= 9 {
-            out.extend(std::iter::repeat_n('*', run.len() - 4));
-            out.push_str(&run[run.len() - 4..]);
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
 }
 
 /// Why an answer could not be decoded. Messages name the problem, never a
@@ -183,7 +157,7 @@ pub(crate) fn fault(node: &Node) -> Option<SoapFault> {
     let text = node.child_text(&nss, "faultstring").unwrap_or("");
     Some(SoapFault {
         code: FaultCode::classify(code),
-        text: mask_digit_runs(text),
+        text: mask_numbers(text),
     })
 }
 
@@ -219,7 +193,7 @@ mod tests {
     #[test]
     fn digit_runs_are_masked() {
         assert_eq!(
-            mask_digit_runs("id 006089000001 x 12345678 y095123456"),
+            mask_numbers("id 006089000001 x 12345678 y095123456"),
             "id ********0001 x 12345678 y*****3456"
         );
     }

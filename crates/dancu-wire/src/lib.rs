@@ -1,4 +1,10 @@
 #![doc = include_str!("../README.md")]
+// Nothing from the network, a file or the command line may panic this crate:
+// no unwrap, expect or panic outside tests (clippy, under `-D warnings` in CI).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 //!
 //! ```
 //! use dancu_wire::{Dialect, Preset};
@@ -21,7 +27,7 @@ pub use dialect::{
     CheckElement, DateFormat, Dialect, DialectError, JsonAuth, JsonCheckShape, KeyCase, NameForm,
     Preset, PresetChannel, RequestIdFormat, TimestampUnit,
 };
-pub use fault::{DecodeError, FaultCode, RequestFault, SoapFault, mask_digit_runs};
+pub use fault::{DecodeError, FaultCode, RequestFault, SoapFault};
 pub use request::{WireBirth, WireKey, WireRequest};
 pub use secret::Secret;
 pub use xml::{BCA_NS, Limits, MAX_ATTRIBUTES, MAX_NAMESPACES, MIC_NS, SOAP_NS};

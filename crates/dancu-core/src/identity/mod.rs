@@ -20,7 +20,7 @@ pub use birth_date::{BirthDate, BirthDateError, DateAgreement, Precision};
 pub use documents::{CMND_LAST_VALID_DAY, Cmnd, DocumentError, Passport, TaxCode};
 pub use gender::{Gender, GenderCode, GenderError};
 pub use id_number::{IdKind, IdNumber, IdNumberError, UnclassifiedError};
-pub use mask::{Masked, Redacted, RedactedForm};
+pub use mask::{Masked, Redacted, RedactedForm, mask_numbers, mask_phrase};
 pub use name::{FullName, MAX_NAME_CHARS, NameAgreement, NameError, fold};
 pub use personal_id::{PersonalId, PersonalIdError};
 pub use registration::{ProvinceRegistration, Registration};

@@ -17,17 +17,19 @@
 
 mod sqlite;
 #[cfg(feature = "testkit")]
+// A behaviour suite for tests: its checks fail by panicking, as assertions do.
+#[allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 pub mod suite;
 
 use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use dancu_core::Timestamp;
 use dancu_core::registry::{
     AuditCompletion, AuditEntry, AuditQuery, AuditSink, AuditSubject, AuditTicket, CitizenRecord,
     LookupKey, PopulationRegistry, RegistryError, RequestContext,
 };
+use dancu_core::{Timestamp, mask_numbers, mask_phrase};
 use sha2::{Digest, Sha256};
 
 pub use sqlite::{OpenError, SCHEMA_VERSION, SqliteAuditSink, WriterStats};
@@ -256,13 +258,18 @@ impl<R: PopulationRegistry> Audited<R> {
 impl Audit {
     async fn begin(&self, call: &Call<'_>) -> Result<AuditTicket, RegistryError> {
         let (ctx, info, operation) = (call.ctx, call.info(), call.operation);
-        let entry = AuditEntry::for_request(
+        let mut entry = AuditEntry::for_request(
             ctx,
             &info.name,
             info.channel,
             operation,
             self.hasher.subject(call.query.key()),
         );
+        // The officer's free text may hold what the trail never stores in
+        // full: numbers, dates, the citizen's name.
+        entry.purpose = entry
+            .purpose
+            .map(|p| mask_phrase(&mask_numbers(&p), call.query.name().as_str()));
         match self.sink.begin(&entry).await {
             Ok(ticket) => {
                 tracing::debug!(

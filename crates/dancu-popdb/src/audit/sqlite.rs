@@ -143,6 +143,19 @@ pub enum OpenError {
         /// The mode SQLite kept.
         mode: String,
     },
+    /// SQLite's integrity check found the file damaged (overwritten pages,
+    /// a truncated copy): records could be missing from every query, so
+    /// nothing is written to it and no lookup can be audited.
+    #[error(
+        "the audit database {path} is damaged ({finding}); restore it from a backup or move it aside"
+    )]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// SQLite's first finding, e.g. "database disk image is malformed"
+        /// or "Tree 4 page 7 cell 0: …"; it names pages, never a record.
+        finding: String,
+    },
     /// A worker thread could not be started.
     #[error("cannot start the audit store's threads: {0}")]
     Thread(String),
@@ -297,6 +310,7 @@ impl SqliteAuditSink {
         };
         let mut writer = Connection::open(&path).map_err(sqlite)?;
         configure(&writer).map_err(sqlite)?;
+        check_integrity(&writer, &path)?;
         let mode = switch_to_wal(&writer).map_err(sqlite)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(OpenError::NoWal { path, mode });
@@ -366,6 +380,7 @@ impl SqliteAuditSink {
         )
         .map_err(sqlite)?;
         reader.busy_timeout(BUSY_TIMEOUT).map_err(sqlite)?;
+        check_integrity(&reader, &path)?;
         let version: i64 = reader
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(sqlite)?;
@@ -518,6 +533,30 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // Purged records are overwritten, not just unlinked.
     conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
+}
+
+/// Runs `PRAGMA quick_check` (every page and index entry read once, linear
+/// in the file's size) and refuses a damaged file. A file that is not a
+/// database at all stays an [`OpenError::Sqlite`].
+fn check_integrity(conn: &Connection, path: &Path) -> Result<(), OpenError> {
+    let damaged = |finding: String| OpenError::Damaged {
+        path: path.to_path_buf(),
+        finding,
+    };
+    let findings: rusqlite::Result<Vec<String>> = conn
+        .prepare("PRAGMA quick_check(1)")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect());
+    match findings {
+        Ok(f) if f.iter().all(|l| l == "ok") => Ok(()),
+        Ok(f) => Err(damaged(f.join("; "))),
+        Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseCorrupt) => {
+            Err(damaged(e.to_string()))
+        }
+        Err(e) => Err(OpenError::Sqlite {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        }),
+    }
 }
 
 /// Sets `journal_mode=WAL` and returns the mode the database ended up in.
@@ -1034,6 +1073,73 @@ mod tests {
             SqliteAuditSink::open(&garbage),
             Err(OpenError::Sqlite { .. })
         ));
+    }
+
+    #[test]
+    fn a_damaged_file_is_refused_when_opened() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("audit.sqlite");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        {
+            let sink = SqliteAuditSink::open(&path).expect("open");
+            let ctx = dancu_core::RequestContext::new("canbo.a", "1.001776".parse().expect("code"))
+                .expect("ctx");
+            let subject = AuditSubject {
+                masked: Masked::new("006089000001"),
+                hash: "ab".repeat(32),
+                salt_check: "cd".repeat(32),
+            };
+            let entry = AuditEntry::for_request(&ctx, "g", "in_memory", Operation::Check, subject);
+            rt.block_on(sink.begin(&entry)).expect("begin");
+        }
+        // Grow the trail to a few hundred pages by copying the record.
+        {
+            let c = Connection::open(&path).expect("open");
+            let cols: Vec<String> = c
+                .prepare("SELECT name FROM pragma_table_info('audit_record') WHERE name != 'id'")
+                .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+                .expect("columns");
+            let cols = cols.join(", ");
+            for _ in 0..12 {
+                c.execute_batch(&format!(
+                    "INSERT INTO audit_record ({cols}) SELECT {cols} FROM audit_record"
+                ))
+                .expect("copy");
+            }
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .expect("checkpoint");
+        }
+        // A healthy file opens both ways.
+        drop(SqliteAuditSink::open(&path).expect("healthy"));
+        drop(SqliteAuditSink::open_read_only(&path).expect("healthy, read-only"));
+
+        // 8 KiB overwritten in the middle, as the probe did.
+        let len = std::fs::metadata(&path).expect("metadata").len();
+        assert!(len > 64 * 1024, "the trail spans many pages ({len} bytes)");
+        {
+            use std::io::{Seek, SeekFrom, Write};
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .expect("open file");
+            f.seek(SeekFrom::Start(len / 2)).expect("seek");
+            f.write_all(&[0x5a; 8192]).expect("overwrite");
+        }
+        for opened in [
+            SqliteAuditSink::open(&path).map(drop),
+            SqliteAuditSink::open_read_only(&path).map(drop),
+        ] {
+            match opened {
+                Err(e @ OpenError::Damaged { .. }) => {
+                    let text = e.to_string();
+                    assert!(text.contains("is damaged"), "{text}");
+                    assert!(!text.contains("006089"), "no personal data: {text}");
+                }
+                other => panic!("expected Damaged, got {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -38,11 +38,11 @@ mod http;
 mod tls;
 
 use async_trait::async_trait;
-use dancu_core::CalendarDate;
 use dancu_core::registry::{
     CheckOutcome, IdentityQuery, LookupOutcome, Operation, PopulationRegistry, RegistryError,
     RegistryInfo, Reply, ReplyMeta, RequestContext,
 };
+use dancu_core::{CalendarDate, mask_phrase};
 use dancu_wire::envelope::{self, JsonReply};
 use dancu_wire::response::{self, LookupAnswer, SoapReply};
 use dancu_wire::{DecodeError, Dialect, WireRequest, request};
@@ -223,6 +223,49 @@ impl PopulationRegistry for Gateway {
     }
 
     async fn lookup(&self, ctx: &RequestContext, query: &IdentityQuery) -> Answer<LookupOutcome> {
+        self.lookup_once(ctx, query)
+            .await
+            .map_err(|e| scrub(e, query))
+    }
+
+    async fn check(&self, ctx: &RequestContext, query: &IdentityQuery) -> Answer<CheckOutcome> {
+        self.check_once(ctx, query)
+            .await
+            .map_err(|e| scrub(e, query))
+    }
+}
+
+/// A gateway's texts in an error — fault text, reason — with what the
+/// query itself holds masked: its name (in any letter case) and one-time
+/// password, on top of the ID numbers and dates the codec masks already.
+fn scrub(e: RegistryError, query: &IdentityQuery) -> RegistryError {
+    let clean = |t: String| {
+        let t = mask_phrase(&t, query.name().as_str());
+        match query.otp() {
+            Some(otp) => mask_phrase(&t, otp.as_str()),
+            None => t,
+        }
+    };
+    match e {
+        RegistryError::Rejected { fault } => RegistryError::Rejected {
+            fault: clean(fault),
+        },
+        RegistryError::Unavailable { reason } => RegistryError::Unavailable {
+            reason: clean(reason),
+        },
+        RegistryError::InvalidResponse { reason } => RegistryError::InvalidResponse {
+            reason: clean(reason),
+        },
+        other => other,
+    }
+}
+
+impl Gateway {
+    async fn lookup_once(
+        &self,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Answer<LookupOutcome> {
         let ex = self.exchange(Operation::Lookup, ctx, query).await?;
         let today = CalendarDate::today_in_vietnam();
         let limits = &self.dialect.limits;
@@ -253,7 +296,11 @@ impl PopulationRegistry for Gateway {
         }
     }
 
-    async fn check(&self, ctx: &RequestContext, query: &IdentityQuery) -> Answer<CheckOutcome> {
+    async fn check_once(
+        &self,
+        ctx: &RequestContext,
+        query: &IdentityQuery,
+    ) -> Answer<CheckOutcome> {
         let ex = self.exchange(Operation::Check, ctx, query).await?;
         let yes = |b: bool| {
             if b {
@@ -283,5 +330,44 @@ impl PopulationRegistry for Gateway {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dancu_core::registry::Otp;
+    use dancu_core::{CalendarDate, IdNumber};
+
+    use super::*;
+
+    #[test]
+    fn scrub_masks_the_querys_name_and_otp_in_every_text_kind() {
+        let on = CalendarDate::new(2026, 12, 1).expect("date");
+        let query = IdentityQuery::new(
+            IdNumber::parse_on("006089000001", on).expect("id"),
+            "Đặng Thị Bình".parse().expect("name"),
+            "1962".parse().expect("birth"),
+        )
+        .expect("query")
+        .with_otp("482913".parse::<Otp>().expect("otp"));
+        let text = "OTP 482913 sai cho ĐẶNG THỊ BÌNH".to_owned();
+        for e in [
+            RegistryError::Rejected {
+                fault: text.clone(),
+            },
+            RegistryError::Unavailable {
+                reason: text.clone(),
+            },
+            RegistryError::InvalidResponse {
+                reason: text.clone(),
+            },
+        ] {
+            let shown = scrub(e, &query).to_string();
+            assert!(shown.ends_with("OTP *** sai cho ***"), "{shown}");
+        }
+        assert_eq!(
+            scrub(RegistryError::TimedOut, &query),
+            RegistryError::TimedOut
+        );
     }
 }
