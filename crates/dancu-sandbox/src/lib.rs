@@ -6,6 +6,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod conn;
 pub mod export;
 pub mod faults;
 #[rustfmt::skip]
@@ -14,6 +15,7 @@ pub mod population;
 mod rng;
 pub mod server;
 
+pub use conn::ServerLimits;
 pub use faults::Faults;
 pub use population::{Person, Population};
 pub use server::{Credentials, Dialects, Sandbox, SandboxConfig};

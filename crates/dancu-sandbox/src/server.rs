@@ -43,6 +43,7 @@ use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
+use crate::conn::{Accept, ServerLimits, read_body_within, serve};
 use crate::faults::Faults;
 use crate::population::{AS_OF, Population};
 
@@ -229,6 +230,8 @@ pub struct SandboxConfig {
     pub skew: Duration,
     /// The dialect of each channel.
     pub dialects: Dialects,
+    /// Connection cap, header and body deadlines, shutdown grace.
+    pub limits: ServerLimits,
 }
 
 impl Default for SandboxConfig {
@@ -241,6 +244,7 @@ impl Default for SandboxConfig {
             credentials: Credentials::default(),
             skew: Duration::from_secs(300),
             dialects: Dialects::default(),
+            limits: ServerLimits::default(),
         }
     }
 }
@@ -459,11 +463,8 @@ fn reset(stream: TcpStream) {
     drop(stream);
 }
 
-impl axum::serve::Listener for ResettingListener {
-    type Io = TcpStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+impl Accept for ResettingListener {
+    async fn accept(&mut self) -> (TcpStream, SocketAddr) {
         loop {
             let accepted = tokio::select! {
                 spared = self.spared_rx.recv() => match spared {
@@ -498,10 +499,6 @@ impl axum::serve::Listener for ResettingListener {
             }
         }
     }
-
-    fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.inner.local_addr()
-    }
 }
 
 impl Sandbox {
@@ -511,6 +508,7 @@ impl Sandbox {
     ///
     /// When the address cannot be bound.
     pub async fn start(config: SandboxConfig) -> io::Result<Self> {
+        let limits = config.limits;
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let population =
@@ -559,16 +557,17 @@ impl Sandbox {
                 Arc::clone(&shared),
                 close_when_resetting,
             ))
+            .layer(axum::middleware::from_fn(
+                move |req: axum::extract::Request, next: axum::middleware::Next| {
+                    read_body_within(limits.body_read_timeout, req, next)
+                },
+            ))
             .with_state(Arc::clone(&shared));
         let (stop, stopped) = oneshot::channel::<()>();
         let listener = ResettingListener::new(listener, Arc::clone(&shared));
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let task = tokio::spawn(serve(listener, app, limits, async {
+            let _ = stopped.await;
+        }));
         Ok(Self {
             addr,
             shared,

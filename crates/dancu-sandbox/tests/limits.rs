@@ -1,0 +1,154 @@
+//! Slow and stalled clients against the sandbox over real TCP: the header
+//! and body deadlines close them, the connection cap bounds them, and
+//! shutdown drops them after its grace period.
+
+use std::time::{Duration, Instant};
+
+use dancu_sandbox::{Sandbox, SandboxConfig, ServerLimits};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+async fn sandbox(limits: ServerLimits) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        citizens: 100,
+        limits,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox")
+}
+
+async fn connect(sandbox: &Sandbox) -> TcpStream {
+    let addr = sandbox.base_url().trim_start_matches("http://").to_owned();
+    TcpStream::connect(addr).await.expect("connect")
+}
+
+/// Everything the server sends until it closes, or `None` if it is still
+/// open after `wait`.
+async fn read_to_close(stream: &mut TcpStream, wait: Duration) -> Option<String> {
+    let mut got = Vec::new();
+    match tokio::time::timeout(wait, stream.read_to_end(&mut got)).await {
+        Ok(_) => Some(String::from_utf8_lossy(&got).into_owned()),
+        Err(_) => None,
+    }
+}
+
+/// The status line of one answer, or `None` if none came within `wait`.
+async fn status_line(stream: &mut TcpStream, wait: Duration) -> Option<String> {
+    let mut buf = vec![0; 4096];
+    let n = tokio::time::timeout(wait, stream.read(&mut buf))
+        .await
+        .ok()?
+        .ok()?;
+    let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+    text.lines().next().map(str::to_owned)
+}
+
+const STATS: &[u8] = b"GET /admin/stats HTTP/1.1\r\nHost: sandbox\r\n\r\n";
+
+#[tokio::test]
+async fn headers_that_never_end_are_cut_off() {
+    let sandbox = sandbox(ServerLimits {
+        header_read_timeout: Duration::from_millis(300),
+        ..ServerLimits::default()
+    })
+    .await;
+    let mut slow = connect(&sandbox).await;
+    slow.write_all(b"POST /lgsp/tracuu HTTP/1.1\r\nHost: sandbox\r\n")
+        .await
+        .expect("write");
+    let started = Instant::now();
+    let answer = read_to_close(&mut slow, Duration::from_secs(5)).await;
+    assert!(answer.is_some(), "the connection is closed");
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "not before the deadline"
+    );
+    // A client that sends its request in time is served.
+    let mut quick = connect(&sandbox).await;
+    quick.write_all(STATS).await.expect("write");
+    let line = status_line(&mut quick, Duration::from_secs(5)).await;
+    assert_eq!(line.as_deref(), Some("HTTP/1.1 200 OK"));
+    sandbox.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn a_body_that_stops_coming_is_answered_408_and_closed() {
+    let sandbox = sandbox(ServerLimits {
+        body_read_timeout: Duration::from_millis(300),
+        ..ServerLimits::default()
+    })
+    .await;
+    let mut slow = connect(&sandbox).await;
+    slow.write_all(
+        b"PUT /admin/faults HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\n\
+          Content-Length: 2000000\r\n\r\n{\"latency_ms\":",
+    )
+    .await
+    .expect("write");
+    let answer = read_to_close(&mut slow, Duration::from_secs(5))
+        .await
+        .expect("closed");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    sandbox.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_for_a_free_slot() {
+    let sandbox = sandbox(ServerLimits {
+        max_connections: 2,
+        ..ServerLimits::default()
+    })
+    .await;
+    let mut idle = vec![connect(&sandbox).await, connect(&sandbox).await];
+    // Both slots are taken by the idle connections once they are accepted.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut third = connect(&sandbox).await;
+    third.write_all(STATS).await.expect("write");
+    assert_eq!(
+        status_line(&mut third, Duration::from_millis(700)).await,
+        None,
+        "not served while the cap is reached"
+    );
+    drop(idle.pop());
+    assert_eq!(
+        status_line(&mut third, Duration::from_secs(5))
+            .await
+            .as_deref(),
+        Some("HTTP/1.1 200 OK"),
+        "served once a slot is free"
+    );
+    drop(idle);
+    sandbox.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn shutdown_drops_a_stalled_request_after_the_grace_period() {
+    let sandbox = sandbox(ServerLimits {
+        body_read_timeout: Duration::from_secs(600),
+        shutdown_grace: Duration::from_millis(300),
+        ..ServerLimits::default()
+    })
+    .await;
+    let mut stalled = connect(&sandbox).await;
+    stalled
+        .write_all(b"PUT /admin/faults HTTP/1.1\r\nHost: sandbox\r\nContent-Length: 100\r\n\r\n{")
+        .await
+        .expect("write");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    tokio::time::timeout(Duration::from_secs(5), sandbox.shutdown())
+        .await
+        .expect("shutdown ends within its grace, not when the client does")
+        .expect("shutdown");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "the grace is waited"
+    );
+    assert!(
+        read_to_close(&mut stalled, Duration::from_secs(2))
+            .await
+            .is_some(),
+        "the connection is dropped"
+    );
+}
