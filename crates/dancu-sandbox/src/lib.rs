@@ -6,7 +6,6 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod conn;
 pub mod export;
 pub mod faults;
 #[rustfmt::skip]
@@ -15,7 +14,7 @@ pub mod population;
 mod rng;
 pub mod server;
 
-pub use conn::ServerLimits;
+pub use dancu_http::ServerLimits;
 pub use faults::Faults;
 pub use population::{Person, Population};
 pub use server::{Credentials, Dialects, Sandbox, SandboxConfig};

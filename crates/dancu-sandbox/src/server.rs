@@ -43,9 +43,9 @@ use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
-use crate::conn::{Accept, ServerLimits, read_body_within, serve};
 use crate::faults::Faults;
 use crate::population::{AS_OF, Population};
+use dancu_http::{Accept, BodyLimit, BodyRejection, ServerLimits, read_body_within, serve};
 
 /// The service codes registered with the sandbox's gateways (for the
 /// dialects that send a registered service code as `MaDVC`), and the
@@ -396,6 +396,10 @@ fn dialect_settings(table: &mut serde_json::Value, channel: &Channel) {
     }
 }
 
+/// The largest request body the sandbox reads (a real request is a few
+/// kilobytes; axum's default limit).
+const MAX_BODY: usize = 2 * 1024 * 1024;
+
 /// A listener that resets a share of connections (`reset_rate`) at accept
 /// time: the socket is closed with `SO_LINGER` 0, so the client sees a
 /// connection reset before any answer. Resets apply to the gateway routes
@@ -559,13 +563,21 @@ impl Sandbox {
             ))
             .layer(axum::middleware::from_fn(
                 move |req: axum::extract::Request, next: axum::middleware::Next| {
-                    read_body_within(limits.body_read_timeout, req, next)
+                    read_body_within(
+                        BodyLimit {
+                            max_bytes: MAX_BODY,
+                            deadline: limits.body_read_timeout,
+                        },
+                        BodyRejection::plain_response,
+                        req,
+                        next,
+                    )
                 },
             ))
             .with_state(Arc::clone(&shared));
         let (stop, stopped) = oneshot::channel::<()>();
         let listener = ResettingListener::new(listener, Arc::clone(&shared));
-        let task = tokio::spawn(serve(listener, app, limits, async {
+        let task = tokio::spawn(serve(listener, app, limits, None, async {
             let _ = stopped.await;
         }));
         Ok(Self {
