@@ -276,6 +276,91 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// An instant that is neither RFC 3339 nor a `YYYY-MM-DD` date
+/// ([`Timestamp::parse_instant`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{input:?} is not RFC 3339 (2026-11-27T08:00:00Z) or YYYY-MM-DD")]
+pub struct InstantError {
+    /// The text, cut to 40 characters.
+    input: String,
+}
+
+const DAY_MS: i64 = 86_400_000;
+/// Vietnam is UTC+7 all year.
+const VIETNAM_OFFSET_MS: i64 = 7 * 3_600_000;
+
+impl Timestamp {
+    /// Reads RFC 3339 (`2026-11-27T08:00:00Z`, `2026-11-27T15:00:00+07:00`,
+    /// fractions of a second allowed, a leap second read as `:59`) or a
+    /// date, which means the start of that day in Vietnam — or, with
+    /// `end_of_range`, the start of the next day (so that a range of dates
+    /// includes its last day).
+    ///
+    /// # Errors
+    ///
+    /// [`InstantError`] for anything else.
+    pub fn parse_instant(input: &str, end_of_range: bool) -> Result<Self, InstantError> {
+        let s = input.trim();
+        let bad = || InstantError {
+            input: s.chars().take(40).collect(),
+        };
+        let date = |t: &str| -> Result<CalendarDate, InstantError> { t.parse().map_err(|_| bad()) };
+        if s.len() == 10 {
+            let day = date(s)?;
+            let day = if end_of_range {
+                day.add_days(1).map_err(|_| bad())?
+            } else {
+                day
+            };
+            return Ok(Self(day.to_unix_days() * DAY_MS - VIETNAM_OFFSET_MS));
+        }
+        let b = s.as_bytes();
+        if b.len() < 20
+            || !s.is_char_boundary(10)
+            || !matches!(b[10], b'T' | b't' | b' ')
+            || b[13] != b':'
+            || b[16] != b':'
+        {
+            return Err(bad());
+        }
+        let day = date(&s[..10])?;
+        let num = |r: std::ops::Range<usize>, max: i64| -> Result<i64, InstantError> {
+            let t = s.get(r).ok_or_else(bad)?;
+            if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(bad());
+            }
+            let n: i64 = t.parse().map_err(|_| bad())?;
+            if n > max { Err(bad()) } else { Ok(n) }
+        };
+        let (h, m, sec) = (num(11..13, 23)?, num(14..16, 59)?, num(17..19, 60)?.min(59));
+        let mut rest = s.get(19..).ok_or_else(bad)?;
+        let mut millis = 0;
+        if let Some(frac) = rest.strip_prefix('.') {
+            let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return Err(bad());
+            }
+            for (i, c) in frac.bytes().take(3).take(digits).enumerate() {
+                millis += i64::from(c - b'0') * [100, 10, 1][i];
+            }
+            rest = &frac[digits..];
+        }
+        let offset_min = match rest.as_bytes() {
+            [b'Z' | b'z'] => 0,
+            [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+                let oh = num(s.len() - 5..s.len() - 3, 23)?;
+                let om = num(s.len() - 2..s.len(), 59)?;
+                let o = oh * 60 + om;
+                if *sign == b'-' { -o } else { o }
+            }
+            _ => return Err(bad()),
+        };
+        Ok(Self(
+            day.to_unix_days() * DAY_MS + ((h * 60 + m - offset_min) * 60 + sec) * 1000 + millis,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ pub use admin::{
     AdminUnit, Commune, CommuneCode, Era, LegacyCommune, LegacyCommuneCode, LegacyDistrict,
     LegacyDistrictCode, LegacyProvince, LegacyProvinceCode, Province, ProvinceCode, Resolution,
 };
-pub use date::{CalendarDate, DateError, Timestamp, days_in_month, is_leap_year};
+pub use date::{CalendarDate, DateError, InstantError, Timestamp, days_in_month, is_leap_year};
 pub use dossier::{DossierCode, ProcedureCode};
 pub use identity::{
     BirthDate, BirthDateError, Cmnd, DateAgreement, FullName, Gender, GenderCode, IdKind, IdNumber,
