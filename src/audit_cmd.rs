@@ -12,7 +12,7 @@ use clap::{Args, Subcommand};
 use dancu_core::registry::{
     AuditError, AuditQuery, AuditRecord, AuditSink, ExchangeDigest, LookupKey,
 };
-use dancu_core::{CalendarDate, IdNumber, Timestamp};
+use dancu_core::{IdNumber, Timestamp};
 use dancu_popdb::Secret;
 use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
 
