@@ -9,9 +9,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
-use dancu_core::registry::{
-    AuditError, AuditQuery, AuditRecord, AuditSink, ExchangeDigest, LookupKey,
-};
+use dancu_core::registry::{AuditError, AuditQuery, AuditRecord, AuditSink, LookupKey};
+use dancu_core::report::{audit_record, audit_record_subjects};
 use dancu_core::{IdNumber, Timestamp};
 use dancu_popdb::Secret;
 use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
@@ -138,7 +137,7 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
         for r in &records {
-            serde_json::to_writer(&mut out, &json(r))?;
+            serde_json::to_writer(&mut out, &audit_record(r))?;
             out.write_all(b"\n")?;
         }
     } else {
@@ -271,47 +270,6 @@ fn parse_instant(input: &str, end_of_range: bool) -> anyhow::Result<Timestamp> {
     Ok(Timestamp::parse_instant(input, end_of_range)?)
 }
 
-fn json(r: &AuditRecord) -> serde_json::Value {
-    let e = &r.entry;
-    let c = r.completion.as_ref();
-    let digest = |f: fn(&ExchangeDigest) -> &[u8; 32]| {
-        c.and_then(|c| c.exchange.as_ref())
-            .map(|x| ExchangeDigest::hex(f(x)))
-    };
-    serde_json::json!({
-        "id": r.id,
-        "request_id": e.request_id,
-        "started_at": e.started_at.to_string(),
-        "officer": e.officer,
-        "unit": e.unit,
-        "procedure": e.procedure,
-        "dossier": e.dossier,
-        "purpose": e.purpose,
-        "gateway": e.gateway,
-        "channel": e.channel,
-        "operation": e.operation.as_str(),
-        "subject": e.subject.masked.as_str(),
-        "record_subjects": record_subjects(r),
-        "pending": c.is_none(),
-        "outcome": c.map(|c| c.outcome.as_str()),
-        "attempts": c.and_then(|c| c.attempts),
-        "completed_at": c.map(|c| c.completed_at.to_string()),
-        "as_of": c.and_then(|c| c.as_of.as_deref()),
-        "request_sha256": digest(|x| &x.request),
-        "response_sha256": digest(|x| &x.response),
-    })
-}
-
-/// The subject's other numbers on the record the lookup returned (masked),
-/// which the record is also indexed under.
-fn record_subjects(r: &AuditRecord) -> Vec<&str> {
-    r.completion
-        .iter()
-        .flat_map(|c| &c.subjects)
-        .map(|s| s.masked.as_str())
-        .collect()
-}
-
 fn write_table(out: &mut impl Write, records: &[AuditRecord]) -> io::Result<()> {
     if records.is_empty() {
         return writeln!(out, "no audit records");
@@ -322,6 +280,7 @@ fn write_table(out: &mut impl Write, records: &[AuditRecord]) -> io::Result<()> 
         "SUBJECT",
         "OUTCOME",
         "OFFICER",
+        "CLIENT",
         "UNIT",
         "PROCEDURE",
         "DOSSIER",
@@ -330,14 +289,14 @@ fn write_table(out: &mut impl Write, records: &[AuditRecord]) -> io::Result<()> 
         "PURPOSE",
     ];
     let or_dash = |v: Option<&str>| v.unwrap_or("-").to_owned();
-    let rows: Vec<[String; 11]> = records
+    let rows: Vec<[String; 12]> = records
         .iter()
         .map(|r| {
             let e = &r.entry;
             [
                 e.started_at.to_string(),
                 e.operation.as_str().to_owned(),
-                match record_subjects(r).as_slice() {
+                match audit_record_subjects(r).as_slice() {
                     [] => e.subject.masked.to_string(),
                     others => format!("{} (record: {})", e.subject.masked, others.join(", ")),
                 },
@@ -345,6 +304,7 @@ fn write_table(out: &mut impl Write, records: &[AuditRecord]) -> io::Result<()> 
                     .as_ref()
                     .map_or_else(|| "PENDING".to_owned(), |c| c.outcome.clone()),
                 e.officer.clone(),
+                or_dash(e.client.as_deref()),
                 or_dash(e.unit.as_deref()),
                 e.procedure.clone(),
                 or_dash(e.dossier.as_deref()),

@@ -42,7 +42,9 @@ fn ctx(officer: &str, dossier: Option<&str>) -> RequestContext {
     }
 }
 
-/// Three completed lookups today, one pending, and one from 400 days ago.
+/// Three completed lookups today (one made for the calling client
+/// `tandan`, as the HTTP service makes them), one pending, and one from
+/// 400 days ago.
 fn populate(path: &Path) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -62,10 +64,10 @@ fn populate(path: &Path) {
             .lookup(&ctx("canbo.a", dossier), &query(ID))
             .await
             .expect("lookup");
-        audited
-            .check(&ctx("canbo.b", dossier), &query(ID))
-            .await
-            .expect("check");
+        let for_tandan = ctx("canbo.b", dossier)
+            .with_client("tandan")
+            .expect("client");
+        audited.check(&for_tandan, &query(ID)).await.expect("check");
         audited
             .check(&ctx("canbo.a", None), &query(OTHER))
             .await
@@ -160,7 +162,19 @@ fn who_looked_this_citizen_up() {
     assert_eq!(lines[1]["dossier"], "000.00.21.H56-261127-0001");
     assert_eq!(lines[1]["purpose"], "Đăng ký thường trú");
     assert_eq!(lines[1]["attempts"], 1);
+    let clients: Vec<_> = lines.iter().map(|v| v["client"].clone()).collect();
+    assert_eq!(
+        clients,
+        [
+            serde_json::Value::Null,
+            serde_json::Value::Null,
+            "tandan".into(),
+            serde_json::Value::Null
+        ],
+        "the calling client, null for lookups made for none"
+    );
     for line in &lines {
+        assert!(line.get("client").is_some(), "always there: {line}");
         assert_eq!(line["subject"], "********0001");
         assert!(line.get("subject_hash").is_none());
     }
@@ -173,6 +187,24 @@ fn who_looked_this_citizen_up() {
     assert!(text.starts_with("STARTED (UTC)"), "{text}");
     assert!(text.contains("PENDING") && text.contains("found") && text.contains("confirmed"));
     assert!(text.contains("4 record(s), 2 pending"), "{text}");
+    // The CLIENT column, next to OFFICER: the client's name, "-" for none.
+    let header = text.lines().next().unwrap_or("");
+    assert!(
+        header.contains("OFFICER") && header.contains(" CLIENT  UNIT"),
+        "{header}"
+    );
+    let at = header.find("CLIENT").expect("a CLIENT column");
+    assert!(header[..at].trim_end().ends_with("OFFICER"), "{header}");
+    let column: Vec<String> = text
+        .lines()
+        .skip(1)
+        .take(4)
+        .map(|line| {
+            let cell: String = line.chars().skip(at).collect();
+            cell.split_whitespace().next().unwrap_or("").to_owned()
+        })
+        .collect();
+    assert_eq!(column, ["-", "-", "tandan", "-"], "{text}");
     assert!(
         text.contains("********0001") && !text.contains(ID),
         "{text}"
@@ -207,6 +239,55 @@ fn who_looked_this_citizen_up() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(json_lines(&out).is_empty());
+}
+
+/// `dancu audit --json` prints exactly `dancu_core::report::audit_record` of
+/// each record, the object the HTTP service answers with.
+#[test]
+fn the_json_is_the_core_report_of_each_record() {
+    let (_dir, db) = setup();
+    let out = dancu(
+        &[
+            "audit",
+            "between",
+            "2000-01-01",
+            "2100-01-01",
+            "--db",
+            &db,
+            "--json",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let records = rt.block_on(async {
+        let sink = SqliteAuditSink::open_read_only(&db).expect("open");
+        sink.query(&dancu_core::registry::AuditQuery::Between(
+            Timestamp::from_unix_millis(0),
+            Timestamp::from_unix_millis(Timestamp::now().unix_millis() + DAY_MS),
+        ))
+        .await
+        .expect("query")
+    });
+    assert_eq!(records.len(), 5);
+    let expected: Vec<String> = records
+        .iter()
+        .map(|r| dancu_core::report::audit_record(r).to_string())
+        .collect();
+    let printed: Vec<&str> = std::str::from_utf8(&out.stdout)
+        .expect("UTF-8")
+        .lines()
+        .collect();
+    assert_eq!(printed, expected);
+    assert_eq!(
+        records
+            .iter()
+            .filter_map(|r| r.entry.client.as_deref())
+            .collect::<Vec<_>>(),
+        ["tandan"]
+    );
 }
 
 #[test]

@@ -587,6 +587,12 @@ fn a_wrong_salt_is_refused_before_the_lookup() {
         .expect("runs");
     assert_eq!(who.status.code(), Some(0));
     assert_eq!(who.stdout.iter().filter(|&&b| b == b'\n').count(), 1);
+    let record: Value = serde_json::from_slice(&who.stdout).expect("one JSON object");
+    assert_eq!(
+        record.get("client"),
+        Some(&Value::Null),
+        "a lookup from the command line is made for no calling client: {record}"
+    );
 }
 
 /// `connect::configured` gives a request without a unit the configuration's

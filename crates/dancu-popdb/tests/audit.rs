@@ -1001,11 +1001,12 @@ async fn a_schema_1_trail_is_read_and_migrated() {
         let old = Audited::new(population_with_cmnd(), sink.clone(), hasher());
         old.lookup(&ctx(), &query_for(CMND)).await.expect("lookup");
     }
-    // Back to what schema 1 was: no subject index, no salt check.
+    // Back to what schema 1 was: no subject index, no salt check, no client.
     {
         let c = rusqlite::Connection::open(&path).expect("open raw");
         c.execute_batch(
             "DROP TABLE audit_subject; DROP TABLE audit_meta; \
+             ALTER TABLE audit_record DROP COLUMN client; \
              CREATE INDEX audit_by_subject ON audit_record (subject_hash, started_at); \
              PRAGMA user_version = 1;",
         )
@@ -1031,7 +1032,12 @@ async fn a_schema_1_trail_is_read_and_migrated() {
         .lookup(&ctx(), &query_for(CMND))
         .await
         .expect("lookup");
-    assert_eq!(by_subject(sink.as_ref(), CMND).await.len(), 2);
+    let by_cmnd = by_subject(sink.as_ref(), CMND).await;
+    assert_eq!(by_cmnd.len(), 2);
+    assert!(
+        by_cmnd.iter().all(|r| r.entry.client.is_none()),
+        "no client: the old record had none, the new lookup named none"
+    );
     assert_eq!(by_subject(sink.as_ref(), ID).await.len(), 1);
     let other = dancu_popdb::audit::SubjectHasher::new(dancu_popdb::Secret::new(
         "another-salt-entirely-0123456789",
@@ -1049,6 +1055,116 @@ async fn a_schema_1_trail_is_read_and_migrated() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .expect("version");
     assert_eq!(v, dancu_popdb::audit::SCHEMA_VERSION);
+}
+
+/// The `client` column of every record, oldest first, read from the file.
+fn stored_clients(path: &Path) -> Vec<Option<String>> {
+    let c = rusqlite::Connection::open(path).expect("open raw");
+    c.prepare("SELECT client FROM audit_record ORDER BY started_at, id")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+/// The calling client is written into the record's own column and read
+/// back, pending and completed, after reopening too; a lookup made for no
+/// client stores NULL.
+#[tokio::test]
+async fn the_calling_client_is_written_and_read_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("audit.sqlite");
+    {
+        let sink = open(dir.path());
+        let probe = Probe::new(Some(Arc::clone(&sink)));
+        let audited = Audited::new(probe, sink.clone(), hasher());
+        let for_tandan = ctx().with_client("tandan").expect("client");
+        audited
+            .lookup(&for_tandan, &query_for(ID))
+            .await
+            .expect("lookup");
+        let seen = audited.inner().seen.lock().expect("lock").clone();
+        assert_eq!(
+            seen[0].entry.client.as_deref(),
+            Some("tandan"),
+            "in the pending record"
+        );
+        audited.check(&ctx(), &query_for(ID)).await.expect("check");
+    }
+    assert_eq!(stored_clients(&path), [Some("tandan".to_owned()), None]);
+    let sink = SqliteAuditSink::open_read_only(&path).expect("reopen");
+    let records = by_subject(&sink, ID).await;
+    let clients: Vec<_> = records.iter().map(|r| r.entry.client.as_deref()).collect();
+    assert_eq!(clients, [Some("tandan"), None]);
+    assert!(records.iter().all(|r| r.completion.is_some()));
+    assert_eq!(records[0].entry.officer, "canbo.motcua01");
+}
+
+/// A trail written by schema 2 (no client column): read as it is, without
+/// clients, when opened read-only; migrated when opened for writing, its
+/// old records keeping no client (NULL) and new ones recording theirs.
+#[tokio::test]
+async fn a_schema_2_trail_is_read_and_migrated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("audit.sqlite");
+    {
+        let sink = Arc::new(SqliteAuditSink::open(&path).expect("open"));
+        let old = Audited::new(population_with_cmnd(), sink.clone(), hasher());
+        old.lookup(&ctx(), &query_for(CMND)).await.expect("lookup");
+    }
+    // Back to what schema 2 was: no client.
+    {
+        let c = rusqlite::Connection::open(&path).expect("open raw");
+        c.execute_batch(
+            "ALTER TABLE audit_record DROP COLUMN client; \
+             PRAGMA user_version = 2;",
+        )
+        .expect("downgrade to schema 2");
+    }
+    let reader = SqliteAuditSink::open_read_only(&path).expect("read-only on schema 2");
+    let records = by_subject(&reader, ID).await;
+    assert_eq!(records.len(), 1, "found by every number, as schema 2 is");
+    assert_eq!(records[0].entry.client, None);
+    assert_eq!(records[0].entry.officer, "canbo.motcua01");
+    drop(reader);
+    {
+        let c = rusqlite::Connection::open(&path).expect("open raw");
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(v, 2, "reading does not migrate");
+    }
+
+    let sink = Arc::new(SqliteAuditSink::open(&path).expect("migrates"));
+    let audited = Audited::new(population_with_cmnd(), sink.clone(), hasher());
+    audited
+        .lookup(
+            &ctx().with_client("tandan").expect("client"),
+            &query_for(CMND),
+        )
+        .await
+        .expect("lookup");
+    let clients: Vec<_> = by_subject(sink.as_ref(), ID)
+        .await
+        .into_iter()
+        .map(|r| r.entry.client)
+        .collect();
+    assert_eq!(clients, [None, Some("tandan".to_owned())]);
+    assert_eq!(
+        by_subject(sink.as_ref(), CMND).await.len(),
+        2,
+        "the old record keeps its index"
+    );
+    drop(audited);
+    drop(sink);
+    assert_eq!(stored_clients(&path), [None, Some("tandan".to_owned())]);
+    let c = rusqlite::Connection::open(&path).expect("open raw");
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(v, dancu_popdb::audit::SCHEMA_VERSION);
+    assert_eq!(v, 3);
 }
 
 /// An LGSP gateway on `server` (token at `/token`).

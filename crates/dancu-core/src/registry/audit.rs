@@ -54,6 +54,11 @@ pub struct AuditEntry {
     pub started_at: Timestamp,
     /// `MaCanBo`.
     pub officer: String,
+    /// The calling client: the one-stop system a service made the lookup
+    /// for, by its configured name ([`RequestContext::client`]); `None`
+    /// for a lookup made directly (the command line, a library caller that
+    /// names none), and for records written before it was kept.
+    pub client: Option<String>,
     /// `MaDonVi`.
     pub unit: Option<String>,
     /// `MaDVC`.
@@ -86,6 +91,7 @@ impl AuditEntry {
             request_id: ctx.request_id().to_string(),
             started_at: Timestamp::now(),
             officer: ctx.officer().to_string(),
+            client: ctx.client().map(str::to_owned),
             unit: ctx.unit().map(ToString::to_string),
             procedure: ctx.procedure().to_string(),
             dossier: ctx.dossier().map(ToString::to_string),

@@ -28,6 +28,10 @@ pub enum ContextError {
     /// The purpose text is empty or too long.
     #[error("the purpose is 1-500 characters without control characters")]
     InvalidPurpose,
+    /// The calling client's name is empty, too long, or has characters
+    /// other than those allowed.
+    #[error("a client name is 1-64 ASCII letters, digits, dots, dashes or underscores")]
+    InvalidClient,
 }
 
 /// The id of one logical check (`MaYeuCau`): a UUID, generated once and kept
@@ -141,8 +145,9 @@ impl fmt::Display for UnitCode {
 crate::serde_via_str!(UnitCode, "a unit code");
 
 /// Everything about a lookup that is not the citizen: the request id, the
-/// officer and unit, the procedure (the purpose, `MaDVC`), the dossier, the
-/// legal basis, and the overall deadline. No officer, no lookup: the only
+/// officer and unit, the calling client (the one-stop system that asked,
+/// when a service makes lookups for several), the procedure (the purpose,
+/// `MaDVC`), the dossier, the legal basis, and the overall deadline. No officer, no lookup: the only
 /// constructor requires one.
 ///
 /// ```
@@ -159,6 +164,8 @@ pub struct RequestContext {
     request_id: RequestId,
     officer: OfficerId,
     unit: Option<UnitCode>,
+    /// The calling system's configured name, recorded next to the officer.
+    client: Option<String>,
     procedure: ProcedureCode,
     dossier: Option<DossierCode>,
     purpose: Option<String>,
@@ -186,6 +193,7 @@ impl RequestContext {
             request_id: RequestId::generate(),
             officer: officer.parse()?,
             unit: None,
+            client: None,
             procedure,
             dossier: None,
             purpose: None,
@@ -201,6 +209,38 @@ impl RequestContext {
     pub fn with_unit(mut self, unit: UnitCode) -> Self {
         self.unit = Some(unit);
         self
+    }
+
+    /// Sets the name of the calling client: the system a service makes
+    /// this lookup for (e.g. `tandan`, as named in its configuration),
+    /// recorded in the audit trail next to the officer. Surrounding spaces
+    /// are trimmed.
+    ///
+    /// ```
+    /// use dancu_core::RequestContext;
+    /// let ctx = RequestContext::new("canbo.motcua01", "1.001776".parse().unwrap())
+    ///     .unwrap()
+    ///     .with_client("tandan")
+    ///     .unwrap();
+    /// assert_eq!(ctx.client(), Some("tandan"));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ContextError::InvalidClient`] when the name is empty, longer than
+    /// 64 characters, or has characters other than ASCII letters, digits,
+    /// `-`, `_` and `.`.
+    pub fn with_client(mut self, client: &str) -> Result<Self, ContextError> {
+        let c = client.trim();
+        let ok = !c.is_empty()
+            && c.len() <= 64
+            && c.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+        if !ok {
+            return Err(ContextError::InvalidClient);
+        }
+        self.client = Some(c.to_owned());
+        Ok(self)
     }
 
     /// Sets the dossier the lookup is for.
@@ -270,6 +310,13 @@ impl RequestContext {
     #[must_use]
     pub const fn unit(&self) -> Option<&UnitCode> {
         self.unit.as_ref()
+    }
+
+    /// The calling client's name, when a service makes the lookup for one
+    /// ([`RequestContext::with_client`]).
+    #[must_use]
+    pub fn client(&self) -> Option<&str> {
+        self.client.as_deref()
     }
 
     /// The procedure code (`MaDVC`).
@@ -356,6 +403,53 @@ mod tests {
             request: [n; 32],
             response: [n.wrapping_add(1); 32],
         }
+    }
+
+    fn context() -> RequestContext {
+        RequestContext::new("canbo.motcua01", "1.001776".parse().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_client_name_is_validated() {
+        assert_eq!(context().client(), None, "no client unless one is set");
+        let ctx = context().with_client("  tandan  ").unwrap();
+        assert_eq!(ctx.client(), Some("tandan"), "trimmed");
+        let retry = ctx.clone();
+        assert_eq!(retry.client(), Some("tandan"), "clones keep it");
+        for ok in ["a", "vnpt-igate_2.hcm", "TANDAN", &"x".repeat(64)] {
+            assert_eq!(
+                context().with_client(ok).unwrap().client(),
+                Some(ok),
+                "{ok:?}"
+            );
+        }
+        let too_long = "x".repeat(65);
+        for bad in [
+            "",
+            "   ",
+            "tan dan",
+            "tân-dân",
+            "Tân Dân",
+            "môtcửa",
+            "tandan/1",
+            "tan\ndan",
+            "tandan\u{0}",
+            "tandan;drop",
+            "ｔａｎｄａｎ",
+            too_long.as_str(),
+        ] {
+            assert_eq!(
+                context()
+                    .with_client(bad)
+                    .map(|c| c.client().map(str::to_owned)),
+                Err(ContextError::InvalidClient),
+                "{bad:?}"
+            );
+        }
+        // 22 two-byte letters: few characters, but not ASCII.
+        assert!(context().with_client(&"đ".repeat(22)).is_err());
+        let message = ContextError::InvalidClient.to_string();
+        assert!(message.contains("1-64"), "{message}");
     }
 
     #[test]

@@ -13,14 +13,18 @@
 //! - [`LookupReport`]: one check of a citizen against the population
 //!   database (outcome, record, match report, error), with [`record`] for
 //!   the record alone.
+//! - [`audit_record`]: one record of the audit trail, as `dancu audit
+//!   --json` prints it.
 
 mod address;
+mod audit;
 mod identity;
 mod lookup;
 
 pub use address::{
     AddressReport, AddressRow, ROW_COLUMNS, RowStatus, RowValue, UnitEra, conversion, unit,
 };
+pub use audit::{audit_record, audit_record_subjects};
 pub use identity::{IdReport, RegistrationReport};
 pub use lookup::{LookupReport, record};
 

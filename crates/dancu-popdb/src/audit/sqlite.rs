@@ -15,6 +15,11 @@
 //! check value (`audit_meta`). A schema-1 file is migrated when opened for
 //! writing — each old record keeps its one hash — and read as it is when
 //! opened read-only.
+//!
+//! Schema 3 adds the calling client (`client`: the one-stop system a
+//! service made the lookup for, [`AuditEntry::client`]). A schema-1 or
+//! schema-2 file is migrated when opened for writing — its records have no
+//! client (NULL) — and read as it is, without one, when opened read-only.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -33,7 +38,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
 use tokio::sync::oneshot;
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// At most this many requests share one commit.
 const MAX_BATCH: usize = 4096;
@@ -90,6 +95,11 @@ CREATE INDEX audit_subject_by_record ON audit_subject (record_id);
 INSERT INTO audit_subject (subject_hash, record_id, subject_masked)
     SELECT subject_hash, id, subject_masked FROM audit_record;
 DROP INDEX audit_by_subject;
+";
+
+/// Schema 2 to 3: the calling client. Old records have none (NULL).
+const MIGRATE_V3: &str = "
+ALTER TABLE audit_record ADD COLUMN client TEXT;
 ";
 
 /// The `audit_meta` key of the salt's check value.
@@ -277,8 +287,8 @@ struct Counters {
 /// joins its threads.
 pub struct SqliteAuditSink {
     path: PathBuf,
-    /// The schema of the file as opened (1 only for an old file opened
-    /// read-only).
+    /// The schema of the file as opened (1 or 2 only for an old file
+    /// opened read-only).
     schema: i64,
     counters: Arc<Counters>,
     writer: Option<(mpsc::Sender<Job>, thread::JoinHandle<()>)>,
@@ -360,7 +370,8 @@ impl SqliteAuditSink {
     /// created or changed, and `begin`, `complete` and `purge_before` fail.
     /// For auditors who may read the trail but not write it. A schema-1
     /// file is read as it is (each record under its one hash, no salt
-    /// check) until a writer migrates it.
+    /// check), and a schema-1 or schema-2 file without clients, until a
+    /// writer migrates it.
     ///
     /// # Errors
     ///
@@ -385,7 +396,7 @@ impl SqliteAuditSink {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(sqlite)?;
         match version {
-            1 | SCHEMA_VERSION => {}
+            1 | 2 | SCHEMA_VERSION => {}
             found if found > SCHEMA_VERSION => {
                 return Err(OpenError::NewerSchema {
                     path,
@@ -614,11 +625,18 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), OpenError> {
             }
             tx.execute_batch(SCHEMA_V1).map_err(sqlite)?;
             tx.execute_batch(MIGRATE_V2).map_err(sqlite)?;
+            tx.execute_batch(MIGRATE_V3).map_err(sqlite)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(sqlite)?;
         }
         1 => {
             tx.execute_batch(MIGRATE_V2).map_err(sqlite)?;
+            tx.execute_batch(MIGRATE_V3).map_err(sqlite)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(sqlite)?;
+        }
+        2 => {
+            tx.execute_batch(MIGRATE_V3).map_err(sqlite)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(sqlite)?;
         }
@@ -793,14 +811,15 @@ fn index_subject(conn: &Connection, id: i64, subject: &AuditSubject) -> Result<(
 fn insert(conn: &Connection, e: &AuditEntry) -> Result<AuditTicket, StoreError> {
     bind_salt(conn, &e.subject.salt_check)?;
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO audit_record (request_id, started_at, officer, unit, procedure_code, \
-         dossier_code, purpose, gateway, channel, operation, subject_masked, subject_hash) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO audit_record (request_id, started_at, officer, client, unit, \
+         procedure_code, dossier_code, purpose, gateway, channel, operation, subject_masked, \
+         subject_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     stmt.execute(params![
         e.request_id,
         e.started_at.unix_millis(),
         e.officer,
+        e.client,
         e.unit,
         e.procedure,
         e.dossier,
@@ -874,7 +893,9 @@ fn select(
     let indexed = schema >= 2;
     let bound = if indexed { bound_salt(conn)? } else { None };
     let others = if indexed { OTHER_SUBJECTS } else { "NULL" };
-    let select = format!("SELECT {COLUMNS}, {others} FROM audit_record");
+    // A schema-1 or schema-2 file (opened read-only) has no client.
+    let client = if schema >= 3 { "client" } else { "NULL" };
+    let select = format!("SELECT {COLUMNS}, {others}, {client} FROM audit_record");
     let (sql, args): (String, Vec<rusqlite::types::Value>) = match query {
         AuditQuery::Subject { hash, salt_check } => {
             if bound.as_ref().is_some_and(|b| b != salt_check) {
@@ -953,6 +974,7 @@ fn record(row: &rusqlite::Row<'_>, salt_check: &str) -> Result<AuditRecord, Stor
         request_id: row.get(1)?,
         started_at: Timestamp::from_unix_millis(row.get(2)?),
         officer: row.get(3)?,
+        client: row.get(20)?,
         unit: row.get(4)?,
         procedure: row.get(5)?,
         dossier: row.get(6)?,

@@ -68,13 +68,20 @@ fn citizen() -> CitizenRecord {
     r
 }
 
-fn entry(hasher: &SubjectHasher, key: &LookupKey, officer: &str) -> AuditEntry {
+fn context(officer: &str) -> RequestContext {
     let procedure = "1.001776"
         .parse()
         .unwrap_or_else(|e| panic!("suite procedure: {e}"));
-    let ctx = RequestContext::new(officer, procedure).unwrap_or_else(|e| panic!("{e}"));
+    RequestContext::new(officer, procedure).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn entry(hasher: &SubjectHasher, key: &LookupKey, officer: &str) -> AuditEntry {
+    entry_under(hasher, key, &context(officer))
+}
+
+fn entry_under(hasher: &SubjectHasher, key: &LookupKey, ctx: &RequestContext) -> AuditEntry {
     AuditEntry::for_request(
-        &ctx,
+        ctx,
         "suite",
         "in_memory",
         Operation::Lookup,
@@ -250,9 +257,82 @@ pub async fn purged_records_leave_no_index(sink: &dyn AuditSink) {
     }
 }
 
+/// The calling client of a lookup made for one ([`RequestContext::with_client`])
+/// is read back with the record, pending and completed, by every query; a
+/// lookup made for none reads back without one.
+///
+/// # Panics
+///
+/// When `sink` behaves otherwise.
+pub async fn the_calling_client_is_recorded(sink: &dyn AuditSink) {
+    let h = hasher(SALT);
+    let record = citizen();
+    let key = LookupKey::PersonalId(record.personal_id);
+    let for_client = |officer: &str, client: &str| {
+        let ctx = context(officer)
+            .with_client(client)
+            .unwrap_or_else(|e| panic!("suite client {client}: {e}"));
+        entry_under(&h, &key, &ctx)
+    };
+    let tandan = for_client("canbo.tandan", "tandan");
+    assert_eq!(tandan.client.as_deref(), Some("tandan"), "the entry has it");
+    let t = sink
+        .begin(&tandan)
+        .await
+        .unwrap_or_else(|e| panic!("begin: {e}"));
+    sink.complete(t, &found(&h, &key, &record))
+        .await
+        .unwrap_or_else(|e| panic!("complete: {e}"));
+    sink.begin(&for_client("canbo.vnpt", "vnpt-igate_2.hcm"))
+        .await
+        .unwrap_or_else(|e| panic!("begin: {e}"));
+    sink.begin(&entry(&h, &key, "canbo.direct"))
+        .await
+        .unwrap_or_else(|e| panic!("begin: {e}"));
+
+    let clients = |records: &[AuditRecord]| {
+        records
+            .iter()
+            .map(|r| (r.entry.officer.clone(), r.entry.client.clone()))
+            .collect::<Vec<_>>()
+    };
+    let expected = [
+        ("canbo.tandan".to_owned(), Some("tandan".to_owned())),
+        ("canbo.vnpt".to_owned(), Some("vnpt-igate_2.hcm".to_owned())),
+        ("canbo.direct".to_owned(), None),
+    ];
+    let by_subject = query(sink, &h.query(&key), "by subject").await;
+    assert_eq!(
+        clients(&by_subject),
+        expected,
+        "each record names the client it was made for, completed or pending; none when none"
+    );
+    assert!(by_subject[0].completion.is_some() && by_subject[1].completion.is_none());
+    let by_officer = query(
+        sink,
+        &AuditQuery::Officer("canbo.tandan".into()),
+        "by officer",
+    )
+    .await;
+    assert_eq!(clients(&by_officer), expected[..1]);
+    let day = 86_400_000;
+    let now = Timestamp::now().unix_millis();
+    let between = query(
+        sink,
+        &AuditQuery::Between(
+            Timestamp::from_unix_millis(now - day),
+            Timestamp::from_unix_millis(now + day),
+        ),
+        "between",
+    )
+    .await;
+    assert_eq!(clients(&between), expected);
+}
+
 /// Every behaviour above, each on a fresh sink from `fresh`.
 pub async fn sink_behaviour_suite(mut fresh: impl FnMut() -> Arc<dyn AuditSink>) {
     every_number_of_the_subject_is_indexed(fresh().as_ref()).await;
     a_trail_is_bound_to_one_salt(fresh().as_ref()).await;
     purged_records_leave_no_index(fresh().as_ref()).await;
+    the_calling_client_is_recorded(fresh().as_ref()).await;
 }
