@@ -21,6 +21,7 @@ mod demo;
 mod id_cmd;
 mod lines;
 mod sandbox_cmd;
+mod serve_cmd;
 mod verify_cmd;
 
 /// dancu: check citizens against the National Population Database.
@@ -46,11 +47,17 @@ enum Command {
     /// Read the audit trail: who looked a citizen up, by officer, by
     /// dossier, by time; purge old records.
     Audit(audit_cmd::AuditArgs),
+    /// Serve identity, address, lookup, audit and dossier-code endpoints
+    /// over HTTP for one-stop systems in any language.
+    Serve(serve_cmd::ServeArgs),
 }
 
 fn main() -> ExitCode {
-    init_logging();
     let cli = Cli::parse();
+    // `dancu serve` always logs (one line per request), in its own format.
+    if !matches!(cli.command, Command::Serve(_)) {
+        init_logging();
+    }
     let result = match cli.command {
         Command::Id(args) => id_cmd::run(args),
         Command::Address(args) => address_cmd::run(args),
@@ -58,6 +65,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify_cmd::run(args),
         Command::Demo(args) => demo::run(&args),
         Command::Audit(args) => audit_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run_serve(args),
     };
     match result {
         Ok(code) => code,

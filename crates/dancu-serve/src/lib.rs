@@ -1,0 +1,22 @@
+#![doc = include_str!("../README.md")]
+// Nothing from the network or the configuration may panic this crate: no
+// unwrap, expect or panic outside tests (clippy, under `-D warnings` in CI).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod clients;
+mod error;
+mod listen;
+pub mod metrics;
+pub mod openapi;
+pub mod problem;
+mod routes;
+pub mod settings;
+mod state;
+
+pub use error::ServeError;
+pub use listen::{Listening, run, shutdown_signal};
+pub use settings::ServeSettings;
+pub use state::Service;

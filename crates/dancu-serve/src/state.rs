@@ -1,0 +1,208 @@
+//! The service built from `dancu.toml`: one registry stack per gateway
+//! over one audit trail, the dossier store, the clients and the counters.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use async_trait::async_trait;
+use axum::Router;
+use dancu_core::Timestamp;
+use dancu_core::dossier::DossierStore;
+use dancu_core::registry::{
+    AuditCompletion, AuditEntry, AuditError, AuditQuery, AuditRecord, AuditSink, AuditTicket,
+    PopulationRegistry,
+};
+use dancu_dossier_sqlite::SqliteDossierStore;
+use dancu_popdb::Secret;
+use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
+use dancu_popdb::config::Config;
+use tokio::sync::Semaphore;
+
+use crate::clients::Clients;
+use crate::error::ServeError;
+use crate::metrics::Metrics;
+use crate::settings::{self, ServeSettings};
+
+/// The service: build it from a configuration file with
+/// [`Service::from_config`], then serve its [`Service::router`] (or let
+/// [`crate::run`] do both).
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub(crate) shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) settings: ServeSettings,
+    pub(crate) clients: Clients,
+    pub(crate) gateways: BTreeMap<String, Arc<dyn PopulationRegistry>>,
+    pub(crate) audit: Arc<dyn AuditSink>,
+    pub(crate) hasher: SubjectHasher,
+    pub(crate) dossiers: Option<Arc<dyn DossierStore>>,
+    pub(crate) lookups: Semaphore,
+    pub(crate) metrics: Arc<Metrics>,
+    /// Cleared when the audit trail fails a write, set again when one
+    /// succeeds: `/readyz` says whether lookups can be audited.
+    pub(crate) audit_ok: Arc<AtomicBool>,
+}
+
+impl Service {
+    /// Reads `path` (`dancu.toml`: its gateways, `[audit]`, `[officer]`,
+    /// `[serve]` and `[dossiers]`), opens the audit trail and the dossier
+    /// store, and builds every gateway's stack. Secrets come from the
+    /// process environment.
+    ///
+    /// # Errors
+    ///
+    /// [`ServeError`], naming the setting or file to fix.
+    pub fn from_config(path: &Path) -> Result<Self, ServeError> {
+        let config = Config::load(path).map_err(|e| ServeError::Config(e.to_string()))?;
+        let base = path.parent().unwrap_or_else(|| Path::new("."));
+        Self::new(&config, base, &|v| std::env::var(v).ok())
+    }
+
+    /// Builds the service from a loaded configuration; `base` anchors the
+    /// relative paths of `[serve]` and `[dossiers]`, `env` reads variables.
+    ///
+    /// # Errors
+    ///
+    /// [`ServeError`], naming the setting or file to fix.
+    pub fn new(
+        config: &Config,
+        base: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ServeError> {
+        let (settings, clients) = settings::parse_serve(config.section("serve"), base, env)?;
+        let dossiers_path = settings::parse_dossiers(config.section("dossiers"), base)?;
+        let audit_cfg = config.audit.as_ref().ok_or_else(|| {
+            ServeError::Config("no [audit] table: every lookup must be audited".into())
+        })?;
+        let salt = env(&audit_cfg.salt_env).ok_or_else(|| {
+            ServeError::Config(format!(
+                "[audit].salt_env: environment variable {} is not set",
+                audit_cfg.salt_env
+            ))
+        })?;
+        let hasher = SubjectHasher::new(Secret::new(salt)).map_err(|e| {
+            ServeError::Config(format!("[audit] salt in {}: {e}", audit_cfg.salt_env))
+        })?;
+        let sqlite = SqliteAuditSink::open(&audit_cfg.path).map_err(|e| ServeError::Audit {
+            path: audit_cfg.path.clone(),
+            reason: e.to_string(),
+        })?;
+        let metrics = Arc::new(Metrics::default());
+        let audit_ok = Arc::new(AtomicBool::new(true));
+        let audit: Arc<dyn AuditSink> = Arc::new(Metered {
+            inner: Arc::new(sqlite),
+            metrics: Arc::clone(&metrics),
+            ok: Arc::clone(&audit_ok),
+        });
+        // One connection pool for every gateway.
+        let client = reqwest::Client::builder()
+            .build()
+            .map_err(|e| ServeError::Config(format!("the HTTP client: {e}")))?;
+        let mut gateways = BTreeMap::new();
+        for name in config.gateways.keys() {
+            let stack = dancu_popdb::connect::configured(
+                config,
+                name,
+                Some(&client),
+                Some((Arc::clone(&audit), hasher.clone())),
+            )
+            .map_err(|e| ServeError::Config(e.to_string()))?;
+            gateways.insert(name.clone(), stack);
+        }
+        let dossiers = match dossiers_path {
+            Some(p) => {
+                let store = SqliteDossierStore::open(&p).map_err(|e| ServeError::Dossiers {
+                    path: p.clone(),
+                    reason: e.to_string(),
+                })?;
+                Some(Arc::new(store) as Arc<dyn DossierStore>)
+            }
+            None => None,
+        };
+        let lookups = Semaphore::new(settings.max_concurrent_lookups);
+        Ok(Self {
+            shared: Arc::new(Shared {
+                settings,
+                clients,
+                gateways,
+                audit,
+                hasher,
+                dossiers,
+                lookups,
+                metrics,
+                audit_ok,
+            }),
+        })
+    }
+
+    /// The settings of `[serve]`.
+    #[must_use]
+    pub fn settings(&self) -> &ServeSettings {
+        &self.shared.settings
+    }
+
+    /// The HTTP routes: `/v1/…`, `/healthz`, `/readyz`, `/metrics`,
+    /// `/openapi.json`.
+    pub fn router(&self) -> Router {
+        crate::routes::router(self.clone())
+    }
+}
+
+/// The audit trail as the service uses it: every write timed and counted
+/// (the queue depth and commit latency of `/metrics`), and its health kept
+/// for `/readyz`.
+#[derive(Debug)]
+struct Metered {
+    inner: Arc<dyn AuditSink>,
+    metrics: Arc<Metrics>,
+    ok: Arc<AtomicBool>,
+}
+
+impl Metered {
+    fn observe<T>(&self, started: Instant, result: &Result<T, AuditError>) {
+        self.metrics.audit_in_flight(-1);
+        self.metrics.audit_commit(started.elapsed());
+        match result {
+            Ok(_) => self.ok.store(true, Ordering::Relaxed),
+            Err(AuditError::Store(_)) => self.ok.store(false, Ordering::Relaxed),
+            Err(_) => {}
+        }
+    }
+}
+
+#[async_trait]
+impl AuditSink for Metered {
+    async fn begin(&self, entry: &AuditEntry) -> Result<AuditTicket, AuditError> {
+        self.metrics.audit_in_flight(1);
+        let started = Instant::now();
+        let r = self.inner.begin(entry).await;
+        self.observe(started, &r);
+        r
+    }
+
+    async fn complete(
+        &self,
+        ticket: AuditTicket,
+        completion: &AuditCompletion,
+    ) -> Result<(), AuditError> {
+        self.metrics.audit_in_flight(1);
+        let started = Instant::now();
+        let r = self.inner.complete(ticket, completion).await;
+        self.observe(started, &r);
+        r
+    }
+
+    async fn query(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, AuditError> {
+        self.inner.query(query).await
+    }
+
+    async fn purge_before(&self, cutoff: Timestamp) -> Result<u64, AuditError> {
+        self.inner.purge_before(cutoff).await
+    }
+}
