@@ -27,11 +27,16 @@ struct Harness {
     sandbox: Option<Sandbox>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<Result<(), dancu_serve::ServeError>>>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Harness {
     async fn start() -> Self {
+        Self::start_with("").await
+    }
+
+    /// As [`Harness::start`], with `serve` added to the `[serve]` table.
+    async fn start_with(serve: &str) -> Self {
         let sandbox = Sandbox::start(SandboxConfig {
             citizens: 500,
             ..SandboxConfig::default()
@@ -48,6 +53,7 @@ path = "dossiers.sqlite"
 
 [serve]
 max_body_bytes = {MAX_BODY}
+{serve}
 
 [serve.clients.full]
 key_env = "KEY_FULL"
@@ -104,7 +110,7 @@ burst = 1
             sandbox: Some(sandbox),
             stop: Some(stop_tx),
             server: Some(server),
-            _dir: dir,
+            dir,
         }
     }
 
@@ -143,7 +149,9 @@ burst = 1
             .clone()
     }
 
-    async fn stop(mut self) {
+    /// Stops the service and the sandbox; the directory of the
+    /// configuration and the stores outlives them.
+    async fn stop(mut self) -> tempfile::TempDir {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
@@ -155,6 +163,7 @@ burst = 1
         if let Some(s) = self.sandbox.take() {
             s.shutdown().await.expect("the sandbox stops");
         }
+        self.dir
     }
 }
 
@@ -832,5 +841,235 @@ async fn concurrent_dossier_codes_are_distinct() {
         codes.insert(code);
     }
     assert_eq!(codes.len(), 50, "{codes:?}");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn citizen_lookup_is_found_on_every_channel() {
+    let h = Harness::start().await;
+    let p = h.citizen();
+    for channel in ["lgsp", "c06", "provincial_json"] {
+        let mut body = lookup_body(&p, &p.birth.to_string());
+        body["gateway"] = json!(channel);
+        let (s, _, b) = answer(h.post("/v1/citizens/lookup", Some(FULL_KEY), &body)).await;
+        assert_eq!(s, StatusCode::OK, "{channel}: {b}");
+        assert_eq!(b["outcome"], "found", "{channel}: {b}");
+        assert_eq!(b["record"]["personal_id"], p.id.as_str(), "{channel}: {b}");
+        let (s, _, c) = answer(h.post("/v1/citizens/check", Some(FULL_KEY), &body)).await;
+        assert_eq!(s, StatusCode::OK, "{channel}: {c}");
+        assert_eq!(c["outcome"], "confirmed", "{channel}: {c}");
+    }
+    // Six lookups, one trail.
+    let (s, _, a) = answer(h.get(
+        &format!("/v1/audit/subjects/{}?limit=100", p.id.as_str()),
+        Some(FULL_KEY),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    let gateways: HashSet<&str> = a["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter_map(|r| r["gateway"].as_str())
+        .collect();
+    assert_eq!(a["records"].as_array().map(Vec::len), Some(6), "{a}");
+    assert_eq!(gateways.len(), 3, "{a}");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn gateway_off_contract_is_502_and_down_is_503() {
+    let h = Harness::start().await;
+    let p = h.citizen();
+    let body = lookup_body(&p, &p.birth.to_string());
+
+    h.sandbox().set_faults(dancu_sandbox::Faults {
+        malformed_rate: 1.0,
+        ..dancu_sandbox::Faults::default()
+    });
+    let (s, hd, b) = answer(h.post("/v1/citizens/lookup", Some(FULL_KEY), &body)).await;
+    assert_problem(s, &hd, &b, StatusCode::BAD_GATEWAY, "invalid_response");
+    assert!(b["attempts"].as_u64().is_some_and(|n| n >= 1), "{b}");
+    assert!(!b.to_string().contains(p.id.as_str()), "{b}");
+
+    h.sandbox().set_faults(dancu_sandbox::Faults {
+        outage: Some(dancu_sandbox::faults::Outage {
+            start_after_ms: 0,
+            duration_ms: 600_000,
+        }),
+        ..dancu_sandbox::Faults::default()
+    });
+    let (s, hd, b) = answer(h.post("/v1/citizens/lookup", Some(FULL_KEY), &body)).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{b}");
+    assert_eq!(content_type(&hd), "application/problem+json", "{b}");
+    let code = b["code"].as_str().expect("a code");
+    assert!(["unavailable", "circuit_open"].contains(&code), "{b}");
+    assert!(!b.to_string().contains(p.id.as_str()), "{b}");
+
+    // Both failures are in the trail, completed.
+    let (s, _, a) = answer(h.get(
+        &format!("/v1/audit/subjects/{}?limit=100", p.id.as_str()),
+        Some(FULL_KEY),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["records"].as_array().map(Vec::len), Some(2), "{a}");
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_the_lookup_in_flight_and_its_audit_record() {
+    let h = Harness::start().await;
+    let p = h.citizen();
+    h.sandbox().set_faults(dancu_sandbox::Faults {
+        latency_ms: Some(dancu_sandbox::faults::Latency::Fixed(700)),
+        ..dancu_sandbox::Faults::default()
+    });
+    let mut body = lookup_body(&p, &p.birth.to_string());
+    body["officer"]["id"] = json!("canbo.shutdown");
+    let in_flight = tokio::spawn(answer(h.post("/v1/citizens/lookup", Some(FULL_KEY), &body)));
+    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    let url = h.url.clone();
+    let dir = h.stop().await;
+    let audit = dir.path().join("audit.sqlite");
+    let (s, _, b) = in_flight.await.expect("the lookup task");
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["outcome"], "found", "{b}");
+    // Stopped: no longer accepting.
+    let refused = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("a client")
+        .get(format!("{url}/healthz"))
+        .send()
+        .await;
+    assert!(refused.is_err(), "still accepting after shutdown");
+    // The record was completed before the service exited.
+    let sink = dancu_popdb::audit::SqliteAuditSink::open_read_only(&audit).expect("the trail");
+    let records = dancu_core::registry::AuditSink::query(
+        &sink,
+        &dancu_core::registry::AuditQuery::Officer("canbo.shutdown".into()),
+    )
+    .await
+    .expect("the query");
+    assert_eq!(records.len(), 1);
+    assert!(
+        records[0].completion.is_some(),
+        "the record is still pending"
+    );
+}
+
+#[tokio::test]
+async fn audit_queries_by_officer_dossier_and_time_are_paged() {
+    let h = Harness::start().await;
+    let p = h.citizen();
+    let (s, _, d) = answer(h.post(
+        "/v1/dossier-codes",
+        Some(FULL_KEY),
+        &json!({"unit": "000.00.21.H56"}),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let dossier = d["code"].as_str().expect("a code").to_owned();
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let mut body = lookup_body(&p, &p.birth.to_string());
+        body["officer"]["id"] = json!("canbo.trang");
+        body["dossier"] = json!(dossier);
+        let (s, _, b) = answer(h.post("/v1/citizens/lookup", Some(FULL_KEY), &body)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        ids.push(b["request_id"].as_str().expect("request_id").to_owned());
+    }
+    // By officer, two at a time, following the cursor.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..10 {
+        let path = match &cursor {
+            Some(c) => format!("/v1/audit/officers/canbo.trang?limit=2&cursor={c}"),
+            None => "/v1/audit/officers/canbo.trang?limit=2".to_owned(),
+        };
+        let (s, _, a) = answer(h.get(&path, Some(FULL_KEY))).await;
+        assert_eq!(s, StatusCode::OK, "{a}");
+        let page = a["records"].as_array().expect("records");
+        assert!(page.len() <= 2, "{a}");
+        seen.extend(
+            page.iter()
+                .map(|r| r["request_id"].as_str().unwrap().to_owned()),
+        );
+        match a["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids, "every lookup once, oldest first");
+    // By dossier and by time.
+    let (s, _, a) = answer(h.get(
+        &format!("/v1/audit/dossiers/{dossier}?limit=100"),
+        Some(FULL_KEY),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["records"].as_array().map(Vec::len), Some(5), "{a}");
+    assert!(a["next_cursor"].is_null(), "{a}");
+    let (s, _, a) = answer(h.get(
+        "/v1/audit?from=2000-01-01&to=2100-01-01&limit=100",
+        Some(FULL_KEY),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["records"].as_array().map(Vec::len), Some(5), "{a}");
+    // A range that ends before it starts, a bad limit, no audit scope.
+    let (s, hd, b) = answer(h.get("/v1/audit?from=2026-02-01&to=2026-01-01", Some(FULL_KEY))).await;
+    assert_problem(
+        s,
+        &hd,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    );
+    assert_eq!(b["field"], "to", "{b}");
+    let (s, _, b) = answer(h.get("/v1/audit/officers/canbo.trang?limit=0", Some(FULL_KEY))).await;
+    assert!(s.is_client_error(), "{s} {b}");
+    let (s, _, b) = answer(h.get("/v1/audit/officers/canbo.trang", Some(IDENTITY_KEY))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_deadline_is_503_timed_out_and_too_many_lookups_503() {
+    let h = Harness::start_with("request_timeout_s = 1\nmax_concurrent_lookups = 1").await;
+    let p = h.citizen();
+    h.sandbox().set_faults(dancu_sandbox::Faults {
+        latency_ms: Some(dancu_sandbox::faults::Latency::Fixed(3000)),
+        ..dancu_sandbox::Faults::default()
+    });
+    let body = lookup_body(&p, &p.birth.to_string());
+    let first = tokio::spawn(answer(h.post("/v1/citizens/lookup", Some(FULL_KEY), &body)));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // The one lookup slot is taken.
+    let (s, hd, b) = answer(h.post("/v1/citizens/lookup", Some(FULL_KEY), &body)).await;
+    assert_problem(
+        s,
+        &hd,
+        &b,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "too_many_lookups",
+    );
+    assert!(hd.get(RETRY_AFTER).is_some(), "{hd:?}");
+    // The first ends at the deadline: 503 timed_out, never 504.
+    let started = std::time::Instant::now();
+    let (s, hd, b) = first.await.expect("the lookup task");
+    assert_problem(s, &hd, &b, StatusCode::SERVICE_UNAVAILABLE, "timed_out");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{b}");
+    // Its audit record is complete, with the outcome.
+    let (s, _, a) = answer(h.get(
+        &format!("/v1/audit/subjects/{}", p.id.as_str()),
+        Some(FULL_KEY),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    let records = a["records"].as_array().expect("records");
+    assert_eq!(records.len(), 1, "{a}");
+    assert_eq!(records[0]["outcome"], "timed_out", "{a}");
     h.stop().await;
 }

@@ -1,0 +1,143 @@
+//! Where `dancu serve` listens: loopback by default, any other address only
+//! over TLS (or when told it sits behind a proxy), and HTTPS for real.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use dancu_popdb::config::Config;
+use dancu_serve::{ServeError, Service};
+use tokio::sync::oneshot;
+
+const SALT: &str = "listen-test-audit-salt-0123456789";
+const KEY: &str = "listen-test-client-key-0123456789";
+
+/// A service whose `dancu.toml` is `serve` after a minimal audit section.
+fn service(dir: &Path, serve: &str) -> Service {
+    let text = format!(
+        "[audit]\npath = \"audit.sqlite\"\nsalt_env = \"SALT\"\n\n{serve}\n\n\
+         [serve.clients.console]\nkey_env = \"KEY\"\nscopes = [\"identity\"]\n"
+    );
+    let env = |v: &str| match v {
+        "SALT" => Some(SALT.to_owned()),
+        "KEY" => Some(KEY.to_owned()),
+        _ => None,
+    };
+    let config = Config::parse(&text, dir, &env).expect("dancu.toml parses");
+    Service::new(&config, dir, &env).expect("the service builds")
+}
+
+#[tokio::test]
+async fn a_public_address_without_tls_is_refused_before_binding() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let s = service(dir.path(), "[serve]");
+    let err = dancu_serve::run(
+        s,
+        Some("0.0.0.0:0".parse().expect("an address")),
+        |_| panic!("must not listen"),
+        std::future::pending(),
+    )
+    .await
+    .expect_err("refused");
+    assert!(matches!(err, ServeError::Config(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("not a loopback address"), "{text}");
+    assert!(text.contains("[serve.tls]"), "{text}");
+}
+
+#[tokio::test]
+async fn unusable_tls_files_name_the_file() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("cert.pem"), "not a certificate").expect("written");
+    std::fs::write(dir.path().join("key.pem"), "not a key").expect("written");
+    let s = service(
+        dir.path(),
+        "[serve.tls]\ncert = \"cert.pem\"\nkey = \"key.pem\"",
+    );
+    let err = dancu_serve::run(
+        s,
+        None,
+        |_| panic!("must not listen"),
+        std::future::pending(),
+    )
+    .await
+    .expect_err("refused");
+    assert!(matches!(err, ServeError::Tls(_)), "{err:?}");
+    assert!(err.to_string().contains("cert.pem"), "{err}");
+}
+
+#[tokio::test]
+async fn with_tls_it_answers_https_only() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let key = rcgen::KeyPair::generate().expect("a key");
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+        .expect("params")
+        .self_signed(&key)
+        .expect("a certificate");
+    std::fs::write(dir.path().join("cert.pem"), cert.pem()).expect("written");
+    std::fs::write(dir.path().join("key.pem"), key.serialize_pem()).expect("written");
+    let s = service(
+        dir.path(),
+        "[serve.tls]\ncert = \"cert.pem\"\nkey = \"key.pem\"",
+    );
+    let (addr_tx, addr_rx) = oneshot::channel();
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(dancu_serve::run(
+        s,
+        Some("127.0.0.1:0".parse().expect("an address")),
+        move |l| {
+            let _ = addr_tx.send(l);
+        },
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    let listening = addr_rx.await.expect("it listens");
+    assert!(listening.tls);
+    assert!(
+        listening.url().starts_with("https://"),
+        "{}",
+        listening.url()
+    );
+    let port = listening.addr.port();
+
+    let trusting = reqwest::Client::builder()
+        .no_proxy()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert.pem().as_bytes()).expect("PEM"))
+        .resolve("localhost", listening.addr)
+        .build()
+        .expect("a client");
+    let answer = trusting
+        .post(format!("https://localhost:{port}/v1/identity/inspect"))
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({"inputs": ["001089012345"]}))
+        .send()
+        .await
+        .expect("an HTTPS answer");
+    assert_eq!(answer.status(), reqwest::StatusCode::OK);
+    let body: serde_json::Value = answer.json().await.expect("JSON");
+    assert_eq!(body["results"][0]["kind"], "personal_id", "{body}");
+
+    // Plain HTTP on the TLS port gets no HTTP answer.
+    let plain = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .expect("a client")
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .send()
+        .await;
+    assert!(plain.is_err(), "plain HTTP answered: {plain:?}");
+    // A client that does not trust the certificate is refused.
+    let untrusting = reqwest::Client::builder()
+        .no_proxy()
+        .resolve("localhost", listening.addr)
+        .build()
+        .expect("a client")
+        .get(format!("https://localhost:{port}/healthz"))
+        .send()
+        .await;
+    assert!(untrusting.is_err(), "an untrusted certificate was accepted");
+
+    let _ = stop_tx.send(());
+    server.await.expect("the task").expect("stops cleanly");
+}
