@@ -1032,6 +1032,18 @@ async fn channel(
         Which::C06 => (c06_auth, &shared.c06),
         Which::Json => (json_auth, &shared.json),
     };
+    // A gateway's HTTP binding reads its own format only, before anything
+    // else: SOAP as XML, JSON as JSON.
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let refused = match which {
+        Which::Lgsp | Which::C06 => channel.side.refuse_soap_media_type(content_type),
+        Which::Json => channel.side.refuse_json_media_type(content_type),
+    };
+    if let Some(reply) = refused {
+        return after(&shared, respond(reply));
+    }
     if let Err(why) = auth(&shared, &headers) {
         return unauthorized(why);
     }

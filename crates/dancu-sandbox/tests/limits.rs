@@ -152,3 +152,46 @@ async fn shutdown_drops_a_stalled_request_after_the_grace_period() {
         "the connection is dropped"
     );
 }
+
+/// One request over raw TCP; the status line of its answer.
+async fn post_as(sandbox: &Sandbox, path: &str, content_type: Option<&str>, body: &str) -> String {
+    let mut stream = connect(sandbox).await;
+    let ct = content_type.map_or(String::new(), |t| format!("Content-Type: {t}\r\n"));
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: sandbox\r\n{ct}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    status_line(&mut stream, Duration::from_secs(5))
+        .await
+        .expect("an answer")
+}
+
+#[tokio::test]
+async fn each_channel_reads_its_own_content_type_only() {
+    let s = sandbox(ServerLimits::default()).await;
+    let soap = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\"/>";
+    for path in [
+        "/lgsp/tracuu",
+        "/lgsp/xacthuc",
+        "/c06/tracuu",
+        "/c06/xacthuc",
+    ] {
+        for wrong in [None, Some("text/plain"), Some("application/json")] {
+            let line = post_as(&s, path, wrong, soap).await;
+            assert!(line.contains(" 415 "), "{path} as {wrong:?}: {line}");
+        }
+        // XML passes the binding and meets the credentials check.
+        let line = post_as(&s, path, Some("application/xml"), soap).await;
+        assert!(!line.contains(" 415 "), "{path}: {line}");
+    }
+    for path in ["/tinh/tracuu", "/tinh/xacthuc"] {
+        for wrong in [None, Some("text/xml"), Some("text/plain")] {
+            let line = post_as(&s, path, wrong, "{}").await;
+            assert!(line.contains(" 415 "), "{path} as {wrong:?}: {line}");
+        }
+        let line = post_as(&s, path, Some("application/json"), "{}").await;
+        assert!(!line.contains(" 415 "), "{path}: {line}");
+    }
+    s.shutdown().await.expect("shutdown");
+}

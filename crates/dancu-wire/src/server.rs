@@ -76,6 +76,19 @@ fn json_ok(body: String) -> ServerReply {
     }
 }
 
+const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported Content-Type for this gateway";
+
+/// The media type of a `Content-Type` value: before any `;`, trimmed,
+/// lower case.
+fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
 const OTP_OVER_SOAP: &str =
     "the citizen must confirm a one-time password, which this channel cannot carry";
 
@@ -119,6 +132,39 @@ impl GatewaySide {
             return None;
         }
         madvc.parse().ok()
+    }
+
+    /// The refusal of a SOAP request whose `Content-Type` is not XML: HTTP
+    /// 415 with a `Client` fault. A SOAP gateway reads the dialect's own
+    /// type, `text/xml`, `application/xml` and `application/soap+xml`, with
+    /// any parameters; `None` when `content_type` is one of them.
+    #[must_use]
+    pub fn refuse_soap_media_type(&self, content_type: Option<&str>) -> Option<ServerReply> {
+        let theirs = content_type.map(media_type);
+        let ours = media_type(&self.dialect.content_type);
+        let xml = ["text/xml", "application/xml", "application/soap+xml"];
+        match theirs {
+            Some(t) if t == ours || xml.contains(&t.as_str()) => None,
+            _ => Some(ServerReply {
+                status: 415,
+                ..soap_fault(FaultCode::Client, UNSUPPORTED_MEDIA_TYPE)
+            }),
+        }
+    }
+
+    /// The refusal of a JSON request whose `Content-Type` is not JSON
+    /// (`application/json` or a `+json` type): HTTP 415 with `error_code`
+    /// 2; `None` when it is JSON.
+    #[must_use]
+    pub fn refuse_json_media_type(&self, content_type: Option<&str>) -> Option<ServerReply> {
+        match content_type.map(media_type) {
+            Some(t) if t == "application/json" || t.ends_with("+json") => None,
+            _ => Some(ServerReply {
+                status: 415,
+                content_type: JSON_ANSWER_TYPE,
+                body: encode_reply(2, UNSUPPORTED_MEDIA_TYPE),
+            }),
+        }
     }
 
     fn read(
@@ -274,6 +320,71 @@ impl GatewaySide {
                 }),
                 Err(e) => failed(e),
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::Preset;
+
+    #[test]
+    fn soap_gateways_read_xml_only() {
+        let side = GatewaySide::new(Dialect::default());
+        for ok in [
+            "text/xml; charset=utf-8",
+            "TEXT/XML",
+            "application/xml",
+            "application/soap+xml; charset=utf-8; action=\"\"",
+        ] {
+            assert_eq!(side.refuse_soap_media_type(Some(ok)), None, "{ok}");
+        }
+        for refused in [None, Some("text/plain"), Some("application/json"), Some("")] {
+            let r = side.refuse_soap_media_type(refused).expect("refused");
+            assert_eq!(r.status, 415, "{refused:?}");
+            assert_eq!(r.content_type, SOAP_ANSWER_TYPE);
+            assert!(r.body.contains("Client"), "{}", r.body);
+        }
+        // A dialect's own type is read whatever it is.
+        let mut odd = Dialect::default();
+        odd.content_type = "application/x-vendor-soap".to_owned();
+        let side = GatewaySide::new(odd);
+        assert_eq!(
+            side.refuse_soap_media_type(Some("application/x-vendor-soap")),
+            None
+        );
+        // The presets of real clients send what their gateways read.
+        for preset in Preset::ALL {
+            let d = preset.dialect();
+            let side = GatewaySide::new(d.clone());
+            assert_eq!(
+                side.refuse_soap_media_type(Some(&d.content_type)),
+                None,
+                "{preset:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn json_gateways_read_json_only() {
+        let side = GatewaySide::new(Dialect::default());
+        for ok in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/problem+json",
+        ] {
+            assert_eq!(side.refuse_json_media_type(Some(ok)), None, "{ok}");
+        }
+        for refused in [
+            None,
+            Some("text/xml"),
+            Some("text/plain"),
+            Some("application/jsonx"),
+        ] {
+            let r = side.refuse_json_media_type(refused).expect("refused");
+            assert_eq!(r.status, 415, "{refused:?}");
+            assert_eq!(r.content_type, JSON_ANSWER_TYPE);
         }
     }
 }
