@@ -42,9 +42,9 @@ pub(crate) struct ConvertFileArgs {
     /// then the conversion's.
     #[arg(long, short, value_name = "OUT")]
     output: Option<PathBuf>,
-    /// Worker threads (by default one per core).
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
+    /// Worker threads, 1 to 256 (by default one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
     /// The input format; by default JSON Lines for `.jsonl`/`.ndjson`,
     /// otherwise CSV.
     #[arg(long, value_enum)]
@@ -143,6 +143,7 @@ pub(crate) fn run(args: &ConvertFileArgs) -> anyhow::Result<ExitCode> {
         .context("--delimiter must be one ASCII character")?;
     let threads = args
         .threads
+        .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
     let (input, total_bytes): (Box<dyn Read + Send>, Option<u64>) = if args.input.as_os_str() == "-"

@@ -518,3 +518,15 @@ fn an_over_long_address_line_is_reported_and_the_next_is_resolved() {
     assert_eq!(lines[0]["code"], "line_too_long");
     assert!(lines[1].get("input").is_some(), "{}", lines[1]);
 }
+
+#[test]
+fn convert_file_refuses_a_thread_count_out_of_range() {
+    let input = "address\n\"Xã Ea H'Leo, Đắk Lắk\"\n";
+    for n in ["0", "257", "18446744073709551616", "nan"] {
+        let (code, out, err) =
+            convert_file("in.csv", input, &["--column", "address", "--threads", n]);
+        assert_eq!(code, 2, "--threads {n}: {err}");
+        assert!(err.contains("--threads"), "--threads {n}: {err}");
+        assert!(out.is_empty(), "--threads {n}: nothing is written");
+    }
+}

@@ -117,10 +117,17 @@ impl Drop for GcPause<'_> {
     }
 }
 
-/// The number of worker threads: `threads`, or every core.
+/// The most worker threads a batch starts.
+pub(crate) const MAX_THREADS: usize = 256;
+
+/// The number of worker threads: `threads` (1 to [`MAX_THREADS`]), or every
+/// core.
 pub(crate) fn thread_count(threads: Option<usize>) -> PyResult<usize> {
     match threads {
         Some(0) => Err(PyValueError::new_err("threads must be at least 1")),
+        Some(n) if n > MAX_THREADS => Err(PyValueError::new_err(format!(
+            "threads must be at most {MAX_THREADS}"
+        ))),
         Some(n) => Ok(n),
         None => {
             // Asking costs tens of microseconds (it reads the cgroup quota).

@@ -45,6 +45,12 @@ def test_thread_count_does_not_change_the_answer(corpus, threads):
     assert dancu.inspect_ids(ids, on=ON, threads=threads) == dancu.inspect_ids(ids, on=ON, threads=1)
 
 
+@pytest.mark.parametrize("threads", [0, 257, 10**6])
+def test_thread_count_out_of_range_is_a_value_error(threads):
+    with pytest.raises(ValueError, match="threads must be"):
+        dancu.resolve_addresses(["Xã Ea H'Leo, Đắk Lắk"] * 5000, threads=threads)
+
+
 def test_results_are_independent_objects():
     a, b = dancu.resolve_addresses(["Xã Dương Quang, TP. Bắc Kạn, Bắc Kạn"] * 2)
     a["legacy"]["province"]["name"] = "changed"
