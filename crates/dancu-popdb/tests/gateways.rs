@@ -1683,3 +1683,64 @@ async fn fault_texts_reach_the_caller_without_the_citizens_data() {
         }
     }
 }
+
+/// A SOAP answer of nearly 4 MiB that the XML limits let through (each
+/// element within the attribute cap) and that costs real work to read.
+fn heavy_answer() -> String {
+    let attrs: String = (0..60).map(|i| format!(" a{i:02}=\"\"")).collect();
+    let mut xml = String::from(
+        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><x>",
+    );
+    for _ in 0..9_000 {
+        xml.push_str(&format!("<y{attrs}/>"));
+    }
+    xml.push_str("</x></soap:Body></soap:Envelope>");
+    xml
+}
+
+#[tokio::test]
+async fn a_large_answer_is_decoded_off_the_executor() {
+    let body = heavy_answer();
+    assert!(body.len() < 4 * 1024 * 1024, "{}", body.len());
+    // What reading it costs here, on this thread.
+    let started = Instant::now();
+    let _ = response::decode_lookup(body.as_bytes(), today(), &dancu_wire::Limits::default());
+    let cost = started.elapsed();
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, XML))
+        .mount(&server)
+        .await;
+    let gw = c06(&server).build().expect("gateway");
+    // A task sharing this (single-threaded) runtime keeps ticking while the
+    // answer is read.
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let ticker = tokio::spawn({
+        let done = Arc::clone(&done);
+        async move {
+            let mut last = Instant::now();
+            let mut longest = Duration::ZERO;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                longest = longest.max(last.elapsed());
+                last = Instant::now();
+            }
+            longest
+        }
+    });
+    let err = gw
+        .lookup(&ctx(), &query())
+        .await
+        .expect_err("not an answer");
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let longest = ticker.await.expect("the ticker");
+    assert!(
+        matches!(err, RegistryError::InvalidResponse { .. }),
+        "{err:?}"
+    );
+    assert!(
+        longest < cost / 2,
+        "the executor stalled {longest:?} while an answer that costs {cost:?} was read"
+    );
+}

@@ -1048,16 +1048,53 @@ async fn channel(
         return unauthorized(why);
     }
     let today = CalendarDate::today_in_vietnam();
-    let reply = match which {
+    let reply = if body.len() <= DECODE_INLINE_MAX {
+        answer(&shared, which, op, &body, today).await
+    } else {
+        // Reading a large request is CPU work: off the executor, so it never
+        // stalls the requests sharing it.
+        let handle = tokio::runtime::Handle::current();
+        let on = Arc::clone(&shared);
+        tokio::task::spawn_blocking(move || handle.block_on(answer(&on, which, op, &body, today)))
+            .await
+            .unwrap_or_else(|_| ServerReply {
+                status: 500,
+                content_type: "text/plain; charset=utf-8",
+                body: "the request could not be read".to_owned(),
+            })
+    };
+    after(&shared, respond(reply))
+}
+
+/// Requests up to this size are read where they arrive; larger ones on a
+/// blocking thread.
+const DECODE_INLINE_MAX: usize = 64 * 1024;
+
+/// One channel's answer to a request that passed its binding and
+/// credentials.
+async fn answer(
+    shared: &Shared,
+    which: Which,
+    op: Operation,
+    body: &[u8],
+    today: CalendarDate,
+) -> ServerReply {
+    match which {
         // SOAP has no slot for the citizen OTP: OTP-flagged citizens answer
         // like any other.
         Which::Lgsp | Which::C06 => {
+            let channel = if matches!(which, Which::Lgsp) {
+                &shared.lgsp
+            } else {
+                &shared.c06
+            };
             channel
                 .side
-                .answer_soap(&shared.without_otp, Some(op), &body, today, Some(AS_OF))
+                .answer_soap(&shared.without_otp, Some(op), body, today, Some(AS_OF))
                 .await
         }
         Which::Json => {
+            let channel = &shared.json;
             let registry = if channel.side.dialect.citizen_otp {
                 &shared.with_otp
             } else {
@@ -1065,11 +1102,10 @@ async fn channel(
             };
             channel
                 .side
-                .answer_json(registry, op, &body, today, Some(AS_OF))
+                .answer_json(registry, op, body, today, Some(AS_OF))
                 .await
         }
-    };
-    after(&shared, respond(reply))
+    }
 }
 
 /// The route of one channel's operation.

@@ -195,3 +195,81 @@ async fn each_channel_reads_its_own_content_type_only() {
     }
     s.shutdown().await.expect("shutdown");
 }
+
+/// The C06 channel's headers for a request, signed now.
+fn c06_headers(sandbox: &Sandbox) -> String {
+    use dancu_wire::TimestampUnit;
+    let c = &sandbox.channels()["channels"]["c06"];
+    let s = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
+    let unit = if s("timestamp_unit") == "s" {
+        TimestampUnit::Seconds
+    } else {
+        TimestampUnit::Milliseconds
+    };
+    let ts = dancu_wire::auth::c06_timestamp(std::time::SystemTime::now(), unit).expect("now");
+    let auth =
+        dancu_wire::auth::c06_authorization(&s("auth_url"), &s("username"), &ts, &s("secret"));
+    let mut h = format!("Timestamp: {ts}\r\nAuthorization: {auth}\r\n");
+    if c.get("api_key").is_some() {
+        h.push_str(&format!(
+            "ApiKey: {}\r\nX-Road-Client: {}\r\n",
+            s("api_key"),
+            s("x_road_client")
+        ));
+    }
+    h
+}
+
+#[tokio::test]
+async fn a_large_request_is_read_off_the_executor() {
+    // On this single-threaded runtime the sandbox and the test share one
+    // thread: a request read inline would hold it for as long as reading
+    // takes.
+    let s = sandbox(ServerLimits::default()).await;
+    let attrs: String = (0..60).map(|i| format!(" a{i:02}=\"\"")).collect();
+    let mut soap = String::from(
+        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><x>",
+    );
+    for _ in 0..4_500 {
+        soap.push_str(&format!("<y{attrs}/>"));
+    }
+    soap.push_str("</x></soap:Body></soap:Envelope>");
+    let request = format!(
+        "POST /c06/tracuu HTTP/1.1\r\nHost: sandbox\r\nContent-Type: text/xml\r\n{}\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{soap}",
+        c06_headers(&s),
+        soap.len()
+    );
+    let mut heavy = connect(&s).await;
+    heavy.write_all(request.as_bytes()).await.expect("write");
+    // While it is read, the admin API answers at once, again and again.
+    let started = Instant::now();
+    let mut longest = Duration::ZERO;
+    let mut answered = 0;
+    let heavy_answer = tokio::spawn(async move {
+        let mut got = Vec::new();
+        heavy.read_to_end(&mut got).await.expect("read");
+        String::from_utf8_lossy(&got).into_owned()
+    });
+    while !heavy_answer.is_finished() && started.elapsed() < Duration::from_secs(60) {
+        let t = Instant::now();
+        let mut c = connect(&s).await;
+        c.write_all(STATS).await.expect("write");
+        let line = status_line(&mut c, Duration::from_secs(30)).await;
+        assert_eq!(line.as_deref(), Some("HTTP/1.1 200 OK"));
+        longest = longest.max(t.elapsed());
+        answered += 1;
+    }
+    let reading = started.elapsed();
+    let answer = heavy_answer.await.expect("the heavy request");
+    assert!(
+        answer.starts_with("HTTP/1.1 500"),
+        "a Client fault: {answer:.200}"
+    );
+    assert!(answered >= 2, "{answered} stats answers in {reading:?}");
+    assert!(
+        longest < reading / 2,
+        "a stats request waited {longest:?} while a request was read for {reading:?}"
+    );
+    s.shutdown().await.expect("shutdown");
+}

@@ -347,9 +347,10 @@ mod tests {
             assert!(r.body.contains("Client"), "{}", r.body);
         }
         // A dialect's own type is read whatever it is.
-        let mut odd = Dialect::default();
-        odd.content_type = "application/x-vendor-soap".to_owned();
-        let side = GatewaySide::new(odd);
+        let side = GatewaySide::new(Dialect {
+            content_type: "application/x-vendor-soap".to_owned(),
+            ..Dialect::default()
+        });
         assert_eq!(
             side.refuse_soap_media_type(Some("application/x-vendor-soap")),
             None

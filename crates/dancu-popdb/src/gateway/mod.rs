@@ -45,7 +45,7 @@ use dancu_core::registry::{
 use dancu_core::{CalendarDate, mask_phrase};
 use dancu_wire::envelope::{self, JsonReply};
 use dancu_wire::response::{self, LookupAnswer, SoapReply};
-use dancu_wire::{DecodeError, Dialect, WireRequest, request};
+use dancu_wire::{DecodeError, Dialect, Limits, WireRequest, request};
 use reqwest::header::HeaderMap;
 
 pub use builder::{ConfigValue, GatewayBuilder, GatewayConfig};
@@ -128,7 +128,6 @@ impl Gateway {
     }
 
     fn read_soap<T>(
-        &self,
         ex: &Exchange,
         decode: impl FnOnce(&[u8]) -> Result<SoapReply<T>, DecodeError>,
     ) -> Result<T, RegistryError> {
@@ -260,6 +259,97 @@ fn scrub(e: RegistryError, query: &IdentityQuery) -> RegistryError {
     }
 }
 
+/// Answers up to this size are decoded where they arrive; larger ones on a
+/// blocking thread, so decoding a few megabytes never stalls the other
+/// lookups sharing the executor, and the attempt's deadline (a timer around
+/// the awaited decode) still ends the lookup on time.
+const DECODE_INLINE_MAX: usize = 64 * 1024;
+
+/// Runs `read` on the exchange: inline for a small answer, on the blocking
+/// pool for a large one.
+async fn decode<T: Send + 'static>(
+    ex: Exchange,
+    read: impl FnOnce(&Exchange) -> Answer<T> + Send + 'static,
+) -> Answer<T> {
+    if ex.body.len() <= DECODE_INLINE_MAX {
+        return read(&ex);
+    }
+    tokio::task::spawn_blocking(move || read(&ex))
+        .await
+        .unwrap_or_else(|_| {
+            Err(RegistryError::InvalidResponse {
+                reason: "the answer could not be decoded".to_owned(),
+            })
+        })
+}
+
+/// A lookup's answer, read.
+fn read_lookup(
+    ex: &Exchange,
+    envelope: Envelope,
+    citizen_otp: bool,
+    limits: &Limits,
+) -> Answer<LookupOutcome> {
+    let today = CalendarDate::today_in_vietnam();
+    match envelope {
+        Envelope::Soap => {
+            let answer = Gateway::read_soap(ex, |b| response::decode_lookup(b, today, limits))?;
+            Ok(found(answer, ex))
+        }
+        Envelope::Json => {
+            let json = Gateway::read_json(ex)?;
+            match envelope::decode_reply(&json, citizen_otp)? {
+                JsonReply::Xml(xml) => {
+                    let a = response::decode_collection(xml.as_bytes(), today, limits)?;
+                    Ok(found(a, ex))
+                }
+                JsonReply::OtpRequired => Ok(Gateway::reply(LookupOutcome::OtpRequired, ex, None)),
+                JsonReply::OtpRejected => Ok(Gateway::reply(LookupOutcome::OtpRejected, ex, None)),
+                JsonReply::Refused { code, text } => Err(refused(code, text)),
+                JsonReply::Data(_) => Err(RegistryError::InvalidResponse {
+                    reason: "a yes/no answer ({\"data\": …}) to a full lookup".to_owned(),
+                }),
+            }
+        }
+    }
+}
+
+/// A check's answer, read.
+fn read_check(
+    ex: &Exchange,
+    envelope: Envelope,
+    citizen_otp: bool,
+    limits: &Limits,
+) -> Answer<CheckOutcome> {
+    let yes = |b: bool| {
+        if b {
+            CheckOutcome::Confirmed
+        } else {
+            CheckOutcome::NotConfirmed
+        }
+    };
+    match envelope {
+        Envelope::Soap => {
+            let b = Gateway::read_soap(ex, |b| response::decode_check(b, limits))?;
+            Ok(Gateway::reply(yes(b), ex, None))
+        }
+        Envelope::Json => {
+            let json = Gateway::read_json(ex)?;
+            match envelope::decode_reply(&json, citizen_otp)? {
+                JsonReply::Xml(xml) => {
+                    let today = CalendarDate::today_in_vietnam();
+                    let b = response::decode_check_document(xml.as_bytes(), today, limits)?;
+                    Ok(Gateway::reply(yes(b), ex, None))
+                }
+                JsonReply::Data(b) => Ok(Gateway::reply(yes(b), ex, None)),
+                JsonReply::OtpRequired => Ok(Gateway::reply(CheckOutcome::OtpRequired, ex, None)),
+                JsonReply::OtpRejected => Ok(Gateway::reply(CheckOutcome::OtpRejected, ex, None)),
+                JsonReply::Refused { code, text } => Err(refused(code, text)),
+            }
+        }
+    }
+}
+
 impl Gateway {
     async fn lookup_once(
         &self,
@@ -267,33 +357,12 @@ impl Gateway {
         query: &IdentityQuery,
     ) -> Answer<LookupOutcome> {
         let ex = self.exchange(Operation::Lookup, ctx, query).await?;
-        let today = CalendarDate::today_in_vietnam();
-        let limits = &self.dialect.limits;
-        match self.kind.envelope {
-            Envelope::Soap => {
-                let answer = self.read_soap(&ex, |b| response::decode_lookup(b, today, limits))?;
-                Ok(found(answer, &ex))
-            }
-            Envelope::Json => {
-                let json = Self::read_json(&ex)?;
-                match envelope::decode_reply(&json, self.dialect.citizen_otp)? {
-                    JsonReply::Xml(xml) => {
-                        let a = response::decode_collection(xml.as_bytes(), today, limits)?;
-                        Ok(found(a, &ex))
-                    }
-                    JsonReply::OtpRequired => {
-                        Ok(Self::reply(LookupOutcome::OtpRequired, &ex, None))
-                    }
-                    JsonReply::OtpRejected => {
-                        Ok(Self::reply(LookupOutcome::OtpRejected, &ex, None))
-                    }
-                    JsonReply::Refused { code, text } => Err(refused(code, text)),
-                    JsonReply::Data(_) => Err(RegistryError::InvalidResponse {
-                        reason: "a yes/no answer ({\"data\": …}) to a full lookup".to_owned(),
-                    }),
-                }
-            }
-        }
+        let (envelope, otp, limits) = (
+            self.kind.envelope,
+            self.dialect.citizen_otp,
+            self.dialect.limits,
+        );
+        decode(ex, move |ex| read_lookup(ex, envelope, otp, &limits)).await
     }
 
     async fn check_once(
@@ -302,34 +371,12 @@ impl Gateway {
         query: &IdentityQuery,
     ) -> Answer<CheckOutcome> {
         let ex = self.exchange(Operation::Check, ctx, query).await?;
-        let yes = |b: bool| {
-            if b {
-                CheckOutcome::Confirmed
-            } else {
-                CheckOutcome::NotConfirmed
-            }
-        };
-        let limits = &self.dialect.limits;
-        match self.kind.envelope {
-            Envelope::Soap => {
-                let b = self.read_soap(&ex, |b| response::decode_check(b, limits))?;
-                Ok(Self::reply(yes(b), &ex, None))
-            }
-            Envelope::Json => {
-                let json = Self::read_json(&ex)?;
-                match envelope::decode_reply(&json, self.dialect.citizen_otp)? {
-                    JsonReply::Xml(xml) => {
-                        let today = CalendarDate::today_in_vietnam();
-                        let b = response::decode_check_document(xml.as_bytes(), today, limits)?;
-                        Ok(Self::reply(yes(b), &ex, None))
-                    }
-                    JsonReply::Data(b) => Ok(Self::reply(yes(b), &ex, None)),
-                    JsonReply::OtpRequired => Ok(Self::reply(CheckOutcome::OtpRequired, &ex, None)),
-                    JsonReply::OtpRejected => Ok(Self::reply(CheckOutcome::OtpRejected, &ex, None)),
-                    JsonReply::Refused { code, text } => Err(refused(code, text)),
-                }
-            }
-        }
+        let (envelope, otp, limits) = (
+            self.kind.envelope,
+            self.dialect.citizen_otp,
+            self.dialect.limits,
+        );
+        decode(ex, move |ex| read_check(ex, envelope, otp, &limits)).await
     }
 }
 
