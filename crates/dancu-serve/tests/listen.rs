@@ -15,7 +15,7 @@ const KEY: &str = "listen-test-client-key-0123456789";
 fn service(dir: &Path, serve: &str) -> Service {
     let text = format!(
         "[audit]\npath = \"audit.sqlite\"\nsalt_env = \"SALT\"\n\n{serve}\n\n\
-         [serve.clients.console]\nkey_env = \"KEY\"\nscopes = [\"identity\"]\n"
+         [serve.clients.console]\nkey_env = \"KEY\"\nscopes = [\"identity\", \"address\", \"dossier_codes\"]\n"
     );
     let env = |v: &str| match v {
         "SALT" => Some(SALT.to_owned()),
@@ -139,5 +139,108 @@ async fn with_tls_it_answers_https_only() {
     assert!(untrusting.is_err(), "an untrusted certificate was accepted");
 
     let _ = stop_tx.send(());
+    server.await.expect("the task").expect("stops cleanly");
+}
+
+/// A service on loopback: its URL and the way to stop it.
+async fn serving(
+    s: Service,
+) -> (
+    String,
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), ServeError>>,
+) {
+    let (addr_tx, addr_rx) = oneshot::channel();
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(dancu_serve::run(
+        s,
+        Some("127.0.0.1:0".parse().expect("an address")),
+        move |l| {
+            let _ = addr_tx.send(l);
+        },
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    let url = addr_rx.await.expect("it listens").url();
+    (url, stop_tx, server)
+}
+
+#[tokio::test]
+async fn without_a_dossier_store_codes_are_503_not_configured() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (url, stop, server) = serving(service(dir.path(), "[serve]")).await;
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("a client");
+    let answer = http
+        .post(format!("{url}/v1/dossier-codes"))
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({"unit": "000.00.21.H56"}))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = answer.json().await.expect("JSON");
+    assert_eq!(body["code"], "not_configured", "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("[dossiers]")),
+        "{body}"
+    );
+    let _ = stop.send(());
+    server.await.expect("the task").expect("stops cleanly");
+}
+
+#[tokio::test]
+async fn more_than_100000_inputs_is_422_too_many_inputs() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (url, stop, server) = serving(service(dir.path(), "[serve]")).await;
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("a client");
+    for (path, input) in [
+        ("/v1/identity/inspect", "001089012345"),
+        ("/v1/addresses/resolve", "Bắc Kạn"),
+    ] {
+        let inputs = vec![input; 100_001];
+        let answer = http
+            .post(format!("{url}{path}"))
+            .bearer_auth(KEY)
+            .json(&serde_json::json!({ "inputs": inputs }))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(
+            answer.status(),
+            reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}"
+        );
+        let body: serde_json::Value = answer.json().await.expect("JSON");
+        assert_eq!(body["code"], "too_many_inputs", "{path}: {body}");
+        assert_eq!(body["field"], "inputs", "{path}: {body}");
+    }
+    // 100,000 are answered, in order.
+    let inputs: Vec<String> = (0..100_000).map(|i| format!("{i:012}")).collect();
+    let answer = http
+        .post(format!("{url}/v1/identity/inspect"))
+        .bearer_auth(KEY)
+        .json(&serde_json::json!({ "inputs": inputs }))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status(), reqwest::StatusCode::OK);
+    let body: serde_json::Value = answer.json().await.expect("JSON");
+    let results = body["results"].as_array().expect("results");
+    assert_eq!(results.len(), 100_000);
+    assert_eq!(
+        results[99_999]["input"], "000000099999",
+        "{}",
+        results[99_999]
+    );
+    let _ = stop.send(());
     server.await.expect("the task").expect("stops cleanly");
 }
