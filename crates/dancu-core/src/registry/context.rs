@@ -265,10 +265,18 @@ impl RequestContext {
         Ok(self)
     }
 
-    /// Sets the overall deadline `timeout` from now.
+    /// Sets the overall deadline `timeout` from now. A timeout too long for
+    /// the clock to represent (`Duration::MAX`, a lifetime from a
+    /// configuration file) means no deadline.
     #[must_use]
-    pub fn with_timeout(self, timeout: Duration) -> Self {
-        self.with_deadline(Instant::now() + timeout)
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.with_deadline(deadline),
+            None => {
+                self.deadline = None;
+                self
+            }
+        }
     }
 
     /// Sets the overall deadline.
@@ -346,7 +354,9 @@ impl RequestContext {
     /// Counts one more attempt on the wire (called by the retry layer);
     /// returns the new count.
     pub fn note_attempt(&self) -> u32 {
-        self.attempts.fetch_add(1, Ordering::Relaxed) + 1
+        self.attempts
+            .fetch_add(1, Ordering::Relaxed)
+            .saturating_add(1)
     }
 
     /// How many attempts have been made for this logical check so far.
@@ -407,6 +417,16 @@ mod tests {
 
     fn context() -> RequestContext {
         RequestContext::new("canbo.motcua01", "1.001776".parse().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_timeout_too_long_for_the_clock_means_no_deadline() {
+        // `Instant::now() + Duration::MAX` panicked.
+        let ctx = context().with_timeout(Duration::from_secs(10));
+        assert!(ctx.deadline().is_some());
+        assert_eq!(ctx.with_timeout(Duration::MAX).deadline(), None);
+        let far = Duration::from_secs(u64::MAX / 2);
+        assert_eq!(context().with_timeout(far).deadline(), None);
     }
 
     #[test]
