@@ -108,6 +108,11 @@ impl CalendarDate {
 
     /// Days since 1970-01-01 (negative before it).
     #[must_use]
+    #[allow(
+        clippy::arithmetic_side_effects,
+        reason = "year 1000..=9999, month 1..=12, day 1..=31 (private fields, checked by `new`): \
+                  every intermediate is below 4 million"
+    )]
     pub fn to_unix_days(self) -> i64 {
         // Howard Hinnant's days_from_civil.
         let y = i64::from(self.year) - i64::from(self.month <= 2);
@@ -125,6 +130,25 @@ impl CalendarDate {
     ///
     /// When the result falls outside years 1000..=9999.
     pub fn from_unix_days(days: i64) -> Result<Self, DateError> {
+        // About 3 billion years either side of 1970: far outside the range,
+        // and small enough for the arithmetic below never to overflow.
+        const LIMIT: u64 = 1 << 40;
+        if days.unsigned_abs() > LIMIT {
+            return Err(DateError::YearOutOfRange(if days < 0 {
+                0
+            } else {
+                u32::MAX
+            }));
+        }
+        Self::from_bounded_unix_days(days)
+    }
+
+    /// [`Self::from_unix_days`] for `|days| <= 2^40`.
+    #[allow(
+        clippy::arithmetic_side_effects,
+        reason = "|days| <= 2^40 (checked by the caller): every intermediate stays below 2^50"
+    )]
+    fn from_bounded_unix_days(days: i64) -> Result<Self, DateError> {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;
@@ -145,14 +169,18 @@ impl CalendarDate {
     ///
     /// When the result falls outside years 1000..=9999.
     pub fn add_days(self, n: i64) -> Result<Self, DateError> {
-        Self::from_unix_days(self.to_unix_days() + n)
+        match self.to_unix_days().checked_add(n) {
+            Some(days) => Self::from_unix_days(days),
+            None => Err(DateError::YearOutOfRange(if n < 0 { 0 } else { u32::MAX })),
+        }
     }
 
     /// Day of the week, 0 = Monday … 6 = Sunday.
     #[must_use]
     pub fn weekday_from_monday(self) -> u8 {
         // 1970-01-01 was a Thursday (3 when Monday is 0).
-        (self.to_unix_days() + 3).rem_euclid(7) as u8
+        // `to_unix_days` is within ±3 million: adding 3 cannot wrap.
+        self.to_unix_days().wrapping_add(3).rem_euclid(7) as u8
     }
 
     /// Today's date in Vietnam (UTC+7, no daylight saving), read from the
@@ -162,7 +190,7 @@ impl CalendarDate {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let days = (secs + 7 * 3600) / 86_400;
+        let days = secs.saturating_add(7 * 3600) / 86_400;
         // A system clock before year 1000 or after 9999 is not a real
         // clock; fall back to the epoch rather than panic.
         Self::from_unix_days(i64::try_from(days).unwrap_or(0)).unwrap_or(Self {
@@ -195,8 +223,17 @@ pub(crate) fn parse_digits(s: &[u8]) -> Option<u32> {
         return None;
     }
     s.iter().try_fold(0u32, |acc, &b| {
-        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+        let digit = b.is_ascii_digit().then(|| digit_value(b))?;
+        acc.checked_mul(10)?.checked_add(u32::from(digit))
     })
+}
+
+/// The value of an ASCII digit (`b'7'` → 7). Callers check
+/// `is_ascii_digit` first; any other byte gives some value above 9 (it
+/// wraps), never a panic.
+#[inline]
+pub(crate) const fn digit_value(b: u8) -> u8 {
+    b.wrapping_sub(b'0')
 }
 
 impl FromStr for CalendarDate {
@@ -299,6 +336,12 @@ impl Timestamp {
     /// # Errors
     ///
     /// [`InstantError`] for anything else.
+    #[allow(
+        clippy::arithmetic_side_effects,
+        reason = "every number is bounded before use: a date of years 1000..=9999 (|days| < 3 \
+                  million), hours <= 23, minutes and seconds <= 59, an offset <= 23:59, at most \
+                  3 fraction digits; `s.len() - 5` only once the 6-byte offset has matched"
+    )]
     pub fn parse_instant(input: &str, end_of_range: bool) -> Result<Self, InstantError> {
         let s = input.trim();
         let bad = || InstantError {
@@ -341,7 +384,7 @@ impl Timestamp {
                 return Err(bad());
             }
             for (i, c) in frac.bytes().take(3).take(digits).enumerate() {
-                millis += i64::from(c - b'0') * [100, 10, 1][i];
+                millis += i64::from(digit_value(c)) * [100, 10, 1][i];
             }
             rest = &frac[digits..];
         }
@@ -410,6 +453,49 @@ mod tests {
             Timestamp::from_unix_millis(1_795_737_600_123).to_string(),
             "2026-11-27T00:00:00.123Z"
         );
+    }
+
+    #[test]
+    fn day_counts_out_of_range_are_errors_not_overflows() {
+        // `to_unix_days() + n` and `days + 719_468` overflowed.
+        let d = CalendarDate::new(2024, 2, 28).unwrap();
+        assert_eq!(
+            d.add_days(i64::MAX),
+            Err(DateError::YearOutOfRange(u32::MAX))
+        );
+        assert_eq!(d.add_days(i64::MIN), Err(DateError::YearOutOfRange(0)));
+        for days in [i64::MAX, i64::MAX - 719_467, 1 << 41] {
+            assert_eq!(
+                CalendarDate::from_unix_days(days),
+                Err(DateError::YearOutOfRange(u32::MAX))
+            );
+        }
+        for days in [i64::MIN, -(1 << 41)] {
+            assert_eq!(
+                CalendarDate::from_unix_days(days),
+                Err(DateError::YearOutOfRange(0))
+            );
+        }
+        // At the limit the year is still computed and reported.
+        assert!(matches!(
+            CalendarDate::from_unix_days(1 << 40),
+            Err(DateError::YearOutOfRange(y)) if y > 9999 && y != u32::MAX
+        ));
+        let last = CalendarDate::new(9999, 12, 31).unwrap();
+        assert_eq!(last.add_days(1), Err(DateError::YearOutOfRange(10_000)));
+        let first = CalendarDate::new(1000, 1, 1).unwrap();
+        assert_eq!(first.add_days(-1), Err(DateError::YearOutOfRange(999)));
+        assert_eq!(CalendarDate::from_unix_days(last.to_unix_days()), Ok(last));
+        assert_eq!(
+            CalendarDate::from_unix_days(first.to_unix_days()),
+            Ok(first)
+        );
+        // Audit times from a damaged file: any i64 shows without panicking.
+        for ms in [i64::MIN, i64::MAX] {
+            let t = Timestamp::from_unix_millis(ms);
+            assert_eq!(t.date_utc(), None);
+            assert!(t.to_string().starts_with('@'));
+        }
     }
 
     #[test]

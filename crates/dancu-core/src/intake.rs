@@ -300,7 +300,7 @@ impl PopulationCheck {
                     })
                 }
                 LookupOutcome::NotFound => {
-                    self.not_found += 1;
+                    self.not_found = self.not_found.saturating_add(1);
                     CheckResult::NotFound {
                         times: self.not_found,
                     }

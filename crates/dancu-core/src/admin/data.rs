@@ -312,7 +312,7 @@ fn province_forms(folded: &str, accent: &str) -> Vec<(String, bool, Option<Strin
         let b = folded.as_bytes();
         (0..b.len())
             .map(|i| {
-                if b[i] == b'k' && b.get(i + 1) != Some(&b'h') {
+                if b[i] == b'k' && !b[i..].starts_with(b"kh") {
                     'c'
                 } else {
                     char::from(b[i])
@@ -384,7 +384,7 @@ fn small(n: usize) -> Result<u16, String> {
 fn name_at(full: &'static str, prefix: &str) -> Result<u8, String> {
     full.strip_prefix(prefix)
         .and_then(|r| r.strip_prefix(' '))
-        .and_then(|_| u8::try_from(prefix.len() + 1).ok())
+        .and_then(|_| u8::try_from(prefix.len().checked_add(1)?).ok())
         .ok_or_else(|| format!("{full:?} does not start with {prefix:?}"))
 }
 
@@ -646,12 +646,16 @@ impl Data {
     }
 
     fn build_index(&mut self) -> Result<(), String> {
-        let units = self.lp.len()
-            + self.ld.len()
-            + self.lc.len()
-            + self.np.len()
-            + self.nc.len()
-            + self.hc.len();
+        let units = [
+            self.lp.len(),
+            self.ld.len(),
+            self.lc.len(),
+            self.np.len(),
+            self.nc.len(),
+            self.hc.len(),
+        ]
+        .into_iter()
+        .fold(0, usize::saturating_add);
         let mut names: FastMap<Box<str>, Vec<Entry>> = FastMap::default();
         names.reserve(units);
         let mut accents: [Vec<Box<str>>; LEVELS] = Default::default();

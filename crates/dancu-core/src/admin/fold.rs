@@ -121,10 +121,7 @@ fn char_info(c: char) -> CharInfo {
         return CharInfo::default();
     }
     let base = first.to_ascii_lowercase();
-    let tone = rest
-        .iter()
-        .find_map(|m| TONES.iter().position(|t| t == m))
-        .map_or(0, |i| i as u8 + 1);
+    let tone = rest.iter().find_map(|&m| tone_number(m)).unwrap_or(0);
     let marks: Vec<char> = rest
         .iter()
         .copied()
@@ -154,7 +151,7 @@ fn info(c: char) -> Option<CharInfo> {
         return None;
     }
     TABLE
-        .get((cp - TABLE_START) as usize)
+        .get(cp.checked_sub(TABLE_START)? as usize)
         .copied()
         .filter(|i| i.lower != '\0')
 }
@@ -263,13 +260,16 @@ fn glued_split(word: &str) -> Option<usize> {
     // (recounting it at each capital was quadratic: 100,000 "P"s took seconds).
     let mut head_upper = true;
     for k in 1..letters.len() {
-        let p = letters[k - 1].1;
+        let (before, rest) = letters.split_at(k);
+        let (Some(&(_, p)), [(i, c), after @ ..]) = (before.last(), rest) else {
+            continue;
+        };
+        let (i, c) = (*i, *c);
         head_upper &= is_upper(p);
-        let (i, c) = letters[k];
         if !is_upper(c) || base_ascii(c).is_none() {
             continue;
         }
-        let next_lower = letters.get(k + 1).is_some_and(|&(_, n)| is_lower(n));
+        let next_lower = after.first().is_some_and(|&(_, n)| is_lower(n));
         if is_lower(p) || (head_upper && next_lower) {
             let head: String = word[..i]
                 .chars()
@@ -316,7 +316,8 @@ fn glued_accented(word: &str) -> Option<usize> {
             .chars()
             .any(|c| base_ascii(c).is_some_and(|b| b"aeiouy".contains(&b)));
         if vowel && rest.chars().next().is_some_and(char::is_alphabetic) {
-            return Some(word.len() - rest.len());
+            // `rest` is a suffix of `word`.
+            return word.len().checked_sub(rest.len());
         }
     }
     None
@@ -346,7 +347,7 @@ impl Tokens {
                 // A note in parentheses is set aside: "(Phường Điện Biên,
                 // Quận Ba Đình cũ)", "(gần chợ)".
                 chars.next();
-                let from = i + c.len_utf8();
+                let from = i.saturating_add(c.len_utf8());
                 let mut to = text.len();
                 for (j, d) in chars.by_ref() {
                     if matches!(d, ')' | '）' | ']') {
@@ -387,7 +388,7 @@ impl Tokens {
                 if word_char {
                     capital_inside |= upper && !word.is_empty();
                     word.push(c);
-                    end = j + c.len_utf8();
+                    end = j.saturating_add(c.len_utf8());
                     chars.next();
                 } else if is_apostrophe(c) {
                     chars.next();
@@ -423,11 +424,13 @@ impl Tokens {
             } else {
                 glued_split(&word)
             };
-            match split.filter(|_| word.len() == end - start) {
+            match split.filter(|_| end.checked_sub(start) == Some(word.len())) {
                 Some(k) => {
                     let (head, tail) = word.split_at(k);
-                    self.push_word(head, start, start + k, hard);
-                    self.push_word(tail, start + k, end, false);
+                    // k < word.len() == end - start: no overflow.
+                    let at = start.saturating_add(k);
+                    self.push_word(head, start, at, hard);
+                    self.push_word(tail, at, end, false);
                 }
                 None => self.push_word(&word, start, end, hard),
             }
@@ -437,13 +440,8 @@ impl Tokens {
         }
         self.scratch_word = word;
         self.any_hard = self.toks.iter().any(|t| t.hard_before);
-        self.all_upper = (0..self.toks.len()).all(|i| {
-            self.toks[i].upper
-                || !self
-                    .folded(i, i + 1)
-                    .bytes()
-                    .any(|b| b.is_ascii_alphabetic())
-        });
+        self.all_upper = (0..self.toks.len())
+            .all(|i| self.toks[i].upper || !self.word(i).bytes().any(|b| b.is_ascii_alphabetic()));
     }
 
     fn push_word(&mut self, word: &str, start: usize, end: usize, hard: bool) {
@@ -479,8 +477,8 @@ impl Tokens {
                 accent.push(i.lower);
             } else if is_mark(c) {
                 accented = true;
-                match TONES.iter().position(|&t| t == c) {
-                    Some(k) => tone = k as u8 + 1,
+                match tone_number(c) {
+                    Some(k) => tone = k,
                     None => accent.push(c),
                 }
             } else {
@@ -490,16 +488,14 @@ impl Tokens {
                 accent.extend(c.to_lowercase());
             }
         }
-        if tone != 0 {
-            accent.push(TONES[usize::from(tone - 1)]);
+        if let Some(&mark) = usize::from(tone).checked_sub(1).and_then(|k| TONES.get(k)) {
+            accent.push(mark);
         }
         let upper = letters && all_upper;
         // Final i and y after a consonant are spelling variants (Kỳ/Kì,
         // Lý/Lí, Quý/Quí): fold both to i.
-        if folded.len() >= 2 && folded.ends_with('y') {
-            let b = folded.as_bytes();
-            let prev = b[b.len() - 2];
-            let after_qu = b.len() >= 3 && &b[b.len() - 3..b.len() - 1] == b"qu";
+        if let [.., prev, b'y'] = *folded.as_bytes() {
+            let after_qu = folded.ends_with("quy");
             if after_qu || (prev.is_ascii_lowercase() && !b"aeiouy".contains(&prev)) {
                 folded.pop();
                 folded.push('i');
@@ -587,16 +583,41 @@ impl Tokens {
         self.toks.len()
     }
 
-    /// The folded key of words `i..j` (non-empty range).
+    /// The folded key of words `i..j` ("" for an empty or out-of-range one).
     pub(crate) fn folded(&self, i: usize, j: usize) -> &str {
-        let (s, e) = (self.toks[i].f.0 as usize, self.toks[j - 1].f.1 as usize);
-        self.folded.get(s..e).unwrap_or("")
+        match self.toks.get(i..j) {
+            Some([first, .., last]) => span(&self.folded, first.f.0, last.f.1),
+            Some([only]) => span(&self.folded, only.f.0, only.f.1),
+            _ => "",
+        }
     }
 
-    /// The accent key of words `i..j` (non-empty range).
+    /// The word before word `i`, when there is one.
+    pub(crate) fn before(&self, i: usize) -> Option<&Token> {
+        self.toks.get(i.checked_sub(1)?)
+    }
+
+    /// The folded key of word `i` ("" when there is none).
+    pub(crate) fn word(&self, i: usize) -> &str {
+        self.toks
+            .get(i)
+            .map_or("", |t| span(&self.folded, t.f.0, t.f.1))
+    }
+
+    /// The accent key of words `i..j` ("" for an empty or out-of-range one).
     pub(crate) fn accent(&self, i: usize, j: usize) -> &str {
-        let (s, e) = (self.toks[i].a.0 as usize, self.toks[j - 1].a.1 as usize);
-        self.accent.get(s..e).unwrap_or("")
+        match self.toks.get(i..j) {
+            Some([first, .., last]) => span(&self.accent, first.a.0, last.a.1),
+            Some([only]) => span(&self.accent, only.a.0, only.a.1),
+            _ => "",
+        }
+    }
+
+    /// The accent key of word `i` ("" when there is none).
+    pub(crate) fn word_accent(&self, i: usize) -> &str {
+        self.toks
+            .get(i)
+            .map_or("", |t| span(&self.accent, t.a.0, t.a.1))
     }
 
     /// Whether any of words `i..j` carries diacritics.
@@ -609,6 +630,19 @@ impl Tokens {
     pub(crate) fn crosses_hard(&self, i: usize, j: usize) -> bool {
         self.toks[i + 1..j].iter().any(|t| t.hard_before)
     }
+}
+
+/// `s[from..to]`, or "" when that is not a range of `s`.
+fn span(s: &str, from: u32, to: u32) -> &str {
+    s.get(from as usize..to as usize).unwrap_or("")
+}
+
+/// 1 + the index of the tone mark `m` in [`TONES`], when it is one.
+fn tone_number(m: char) -> Option<u8> {
+    TONES
+        .iter()
+        .zip(1u8..)
+        .find_map(|(&t, k)| (t == m).then_some(k))
 }
 
 fn to32(n: usize) -> u32 {
@@ -629,8 +663,9 @@ fn split_runs(s: &str) -> Vec<&str> {
     let mut runs = Vec::new();
     let mut start = 0;
     let b = s.as_bytes();
-    for i in 1..b.len() {
-        if b[i].is_ascii_digit() != b[i - 1].is_ascii_digit() {
+    // Each `i` with the bytes at `i - 1` and `i`.
+    for (i, pair) in (1..).zip(b.windows(2)) {
+        if pair[0].is_ascii_digit() != pair[1].is_ascii_digit() {
             runs.push(&s[start..i]);
             start = i;
         }

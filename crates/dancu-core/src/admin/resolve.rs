@@ -278,7 +278,7 @@ impl Reading {
 }
 
 fn weight(h: &Hit, t: &Tokens, base: f32) -> f32 {
-    let mut s = base + (h.name_end - h.name_start) as f32;
+    let mut s = base + h.name_end.saturating_sub(h.name_start) as f32;
     s += match h.typed {
         Typed::Consistent => 0.5,
         Typed::Absent => 0.0,
@@ -348,8 +348,9 @@ impl Ctx<'_> {
         if end > 0 {
             hits_ending_at(self.d, self.t, end, u8::MAX, &mut v);
         }
+        let at = self.cache.len();
         self.cache.push((end, v));
-        self.cache.len() - 1
+        at
     }
 
     /// The hits of `levels` ending at word `end`.
@@ -376,10 +377,11 @@ impl Ctx<'_> {
         for h in hits.iter().flatten() {
             if h.start == leftmost.start {
                 // A type word left unread just before the leftmost name.
-                if h.start > 0 && {
-                    let p = &self.t.toks[h.start - 1];
-                    (p.kind1 | p.kind2) != 0 && !self.t.toks[h.start].hard_before
-                } {
+                if self
+                    .t
+                    .before(h.start)
+                    .is_some_and(|p| (p.kind1 | p.kind2) != 0 && !self.t.toks[h.start].hard_before)
+                {
                     score -= 1.0;
                 }
             } else if commas && !self.t.toks[h.start].hard_before {
@@ -387,12 +389,12 @@ impl Ctx<'_> {
                 score -= 0.8;
             }
         }
-        let (mut inconsistent, mut mismatches, mut fuzzy) = (false, 0, 0);
+        let (mut inconsistent, mut mismatches, mut fuzzy) = (false, 0u8, 0);
         for (h, w) in hits.iter().zip(weights) {
             if let Some(h) = h {
                 score += weight(h, self.t, w);
                 inconsistent |= h.typed == Typed::Inconsistent;
-                mismatches += u8::from(h.accent == Accent::Mismatch);
+                mismatches = mismatches.saturating_add(u8::from(h.accent == Accent::Mismatch));
                 fuzzy = fuzzy.max(h.fuzzy);
             }
         }
@@ -760,11 +762,14 @@ impl Ctx<'_> {
         };
         // The best hit per child, then how many children fit at each distance.
         let mut found: Vec<(Hit, u8)> = Vec::new();
-        for len in 1..=4.min(end) {
-            let s = end - len;
-            if len > 1 && t.toks[s + 1].hard_before {
+        // Names of `len` words start at `s = end - len`; `next_hard` is
+        // whether the word after `s` starts a new part.
+        let mut next_hard = false;
+        for (len, s) in (1..=4.min(end)).zip((0..end).rev()) {
+            if len > 1 && next_hard {
                 break;
             }
+            next_hard = t.toks[s].hard_before;
             let first = &t.toks[s];
             if (first.kind1 | first.kind2) != 0 || first.marker {
                 continue; // a type word, street or hamlet word is not part of a name
@@ -796,7 +801,11 @@ impl Ctx<'_> {
                     short: false,
                 };
                 let (start, typed) = match typed {
-                    Some((k, n)) => (s - n, typed_as(self.d, entry, k).unwrap_or(Typed::Absent)),
+                    // `n` type words stand before `s` (types_before).
+                    Some((k, n)) => (
+                        s.saturating_sub(n),
+                        typed_as(self.d, entry, k).unwrap_or(Typed::Absent),
+                    ),
                     None => (s, Typed::Absent),
                 };
                 let hit = Hit {
@@ -862,7 +871,7 @@ pub(crate) fn loose(folded: &str) -> String {
     for (i, &c) in b.iter().enumerate() {
         match c {
             b' ' => {}
-            b'k' if b.get(i + 1) != Some(&b'h') => out.push('c'),
+            b'k' if !b[i..].starts_with(b"kh") => out.push('c'),
             b'y' => out.push('i'),
             _ => out.push(char::from(c)),
         }
@@ -872,6 +881,12 @@ pub(crate) fn loose(folded: &str) -> String {
 
 /// The optimal-string-alignment distance of `a` and `b` (ASCII), when it
 /// is at most `max`.
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "b.len() < 64 and a.len() <= b.len() + max are checked first (max is at most 2 \
+              where called), so every cell is below 70 and fits a u8; `i - 1`, `j - 1` with \
+              i, j >= 1 and `i - 2`, `j - 2` only when i, j > 1"
+)]
 fn distance(a: &str, b: &str, max: usize) -> Option<u8> {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len().abs_diff(b.len()) > max {
@@ -1245,8 +1260,13 @@ fn decide(text: &str, t: &Tokens, readings: &mut Vec<Reading>) -> (Resolution, b
 
 /// Trailing words that name no unit: the country, a postal code, a phone
 /// number ("ĐT: 0382 285 700").
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "n and k only decrease, and only while n >= 2 and k > 1: every `- 1` and `- 2` \
+              stays at 0 or above; `count` adds word lengths of the text"
+)]
 fn country_suffix(t: &Tokens) -> usize {
-    let digits = |i: usize| t.folded(i, i + 1).bytes().all(|b| b.is_ascii_digit());
+    let digits = |i: usize| t.word(i).bytes().all(|b| b.is_ascii_digit());
     let mut n = t.len();
     while n >= 2 {
         let last = t.folded(n - 1, n);
@@ -1368,7 +1388,12 @@ fn informative(r: &Resolution) -> u8 {
         Some(_) => 2,
         None => u8::from(!r.candidates.is_empty()),
     };
-    level + 2 * u8::from(r.historical.is_some())
+    // level is at most 3.
+    if r.historical.is_some() {
+        level.saturating_add(2)
+    } else {
+        level
+    }
 }
 
 /// The readings tried when the text does not resolve as written, in order;
@@ -1466,7 +1491,7 @@ fn fallback(
 fn trailing_ends(t: &Tokens, n: usize) -> Vec<usize> {
     let mut ends = Vec::with_capacity(3);
     if let Some(last) = (1..n).rev().find(|&i| t.toks[i].hard_before)
-        && n - last <= 3
+        && n.saturating_sub(last) <= 3
     {
         ends.push(last);
     }
@@ -1482,8 +1507,8 @@ fn trailing_ends(t: &Tokens, n: usize) -> Vec<usize> {
 /// "quang"), when some province's name starts so.
 fn province_prefix(d: &Data, t: &Tokens, e: usize, n: usize) -> Option<String> {
     let mut s = e;
-    while s < n && (t.toks[s].kind1 & PROVINCE_BITS != 0 || t.folded(s, s + 1) == "thanh") {
-        s += 1;
+    while s < n && (t.toks[s].kind1 & PROVINCE_BITS != 0 || t.word(s) == "thanh") {
+        s = s.saturating_add(1); // s < n
     }
     if s == n {
         return None;
@@ -1526,10 +1551,10 @@ fn reversed(d: &Data, text: &str, t: &Tokens) -> Option<String> {
         return None;
     }
     let mut parts: Vec<&str> = Vec::with_capacity(starts.len());
-    for (k, &s) in starts.iter().enumerate() {
-        let e = starts.get(k + 1).copied().unwrap_or(t.len());
+    let ends = starts.iter().skip(1).copied().chain([t.len()]);
+    for (&s, e) in starts.iter().zip(ends) {
         let from = t.toks[s].src.0 as usize;
-        let to = t.toks[e - 1].src.1 as usize;
+        let to = t.toks.get(s..e)?.last()?.src.1 as usize;
         parts.push(text.get(from..to)?);
     }
     parts.reverse();
@@ -1548,19 +1573,21 @@ fn former_note(note: &str) -> Option<String> {
         return None;
     }
     let is_cu = |i: usize| {
-        t.folded(i, i + 1) == "cu"
+        t.word(i) == "cu"
             && if t.toks[i].accented {
-                t.accent(i, i + 1) == "cu\u{303}"
+                t.word_accent(i) == "cu\u{303}"
             } else {
-                i == 0 || i == n - 1
+                i == 0 || i == n.saturating_sub(1)
             }
     };
-    let cut = |i: usize, j: usize| -> String {
-        let (from, to) = (t.toks[i].src.0 as usize, t.toks[j - 1].src.1 as usize);
-        format!("{}, {}", &note[..from], &note[to..])
+    // The note without words i..j (a non-empty range).
+    let cut = |i: usize, j: usize| -> Option<String> {
+        let words = t.toks.get(i..j)?;
+        let (from, to) = (words.first()?.src.0 as usize, words.last()?.src.1 as usize);
+        Some(format!("{}, {}", &note[..from], &note[to..]))
     };
     if let Some(i) = (0..n).find(|&i| is_cu(i)) {
-        return Some(cut(i, i + 1));
+        return cut(i, i.saturating_add(1));
     }
     let lead = [
         "truoc day la",
@@ -1573,7 +1600,7 @@ fn former_note(note: &str) -> Option<String> {
         .map(|l| l.split(' ').count())
         .zip(lead)
         .find(|&(words, l)| n > words && t.folded(0, words) == l)
-        .map(|(words, _)| cut(0, words))
+        .and_then(|(words, _)| cut(0, words))
 }
 
 /// Whether a legacy reading from a "cũ" note fits the main answer: its

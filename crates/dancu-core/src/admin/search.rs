@@ -146,11 +146,11 @@ static MARKERS: LazyLock<FastMap<Box<str>, Vec<Box<str>>>> = LazyLock::new(|| {
 /// word, or a number that is not a unit's ("Phường 3" names a ward).
 fn is_marker(t: &Tokens, i: usize) -> bool {
     let tok = &t.toks[i];
-    let f = t.folded(i, i + 1);
+    let f = t.word(i);
     if f.bytes().any(|b| b.is_ascii_digit()) {
-        let after_type = i > 0
-            && !tok.hard_before
-            && (t.toks[i - 1].kind1 | t.toks[i - 1].kind2) & (COMMUNE_BITS | DISTRICT_BITS) != 0;
+        let after_type = !tok.hard_before
+            && t.before(i)
+                .is_some_and(|p| (p.kind1 | p.kind2) & (COMMUNE_BITS | DISTRICT_BITS) != 0);
         return !after_type;
     }
     if tok.kind2 != 0 {
@@ -159,7 +159,7 @@ fn is_marker(t: &Tokens, i: usize) -> bool {
     }
     MARKERS.get(f).is_some_and(|accents| {
         !tok.accented || {
-            let a = t.accent(i, i + 1);
+            let a = t.word_accent(i);
             accents.iter().any(|m| **m == *a)
         }
     })
@@ -176,9 +176,10 @@ pub(crate) fn classify(t: &mut Tokens) {
             seen = false;
             kinds = 0;
         }
-        let k1 = type_kinds(t.folded(i, i + 1));
+        let k1 = type_kinds(t.word(i));
+        // Words i - 1 and i (i > 0; i < t.len(), so i + 1 cannot wrap).
         let k2 = if i > 0 && !hard {
-            type_kinds(t.folded(i - 1, i + 1))
+            type_kinds(t.folded(i.saturating_sub(1), i.saturating_add(1)))
         } else {
             0
         };
@@ -188,8 +189,8 @@ pub(crate) fn classify(t: &mut Tokens) {
         tok.after_marker = seen;
         // The kinds of type words up to the one before the previous word.
         tok.kinds_earlier = kinds;
-        if i >= 1 && !hard {
-            kinds |= t.toks[i - 1].kind1 | t.toks[i - 1].kind2;
+        if let Some(p) = t.before(i).filter(|_| !hard) {
+            kinds |= p.kind1 | p.kind2;
         }
         let marker = is_marker(t, i);
         t.toks[i].marker = marker;
@@ -333,8 +334,7 @@ pub(crate) fn typed_as(d: &Data, entry: Entry, tb: u16) -> Option<Typed> {
 /// and a two-word one.
 pub(crate) fn types_before(t: &Tokens, s: usize) -> [(u16, usize); 2] {
     let mut before = [(0u16, 0usize); 2];
-    if s >= 1 && !t.toks[s].hard_before {
-        let p = &t.toks[s - 1];
+    if let Some(p) = t.before(s).filter(|_| !t.toks[s].hard_before) {
         if p.kind2 != 0 {
             // "Thị xã Nghi Sơn": the town, not "Xã Nghi Sơn".
             before[1] = (p.kind2, 2);
@@ -349,10 +349,10 @@ pub(crate) fn types_before(t: &Tokens, s: usize) -> [(u16, usize); 2] {
 /// `end - 1` followed by an English type word).
 pub(crate) fn hits_ending_at(d: &Data, t: &Tokens, end: usize, levels: u8, out: &mut Vec<Hit>) {
     names_ending_at(d, t, end, 0, levels, out);
-    if end >= 2 {
-        let last = &t.toks[end - 1];
+    if let Some(before_end) = end.checked_sub(1).filter(|&e| e >= 1) {
+        let last = &t.toks[before_end];
         if last.kind1 & ENGLISH != 0 && !last.hard_before {
-            names_ending_at(d, t, end - 1, last.kind1, levels, out);
+            names_ending_at(d, t, before_end, last.kind1, levels, out);
         }
     }
 }
@@ -365,15 +365,21 @@ fn names_ending_at(
     levels: u8,
     out: &mut Vec<Hit>,
 ) {
-    let Some(&lengths) = d.last_words.get(t.folded(name_end - 1, name_end)) else {
+    let Some(&lengths) = name_end
+        .checked_sub(1)
+        .and_then(|last| d.last_words.get(t.word(last)))
+    else {
         return;
     };
     let longest = d.max_words.min(name_end);
-    for len in 1..=longest {
-        let s = name_end - len;
-        if len > 1 && t.toks[s + 1].hard_before {
+    // Names of `len` words start at `s = name_end - len`; `next_hard` is
+    // whether the word after `s` starts a new part.
+    let mut next_hard = false;
+    for (len, s) in (1..=longest).zip((0..name_end).rev()) {
+        if len > 1 && next_hard {
             break;
         }
+        next_hard = t.toks[s].hard_before;
         if lengths & (1 << len) == 0 {
             continue;
         }
@@ -425,8 +431,9 @@ fn names_ending_at(
             }
             for &(tb, n) in &before {
                 if let Some(typed) = typed_as(d, entry, tb) {
+                    // `n` type words stand before `s` (types_before).
                     out.push(Hit {
-                        start: s - n,
+                        start: s.saturating_sub(n),
                         typed,
                         ..base
                     });

@@ -71,7 +71,7 @@ fn parse_digits(s: &str, width: usize, what: &'static str) -> Result<u32, CodeEr
     if s.len() != width || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(CodeError::Format { what, width });
     }
-    Ok(s.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0')))
+    crate::date::parse_digits(s.as_bytes()).ok_or(CodeError::Format { what, width })
 }
 
 macro_rules! unit_code {

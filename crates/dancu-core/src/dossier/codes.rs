@@ -189,7 +189,9 @@ impl FromStr for DossierCode {
         let digits = |t: &str| parse_digits(t.as_bytes()).ok_or(CodeError::DossierFormat);
         let n = digits(serial)?;
         let (yy, mm, dd) = (digits(&day[..2])?, digits(&day[2..4])?, digits(&day[4..])?);
-        let date = CalendarDate::new(2000 + yy, mm, dd).map_err(|_| CodeError::DossierDate)?;
+        // Two digits: at most 2099.
+        let date = CalendarDate::new(2000u32.saturating_add(yy), mm, dd)
+            .map_err(|_| CodeError::DossierDate)?;
         if n == 0 {
             return Err(CodeError::DossierFormat);
         }

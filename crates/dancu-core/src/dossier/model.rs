@@ -74,8 +74,9 @@ impl DossierStatus {
     pub fn code(self) -> u8 {
         STATUSES
             .iter()
-            .position(|(s, _)| *s == self)
-            .map_or(0, |i| i as u8 + 1)
+            .zip(1u8..)
+            .find_map(|((s, _), code)| (*s == self).then_some(code))
+            .unwrap_or(0)
     }
 
     /// The status with a national code.
@@ -846,7 +847,7 @@ impl WorkingCalendar {
                 Err(_) => return d,
             }
             if self.is_working_day(d) {
-                left -= 1;
+                left = left.saturating_sub(1);
             }
         }
         d

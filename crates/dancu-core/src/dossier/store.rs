@@ -117,7 +117,8 @@ impl DossierStore for InMemoryDossierStore {
                 date,
             });
         }
-        *serial += 1;
+        // Below 9,999 (checked above).
+        *serial = serial.saturating_add(1);
         DossierCode::new(unit, date, *serial).map_err(|e| StoreError::Backend(e.to_string()))
     }
 

@@ -8,6 +8,7 @@ use super::mask::Masked;
 use super::scan::{self, ScanError, ShowChar};
 use super::tables::CMND_PREFIXES;
 use crate::CalendarDate;
+use crate::date::digit_value;
 
 /// Why a CMND, passport number or tax code was rejected. Messages never
 /// contain the number.
@@ -242,7 +243,7 @@ impl FromStr for Passport {
                     DocumentError::PassportFormat
                 } else {
                     DocumentError::InvalidCharacter {
-                        position: i + 1,
+                        position: i.saturating_add(1),
                         character: c,
                     }
                 });
@@ -312,9 +313,8 @@ impl TaxCode {
         }
         if run.len() == 13 && run.separators() != 0 {
             let inside_suffix = [11, 12].into_iter().find(|&k| run.separator_after(k));
-            if let Some(k) = inside_suffix
-                .or((!run.separator_after(10))
-                    .then(|| 31 - run.separators().leading_zeros() as usize))
+            if let Some(k) = inside_suffix.or((!run.separator_after(10))
+                .then(|| run.separators().checked_ilog2().unwrap_or(0) as usize))
             {
                 return Err(DocumentError::Grouping {
                     position: scan::separator_position(input, k).unwrap_or(0),
@@ -338,13 +338,13 @@ impl TaxCode {
         if d[2..9].iter().all(|&b| b == b'0') {
             return Err(DocumentError::InvalidSerial);
         }
-        let sum: u32 = d[..9]
-            .iter()
-            .zip(TAX_WEIGHTS)
-            .map(|(&b, w)| u32::from(b - b'0') * w)
-            .sum();
-        let check = 10 - sum % 11;
-        if check != u32::from(d[9] - b'0') {
+        // Nine scanned digits (0..=9) times weights of at most 31: the sum
+        // is at most 9 × 147, and `sum % 11` at most 10, so nothing wraps.
+        let sum = d[..9].iter().zip(TAX_WEIGHTS).fold(0u32, |sum, (&b, w)| {
+            sum.wrapping_add(u32::from(digit_value(b)).wrapping_mul(w))
+        });
+        let check = 10u32.wrapping_sub(sum % 11);
+        if check != u32::from(digit_value(d[9])) {
             return Err(DocumentError::InvalidCheckDigit);
         }
         if branch && &d[10..] == b"000" {

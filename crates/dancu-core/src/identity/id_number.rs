@@ -239,7 +239,7 @@ impl IdNumber {
 /// valid input (a separator after the tenth character starts a tax code's
 /// branch suffix).
 fn shape_of(s: &str) -> Option<IdKind> {
-    let mut n = 0;
+    let mut n = 0usize;
     let mut separators = false;
     let mut branch = false;
     for c in s.chars() {
@@ -247,7 +247,7 @@ fn shape_of(s: &str) -> Option<IdKind> {
             separators = true;
             branch |= n == 10;
         } else {
-            n += 1;
+            n = n.saturating_add(1);
         }
     }
     match n {

@@ -16,10 +16,10 @@ impl Masked {
     pub fn new(value: &str) -> Self {
         let n = value.chars().count();
         // Short values (not a real ID) are hidden entirely.
-        let keep = if n >= 8 { 4 } else { 0 };
+        let hidden = if n >= 8 { n.saturating_sub(4) } else { n };
         let mut s = String::with_capacity(n);
         for (i, c) in value.chars().enumerate() {
-            s.push(if i + keep >= n { c } else { '*' });
+            s.push(if i >= hidden { c } else { '*' });
         }
         Self(s)
     }
@@ -91,6 +91,11 @@ impl fmt::Debug for RedactedForm<'_> {
 /// Separators are kept, so the text stays readable; shorter numbers (an
 /// error code, a procedure code such as `1.001776`) are left as they are.
 #[must_use]
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "`i` only steps by one while `i < b.len()` (or `i + 1 < b.len()`), so it stays \
+              <= b.len(); the digit counts are at most b.len(), and `seen <= digits`"
+)]
 pub fn mask_numbers(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let b = text.as_bytes();
@@ -155,10 +160,7 @@ pub fn mask_numbers(text: &str) -> String {
 /// Whether 8 digits read as a date, `YYYYMMDD` or `DDMMYYYY`, of a year
 /// from 1900 to 2099.
 fn compact_date(d: &[u8]) -> bool {
-    let n = |r: std::ops::Range<usize>| {
-        d[r].iter()
-            .fold(0u32, |acc, &c| acc * 10 + u32::from(c - b'0'))
-    };
+    let n = |r: std::ops::Range<usize>| crate::date::parse_digits(&d[r]).unwrap_or(0);
     let day_month = |day: u32, month: u32| (1..=31).contains(&day) && (1..=12).contains(&month);
     let year = |y: u32| (1900..=2099).contains(&y);
     (year(n(0..4)) && day_month(n(6..8), n(4..6))) || (year(n(4..8)) && day_month(n(0..2), n(2..4)))
@@ -168,6 +170,11 @@ fn compact_date(d: &[u8]) -> bool {
 /// citizen's name echoed in capitals) with `***`. An empty phrase masks
 /// nothing.
 #[must_use]
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "`k + needle.len() <= hay.len()` holds in the loop (both are lengths of vectors \
+              in memory), so every index sum and `k - 1` (k > 0) is in range"
+)]
 pub fn mask_phrase(text: &str, phrase: &str) -> String {
     let needle: Vec<char> = phrase.chars().flat_map(char::to_lowercase).collect();
     if needle.is_empty() {

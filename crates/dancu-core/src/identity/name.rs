@@ -123,14 +123,15 @@ const fn is_invisible_format(c: char) -> bool {
     )
 }
 
-/// The five Vietnamese tone marks as combining characters.
-const fn tone_index(c: char) -> Option<u8> {
+/// The five Vietnamese tone marks as combining characters, numbered `'1'`
+/// (huyền) to `'5'` (nặng).
+const fn tone_index(c: char) -> Option<char> {
     match c {
-        '\u{0300}' | '\u{0340}' => Some(1), // huyền
-        '\u{0301}' | '\u{0341}' => Some(2), // sắc
-        '\u{0309}' => Some(3),              // hỏi
-        '\u{0303}' => Some(4),              // ngã
-        '\u{0323}' => Some(5),              // nặng
+        '\u{0300}' | '\u{0340}' => Some('1'), // huyền
+        '\u{0301}' | '\u{0341}' => Some('2'), // sắc
+        '\u{0309}' => Some('3'),              // hỏi
+        '\u{0303}' => Some('4'),              // ngã
+        '\u{0323}' => Some('5'),              // nặng
         _ => None,
     }
 }
@@ -157,7 +158,7 @@ impl FullName {
                 '\u{00F0}' => 'đ',
                 c => c,
             };
-            count += 1;
+            count = count.saturating_add(1);
             if count > MAX_NAME_CHARS {
                 return Err(NameError::TooLong);
             }
@@ -228,10 +229,10 @@ impl FullName {
     /// Chữ đệm: the words between the first and the last, or "".
     #[must_use]
     pub fn middle(&self) -> &str {
-        match (self.text.find(' '), self.text.rfind(' ')) {
-            (Some(a), Some(b)) if a < b => &self.text[a + 1..b],
-            _ => "",
-        }
+        self.text
+            .split_once(' ')
+            .and_then(|(_, rest)| rest.rsplit_once(' '))
+            .map_or("", |(middle, _)| middle)
     }
 
     /// Tên: the last word.
@@ -257,7 +258,7 @@ impl FullName {
     /// or apostrophe style: each word's tone mark is moved to its end.
     #[must_use]
     pub fn tone_insensitive_key(&self) -> String {
-        let mut key = String::with_capacity(self.text.len() + 8);
+        let mut key = String::with_capacity(self.text.len().saturating_add(8));
         for (i, word) in self.text.split(' ').enumerate() {
             if i > 0 {
                 key.push(' ');
@@ -275,7 +276,7 @@ impl FullName {
             }
             key.extend(base.nfc().flat_map(char::to_lowercase));
             if let Some(t) = tone {
-                key.push(char::from(b'0' + t));
+                key.push(t);
             }
         }
         key

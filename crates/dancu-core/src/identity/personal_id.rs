@@ -8,6 +8,7 @@ use super::mask::Masked;
 use super::registration::Registration;
 use super::scan::{self, ScanError, ShowChar};
 use crate::CalendarDate;
+use crate::date::digit_value;
 
 /// A 12-digit personal identification number, as printed on the CCCD / thẻ
 /// căn cước (and on 12-digit CMND cards issued since 2012).
@@ -159,11 +160,11 @@ impl PersonalId {
 
     /// Decodes 12 ASCII digits.
     pub(crate) fn from_digits(digits: [u8; 12], on: CalendarDate) -> Result<Self, PersonalIdError> {
-        let code = scan::number(&digits[..3]) as u16;
+        let id = Self { digits };
+        let code = id.registration_code();
         if Registration::from_code(code).is_none() {
             return Err(PersonalIdError::UnknownRegistrationCode { code });
         }
-        let id = Self { digits };
         let birth_year = id.birth_year();
         if birth_year > on.year() {
             return Err(PersonalIdError::ImplausibleBirthYear { birth_year, on });
@@ -182,7 +183,13 @@ impl PersonalId {
     #[must_use]
     pub const fn registration_code(&self) -> u16 {
         let d = &self.digits;
-        (d[0] - b'0') as u16 * 100 + (d[1] - b'0') as u16 * 10 + (d[2] - b'0') as u16
+        // Only ASCII digits are stored (each 0..=9): at most 999, the
+        // wrapping operations never wrap.
+        let (a, b, c) = (digit_value(d[0]), digit_value(d[1]), digit_value(d[2]));
+        (a as u16)
+            .wrapping_mul(100)
+            .wrapping_add((b as u16).wrapping_mul(10))
+            .wrapping_add(c as u16)
     }
 
     /// Where the birth was registered.
@@ -200,7 +207,7 @@ impl PersonalId {
     /// The gender digit `G` (0..=9).
     #[must_use]
     pub const fn gender_century_digit(&self) -> u8 {
-        self.digits[3] - b'0'
+        digit_value(self.digits[3])
     }
 
     /// The gender: even `G` male, odd `G` female.
@@ -217,14 +224,20 @@ impl PersonalId {
     /// 2000–2099, up to 24.
     #[must_use]
     pub const fn century(&self) -> u8 {
-        20 + self.gender_century_digit() / 2
+        // G is 0..=9: at most 24.
+        20u8.wrapping_add(self.gender_century_digit() / 2)
     }
 
     /// The birth year: 1900 + 100 × (G div 2) + YY.
     #[must_use]
     pub const fn birth_year(&self) -> u16 {
-        let yy = (self.digits[4] - b'0') as u16 * 10 + (self.digits[5] - b'0') as u16;
-        1900 + 100 * (self.gender_century_digit() / 2) as u16 + yy
+        // Stored digits are 0..=9: at most 1900 + 400 + 99, nothing wraps.
+        let (y, yy) = (digit_value(self.digits[4]), digit_value(self.digits[5]));
+        let century = (self.gender_century_digit() / 2) as u16;
+        1900u16
+            .wrapping_add(century.wrapping_mul(100))
+            .wrapping_add((y as u16).wrapping_mul(10))
+            .wrapping_add(yy as u16)
     }
 
     /// The masked form (`********0001`), safe for logs and audit records.
@@ -251,9 +264,11 @@ fn misplaced_separator(separators: u32) -> Option<usize> {
     if GROUPINGS.contains(&separators) {
         return None;
     }
-    let last = 31 - separators.leading_zeros() as usize;
+    // The highest separator (`separators` is not 0: 0 is a grouping).
+    let last = separators.checked_ilog2().unwrap_or(0) as usize;
     let culprit = (1..12).find(|&k| {
-        let prefix = separators & ((1u32 << (k + 1)) - 1);
+        // The separators after digits 1..=k (k < 12, so the shift is in range).
+        let prefix = separators & !(u32::MAX << k << 1);
         separators & (1 << k) != 0 && !GROUPINGS.iter().any(|g| g & prefix == prefix)
     });
     Some(culprit.unwrap_or(last))

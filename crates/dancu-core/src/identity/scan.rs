@@ -77,7 +77,8 @@ pub(crate) fn scan(input: &str) -> Result<DigitRun, ScanError> {
             if run.count < DigitRun::CAP {
                 run.buf[run.count] = c as u8;
             }
-            run.count += 1;
+            // Counted on past CAP only to report the length.
+            run.count = run.count.saturating_add(1);
             previous_was_digit = true;
         } else if is_separator(c)
             && previous_was_digit
@@ -89,7 +90,7 @@ pub(crate) fn scan(input: &str) -> Result<DigitRun, ScanError> {
             previous_was_digit = false;
         } else {
             return Err(ScanError::InvalidCharacter {
-                position: i + 1,
+                position: i.saturating_add(1),
                 character: c,
             });
         }
@@ -100,22 +101,20 @@ pub(crate) fn scan(input: &str) -> Result<DigitRun, ScanError> {
 /// The 1-based position, in the trimmed `input`, of the separator that
 /// followed the `k`-th digit; `None` when there is none.
 pub(crate) fn separator_position(input: &str, k: usize) -> Option<usize> {
-    let mut digits = 0;
+    let mut digits = 0usize;
     for (i, c) in input.trim().chars().enumerate() {
         if c.is_ascii_digit() {
-            digits += 1;
+            digits = digits.saturating_add(1);
         } else if is_separator(c) && digits == k {
-            return Some(i + 1);
+            return Some(i.saturating_add(1));
         }
     }
     None
 }
 
-/// `digits` (ASCII) as a number; at most 9 digits.
+/// `digits` (ASCII, as scanned) as a number; 0 for more than 9 digits.
 pub(crate) fn number(digits: &[u8]) -> u32 {
-    digits
-        .iter()
-        .fold(0, |acc, &b| acc * 10 + u32::from(b - b'0'))
+    crate::date::parse_digits(digits).unwrap_or(0)
 }
 
 /// Shows a character in an error message: printable ones as themselves,

@@ -468,18 +468,14 @@ const CONFIDENCE: usize = 16;
 const RESOLVED: usize = 17;
 
 const fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a, b) {
+            ([], []) => return true,
+            ([x, rest_a @ ..], [y, rest_b @ ..]) if *x == *y => (a, b) = (rest_a, rest_b),
+            _ => return false,
         }
-        i += 1;
     }
-    true
 }
 
 const _: () = assert!(same(ROW_COLUMNS[CONFIDENCE], "confidence"));

@@ -71,7 +71,7 @@ pub struct RegistrationReport {
 
 /// The three ASCII digits of a registration code (0–999).
 fn three(code: u16) -> [u8; 3] {
-    let digit = |n: u16| b'0' + (n % 10) as u8;
+    let digit = |n: u16| b"0123456789"[usize::from(n % 10)];
     [digit(code / 100), digit(code / 10), digit(code)]
 }
 
