@@ -93,7 +93,7 @@ impl RequestIdFormat {
         match self {
             Self::Uuid => 36,
             // 13 digits of milliseconds until the year 2286.
-            Self::PrefixTime { prefix } => prefix.len() + 13,
+            Self::PrefixTime { prefix } => prefix.len().saturating_add(13),
         }
     }
 }
@@ -523,7 +523,7 @@ impl Dialect {
     /// placed after `MaDonVi`.
     #[must_use]
     pub fn sequence(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::with_capacity(self.element_order.len() + 2);
+        let mut out: Vec<&str> = Vec::with_capacity(self.element_order.len().saturating_add(2));
         for name in &self.element_order {
             out.push(name);
             if name == "MaDonVi" {

@@ -175,7 +175,7 @@ pub(crate) fn envelope_close(out: &mut String) {
 /// Encodes a SOAP fault with `faultcode` `soapenv:<code>` and the text.
 #[must_use]
 pub fn encode_fault(code: FaultCode, text: &str) -> String {
-    let mut out = String::with_capacity(256 + text.len());
+    let mut out = String::with_capacity(text.len().saturating_add(256));
     envelope_open(&mut out);
     out.push_str("<soapenv:Fault><faultcode>soapenv:");
     out.push_str(code.as_str());

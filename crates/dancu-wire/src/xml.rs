@@ -179,9 +179,14 @@ fn ns_of(uri: &[u8]) -> Ns {
 /// usually has, sorted beyond, so the check stays `n log n`.
 fn has_duplicate(keys: &mut [&[u8]]) -> bool {
     if keys.len() <= 8 {
-        keys.iter()
-            .enumerate()
-            .any(|(i, k)| keys.get(i + 1..).is_some_and(|rest| rest.contains(k)))
+        let mut rest: &[&[u8]] = keys;
+        while let Some((key, after)) = rest.split_first() {
+            if after.contains(key) {
+                return true;
+            }
+            rest = after;
+        }
+        false
     } else {
         keys.sort_unstable();
         keys.windows(2).any(|w| w.first() == w.get(1))
@@ -216,12 +221,12 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Node<'a>, Xm
                     // A second root element.
                     return Err(malformed());
                 }
-                nodes += 1;
+                nodes = nodes.saturating_add(1); // at most max_elements + 1
                 if nodes > limits.max_elements || stack.len() >= limits.max_depth {
                     return Err(XmlError::TooComplex);
                 }
                 let mut attrs = Vec::new();
-                let mut declared = 0;
+                let mut declared = 0usize;
                 if !e.attributes_raw().iter().all(u8::is_ascii_whitespace) {
                     // Qualified names, for the duplicate check below (the
                     // reader's own check compares every pair).
@@ -246,7 +251,7 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Node<'a>, Xm
                                 return Err(XmlError::TooComplex);
                             }
                             scope.push((within(text, prefix)?, ns_of(uri)));
-                            declared += 1;
+                            declared = declared.saturating_add(1); // at most MAX_NAMESPACES
                             continue;
                         }
                         let name = within(text, a.key.local_name().into_inner())?;
@@ -262,7 +267,11 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Node<'a>, Xm
                 }
                 let qname = e.name().into_inner();
                 let (prefix, local) = match qname.iter().position(|&b| b == b':') {
-                    Some(i) => (&qname[..i], &qname[i + 1..]),
+                    Some(i) => {
+                        // `local` starts after the ':' at `i`.
+                        let (prefix, colon_local) = qname.split_at(i);
+                        (prefix, &colon_local[1..])
+                    }
                     None => (&b""[..], qname),
                 };
                 let ns = match scope.iter().rev().find(|(p, _)| p.as_bytes() == prefix) {
@@ -278,7 +287,8 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Node<'a>, Xm
                     text: Cow::Borrowed(""),
                 };
                 if is_empty {
-                    scope.truncate(scope.len() - declared);
+                    // The `declared` bindings are the last ones pushed.
+                    scope.truncate(scope.len().saturating_sub(declared));
                     close(node, &mut stack, &mut root);
                 } else {
                     stack.push((node, declared));
@@ -286,7 +296,8 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Node<'a>, Xm
             }
             Event::End(_) => {
                 let (node, declared) = stack.pop().ok_or_else(malformed)?;
-                scope.truncate(scope.len() - declared);
+                // The `declared` bindings are the last ones pushed.
+                scope.truncate(scope.len().saturating_sub(declared));
                 close(node, &mut stack, &mut root);
             }
             Event::Text(t) => {

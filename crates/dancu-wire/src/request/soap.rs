@@ -185,7 +185,7 @@ pub fn decode(bytes: &[u8], dialect: &Dialect) -> Result<WireRequest, RequestFau
             )));
         }
         values[pos] = Some(child);
-        cursor = pos + 1;
+        cursor = pos.saturating_add(1); // pos < sequence.len()
     }
     if let Some(missing) = sequence[cursor..].iter().find(|n| required(n)) {
         return Err(RequestFault::client(format!(
