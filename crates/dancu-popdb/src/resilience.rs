@@ -104,9 +104,9 @@ impl RetryPolicy {
                     .unwrap_or(u32::MAX),
             )
             .min(self.max_delay);
-        let half = exp / 2;
+        let half = exp.checked_div(2).unwrap_or(Duration::ZERO);
         let jitter = rand::random_range(0..=half.as_micros().min(u128::from(u64::MAX)) as u64);
-        half + Duration::from_micros(jitter)
+        half.saturating_add(Duration::from_micros(jitter))
     }
 }
 
@@ -131,7 +131,7 @@ impl Layer for Retry {
             if !error.is_transient() || retry >= self.0.max_retries {
                 return Err(error);
             }
-            retry += 1;
+            retry = retry.saturating_add(1); // below max_retries
             let mut delay = self.0.backoff(retry);
             if let RegistryError::RateLimited {
                 retry_after: Some(after),
@@ -171,9 +171,14 @@ impl fmt::Debug for RateLimit {
     }
 }
 
+/// How far off a slot too late for the clock is put.
+const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 impl RateLimit {
     /// The limits; `None` (or 0) disables one. A rate so low its interval
-    /// is not a duration disables it too, and a concurrency above
+    /// is not a duration disables it too; one whose next slot is later than
+    /// the clock can hold (about 1e-19 per second) allows a call a
+    /// century; a concurrency above
     /// [`Semaphore::MAX_PERMITS`] is capped there (the configuration
     /// reader refuses both).
     #[must_use]
@@ -203,7 +208,12 @@ impl Layer for RateLimit {
                 if deadline.is_some_and(|d| start >= d) {
                     return Err(RegistryError::TimedOut);
                 }
-                *slot = start + interval;
+                // A slot later than the clock can hold (a rate of 1e-19
+                // per second) is taken as a century away.
+                *slot = start
+                    .checked_add(interval)
+                    .or_else(|| start.checked_add(CENTURY))
+                    .unwrap_or(start);
                 start
             };
             tokio::time::sleep_until(start.into()).await;
@@ -501,6 +511,19 @@ mod tests {
         let r = RateLimit::new(Some(1.0), None).over(Scripted::new(vec![], Duration::ZERO));
         r.lookup(&ctx(), &query()).await.unwrap();
         let ctx = ctx().with_timeout(Duration::from_millis(100));
+        assert_eq!(
+            r.lookup(&ctx, &query()).await.unwrap_err(),
+            RegistryError::TimedOut
+        );
+    }
+
+    #[tokio::test]
+    async fn a_rate_too_low_for_the_clock_allows_one_call_then_times_out() {
+        // 1e-19 per second: an interval of 1e19 s, which Instant + Duration
+        // could not hold (it panicked on the first call).
+        let r = RateLimit::new(Some(1e-19), None).over(Scripted::new(vec![], Duration::ZERO));
+        r.lookup(&ctx(), &query()).await.unwrap();
+        let ctx = ctx().with_timeout(Duration::from_millis(50));
         assert_eq!(
             r.lookup(&ctx, &query()).await.unwrap_err(),
             RegistryError::TimedOut
