@@ -232,8 +232,9 @@ impl InMemoryRegistry {
                 i
             }
             None => {
+                let at = p.entries.len();
                 p.entries.push(entry);
-                p.entries.len() - 1
+                at
             }
         };
         p.by_id.insert(id, index);

@@ -17,8 +17,14 @@
 
 mod sqlite;
 #[cfg(feature = "testkit")]
-// A behaviour suite for tests: its checks fail by panicking, as assertions do.
-#[allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
+// A behaviour suite for tests: its checks fail by panicking, as assertions do
+// (and its arithmetic is on its own small fixtures).
+#[allow(
+    clippy::panic,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects
+)]
 pub mod suite;
 
 use std::fmt;

@@ -577,7 +577,8 @@ fn check_integrity(conn: &Connection, path: &Path) -> Result<(), OpenError> {
 /// the journal mode (several processes opening a new file together). So the
 /// switch is retried here, for at most [`BUSY_TIMEOUT`].
 fn switch_to_wal(conn: &Connection) -> rusqlite::Result<String> {
-    let deadline = Instant::now() + BUSY_TIMEOUT;
+    let now = Instant::now();
+    let deadline = now.checked_add(BUSY_TIMEOUT).unwrap_or(now);
     let mut pause = Duration::from_millis(1);
     loop {
         match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
@@ -588,7 +589,7 @@ fn switch_to_wal(conn: &Connection) -> rusqlite::Result<String> {
                 ) && Instant::now() < deadline =>
             {
                 thread::sleep(pause);
-                pause = (pause * 2).min(Duration::from_millis(50));
+                pause = pause.saturating_mul(2).min(Duration::from_millis(50));
             }
             other => return other,
         }
@@ -697,8 +698,10 @@ fn run_batch(conn: &mut Connection, batch: &mut Vec<Job>, counters: &Counters) {
                     Job::Begin(entry, a) => Done::Begin(a, insert(&tx, &entry).map_err(Into::into)),
                     Job::Complete(ticket, c, a) => Done::Complete(a, update(&tx, ticket, &c)),
                     Job::Purge(cutoff, so_far, a) => match purge_chunk(&tx, cutoff) {
-                        Ok(n) if n == PURGE_CHUNK as u64 => Done::PurgeMore(cutoff, so_far + n, a),
-                        Ok(n) => Done::Purge(a, Ok(so_far + n)),
+                        Ok(n) if n == PURGE_CHUNK as u64 => {
+                            Done::PurgeMore(cutoff, so_far.saturating_add(n), a)
+                        }
+                        Ok(n) => Done::Purge(a, Ok(so_far.saturating_add(n))),
                         Err(e) => Done::Purge(a, Err(e.into())),
                     },
                 };
@@ -1038,10 +1041,8 @@ fn unhex(s: &str) -> Option<[u8; 32]> {
     if !is_hex_digest(s) {
         return None;
     }
-    let nibble = |b: u8| match b {
-        b'0'..=b'9' => b - b'0',
-        _ => b - b'a' + 10,
-    };
+    // Lower-case hex digits (checked above): 0..=15.
+    let nibble = |b: u8| char::from(b).to_digit(16).map_or(0, |d| d as u8);
     let mut out = [0u8; 32];
     for (o, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
         *o = nibble(pair[0]) << 4 | nibble(pair[1]);

@@ -221,7 +221,7 @@ pub(crate) async fn post(
         let mut resp = resp;
         let mut bytes = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(classify)? {
-            if bytes.len() + chunk.len() > endpoint.max_response_bytes {
+            if bytes.len().saturating_add(chunk.len()) > endpoint.max_response_bytes {
                 return Err(WireError::TooLarge(endpoint.max_response_bytes));
             }
             bytes.extend_from_slice(&chunk);

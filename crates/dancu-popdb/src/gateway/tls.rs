@@ -137,9 +137,11 @@ pub(crate) fn parse_pin(text: &str) -> Result<[u8; 32], String> {
         return Err("pin_sha256: 64 hex digits (pairs may be separated by ':')".to_owned());
     }
     let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
-            .map_err(|_| "pin_sha256: not hex".to_owned())?;
+    for (byte, pair) in out.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+        *byte = std::str::from_utf8(pair)
+            .ok()
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+            .ok_or_else(|| "pin_sha256: not hex".to_owned())?;
     }
     Ok(out)
 }
