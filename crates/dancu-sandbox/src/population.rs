@@ -209,7 +209,7 @@ impl Generator {
                 name = n;
                 break;
             }
-            x -= w;
+            x = x.saturating_sub(w); // x >= w here
         }
         if south
             && self.rng.chance(700)
@@ -269,9 +269,9 @@ impl Generator {
         if self.rng.chance(50) {
             return BirthDate::year_only(year).unwrap_or_else(|_| fallback_birth());
         }
-        let month = 1 + self.rng.below(12) as u32;
+        let month = (self.rng.below(12) as u32).saturating_add(1);
         let last = u32::from(dancu_core::days_in_month(year as u16, month as u8));
-        let day = 1 + self.rng.below(u64::from(last)) as u32;
+        let day = (self.rng.below(u64::from(last)) as u32).saturating_add(1);
         BirthDate::from_parts(year, month, day).unwrap_or_else(|_| fallback_birth())
     }
 
@@ -283,12 +283,15 @@ impl Generator {
         abroad: bool,
     ) -> PersonalId {
         let code: u32 = if abroad {
-            101 + self.rng.below(195) as u32
+            (self.rng.below(195) as u32).saturating_add(101)
         } else {
             birth_place.province().code().get()
         };
-        let century = (year - 1900) / 100;
-        let g = century * 2 + u32::from(gender == Gender::Female);
+        // Generated years are 1926..=2025: g is 0..=3.
+        let century = year.saturating_sub(1900) / 100;
+        let g = century
+            .saturating_mul(2)
+            .saturating_add(u32::from(gender == Gender::Female));
         loop {
             let random = self.rng.below(1_000_000) as u32;
             let text = format!("{code:03}{g}{:02}{random:06}", year % 100);
@@ -306,7 +309,8 @@ impl Generator {
         if year > 1995 || !self.rng.chance(350) {
             return None;
         }
-        let prefix = CMND_PREFIXES[home.province().code().get() as usize % CMND_PREFIXES.len()];
+        let at = (home.province().code().get() as usize).checked_rem(CMND_PREFIXES.len());
+        let prefix = CMND_PREFIXES[at.unwrap_or(0)];
         loop {
             let rest = self.rng.below(10_000_000) as u32;
             let text = format!("{prefix}{rest:07}");
@@ -324,8 +328,8 @@ impl Generator {
             let street = *self.rng.pick(STREETS);
             format!(
                 "Số {}, ngõ {}, đường {street}",
-                1 + self.rng.below(300),
-                1 + self.rng.below(40)
+                self.rng.below(300).saturating_add(1),
+                self.rng.below(40).saturating_add(1)
             )
         } else if HIGHLANDS.contains(&home.province().code().to_string().as_str()) {
             format!("Buôn {hamlet}")
@@ -376,6 +380,7 @@ impl Generator {
         } else {
             ["01", "02", "03", "04"][self.rng.below(4) as usize]
         };
+        let at = self.people.len() as u32;
         self.people.push(Person {
             id,
             cmnd,
@@ -396,7 +401,7 @@ impl Generator {
             spouse: None,
             otp: otp.flatten(),
         });
-        (self.people.len() - 1) as u32
+        at
     }
 
     fn household(&mut self, max: usize) {
@@ -432,7 +437,9 @@ impl Generator {
         } else {
             Gender::Female
         };
-        let head_year = LAST_BIRTH_YEAR - 25 - self.rng.below(50) as u32;
+        let head_year = LAST_BIRTH_YEAR
+            .saturating_sub(25)
+            .saturating_sub(self.rng.below(50) as u32);
         let family = self.family_name(south);
         let make_name = |g: &mut Self, family: &str, gender: Gender| -> (FullName, &'static str) {
             if !minority_groups.is_empty()
@@ -455,11 +462,14 @@ impl Generator {
             head_index,
             Relation::Head,
         );
-        let mut members = 1;
+        let mut members = 1usize;
         let mut spouse = None;
         if size >= 2 && self.rng.chance(800) {
             let g = opposite(head_gender);
-            let year = (head_year as i64 + self.rng.below(11) as i64 - 5).clamp(1930, 2000) as u32;
+            let year = (head_year as i64)
+                .saturating_add(self.rng.below(11) as i64)
+                .saturating_sub(5)
+                .clamp(1930, 2000) as u32;
             let spouse_family = self.family_name(south);
             let (name, eth) = make_name(self, spouse_family, g);
             let s = self.person(
@@ -477,7 +487,7 @@ impl Generator {
             self.people[head as usize].spouse = Some(s);
             self.people[s as usize].spouse = Some(head);
             spouse = Some(s);
-            members += 1;
+            members = members.saturating_add(1);
         }
         let (father, mother) = match (head_gender, spouse) {
             (Gender::Male, s) => (Some(head), s),
@@ -505,7 +515,9 @@ impl Generator {
             } else {
                 Gender::Male
             };
-            let year = head_year - 20 - self.rng.below(15) as u32;
+            let year = head_year
+                .saturating_sub(20)
+                .saturating_sub(self.rng.below(15) as u32);
             let (name, eth) = make_name(self, family, g);
             let p = self.person(
                 name,
@@ -524,11 +536,11 @@ impl Generator {
                 Gender::Male => head_person.father = Some(p),
                 Gender::Female => head_person.mother = Some(p),
             }
-            members += 1;
+            members = members.saturating_add(1);
         }
         while members < size {
-            let age_gap = 20 + self.rng.below(20) as u32;
-            let year = (youngest_parent + age_gap).min(LAST_BIRTH_YEAR);
+            let age_gap = (self.rng.below(20) as u32).saturating_add(20);
+            let year = youngest_parent.saturating_add(age_gap).min(LAST_BIRTH_YEAR);
             let g = if self.rng.chance(510) {
                 Gender::Male
             } else {
@@ -550,7 +562,7 @@ impl Generator {
             );
             self.people[c as usize].father = father;
             self.people[c as usize].mother = mother;
-            members += 1;
+            members = members.saturating_add(1);
         }
     }
 }
@@ -603,7 +615,7 @@ impl Population {
         let mut g = Generator::new(seed);
         g.people.reserve(citizens);
         while g.people.len() < citizens {
-            let left = citizens - g.people.len();
+            let left = citizens.saturating_sub(g.people.len());
             g.household(left);
         }
         let people = g.people;
@@ -708,7 +720,11 @@ impl Population {
         r.household_book = Some(format!(
             "{}{:07}",
             p.home.province().code(),
-            (u64::from(p.head) * 7_919 + self.seed) % 10_000_000
+            // Any seed (`--seed 18446744073709551615`): a hash, wrapping.
+            u64::from(p.head)
+                .wrapping_mul(7_919)
+                .wrapping_add(self.seed)
+                % 10_000_000
         ));
         r.as_of = Some(AS_OF.to_owned());
         Some(r)

@@ -25,7 +25,8 @@ impl Rng {
             return 0;
         }
         // Multiply-shift: unbiased enough for test data, and fast.
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+        // A u64 times a u64 fits a u128: the multiplication never wraps.
+        (u128::from(self.next_u64()).wrapping_mul(u128::from(n)) >> 64) as u64
     }
 
     /// True with probability `per_mille` / 1000.
@@ -35,7 +36,8 @@ impl Rng {
 
     /// A random element of a non-empty slice.
     pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize % items.len().max(1)]
+        let at = (self.below(items.len() as u64) as usize).checked_rem(items.len());
+        &items[at.unwrap_or(0)]
     }
 }
 

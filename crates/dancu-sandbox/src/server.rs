@@ -766,7 +766,7 @@ async fn before(shared: &Shared) -> Option<Response> {
     if let Some(o) = faults.outage {
         let since = set_at.elapsed();
         let start = Duration::from_millis(o.start_after_ms);
-        if since >= start && since < start + Duration::from_millis(o.duration_ms) {
+        if since >= start && since < start.saturating_add(Duration::from_millis(o.duration_ms)) {
             shared.faulted.fetch_add(1, Ordering::Relaxed);
             return Some((StatusCode::SERVICE_UNAVAILABLE, "outage").into_response());
         }
@@ -781,7 +781,7 @@ async fn before(shared: &Shared) -> Option<Response> {
             if q.0 != second {
                 *q = (second, 0);
             }
-            q.1 += 1;
+            q.1 = q.1.saturating_add(1);
             q.1 > limit
         };
         if over {

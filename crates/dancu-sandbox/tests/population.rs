@@ -250,3 +250,17 @@ fn matching_follows_the_database_rules() {
         found(k)
     );
 }
+
+#[test]
+fn any_seed_generates_without_overflow() {
+    // The household book number added the seed: `--seed
+    // 18446744073709551615` overflowed.
+    for seed in [u64::MAX, u64::MAX - 1, 1 << 63] {
+        let pop = Population::generate(seed, 200);
+        assert_eq!(pop.len(), 200);
+        for i in 0..200u32 {
+            let book = pop.record(i).unwrap().household_book.unwrap();
+            assert!(book.bytes().all(|b| b.is_ascii_digit()), "{book}");
+        }
+    }
+}
