@@ -222,9 +222,10 @@ pub(crate) fn parse_digits(s: &[u8]) -> Option<u32> {
     if s.is_empty() || s.len() > 9 {
         return None;
     }
+    // At most 9 digits: below 10^9, so the wrapping operations never wrap.
     s.iter().try_fold(0u32, |acc, &b| {
         let digit = b.is_ascii_digit().then(|| digit_value(b))?;
-        acc.checked_mul(10)?.checked_add(u32::from(digit))
+        Some(acc.wrapping_mul(10).wrapping_add(u32::from(digit)))
     })
 }
 

@@ -347,7 +347,8 @@ impl Tokens {
                 // A note in parentheses is set aside: "(Phường Điện Biên,
                 // Quận Ba Đình cũ)", "(gần chợ)".
                 chars.next();
-                let from = i.saturating_add(c.len_utf8());
+                // The end of a character of `text`: at most text.len().
+                let from = i.wrapping_add(c.len_utf8());
                 let mut to = text.len();
                 for (j, d) in chars.by_ref() {
                     if matches!(d, ')' | '）' | ']') {
@@ -388,7 +389,8 @@ impl Tokens {
                 if word_char {
                     capital_inside |= upper && !word.is_empty();
                     word.push(c);
-                    end = j.saturating_add(c.len_utf8());
+                    // The end of a character of `text`: at most text.len().
+                    end = j.wrapping_add(c.len_utf8());
                     chars.next();
                 } else if is_apostrophe(c) {
                     chars.next();
@@ -584,6 +586,7 @@ impl Tokens {
     }
 
     /// The folded key of words `i..j` ("" for an empty or out-of-range one).
+    #[inline]
     pub(crate) fn folded(&self, i: usize, j: usize) -> &str {
         match self.toks.get(i..j) {
             Some([first, .., last]) => span(&self.folded, first.f.0, last.f.1),
@@ -593,11 +596,13 @@ impl Tokens {
     }
 
     /// The word before word `i`, when there is one.
+    #[inline]
     pub(crate) fn before(&self, i: usize) -> Option<&Token> {
         self.toks.get(i.checked_sub(1)?)
     }
 
     /// The folded key of word `i` ("" when there is none).
+    #[inline]
     pub(crate) fn word(&self, i: usize) -> &str {
         self.toks
             .get(i)
@@ -605,6 +610,7 @@ impl Tokens {
     }
 
     /// The accent key of words `i..j` ("" for an empty or out-of-range one).
+    #[inline]
     pub(crate) fn accent(&self, i: usize, j: usize) -> &str {
         match self.toks.get(i..j) {
             Some([first, .., last]) => span(&self.accent, first.a.0, last.a.1),
@@ -614,6 +620,7 @@ impl Tokens {
     }
 
     /// The accent key of word `i` ("" when there is none).
+    #[inline]
     pub(crate) fn word_accent(&self, i: usize) -> &str {
         self.toks
             .get(i)
@@ -633,6 +640,7 @@ impl Tokens {
 }
 
 /// `s[from..to]`, or "" when that is not a range of `s`.
+#[inline]
 fn span(s: &str, from: u32, to: u32) -> &str {
     s.get(from as usize..to as usize).unwrap_or("")
 }

@@ -278,7 +278,8 @@ impl Reading {
 }
 
 fn weight(h: &Hit, t: &Tokens, base: f32) -> f32 {
-    let mut s = base + h.name_end.saturating_sub(h.name_start) as f32;
+    // Every hit's name starts at or before its end.
+    let mut s = base + h.name_end.wrapping_sub(h.name_start) as f32;
     s += match h.typed {
         Typed::Consistent => 0.5,
         Typed::Absent => 0.0,

@@ -160,11 +160,11 @@ impl PersonalId {
 
     /// Decodes 12 ASCII digits.
     pub(crate) fn from_digits(digits: [u8; 12], on: CalendarDate) -> Result<Self, PersonalIdError> {
-        let id = Self { digits };
-        let code = id.registration_code();
+        let code = code_of(&digits);
         if Registration::from_code(code).is_none() {
             return Err(PersonalIdError::UnknownRegistrationCode { code });
         }
+        let id = Self { digits };
         let birth_year = id.birth_year();
         if birth_year > on.year() {
             return Err(PersonalIdError::ImplausibleBirthYear { birth_year, on });
@@ -182,14 +182,7 @@ impl PersonalId {
     /// The three-digit registration code as a number.
     #[must_use]
     pub const fn registration_code(&self) -> u16 {
-        let d = &self.digits;
-        // Only ASCII digits are stored (each 0..=9): at most 999, the
-        // wrapping operations never wrap.
-        let (a, b, c) = (digit_value(d[0]), digit_value(d[1]), digit_value(d[2]));
-        (a as u16)
-            .wrapping_mul(100)
-            .wrapping_add((b as u16).wrapping_mul(10))
-            .wrapping_add(c as u16)
+        code_of(&self.digits)
     }
 
     /// Where the birth was registered.
@@ -245,6 +238,17 @@ impl PersonalId {
     pub fn masked(&self) -> Masked {
         Masked::new(self.as_str())
     }
+}
+
+/// The registration code of 12 scanned ASCII digits: the first three as a
+/// number. Each digit is 0..=9, so the code is at most 999 and the wrapping
+/// operations never wrap.
+const fn code_of(d: &[u8; 12]) -> u16 {
+    let (a, b, c) = (digit_value(d[0]), digit_value(d[1]), digit_value(d[2]));
+    (a as u16)
+        .wrapping_mul(100)
+        .wrapping_add((b as u16).wrapping_mul(10))
+        .wrapping_add(c as u16)
 }
 
 /// The groupings of a personal ID people write, as separator bit sets (bit

@@ -67,6 +67,7 @@ impl Registration {
     /// Decodes a three-digit registration code; `None` when the code is
     /// neither a province nor an abroad code.
     #[must_use]
+    #[inline]
     pub fn from_code(code: u16) -> Option<Self> {
         match code {
             0..=96 => {

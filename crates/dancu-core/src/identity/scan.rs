@@ -77,8 +77,9 @@ pub(crate) fn scan(input: &str) -> Result<DigitRun, ScanError> {
             if run.count < DigitRun::CAP {
                 run.buf[run.count] = c as u8;
             }
-            // Counted on past CAP only to report the length.
-            run.count = run.count.saturating_add(1);
+            // Counted on past CAP only to report the length; at most the
+            // number of characters seen, so it never wraps.
+            run.count = run.count.wrapping_add(1);
             previous_was_digit = true;
         } else if is_separator(c)
             && previous_was_digit
