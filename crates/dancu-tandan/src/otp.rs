@@ -215,6 +215,14 @@ impl fmt::Debug for OfficerOtpGate {
     }
 }
 
+/// `at + d`; a century later when that is beyond what the clock can hold
+/// (`with_window(Duration::MAX)`), never a panic.
+fn later(at: Instant, d: Duration) -> Instant {
+    at.checked_add(d)
+        .or_else(|| at.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(at)
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // The state stays consistent even if a holder panicked: every update
     // is a single assignment.
@@ -266,7 +274,7 @@ impl OfficerOtpGate {
         let phone = officer.phone().ok_or(OtpGateError::NoPhone)?;
         let code = random_code();
         self.sender.send(officer.account(), phone, &code).await?;
-        let expires = (self.clock)() + self.code_lifetime;
+        let expires = later((self.clock)(), self.code_lifetime);
         // A confirmation still running stays: asking for a new code (to
         // extend the window) does not stop the officer's work meanwhile.
         lock(&self.sessions)
@@ -316,7 +324,7 @@ impl OfficerOtpGate {
             });
         }
         session.code = None;
-        session.confirmed_until = Some(now + self.window);
+        session.confirmed_until = Some(later(now, self.window));
         Ok(self.window)
     }
 
@@ -339,10 +347,10 @@ impl OfficerOtpGate {
         };
         match (session.confirmed_until, &session.code) {
             (Some(until), _) if until > now => OtpGateStatus::Confirmed {
-                remaining: until - now,
+                remaining: until.saturating_duration_since(now),
             },
             (_, Some(p)) if p.expires > now => OtpGateStatus::CodeSent {
-                expires_in: p.expires - now,
+                expires_in: p.expires.saturating_duration_since(now),
             },
             _ => OtpGateStatus::Unconfirmed,
         }
@@ -450,6 +458,24 @@ mod tests {
         clock.advance(Duration::from_secs(1));
         assert_eq!(gate.status(&o), OtpGateStatus::Unconfirmed);
         assert_eq!(gate.confirm(&o, code.as_str()), Err(OtpGateError::NoCode));
+    }
+
+    #[test]
+    fn lifetimes_too_long_for_the_clock_do_not_panic() {
+        // `now + Duration::MAX` panicked in request_code and confirm.
+        let clock = TestClock::new();
+        let phone = Arc::new(InMemoryOtpSender::default());
+        let gate = OfficerOtpGate::new(phone.clone())
+            .with_clock(clock.clock())
+            .with_window(Duration::MAX)
+            .with_code_lifetime(Duration::MAX);
+        let o = officer();
+        block_on(gate.request_code(&o)).expect("sent");
+        assert!(matches!(gate.status(&o), OtpGateStatus::CodeSent { .. }));
+        let code = phone.last_code_for("canbo.a").expect("a code on the phone");
+        assert_eq!(gate.confirm(&o, code.as_str()), Ok(Duration::MAX));
+        clock.advance(Duration::from_secs(365 * 24 * 3600));
+        assert!(matches!(gate.status(&o), OtpGateStatus::Confirmed { .. }));
     }
 
     /// A new code asked for before the window ends leaves the running
