@@ -74,13 +74,18 @@ pub(crate) fn connect(
 /// the journal mode (as when several processes open a new file together).
 /// So the switch is retried here, for at most `busy_timeout`.
 fn switch_to_wal(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<String> {
-    let deadline = Instant::now() + busy_timeout;
+    // A timeout too long for the clock is a century.
+    let now = Instant::now();
+    let deadline = now
+        .checked_add(busy_timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(now);
     let mut pause = Duration::from_millis(1);
     loop {
         match conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0)) {
             Err(e) if is_busy(&e) && Instant::now() < deadline => {
                 std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
-                pause = (pause * 2).min(Duration::from_millis(50));
+                pause = pause.saturating_mul(2).min(Duration::from_millis(50));
             }
             other => return other,
         }

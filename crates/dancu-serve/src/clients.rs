@@ -78,9 +78,9 @@ impl KeyDigest {
             return None;
         }
         let mut out = [0u8; 32];
-        for (i, pair) in hex.chunks_exact(2).enumerate() {
-            let digit = |c: u8| (c as char).to_digit(16);
-            out[i] = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+        for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+            let pair = std::str::from_utf8(pair).ok()?;
+            *byte = u8::from_str_radix(pair, 16).ok()?;
         }
         Some(Self(out))
     }

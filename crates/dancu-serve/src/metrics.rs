@@ -25,10 +25,10 @@ impl Histogram {
         let s = d.as_secs_f64();
         for (c, le) in self.counts.iter_mut().zip(BUCKETS) {
             if s <= le {
-                *c += 1;
+                *c = c.saturating_add(1);
             }
         }
-        self.count += 1;
+        self.count = self.count.saturating_add(1);
         self.sum += s;
     }
 
@@ -75,30 +75,35 @@ pub struct Metrics {
 impl Metrics {
     /// Counts one answered request by route template and status.
     pub fn request(&self, route: &'static str, status: u16) {
-        *lock(&self.requests).entry((route, status)).or_default() += 1;
+        let mut requests = lock(&self.requests);
+        let n = requests.entry((route, status)).or_default();
+        *n = n.saturating_add(1);
     }
 
     /// Counts one lookup or check by gateway and outcome, with its time at
     /// the gateway and its retries.
     pub fn lookup(&self, gateway: &str, outcome: &'static str, took: Duration, attempts: u32) {
-        *lock(&self.lookups)
-            .entry((gateway.to_owned(), outcome))
-            .or_default() += 1;
+        let mut lookups = lock(&self.lookups);
+        let n = lookups.entry((gateway.to_owned(), outcome)).or_default();
+        *n = n.saturating_add(1);
+        drop(lookups);
         lock(&self.gateway_latency)
             .entry(gateway.to_owned())
             .or_default()
             .observe(took);
         if attempts > 1 {
-            *lock(&self.retries).entry(gateway.to_owned()).or_default() += u64::from(attempts - 1);
+            let mut retries = lock(&self.retries);
+            let n = retries.entry(gateway.to_owned()).or_default();
+            *n = n.saturating_add(u64::from(attempts.saturating_sub(1)));
         }
     }
 
     /// Counts a refused call (`unauthenticated`, `forbidden`,
     /// `rate_limited`) by client (`-` when no client was recognised).
     pub fn refused(&self, why: &'static str, client: &str) {
-        *lock(&self.rejected_clients)
-            .entry((why, client.to_owned()))
-            .or_default() += 1;
+        let mut rejected = lock(&self.rejected_clients);
+        let n = rejected.entry((why, client.to_owned())).or_default();
+        *n = n.saturating_add(1);
     }
 
     /// A lookup starts (`+1`) or ends (`-1`).

@@ -73,7 +73,9 @@ impl Problem {
     /// With a `Retry-After`, rounded up to whole seconds (at least 1).
     #[must_use]
     pub fn with_retry_after(mut self, wait: std::time::Duration) -> Self {
-        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let secs = wait
+            .as_secs()
+            .saturating_add(u64::from(wait.subsec_nanos() > 0));
         self.retry_after = Some(secs.max(1));
         self
     }
@@ -146,3 +148,24 @@ impl IntoResponse for Problem {
 /// middleware can answer it again with the id.
 #[derive(Clone, Debug)]
 pub(crate) struct Unstamped(pub(crate) Problem);
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn retry_after_rounds_up_without_overflow() {
+        let at = |wait| {
+            Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "")
+                .with_retry_after(wait)
+                .0
+                .retry_after
+        };
+        assert_eq!(at(Duration::from_millis(1500)), Some(2));
+        assert_eq!(at(Duration::ZERO), Some(1));
+        // u64::MAX seconds and a fraction: `as_secs() + 1` overflowed.
+        assert_eq!(at(Duration::MAX), Some(u64::MAX));
+    }
+}

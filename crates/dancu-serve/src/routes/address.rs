@@ -48,7 +48,7 @@ pub(crate) async fn resolve_addresses(
     let on = reference_date(req.on.as_deref())?;
     let inputs = req.inputs;
     let write = move || -> Vec<u8> {
-        let mut out = Vec::with_capacity(16 + inputs.len() * 600);
+        let mut out = Vec::with_capacity(inputs.len().saturating_mul(600).saturating_add(16));
         out.extend_from_slice(b"{\"results\":[");
         for (i, text) in inputs.iter().enumerate() {
             if i > 0 {

@@ -98,7 +98,7 @@ async fn answer(
 
 /// `{"results": [...]}`: the objects of `dancu id inspect --json`, in order.
 fn write_results(inputs: &[String], on: CalendarDate) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 + inputs.len() * 320);
+    let mut out = Vec::with_capacity(inputs.len().saturating_mul(320).saturating_add(16));
     out.extend_from_slice(b"{\"results\":[");
     for (i, input) in inputs.iter().enumerate() {
         if i > 0 {

@@ -130,7 +130,10 @@ async fn around(State(shared): State<Arc<Shared>>, mut req: Request, next: Next)
         req.extensions_mut().insert(tag.clone());
         // Lookups carry their own deadline (the same), and answer
         // `timed_out` themselves; this one is for everything else.
-        let deadline = shared.settings.request_timeout + Duration::from_secs(2);
+        let deadline = shared
+            .settings
+            .request_timeout
+            .saturating_add(Duration::from_secs(2));
         match tokio::time::timeout(deadline, next.run(req)).await {
             Ok(r) => r,
             Err(_) => Problem::new(
@@ -264,7 +267,8 @@ pub(crate) fn json_body<T: DeserializeOwned>(
         .is_some_and(|m| {
             let m = m.trim();
             m.eq_ignore_ascii_case("application/json")
-                || (m.len() > 5 && m[m.len() - 5..].eq_ignore_ascii_case("+json"))
+                || m.get(m.len().saturating_sub(5)..)
+                    .is_some_and(|suffix| m.len() > 5 && suffix.eq_ignore_ascii_case("+json"))
         });
     if !is_json {
         return Err(Problem::new(
