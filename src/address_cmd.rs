@@ -290,7 +290,7 @@ fn numbered_ward(text: &str) -> Option<u32> {
             .or_else(|| w.strip_prefix('P'))
             .or_else(|| w.strip_prefix('F'))?;
         match rest.trim_start_matches('.') {
-            "" => words.get(i + 1).and_then(|n| digits(n)),
+            "" => words.get(i.saturating_add(1)).and_then(|n| digits(n)),
             r => digits(r),
         }
     })

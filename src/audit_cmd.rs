@@ -245,7 +245,7 @@ fn purge(db: &Path, days: u32, json: bool) -> anyhow::Result<ExitCode> {
     let cutoff = Timestamp::from_unix_millis(
         Timestamp::now()
             .unix_millis()
-            .saturating_sub(i64::from(days) * DAY_MS),
+            .saturating_sub(i64::from(days).saturating_mul(DAY_MS)),
     );
     let purged = runtime()?
         .block_on(sink.purge_before(cutoff))
@@ -322,11 +322,14 @@ fn write_table(out: &mut impl Write, records: &[AuditRecord]) -> io::Result<()> 
     }
     let line = |cells: &[&str]| {
         let mut s = String::new();
+        let last = cells.len().saturating_sub(1);
         for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-            if i + 1 == cells.len() {
+            if i == last {
                 s.push_str(cell);
             } else {
-                let _ = write!(s, "{cell}{:pad$}  ", "", pad = w - cell.chars().count());
+                // Every width is at least its cells' (computed above).
+                let pad = w.saturating_sub(cell.chars().count());
+                let _ = write!(s, "{cell}{:pad$}  ", "");
             }
         }
         s

@@ -103,12 +103,12 @@ struct Tally {
 
 impl Tally {
     fn add(&mut self, o: &Tally) {
-        self.rows += o.rows;
-        self.resolved += o.resolved;
-        self.ambiguous += o.ambiguous;
-        self.unresolved += o.unresolved;
-        self.historical += o.historical;
-        self.malformed += o.malformed;
+        self.rows = self.rows.saturating_add(o.rows);
+        self.resolved = self.resolved.saturating_add(o.resolved);
+        self.ambiguous = self.ambiguous.saturating_add(o.ambiguous);
+        self.unresolved = self.unresolved.saturating_add(o.unresolved);
+        self.historical = self.historical.saturating_add(o.historical);
+        self.malformed = self.malformed.saturating_add(o.malformed);
     }
 }
 
@@ -226,7 +226,7 @@ pub(crate) fn run(args: &ConvertFileArgs) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(total_bytes);
     let read_bytes = Arc::new(AtomicU64::new(0));
     // At most this many batches are between the reader and the writer.
-    let in_flight = threads * 3;
+    let in_flight = threads.saturating_mul(3);
     let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
     for _ in 0..in_flight {
         permit_tx.send(())?;
@@ -347,7 +347,7 @@ impl<'a> Batcher<'a> {
             seq: self.seq,
             rows,
         })?;
-        self.seq += 1;
+        self.seq = self.seq.saturating_add(1);
         Ok(())
     }
 
@@ -374,15 +374,15 @@ fn read_csv<R: Read>(mut r: csv::Reader<R>, mut batches: Batcher<'_>) -> anyhow:
 }
 
 fn read_jsonl<R: BufRead>(mut r: R, mut batches: Batcher<'_>) -> anyhow::Result<()> {
-    let (mut line, mut bytes) = (0, 0);
+    let (mut line, mut bytes) = (0u64, 0u64);
     loop {
         let mut text = Vec::new();
         let n = r.read_until(b'\n', &mut text)?;
         if n == 0 {
             break;
         }
-        bytes += n as u64;
-        line += 1;
+        bytes = bytes.saturating_add(n as u64);
+        line = line.saturating_add(1);
         while text.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
             text.pop();
         }
@@ -412,7 +412,7 @@ fn work(rx: &Mutex<Receiver<Batch>>, tx: &SyncSender<Done>, shape: &Shape) {
 fn convert_batch(batch: Batch, shape: &Shape) -> Done {
     let mut done = Done {
         seq: batch.seq,
-        bytes: Vec::with_capacity(batch.rows.len() * 256),
+        bytes: Vec::with_capacity(batch.rows.len().saturating_mul(256)),
         tally: Tally::default(),
         malformed: Vec::new(),
     };
@@ -438,19 +438,19 @@ fn convert_batch(batch: Batch, shape: &Shape) -> Done {
 }
 
 fn count(done: &mut Done, row: &AddressRow, historical: bool) {
-    done.tally.rows += 1;
+    done.tally.rows = done.tally.rows.saturating_add(1);
     match row.status() {
-        RowStatus::Resolved => done.tally.resolved += 1,
-        RowStatus::Ambiguous => done.tally.ambiguous += 1,
-        _ => done.tally.unresolved += 1,
+        RowStatus::Resolved => done.tally.resolved = done.tally.resolved.saturating_add(1),
+        RowStatus::Ambiguous => done.tally.ambiguous = done.tally.ambiguous.saturating_add(1),
+        _ => done.tally.unresolved = done.tally.unresolved.saturating_add(1),
     }
-    done.tally.historical += u64::from(historical);
+    done.tally.historical = done.tally.historical.saturating_add(u64::from(historical));
 }
 
 fn malformed(done: &mut Done, line: u64, message: String) -> String {
-    done.tally.rows += 1;
-    done.tally.unresolved += 1;
-    done.tally.malformed += 1;
+    done.tally.rows = done.tally.rows.saturating_add(1);
+    done.tally.unresolved = done.tally.unresolved.saturating_add(1);
+    done.tally.malformed = done.tally.malformed.saturating_add(1);
     let error = format!("line {line}: {message}");
     done.malformed.push((line, message));
     error
@@ -612,13 +612,12 @@ fn json_row_into(line: u64, text: &[u8], shape: &Shape, done: &mut Done, out: &m
 fn trim_object(text: &[u8]) -> &[u8] {
     let end = text.iter().rposition(|&b| b == b'}').unwrap_or(text.len());
     let body = &text[..end];
-    let trimmed = body.len()
-        - body
-            .iter()
-            .rev()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
-    &body[..trimmed]
+    let trailing = body
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    &body[..body.len().saturating_sub(trailing)]
 }
 
 fn push_key(out: &mut Vec<u8>, first: &mut bool, key: &str) {
@@ -665,9 +664,9 @@ fn write_in_order(
                     progress.clear();
                     eprintln!("line {line}: {message} (kept as unresolved)");
                 }
-                reported += 1;
+                reported = reported.saturating_add(1);
             }
-            next += 1;
+            next = next.saturating_add(1);
             // The reader may stop waiting; a closed reader is no error here.
             let _ = permits.send(());
             progress.tick(tally.rows, read_bytes.load(Ordering::Relaxed));
@@ -676,7 +675,10 @@ fn write_in_order(
     out.flush()?;
     progress.clear();
     if reported > REPORTED {
-        eprintln!("… and {} more malformed rows", reported - REPORTED);
+        eprintln!(
+            "… and {} more malformed rows",
+            reported.saturating_sub(REPORTED)
+        );
     }
     Ok(tally)
 }
@@ -737,9 +739,10 @@ impl Progress {
 /// 1234567 → "1,234,567".
 fn group(n: u64) -> String {
     let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    let mut out = String::with_capacity(s.len().saturating_add(s.len() / 3));
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
+        // i < s.len(): the digits left from here.
+        if i > 0 && s.len().saturating_sub(i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -207,7 +207,8 @@ async fn demo(dir: &std::path::Path, seed: u64, salt: DemoSalt) -> anyhow::Resul
             .context("opening the dossier store")?,
     );
     let today = CalendarDate::today_in_vietnam();
-    let calendar = WorkingCalendar::with_fixed_holidays([today.year(), today.year() + 1]);
+    let calendar =
+        WorkingCalendar::with_fixed_holidays([today.year(), today.year().saturating_add(1)]);
     writeln!(
         lock,
         "dancu demo — sandbox: {} công dân tổng hợp (seed {seed}) tại {}; dữ liệu: {} ({salt_note})",
