@@ -175,7 +175,9 @@ impl Plan {
     /// building Python objects overlap, large enough that a chunk's
     /// overhead is lost.
     fn chunk_size(self, n: usize) -> usize {
-        (n / (self.threads * 8)).clamp(16, self.max_chunk)
+        n.checked_div(self.threads.saturating_mul(8))
+            .unwrap_or(n)
+            .clamp(16, self.max_chunk)
     }
 }
 
@@ -248,7 +250,9 @@ where
                         if c >= chunks {
                             break;
                         }
-                        let range = c * size..((c + 1) * size).min(n);
+                        // c < chunks, so c * size < n: nothing saturates.
+                        let range =
+                            c.saturating_mul(size)..c.saturating_add(1).saturating_mul(size).min(n);
                         let done: Vec<R> = items[range].iter().map(|it| work(it.text())).collect();
                         if tx.send((c, done)).is_err() {
                             break;
@@ -265,14 +269,14 @@ where
                     let taken = Python::attach(|py| {
                         // Ctrl-C stops a long batch between two chunks.
                         py.check_signals()?;
-                        take(py, want * size, done)
+                        take(py, want.saturating_mul(size), done)
                     });
                     if let Err(e) = taken {
                         // Stop the workers: no chunk after this one is wanted.
                         next_ref.store(chunks, Ordering::Relaxed);
                         return Err(e);
                     }
-                    want += 1;
+                    want = want.saturating_add(1);
                 }
             }
             Ok(())

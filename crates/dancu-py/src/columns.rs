@@ -46,7 +46,7 @@ pub(crate) fn convert(
                 let lists: Vec<&Bound<'_, PyList>> = columns.iter().map(|c| c.bind(py)).collect();
                 for (i, row) in rows.iter().enumerate() {
                     for (list, value) in lists.iter().zip(row.values()) {
-                        put(py, keys, list, start + i, value)?;
+                        put(py, keys, list, start.saturating_add(i), value)?;
                     }
                 }
                 Ok(())

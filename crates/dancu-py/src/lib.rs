@@ -9,9 +9,16 @@
 
 // Nothing from the network, a file or the command line may panic this crate:
 // no unwrap, expect or panic outside tests (clippy, under `-D warnings` in CI).
+// No arithmetic that can overflow either: checked or saturating operations,
+// or an `allow` that states the bound.
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::arithmetic_side_effects
+    )
 )]
 
 use std::borrow::Cow;

@@ -114,10 +114,11 @@ impl fmt::Write for ShortText {
         let Some(len) = self.len else {
             return Err(fmt::Error);
         };
-        match self.buf.get_mut(len..len + s.len()) {
+        let end = len.saturating_add(s.len());
+        match self.buf.get_mut(len..end) {
             Some(dst) => {
                 dst.copy_from_slice(s.as_bytes());
-                self.len = Some(len + s.len());
+                self.len = Some(end);
                 Ok(())
             }
             None => {
@@ -176,7 +177,7 @@ impl Keys {
         };
         let t = &mut self.templates[index];
         let dict = t.dict.bind(py).copy()?;
-        t.active += 1;
+        t.active = t.active.saturating_add(1);
         Ok(Some((index, dict)))
     }
 
@@ -411,7 +412,7 @@ impl<'py> StructSer<'py, '_> {
                 if !v.is_none() {
                     dict.set_item(t.keys[*next].bind(self.py), v)?;
                 }
-                *next += 1;
+                *next = next.saturating_add(1);
                 return Ok(());
             }
             self.leave_template()?;
@@ -426,14 +427,14 @@ impl<'py> StructSer<'py, '_> {
     fn leave_template(&mut self) -> Result<(), Error> {
         if let Building::Copy { dict, index, next } = &self.building {
             let t = &mut self.keys.templates[*index];
-            let mut fields = Vec::with_capacity(t.fields.len() + 1);
+            let mut fields = Vec::with_capacity(t.fields.len().saturating_add(1));
             for (name, key) in t.fields.iter().zip(&t.keys).take(*next) {
                 let v = dict
                     .get_item(key.bind(self.py))?
                     .unwrap_or_else(|| self.py.None().into_bound(self.py));
                 fields.push((*name, v));
             }
-            t.active -= 1;
+            t.active = t.active.saturating_sub(1);
             self.building = Building::Fresh(fields);
         }
         Ok(())
@@ -447,7 +448,8 @@ impl<'py> StructSer<'py, '_> {
         }
         let dict = match self.building {
             Building::Copy { dict, index, .. } => {
-                self.keys.templates[index].active -= 1;
+                let t = &mut self.keys.templates[index];
+                t.active = t.active.saturating_sub(1);
                 dict
             }
             Building::Fresh(fields) => self.keys.fresh_struct(self.py, self.name, fields)?,
