@@ -6,8 +6,8 @@ use std::str::FromStr;
 use dancu_core::identity::fold;
 use dancu_core::report::IdReport;
 use dancu_core::{
-    BirthDate, CalendarDate, DateAgreement, FullName, IdKind, IdNumber, NameAgreement, Timestamp,
-    mask_numbers,
+    BirthDate, CalendarDate, DateAgreement, FullName, IdKind, IdNumber, NameAgreement, NameError,
+    Timestamp, mask_numbers,
 };
 use unicode_normalization::is_nfc;
 
@@ -251,6 +251,9 @@ fn check_name(input: &str) -> Option<FullName> {
     let upper = name.to_wire_upper();
     match FullName::parse(&upper) {
         Ok(u) => assert_eq!(u.as_str(), upper, "the wire form is not canonical"),
+        // A letter whose capital is several (ΰ, ß; never in a Vietnamese
+        // name) can take the wire form past the limit: only that is fine.
+        Err(NameError::TooLong) if upper.chars().count() > text.chars().count() => {}
         Err(e) => panic!("the wire form is not a name: {e}"),
     }
     assert_eq!(name.agreement(&name), NameAgreement::Identical);
