@@ -1,6 +1,7 @@
 //! Configuration text: `dancu.toml` as the connector reads it (and builds
-//! each gateway's stack from it, as `dancu verify` and `dancu serve` do),
-//! and the sandbox's faults and dialect settings.
+//! each gateway's stack from it, as `dancu verify` and `dancu serve` do)
+//! and as `dancu serve` reads its own sections, and the sandbox's faults
+//! and dialect settings.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -8,6 +9,7 @@ use std::sync::OnceLock;
 use dancu_popdb::config::Config;
 use dancu_popdb::connect;
 use dancu_sandbox::{Dialects, Faults};
+use dancu_serve::Service;
 
 /// Every variable a configuration names resolves to this.
 const ENV_VALUE: &str = "fuzz-env-value-0123456789";
@@ -20,7 +22,8 @@ fn client() -> &'static reqwest::Client {
 }
 
 /// Configuration text: `dancu.toml`, then every gateway's full stack
-/// built from it; the sandbox's faults (their derived token lifetime and
+/// built from it and the service's `[serve]` and `[dossiers]`; the
+/// sandbox's faults (their derived token lifetime and
 /// latencies too) and dialect settings. Errors are fine; a panic is not,
 /// and a file that parses must build or refuse each gateway cleanly.
 pub(crate) fn config(data: &[u8]) {
@@ -28,13 +31,23 @@ pub(crate) fn config(data: &[u8]) {
         return;
     };
     let env = |var: &str| (!var.is_empty()).then(|| ENV_VALUE.to_owned());
-    match Config::parse(text, Path::new("/nonexistent/dancu-fuzz"), &env) {
+    let base = Path::new("/nonexistent/dancu-fuzz");
+    match Config::parse(text, base, &env) {
         Ok(config) => {
             drop(format!("{config:?}"));
             for name in config.gateways.keys() {
                 if let Err(e) = connect::configured(&config, name, Some(client()), None) {
                     drop(e.to_string());
                 }
+            }
+            // `[serve]` and `[dossiers]` as `dancu serve` reads them: without
+            // `[audit]` the service refuses to start right after reading
+            // them, before it opens any file.
+            let mut unaudited = config;
+            unaudited.audit = None;
+            match Service::new(&unaudited, base, &env) {
+                Ok(_) => panic!("a service started without an audit trail"),
+                Err(e) => drop(e.to_string()),
             }
         }
         Err(e) => drop(e.to_string()),
@@ -68,7 +81,16 @@ pub(crate) fn config_seeds() -> Vec<Vec<u8>> {
         let Some(end) = block.find("```") else {
             break;
         };
-        seeds.push(block.as_bytes()[..end].to_vec());
+        let example = &block[..end];
+        seeds.push(example.as_bytes().to_vec());
+        // The same without the CA file (which is not there), so that every
+        // gateway of the example gets built.
+        let without_files: String = example
+            .lines()
+            .filter(|l| !l.starts_with("ca_cert"))
+            .flat_map(|l| [l, "\n"])
+            .collect();
+        seeds.push(without_files.into_bytes());
         rest = &block[end..];
     }
     for extra in [
@@ -126,6 +148,28 @@ deadline_ms = -1
 "#,
         "latency_ms = { min = 10, max = 200 }\nerror_rate = 0.1\nserver_fault_rate = 0.1\nreset_rate = 1\nmalformed_rate = 0.1\nquota_per_second = 100\nretry_after_s = 1\ntoken_lifetime_s = 18446744073709551615\n[outage]\nstart_after_ms = 0\nduration_ms = 30000\n",
         r#"{"latency_ms": {"mean": 40}, "error_rate": 0.3, "token_lifetime_s": 5}"#,
+        r#"[serve]
+addr = "0.0.0.0:8443"
+allow_plain_http = true
+max_body_bytes = 16777216
+max_concurrent_lookups = 64
+request_timeout_s = 0.5
+shutdown_grace_s = 30
+max_connections = 1024
+
+[serve.clients.motcua]
+key_sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+scopes = ["identity", "address", "lookup", "audit", "dossier_codes"]
+rate_per_second = 1e-9
+burst = 10000000
+
+[serve.clients.reports]
+key_env = "DANCU_REPORTS_KEY"
+scopes = ["audit"]
+
+[dossiers]
+path = "dossiers.sqlite"
+"#,
         "[dialect]\nlgsp = \"opencps_lgsp\"\nc06 = \"c06_php\"\nprovincial_json = \"tandan_json\"\n",
         r#"{"dialect": {"provincial_json": "dongthap_json"}}"#,
     ] {
