@@ -200,6 +200,13 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Node<'a>, Xm
     }
     let text = std::str::from_utf8(bytes).map_err(|_| XmlError::Encoding)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A character XML 1.0 cannot carry (NUL, most C0 controls, U+FFFE,
+    // U+FFFF) makes the document not well-formed: refused here, in one
+    // pass, so no decoded value ever holds one (the encoder drops them, so
+    // a value holding one would not survive a round trip either).
+    if let Some((at, _)) = text.char_indices().find(|&(_, c)| !is_xml_char(c)) {
+        return Err(XmlError::Malformed(at as u64));
+    }
     let mut reader = Reader::from_str(text);
     // Open elements, each with how many namespace bindings it declared.
     let mut stack: Vec<(Node<'_>, usize)> = Vec::with_capacity(8);
@@ -257,6 +264,11 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Node<'a>, Xm
                         let name = within(text, a.key.local_name().into_inner())?;
                         let value = match a.unescape_value().map_err(|_| malformed())? {
                             Cow::Borrowed(v) => within(text, v.as_bytes())?,
+                            // A character reference may name what XML
+                            // cannot carry (`&#1;`).
+                            Cow::Owned(v) if !v.chars().all(is_xml_char) => {
+                                return Err(malformed());
+                            }
                             Cow::Owned(v) => Cow::Owned(v),
                         };
                         attrs.push((name, value));
@@ -326,6 +338,9 @@ pub(crate) fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Node<'a>, Xm
                     }
                     Err(_) => return Err(malformed()),
                 };
+                if !is_xml_char(ch) {
+                    return Err(malformed());
+                }
                 match stack.last_mut() {
                     Some((top, _)) => top.text.to_mut().push(ch),
                     None => return Err(malformed()),
@@ -349,6 +364,13 @@ fn close<'a>(node: Node<'a>, stack: &mut [(Node<'a>, usize)], root: &mut Option<
     }
 }
 
+/// Whether XML 1.0 can carry `c` (its `Char` production): tab, newline,
+/// carriage return, and every character from U+0020 but U+FFFE and U+FFFF
+/// (a `char` is never a surrogate).
+const fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
+}
+
 /// Appends `text` escaped for element content or attribute values, dropping
 /// characters XML 1.0 cannot carry.
 pub(crate) fn escape_into(out: &mut String, text: &str) {
@@ -359,9 +381,8 @@ pub(crate) fn escape_into(out: &mut String, text: &str) {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
+            c if is_xml_char(c) => out.push(c),
+            _ => {}
         }
     }
 }
@@ -468,6 +489,39 @@ mod tests {
             parse(deep.as_bytes(), &Limits::default()).unwrap_err(),
             XmlError::TooComplex
         );
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_refused() {
+        // Raw, in text, attribute values, names or markup; or as character
+        // references. Found by the `soap_answer` fuzz target: a NUL in a
+        // faultstring was accepted, and dropped when written again.
+        for doc in [
+            "<a>x\u{0}y</a>",
+            "<a>\u{1}</a>",
+            "<a b=\"\u{1b}\"/>",
+            "<a>\u{fffe}</a>",
+            "<a\u{0}/>",
+            "<a>&#0;</a>",
+            "<a>&#1;</a>",
+            "<a>&#xFFFF;</a>",
+            "<a b=\"&#x1F;\"/>",
+        ] {
+            assert!(
+                matches!(
+                    parse(doc.as_bytes(), &Limits::default()),
+                    Err(XmlError::Malformed(_))
+                ),
+                "{doc:?}"
+            );
+        }
+        let ok = parse(
+            "<a b=\"&#9;\">x\t\r\n&#10;\u{fffd}\u{10ffff}</a>".as_bytes(),
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(ok.attr("b"), Some("\t"));
+        assert_eq!(ok.text, "x\t\r\n\n\u{fffd}\u{10ffff}");
     }
 
     #[test]

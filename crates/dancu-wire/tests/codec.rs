@@ -718,3 +718,31 @@ mod props {
         }
     }
 }
+
+/// Inputs the fuzz targets (`fuzz/`, `crates/dancu-fuzz`) found: a NUL in
+/// a `faultstring` (answer side) and NULs inside `MaYeuCau` (request side)
+/// were accepted, then dropped when written again. XML 1.0 cannot carry
+/// them: both documents are not well-formed.
+#[test]
+fn characters_xml_cannot_carry_are_refused_on_both_sides() {
+    let fault = include_bytes!("fixtures/fuzz/nul-in-faultstring.xml");
+    assert!(matches!(
+        decode_check_response_(fault),
+        Err(DecodeError::Syntax(_))
+    ));
+    assert!(matches!(
+        decode_lookup_response_(fault),
+        Err(DecodeError::Syntax(_))
+    ));
+    let request = include_bytes!("fixtures/fuzz/nul-in-request-id.xml");
+    let refused = soap::decode(request, &dancu_wire::Preset::Contract.dialect())
+        .expect_err("a NUL in MaYeuCau");
+    assert!(refused.text.contains("not well-formed"), "{}", refused.text);
+    // Without the NULs, the same documents decode.
+    let clean = |b: &[u8]| -> Vec<u8> { b.iter().copied().filter(|&c| c != 0).collect() };
+    assert!(matches!(
+        decode_check_response_(&clean(fault)),
+        Ok(SoapReply::Fault(_))
+    ));
+    assert!(soap::decode(&clean(request), &dancu_wire::Preset::Contract.dialect()).is_ok());
+}

@@ -1,0 +1,6 @@
+#![no_main]
+//! `cargo fuzz run soap_answer`: see `dancu_fuzz::TARGETS`.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    (dancu_fuzz::target("soap_answer").expect("a target of dancu-fuzz").run)(data)
+});
