@@ -8,7 +8,7 @@
 //! a property fails: the code under test panicked, or an oracle disagreed
 //! (a decoded answer that does not survive encoding and decoding again, a
 //! canonical form that parses differently, a name that is not NFC…). The
-//! functions build on stable Rust; `cargo fuzz` (nightly, libFuzzer) drives
+//! functions build on stable Rust; `cargo fuzz` (libFuzzer) drives
 //! them from the `fuzz/` directory at the root of the repository, and this
 //! crate's tests replay every seed and every kept crash input.
 //!

@@ -327,7 +327,20 @@ pub fn fold(text: &str) -> String {
             'đ' | 'Đ' | '\u{00D0}' | '\u{00F0}' => out.push('D'),
             c if is_combining_mark(c) => {}
             c if is_apostrophe(c) => out.push('\''),
-            c => out.extend(c.to_uppercase()),
+            c if c.is_ascii() => out.push(c.to_ascii_uppercase()),
+            // A capital may bring marks or an apostrophe of its own
+            // (ŉ → ʼN, ǰ → J̌): they fold as well, so folding twice changes
+            // nothing.
+            c => {
+                for u in c.to_uppercase().nfd() {
+                    match u {
+                        u if is_combining_mark(u) => {}
+                        u if is_apostrophe(u) => out.push('\''),
+                        '\u{00D0}' | 'Đ' => out.push('D'),
+                        u => out.push(u),
+                    }
+                }
+            }
         }
     }
     out
@@ -369,6 +382,24 @@ mod tests {
 
     fn n(s: &str) -> FullName {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn folding_twice_changes_nothing_when_a_capital_brings_marks() {
+        // ŉ capitalises to ʼN, ǰ to J and a combining caron, ΐ to Ϊ́ (found
+        // by the full_name fuzz target).
+        for text in [
+            "'-Trần TY-MOAN ENUOL'Kŉ'hu",
+            "ǰ Nguyễn",
+            "ΐ Đặng",
+            "H\u{2019}Hen Niê",
+        ] {
+            let once = fold(text);
+            assert_eq!(fold(&once), once, "{text}");
+            assert!(!once.chars().any(is_combining_mark), "{once}");
+            assert!(!once.contains('\u{02BC}'), "{once}");
+        }
+        assert_eq!(fold("Kŉ"), "K'N");
     }
 
     #[test]
