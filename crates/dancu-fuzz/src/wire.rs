@@ -8,7 +8,7 @@ use dancu_core::registry::{
 };
 use dancu_core::{BirthDate, CalendarDate, FullName, IdNumber, mask_numbers};
 use dancu_popdb::memory::InMemoryRegistry;
-use dancu_sandbox::server::{EXTRA_ELEMENT_VALUE, SERVICE_CODES};
+use dancu_sandbox::server::{SERVICE_CODES, gateway_side as side};
 use dancu_wire::envelope::{self, JsonReply, OTP_REJECTED, OTP_REQUIRED};
 use dancu_wire::fault::encode_fault;
 use dancu_wire::request::{self, WireRequest};
@@ -82,25 +82,6 @@ const SOAP_PRESETS: [Preset; 4] = [
 ];
 const JSON_PRESETS: [Preset; 3] = [Preset::Contract, Preset::TandanJson, Preset::DongthapJson];
 const OPERATIONS: [Operation; 2] = [Operation::Lookup, Operation::Check];
-
-/// The gateway side of a preset, set up as the sandbox sets up its
-/// channels: the extra elements given a value, its service codes
-/// registered.
-fn side(preset: Preset) -> GatewaySide {
-    let mut dialect = preset.dialect();
-    for (_, value) in &mut dialect.extra_elements {
-        if value.is_empty() {
-            EXTRA_ELEMENT_VALUE.clone_into(value);
-        }
-    }
-    let mut side = GatewaySide::new(dialect);
-    for (code, procedure) in SERVICE_CODES {
-        if let Ok(p) = procedure.parse() {
-            side = side.register(code, p);
-        }
-    }
-    side
-}
 
 struct Sides {
     soap: Vec<GatewaySide>,

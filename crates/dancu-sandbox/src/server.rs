@@ -257,20 +257,31 @@ struct Channel {
 
 impl Channel {
     fn new(preset: Preset) -> Self {
-        let mut dialect = preset.dialect();
-        for (_, value) in &mut dialect.extra_elements {
-            if value.is_empty() {
-                EXTRA_ELEMENT_VALUE.clone_into(value);
-            }
+        Self {
+            preset,
+            side: gateway_side(preset),
         }
-        let mut side = GatewaySide::new(dialect);
-        for (code, procedure) in SERVICE_CODES {
-            if let Ok(p) = procedure.parse() {
-                side = side.register(code, p);
-            }
-        }
-        Self { preset, side }
     }
+}
+
+/// The gateway side of a preset as the sandbox serves it: the dialect's
+/// extra elements given [`EXTRA_ELEMENT_VALUE`] where they have no value,
+/// and the [`SERVICE_CODES`] registered.
+#[must_use]
+pub fn gateway_side(preset: Preset) -> GatewaySide {
+    let mut dialect = preset.dialect();
+    for (_, value) in &mut dialect.extra_elements {
+        if value.is_empty() {
+            EXTRA_ELEMENT_VALUE.clone_into(value);
+        }
+    }
+    let mut side = GatewaySide::new(dialect);
+    for (code, procedure) in SERVICE_CODES {
+        if let Ok(p) = procedure.parse() {
+            side = side.register(code, p);
+        }
+    }
+    side
 }
 
 /// The live LGSP tokens: looked up in O(1), expired in O(1) amortised per

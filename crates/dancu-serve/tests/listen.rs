@@ -26,6 +26,30 @@ fn service(dir: &Path, serve: &str) -> Service {
     Service::new(&config, dir, &env).expect("the service builds")
 }
 
+/// A service on loopback: where it listens and the way to stop it.
+async fn serving(
+    s: Service,
+) -> (
+    dancu_serve::Listening,
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), ServeError>>,
+) {
+    let (addr_tx, addr_rx) = oneshot::channel();
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(dancu_serve::run(
+        s,
+        Some("127.0.0.1:0".parse().expect("an address")),
+        move |l| {
+            let _ = addr_tx.send(l);
+        },
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    let listening = addr_rx.await.expect("it listens");
+    (listening, stop_tx, server)
+}
+
 #[tokio::test]
 async fn a_public_address_without_tls_is_refused_before_binding() {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -79,19 +103,7 @@ async fn with_tls_it_answers_https_only() {
         dir.path(),
         "[serve.tls]\ncert = \"cert.pem\"\nkey = \"key.pem\"",
     );
-    let (addr_tx, addr_rx) = oneshot::channel();
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(dancu_serve::run(
-        s,
-        Some("127.0.0.1:0".parse().expect("an address")),
-        move |l| {
-            let _ = addr_tx.send(l);
-        },
-        async move {
-            let _ = stop_rx.await;
-        },
-    ));
-    let listening = addr_rx.await.expect("it listens");
+    let (listening, stop_tx, server) = serving(s).await;
     assert!(listening.tls);
     assert!(
         listening.url().starts_with("https://"),
@@ -142,34 +154,11 @@ async fn with_tls_it_answers_https_only() {
     server.await.expect("the task").expect("stops cleanly");
 }
 
-/// A service on loopback: its URL and the way to stop it.
-async fn serving(
-    s: Service,
-) -> (
-    String,
-    oneshot::Sender<()>,
-    tokio::task::JoinHandle<Result<(), ServeError>>,
-) {
-    let (addr_tx, addr_rx) = oneshot::channel();
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(dancu_serve::run(
-        s,
-        Some("127.0.0.1:0".parse().expect("an address")),
-        move |l| {
-            let _ = addr_tx.send(l);
-        },
-        async move {
-            let _ = stop_rx.await;
-        },
-    ));
-    let url = addr_rx.await.expect("it listens").url();
-    (url, stop_tx, server)
-}
-
 #[tokio::test]
 async fn without_a_dossier_store_codes_are_503_not_configured() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let (url, stop, server) = serving(service(dir.path(), "[serve]")).await;
+    let (listening, stop, server) = serving(service(dir.path(), "[serve]")).await;
+    let url = listening.url();
     let http = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -197,7 +186,8 @@ async fn without_a_dossier_store_codes_are_503_not_configured() {
 #[tokio::test]
 async fn more_than_100000_inputs_is_422_too_many_inputs() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let (url, stop, server) = serving(service(dir.path(), "[serve]")).await;
+    let (listening, stop, server) = serving(service(dir.path(), "[serve]")).await;
+    let url = listening.url();
     let http = reqwest::Client::builder()
         .no_proxy()
         .build()
