@@ -2,6 +2,8 @@
 //! a `dancu.toml` in a temporary directory, the service from it, reqwest.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
@@ -86,19 +88,7 @@ burst = 1
         let base: &Path = dir.path();
         let config = Config::parse(&text, base, &env).expect("dancu.toml parses");
         let service = Service::new(&config, base, &env).expect("the service builds");
-        let (addr_tx, addr_rx) = oneshot::channel();
-        let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(dancu_serve::run(
-            service,
-            Some("127.0.0.1:0".parse().expect("an address")),
-            move |l| {
-                let _ = addr_tx.send(l);
-            },
-            async move {
-                let _ = stop_rx.await;
-            },
-        ));
-        let listening = addr_rx.await.expect("the service listens");
+        let (listening, stop_tx, server) = common::serving(service).await;
         assert!(!listening.tls);
         let http = reqwest::Client::builder()
             .no_proxy()
@@ -181,6 +171,18 @@ fn content_type(h: &reqwest::header::HeaderMap) -> &str {
     h.get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
+}
+
+/// Sends `r` and asserts that the answer is the problem `want` / `code`
+/// ([`assert_problem`]); its headers and body.
+async fn problem(
+    r: reqwest::RequestBuilder,
+    want: StatusCode,
+    code: &str,
+) -> (reqwest::header::HeaderMap, Value) {
+    let (s, hd, b) = answer(r).await;
+    assert_problem(s, &hd, &b, want, code);
+    (hd, b)
 }
 
 /// Asserts a problem answer: status, media type, `code`, a request id that
@@ -308,21 +310,28 @@ async fn openapi_document_lists_every_api_route() {
 #[tokio::test]
 async fn missing_key_is_401_problem_with_www_authenticate() {
     let h = Harness::start().await;
-    let (s, hd, b) = answer(h.post("/v1/identity/inspect", None, &json!({"inputs": []}))).await;
-    assert_problem(s, &hd, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (hd, _) = problem(
+        h.post("/v1/identity/inspect", None, &json!({"inputs": []})),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
     let www = hd
         .get(WWW_AUTHENTICATE)
         .and_then(|v| v.to_str().ok())
         .expect("WWW-Authenticate");
     assert!(www.starts_with("Bearer"), "{www}");
     // A wrong key is no better.
-    let (s, hd, b) = answer(h.post(
-        "/v1/identity/inspect",
-        Some("not-a-configured-key-0000"),
-        &json!({"inputs": []}),
-    ))
+    problem(
+        h.post(
+            "/v1/identity/inspect",
+            Some("not-a-configured-key-0000"),
+            &json!({"inputs": []}),
+        ),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
     .await;
-    assert_problem(s, &hd, &b, StatusCode::UNAUTHORIZED, "unauthorized");
     h.stop().await;
 }
 
@@ -338,11 +347,19 @@ async fn client_without_the_scope_is_403() {
     .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     // …but not resolve addresses, look citizens up or read the audit trail.
-    let (s, hd, b) = answer(h.get("/v1/units/2025/01", Some(IDENTITY_KEY))).await;
-    assert_problem(s, &hd, &b, StatusCode::FORBIDDEN, "forbidden");
+    let (_, b) = problem(
+        h.get("/v1/units/2025/01", Some(IDENTITY_KEY)),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     assert!(b["detail"].as_str().unwrap().contains("address"), "{b}");
-    let (s, hd, b) = answer(h.get("/v1/audit/subjects/001089012345", Some(IDENTITY_KEY))).await;
-    assert_problem(s, &hd, &b, StatusCode::FORBIDDEN, "forbidden");
+    let (_, b) = problem(
+        h.get("/v1/audit/subjects/001089012345", Some(IDENTITY_KEY)),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     assert!(b["detail"].as_str().unwrap().contains("audit"), "{b}");
     h.stop().await;
 }
@@ -352,8 +369,12 @@ async fn client_over_its_rate_is_429_with_retry_after() {
     let h = Harness::start().await;
     let (s, _, b) = answer(h.get("/v1/units/2025/01", Some(SLOW_KEY))).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    let (s, hd, b) = answer(h.get("/v1/units/2025/01", Some(SLOW_KEY))).await;
-    assert_problem(s, &hd, &b, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    let (hd, b) = problem(
+        h.get("/v1/units/2025/01", Some(SLOW_KEY)),
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    )
+    .await;
     let retry: u64 = hd
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
@@ -370,25 +391,25 @@ async fn client_over_its_rate_is_429_with_retry_after() {
 #[tokio::test]
 async fn unknown_path_is_404_and_wrong_method_is_405_problems() {
     let h = Harness::start().await;
-    let (s, hd, b) = answer(h.get("/v1/nothing-here", Some(FULL_KEY))).await;
-    assert_problem(s, &hd, &b, StatusCode::NOT_FOUND, "not_found");
-    let (s, hd, b) = answer(h.get("/v1/identity/inspect", Some(FULL_KEY))).await;
-    assert_problem(
-        s,
-        &hd,
-        &b,
+    problem(
+        h.get("/v1/nothing-here", Some(FULL_KEY)),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let (_, b) = problem(
+        h.get("/v1/identity/inspect", Some(FULL_KEY)),
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
-    );
+    )
+    .await;
     assert!(b["detail"].as_str().unwrap().contains("GET"), "{b}");
-    let (s, hd, b) = answer(h.http.delete(h.url("/healthz"))).await;
-    assert_problem(
-        s,
-        &hd,
-        &b,
+    problem(
+        h.http.delete(h.url("/healthz")),
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
-    );
+    )
+    .await;
     h.stop().await;
 }
 
@@ -401,8 +422,7 @@ async fn malformed_json_is_400_invalid_json() {
         .bearer_auth(FULL_KEY)
         .header(CONTENT_TYPE, "application/json")
         .body(r#"{"inputs": ["0010890"#);
-    let (s, hd, b) = answer(r).await;
-    assert_problem(s, &hd, &b, StatusCode::BAD_REQUEST, "invalid_json");
+    let (_, b) = problem(r, StatusCode::BAD_REQUEST, "invalid_json").await;
     // Where, never what.
     assert!(!b["detail"].as_str().unwrap().contains("0010890"), "{b}");
     h.stop().await;
@@ -417,14 +437,12 @@ async fn wrong_content_type_is_415() {
         .bearer_auth(FULL_KEY)
         .header(CONTENT_TYPE, "text/plain")
         .body(r#"{"inputs": []}"#);
-    let (s, hd, b) = answer(r).await;
-    assert_problem(
-        s,
-        &hd,
-        &b,
+    problem(
+        r,
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",
-    );
+    )
+    .await;
     // A `+json` type is JSON.
     let r = h
         .http
@@ -441,13 +459,16 @@ async fn wrong_content_type_is_415() {
 async fn body_over_max_body_bytes_is_413() {
     let h = Harness::start().await;
     let big: Vec<String> = (0..MAX_BODY / 10).map(|_| "001089012345".into()).collect();
-    let (s, hd, b) = answer(h.post(
-        "/v1/identity/inspect",
-        Some(FULL_KEY),
-        &json!({ "inputs": big }),
-    ))
+    problem(
+        h.post(
+            "/v1/identity/inspect",
+            Some(FULL_KEY),
+            &json!({ "inputs": big }),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+    )
     .await;
-    assert_problem(s, &hd, &b, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
     // Just under the limit is fine.
     let small: Vec<String> = (0..MAX_BODY / 20).map(|_| "001089012345".into()).collect();
     let (s, _, b) = answer(h.post(
@@ -463,44 +484,36 @@ async fn body_over_max_body_bytes_is_413() {
 #[tokio::test]
 async fn missing_field_is_422_naming_it() {
     let h = Harness::start().await;
-    let (s, hd, b) = answer(h.post("/v1/identity/inspect", Some(FULL_KEY), &json!({}))).await;
-    assert_problem(
-        s,
-        &hd,
-        &b,
+    let (_, b) = problem(
+        h.post("/v1/identity/inspect", Some(FULL_KEY), &json!({})),
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_input",
-    );
+    )
+    .await;
     assert_eq!(b["field"], "inputs", "{b}");
     assert!(b["detail"].as_str().unwrap().contains("inputs"), "{b}");
-    let (s, hd, b) = answer(h.post(
-        "/v1/dossier-codes",
-        Some(FULL_KEY),
-        &json!({"date": "2026-12-03"}),
-    ))
-    .await;
-    assert_problem(
-        s,
-        &hd,
-        &b,
+    let (_, b) = problem(
+        h.post(
+            "/v1/dossier-codes",
+            Some(FULL_KEY),
+            &json!({"date": "2026-12-03"}),
+        ),
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_input",
-    );
+    )
+    .await;
     assert_eq!(b["field"], "unit", "{b}");
     // An unknown field is named too.
-    let (s, hd, b) = answer(h.post(
-        "/v1/identity/inspect",
-        Some(FULL_KEY),
-        &json!({"inputs": [], "extra": 1}),
-    ))
-    .await;
-    assert_problem(
-        s,
-        &hd,
-        &b,
+    let (_, b) = problem(
+        h.post(
+            "/v1/identity/inspect",
+            Some(FULL_KEY),
+            &json!({"inputs": [], "extra": 1}),
+        ),
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_input",
-    );
+    )
+    .await;
     assert_eq!(b["field"], "extra", "{b}");
     h.stop().await;
 }
@@ -523,12 +536,13 @@ async fn request_id_given_is_echoed_and_invalid_is_400() {
         Some(id)
     );
     // Echoed in problems too.
-    let (s, hd, b) = answer(
+    let (_, b) = problem(
         h.post("/v1/identity/inspect", None, &json!({"inputs": []}))
             .header("X-Request-Id", id),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
     )
     .await;
-    assert_problem(s, &hd, &b, StatusCode::UNAUTHORIZED, "unauthorized");
     assert_eq!(b["request_id"], id, "{b}");
     // Without one, each request gets its own.
     let a = h.get("/healthz", None).send().await.expect("a response");
@@ -538,8 +552,12 @@ async fn request_id_given_is_echoed_and_invalid_is_400() {
         c.headers().get("x-request-id").cloned().expect("an id"),
     );
     assert_ne!(a, c);
-    let (s, hd, b) = answer(h.get("/healthz", None).header("X-Request-Id", "not-a-uuid")).await;
-    assert_problem(s, &hd, &b, StatusCode::BAD_REQUEST, "invalid_request_id");
+    let (_, b) = problem(
+        h.get("/healthz", None).header("X-Request-Id", "not-a-uuid"),
+        StatusCode::BAD_REQUEST,
+        "invalid_request_id",
+    )
+    .await;
     assert_eq!(b["field"], "X-Request-Id", "{b}");
     assert_ne!(b["request_id"], "not-a-uuid");
     h.stop().await;
@@ -565,19 +583,16 @@ async fn identity_inspect_decodes_a_personal_id() {
     assert_eq!(results[0]["valid"], true, "{b}");
     assert_eq!(results[1]["valid"], false, "{b}");
     // A bad `on` is refused.
-    let (s, hd, b) = answer(h.post(
-        "/v1/identity/inspect",
-        Some(FULL_KEY),
-        &json!({"inputs": [], "on": "03/12/2026x"}),
-    ))
-    .await;
-    assert_problem(
-        s,
-        &hd,
-        &b,
+    let (_, b) = problem(
+        h.post(
+            "/v1/identity/inspect",
+            Some(FULL_KEY),
+            &json!({"inputs": [], "on": "03/12/2026x"}),
+        ),
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_input",
-    );
+    )
+    .await;
     assert_eq!(b["field"], "on", "{b}");
     h.stop().await;
 }
@@ -682,18 +697,20 @@ async fn unknown_or_malformed_unit_codes_are_refused() {
         "/v1/units/legacy/99999/successors",
         "/v1/units/2025/99999/predecessors",
     ] {
-        let (s, hd, b) = answer(h.get(path, Some(FULL_KEY))).await;
-        assert_problem(s, &hd, &b, StatusCode::NOT_FOUND, "unknown_unit");
+        problem(
+            h.get(path, Some(FULL_KEY)),
+            StatusCode::NOT_FOUND,
+            "unknown_unit",
+        )
+        .await;
     }
     // A 2025 code has no district level.
-    let (s, hd, b) = answer(h.get("/v1/units/2025/001", Some(FULL_KEY))).await;
-    assert_problem(
-        s,
-        &hd,
-        &b,
+    let (_, b) = problem(
+        h.get("/v1/units/2025/001", Some(FULL_KEY)),
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_input",
-    );
+    )
+    .await;
     assert_eq!(b["field"], "code", "{b}");
     h.stop().await;
 }
@@ -786,26 +803,22 @@ async fn citizen_lookup_refuses_bad_input_before_the_gateway() {
     let p = h.citizen();
     let mut body = lookup_body(&p, &p.birth.to_string());
     body["gateway"] = json!("nowhere");
-    let (s, hd, b) = answer(h.post("/v1/citizens/lookup", Some(FULL_KEY), &body)).await;
-    assert_problem(
-        s,
-        &hd,
-        &b,
+    let (_, b) = problem(
+        h.post("/v1/citizens/lookup", Some(FULL_KEY), &body),
         StatusCode::UNPROCESSABLE_ENTITY,
         "unknown_gateway",
-    );
+    )
+    .await;
     assert_eq!(b["field"], "gateway", "{b}");
     // A birth year the ID contradicts.
     let mut body = lookup_body(&p, &format!("{}", p.birth.year() - 30));
     body["gateway"] = json!("provincial_json");
-    let (s, hd, b) = answer(h.post("/v1/citizens/lookup", Some(FULL_KEY), &body)).await;
-    assert_problem(
-        s,
-        &hd,
-        &b,
+    let (_, b) = problem(
+        h.post("/v1/citizens/lookup", Some(FULL_KEY), &body),
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_input",
-    );
+    )
+    .await;
     assert_eq!(b["field"], "birth_date", "{b}");
     // Nothing of it reached the audit trail.
     let (s, _, a) = answer(h.get(
@@ -887,8 +900,12 @@ async fn gateway_off_contract_is_502_and_down_is_503() {
         malformed_rate: 1.0,
         ..dancu_sandbox::Faults::default()
     });
-    let (s, hd, b) = answer(h.post("/v1/citizens/lookup", Some(FULL_KEY), &body)).await;
-    assert_problem(s, &hd, &b, StatusCode::BAD_GATEWAY, "invalid_response");
+    let (_, b) = problem(
+        h.post("/v1/citizens/lookup", Some(FULL_KEY), &body),
+        StatusCode::BAD_GATEWAY,
+        "invalid_response",
+    )
+    .await;
     assert!(b["attempts"].as_u64().is_some_and(|n| n >= 1), "{b}");
     assert!(!b.to_string().contains(p.id.as_str()), "{b}");
 
@@ -1019,14 +1036,12 @@ async fn audit_queries_by_officer_dossier_and_time_are_paged() {
     assert_eq!(s, StatusCode::OK, "{a}");
     assert_eq!(a["records"].as_array().map(Vec::len), Some(5), "{a}");
     // A range that ends before it starts, a bad limit, no audit scope.
-    let (s, hd, b) = answer(h.get("/v1/audit?from=2026-02-01&to=2026-01-01", Some(FULL_KEY))).await;
-    assert_problem(
-        s,
-        &hd,
-        &b,
+    let (_, b) = problem(
+        h.get("/v1/audit?from=2026-02-01&to=2026-01-01", Some(FULL_KEY)),
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_input",
-    );
+    )
+    .await;
     assert_eq!(b["field"], "to", "{b}");
     let (s, _, b) = answer(h.get("/v1/audit/officers/canbo.trang?limit=0", Some(FULL_KEY))).await;
     assert!(s.is_client_error(), "{s} {b}");
@@ -1047,14 +1062,12 @@ async fn the_deadline_is_503_timed_out_and_too_many_lookups_503() {
     let first = tokio::spawn(answer(h.post("/v1/citizens/lookup", Some(FULL_KEY), &body)));
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     // The one lookup slot is taken.
-    let (s, hd, b) = answer(h.post("/v1/citizens/lookup", Some(FULL_KEY), &body)).await;
-    assert_problem(
-        s,
-        &hd,
-        &b,
+    let (hd, _) = problem(
+        h.post("/v1/citizens/lookup", Some(FULL_KEY), &body),
         StatusCode::SERVICE_UNAVAILABLE,
         "too_many_lookups",
-    );
+    )
+    .await;
     assert!(hd.get(RETRY_AFTER).is_some(), "{hd:?}");
     // The first ends at the deadline: 503 timed_out, never 504.
     let started = std::time::Instant::now();

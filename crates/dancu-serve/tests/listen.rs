@@ -2,11 +2,13 @@
 //! over TLS (or when told it sits behind a proxy), and HTTPS for real.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
 
+use common::serving;
 use dancu_popdb::config::Config;
 use dancu_serve::{ServeError, Service};
-use tokio::sync::oneshot;
 
 const SALT: &str = "listen-test-audit-salt-0123456789";
 const KEY: &str = "listen-test-client-key-0123456789";
@@ -26,28 +28,22 @@ fn service(dir: &Path, serve: &str) -> Service {
     Service::new(&config, dir, &env).expect("the service builds")
 }
 
-/// A service on loopback: where it listens and the way to stop it.
-async fn serving(
-    s: Service,
-) -> (
-    dancu_serve::Listening,
-    oneshot::Sender<()>,
-    tokio::task::JoinHandle<Result<(), ServeError>>,
-) {
-    let (addr_tx, addr_rx) = oneshot::channel();
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(dancu_serve::run(
-        s,
-        Some("127.0.0.1:0".parse().expect("an address")),
-        move |l| {
-            let _ = addr_tx.send(l);
-        },
-        async move {
-            let _ = stop_rx.await;
-        },
-    ));
-    let listening = addr_rx.await.expect("it listens");
-    (listening, stop_tx, server)
+/// POSTs `body` as JSON with the client key; the status and the JSON
+/// answered.
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    body: &serde_json::Value,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let answer = http
+        .post(url)
+        .bearer_auth(KEY)
+        .json(body)
+        .send()
+        .await
+        .expect("an answer");
+    let status = answer.status();
+    (status, answer.json().await.expect("JSON"))
 }
 
 #[tokio::test]
@@ -118,15 +114,13 @@ async fn with_tls_it_answers_https_only() {
         .resolve("localhost", listening.addr)
         .build()
         .expect("a client");
-    let answer = trusting
-        .post(format!("https://localhost:{port}/v1/identity/inspect"))
-        .bearer_auth(KEY)
-        .json(&serde_json::json!({"inputs": ["001089012345"]}))
-        .send()
-        .await
-        .expect("an HTTPS answer");
-    assert_eq!(answer.status(), reqwest::StatusCode::OK);
-    let body: serde_json::Value = answer.json().await.expect("JSON");
+    let (status, body) = post(
+        &trusting,
+        &format!("https://localhost:{port}/v1/identity/inspect"),
+        &serde_json::json!({"inputs": ["001089012345"]}),
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
     assert_eq!(body["results"][0]["kind"], "personal_id", "{body}");
 
     // Plain HTTP on the TLS port gets no HTTP answer.
@@ -163,15 +157,13 @@ async fn without_a_dossier_store_codes_are_503_not_configured() {
         .no_proxy()
         .build()
         .expect("a client");
-    let answer = http
-        .post(format!("{url}/v1/dossier-codes"))
-        .bearer_auth(KEY)
-        .json(&serde_json::json!({"unit": "000.00.21.H56"}))
-        .send()
-        .await
-        .expect("an answer");
-    assert_eq!(answer.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
-    let body: serde_json::Value = answer.json().await.expect("JSON");
+    let (status, body) = post(
+        &http,
+        &format!("{url}/v1/dossier-codes"),
+        &serde_json::json!({"unit": "000.00.21.H56"}),
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["code"], "not_configured", "{body}");
     assert!(
         body["detail"]
@@ -197,33 +189,25 @@ async fn more_than_100000_inputs_is_422_too_many_inputs() {
         ("/v1/addresses/resolve", "Bắc Kạn"),
     ] {
         let inputs = vec![input; 100_001];
-        let answer = http
-            .post(format!("{url}{path}"))
-            .bearer_auth(KEY)
-            .json(&serde_json::json!({ "inputs": inputs }))
-            .send()
-            .await
-            .expect("an answer");
-        assert_eq!(
-            answer.status(),
-            reqwest::StatusCode::UNPROCESSABLE_ENTITY,
-            "{path}"
-        );
-        let body: serde_json::Value = answer.json().await.expect("JSON");
+        let (status, body) = post(
+            &http,
+            &format!("{url}{path}"),
+            &serde_json::json!({ "inputs": inputs }),
+        )
+        .await;
+        assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{path}");
         assert_eq!(body["code"], "too_many_inputs", "{path}: {body}");
         assert_eq!(body["field"], "inputs", "{path}: {body}");
     }
     // 100,000 are answered, in order.
     let inputs: Vec<String> = (0..100_000).map(|i| format!("{i:012}")).collect();
-    let answer = http
-        .post(format!("{url}/v1/identity/inspect"))
-        .bearer_auth(KEY)
-        .json(&serde_json::json!({ "inputs": inputs }))
-        .send()
-        .await
-        .expect("an answer");
-    assert_eq!(answer.status(), reqwest::StatusCode::OK);
-    let body: serde_json::Value = answer.json().await.expect("JSON");
+    let (status, body) = post(
+        &http,
+        &format!("{url}/v1/identity/inspect"),
+        &serde_json::json!({ "inputs": inputs }),
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
     let results = body["results"].as_array().expect("results");
     assert_eq!(results.len(), 100_000);
     assert_eq!(
