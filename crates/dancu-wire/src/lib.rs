@@ -25,6 +25,7 @@ pub mod auth;
 pub mod dialect;
 pub mod envelope;
 pub mod fault;
+pub mod media;
 pub mod request;
 pub mod response;
 mod secret;

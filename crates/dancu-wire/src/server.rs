@@ -33,6 +33,7 @@ use dancu_core::{CalendarDate, ProcedureCode};
 use crate::dialect::{Dialect, JsonCheckShape};
 use crate::envelope::{OTP_REJECTED, OTP_REQUIRED, encode_data, encode_reply};
 use crate::fault::{FaultCode, RequestFault, encode_fault};
+use crate::media::{is_json, media_type};
 use crate::request::{self, WireRequest};
 use crate::response;
 
@@ -77,17 +78,6 @@ fn json_ok(body: String) -> ServerReply {
 }
 
 const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported Content-Type for this gateway";
-
-/// The media type of a `Content-Type` value: before any `;`, trimmed,
-/// lower case.
-fn media_type(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
-}
 
 const OTP_OVER_SOAP: &str =
     "the citizen must confirm a one-time password, which this channel cannot carry";
@@ -140,11 +130,15 @@ impl GatewaySide {
     /// any parameters; `None` when `content_type` is one of them.
     #[must_use]
     pub fn refuse_soap_media_type(&self, content_type: Option<&str>) -> Option<ServerReply> {
-        let theirs = content_type.map(media_type);
         let ours = media_type(&self.dialect.content_type);
         let xml = ["text/xml", "application/xml", "application/soap+xml"];
-        match theirs {
-            Some(t) if t == ours || xml.contains(&t.as_str()) => None,
+        match content_type.map(media_type) {
+            Some(t)
+                if t.eq_ignore_ascii_case(ours)
+                    || xml.iter().any(|x| t.eq_ignore_ascii_case(x)) =>
+            {
+                None
+            }
             _ => Some(ServerReply {
                 status: 415,
                 ..soap_fault(FaultCode::Client, UNSUPPORTED_MEDIA_TYPE)
@@ -157,8 +151,8 @@ impl GatewaySide {
     /// 2; `None` when it is JSON.
     #[must_use]
     pub fn refuse_json_media_type(&self, content_type: Option<&str>) -> Option<ServerReply> {
-        match content_type.map(media_type) {
-            Some(t) if t == "application/json" || t.ends_with("+json") => None,
+        match content_type {
+            Some(t) if is_json(t) => None,
             _ => Some(ServerReply {
                 status: 415,
                 content_type: JSON_ANSWER_TYPE,

@@ -263,13 +263,7 @@ pub(crate) fn json_body<T: DeserializeOwned>(
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| {
-            let m = m.trim();
-            m.eq_ignore_ascii_case("application/json")
-                || m.get(m.len().saturating_sub(5)..)
-                    .is_some_and(|suffix| m.len() > 5 && suffix.eq_ignore_ascii_case("+json"))
-        });
+        .is_some_and(dancu_wire::media::is_json);
     if !is_json {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
