@@ -1028,6 +1028,17 @@ enum Which {
     Json,
 }
 
+impl Which {
+    /// The channel this names.
+    fn of(self, shared: &Shared) -> &Channel {
+        match self {
+            Self::Lgsp => &shared.lgsp,
+            Self::C06 => &shared.c06,
+            Self::Json => &shared.json,
+        }
+    }
+}
+
 async fn channel(
     shared: Arc<Shared>,
     headers: HeaderMap,
@@ -1038,11 +1049,12 @@ async fn channel(
     if let Some(r) = before(&shared).await {
         return r;
     }
-    let (auth, channel): (Authenticate, &Channel) = match which {
-        Which::Lgsp => (lgsp_auth, &shared.lgsp),
-        Which::C06 => (c06_auth, &shared.c06),
-        Which::Json => (json_auth, &shared.json),
+    let auth: Authenticate = match which {
+        Which::Lgsp => lgsp_auth,
+        Which::C06 => c06_auth,
+        Which::Json => json_auth,
     };
+    let channel = which.of(&shared);
     // A gateway's HTTP binding reads its own format only, before anything
     // else: SOAP as XML, JSON as JSON.
     let content_type = headers
@@ -1090,22 +1102,17 @@ async fn answer(
     body: &[u8],
     today: CalendarDate,
 ) -> ServerReply {
+    let channel = which.of(shared);
     match which {
         // SOAP has no slot for the citizen OTP: OTP-flagged citizens answer
         // like any other.
         Which::Lgsp | Which::C06 => {
-            let channel = if matches!(which, Which::Lgsp) {
-                &shared.lgsp
-            } else {
-                &shared.c06
-            };
             channel
                 .side
                 .answer_soap(&shared.without_otp, Some(op), body, today, Some(AS_OF))
                 .await
         }
         Which::Json => {
-            let channel = &shared.json;
             let registry = if channel.side.dialect.citizen_otp {
                 &shared.with_otp
             } else {
