@@ -1071,7 +1071,7 @@ async fn channel(
         return unauthorized(why);
     }
     let today = CalendarDate::today_in_vietnam();
-    let reply = if body.len() <= DECODE_INLINE_MAX {
+    let reply = if body.len() <= dancu_wire::DECODE_INLINE_MAX_BYTES {
         answer(&shared, which, op, &body, today).await
     } else {
         // Reading a large request is CPU work: off the executor, so it never
@@ -1088,10 +1088,6 @@ async fn channel(
     };
     after(&shared, respond(reply))
 }
-
-/// Requests up to this size are read where they arrive; larger ones on a
-/// blocking thread.
-const DECODE_INLINE_MAX: usize = 64 * 1024;
 
 /// One channel's answer to a request that passed its binding and
 /// credentials.

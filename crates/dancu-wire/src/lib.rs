@@ -39,4 +39,6 @@ pub use dialect::{
 pub use fault::{DecodeError, FaultCode, RequestFault, SoapFault};
 pub use request::{WireBirth, WireKey, WireRequest};
 pub use secret::Secret;
-pub use xml::{BCA_NS, Limits, MAX_ATTRIBUTES, MAX_NAMESPACES, MIC_NS, SOAP_NS};
+pub use xml::{
+    BCA_NS, DECODE_INLINE_MAX_BYTES, Limits, MAX_ATTRIBUTES, MAX_NAMESPACES, MIC_NS, SOAP_NS,
+};

@@ -59,6 +59,13 @@ impl Default for Limits {
 /// the first one past this.
 pub const MAX_ATTRIBUTES: usize = 64;
 
+/// The largest document worth decoding where it arrives. Decoding costs
+/// time in proportion to size (up to [`Limits::max_bytes`]), so a caller on
+/// an async executor hands anything larger to a blocking thread, where it
+/// stalls no other request: the connector for answers, the sandbox for
+/// requests.
+pub const DECODE_INLINE_MAX_BYTES: usize = 64 * 1024;
+
 /// Most namespace declarations in scope at once.
 pub const MAX_NAMESPACES: usize = 64;
 

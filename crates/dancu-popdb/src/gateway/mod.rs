@@ -45,7 +45,7 @@ use dancu_core::registry::{
 use dancu_core::{CalendarDate, mask_phrase};
 use dancu_wire::envelope::{self, JsonReply};
 use dancu_wire::response::{self, LookupAnswer, SoapReply};
-use dancu_wire::{DecodeError, Dialect, Limits, WireRequest, request};
+use dancu_wire::{DECODE_INLINE_MAX_BYTES, DecodeError, Dialect, Limits, WireRequest, request};
 use reqwest::header::HeaderMap;
 
 pub use builder::{ConfigValue, GatewayBuilder, GatewayConfig};
@@ -259,19 +259,16 @@ fn scrub(e: RegistryError, query: &IdentityQuery) -> RegistryError {
     }
 }
 
-/// Answers up to this size are decoded where they arrive; larger ones on a
-/// blocking thread, so decoding a few megabytes never stalls the other
-/// lookups sharing the executor, and the attempt's deadline (a timer around
-/// the awaited decode) still ends the lookup on time.
-const DECODE_INLINE_MAX: usize = 64 * 1024;
-
 /// Runs `read` on the exchange: inline for a small answer, on the blocking
-/// pool for a large one.
+/// pool for one over [`DECODE_INLINE_MAX_BYTES`], so decoding a few
+/// megabytes never stalls the other lookups sharing the executor, and the
+/// attempt's deadline (a timer around the awaited decode) still ends the
+/// lookup on time.
 async fn decode<T: Send + 'static>(
     ex: Exchange,
     read: impl FnOnce(&Exchange) -> Answer<T> + Send + 'static,
 ) -> Answer<T> {
-    if ex.body.len() <= DECODE_INLINE_MAX {
+    if ex.body.len() <= DECODE_INLINE_MAX_BYTES {
         return read(&ex);
     }
     tokio::task::spawn_blocking(move || read(&ex))
