@@ -486,8 +486,34 @@ impl Tokens {
             } else {
                 letters |= c.is_alphabetic();
                 all_upper &= !c.is_lowercase();
-                folded.extend(c.to_lowercase());
-                accent.extend(c.to_lowercase());
+                for l in c.to_lowercase() {
+                    // A letter outside the table whose lower case is in it
+                    // (Å, the Ångström sign, → å) folds as that letter, so
+                    // folding twice changes nothing.
+                    match info(l) {
+                        Some(i) => {
+                            accented |= i.marked;
+                            if i.tone != 0 {
+                                tone = i.tone;
+                            }
+                            folded.push(char::from(i.base));
+                            accent.push(i.lower);
+                        }
+                        // A mark it brings (İ → i and a dot above) is read
+                        // as a mark.
+                        None if is_mark(l) => {
+                            accented = true;
+                            match tone_number(l) {
+                                Some(k) => tone = k,
+                                None => accent.push(l),
+                            }
+                        }
+                        None => {
+                            folded.push(l);
+                            accent.push(l);
+                        }
+                    }
+                }
             }
         }
         if let Some(&mark) = usize::from(tone).checked_sub(1).and_then(|k| TONES.get(k)) {
@@ -726,6 +752,9 @@ mod tests {
         // Only the folded key unifies them: written diacritics still rank.
         assert_ne!(keys_of("Kỳ Anh").1, keys_of("Kì Anh").1);
         assert_eq!(folded("Thủy"), "thuy");
+        // The Ångström sign lower-cases to å, which folds to a.
+        assert_eq!(folded("\u{212B}"), folded("å"));
+        assert_eq!(folded("İ"), "i");
     }
 
     proptest::proptest! {
