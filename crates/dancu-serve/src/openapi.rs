@@ -17,7 +17,9 @@ use utoipa::openapi::{
 };
 
 use crate::problem::{PROBLEM_JSON, ProblemBody};
-use crate::routes::{DossierCodeRequest, InspectRequest, LookupRequest, Officer, ResolveRequest};
+use crate::routes::{
+    DossierCodeRequest, InspectRequest, LookupRequest, Officer, ResolveRequest, SubjectQuery,
+};
 
 /// An error of one input of a batch, or of a lookup.
 #[derive(Serialize, ToSchema)]
@@ -432,6 +434,23 @@ fn operations() -> Vec<Op> {
             authenticated: true,
         },
         Op {
+            method: Post,
+            path: "/v1/audit/subjects",
+            id: "auditSubjectQuery",
+            tag: "audit",
+            summary: "Who looked this citizen up, the number in the body, in no URL (scope audit)",
+            body: Some("SubjectQuery"),
+            ok: ("200", "AuditPage"),
+            params: &[],
+            problems: &[
+                ("408", "The body did not arrive in time"),
+                ("413", "The body is larger than the limit"),
+                ("415", "The body is not JSON"),
+                ("422", "An invalid number or page"),
+            ],
+            authenticated: true,
+        },
+        Op {
             method: Get,
             path: "/v1/audit/subjects/{id}",
             id: "auditSubject",
@@ -662,6 +681,7 @@ pub fn document() -> OpenApi {
         .schema_from::<LookupRequest>()
         .schema_from::<Officer>()
         .schema_from::<DossierCodeRequest>()
+        .schema_from::<SubjectQuery>()
         .schema_from::<ProblemBody>()
         .schema_from::<ErrorObject>()
         .schema_from::<IdReport>()

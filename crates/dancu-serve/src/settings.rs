@@ -29,6 +29,38 @@ pub struct ServeSettings {
     pub shutdown_grace: Duration,
     /// Open connections at most (default 1,024).
     pub max_connections: usize,
+    /// The reference intake console under `/console/` (`[serve.console]`).
+    pub console: ConsoleSettings,
+}
+
+/// `[serve.console]`: the reference intake console, off by default.
+///
+/// The console holds no key of its own: the officer types a client key
+/// into its sign-in form, and the page keeps it in memory only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsoleSettings {
+    /// Serve `/console/` (default false: every `/console` path is `404`).
+    pub enabled: bool,
+    /// The `[gateway.<name>]` the console's lookups use; the first
+    /// configured gateway by default.
+    pub gateway: Option<String>,
+    /// The procedure code (`MaDVC`) its lookups are made for (default
+    /// `1.001776`).
+    pub procedure: String,
+    /// The receiving unit offered in the sign-in form (the prefix of the
+    /// dossier codes it issues); the officer may change it.
+    pub unit: Option<String>,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            gateway: None,
+            procedure: "1.001776".to_owned(),
+            unit: None,
+        }
+    }
 }
 
 /// The PEM files of `[serve.tls]`.
@@ -51,6 +83,7 @@ impl Default for ServeSettings {
             request_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(30),
             max_connections: 1024,
+            console: ConsoleSettings::default(),
         }
     }
 }
@@ -208,6 +241,9 @@ pub(crate) fn parse_serve(
     if let Some(d) = t.seconds("shutdown_grace_s", 600.0)? {
         s.shutdown_grace = d;
     }
+    if let Some(c) = t.sub("console")? {
+        s.console = console(&c)?;
+    }
     let mut clients = BTreeMap::new();
     if let Some(c) = t.sub("clients")? {
         for name in c.table.keys() {
@@ -216,6 +252,26 @@ pub(crate) fn parse_serve(
         }
     }
     Ok((s, Clients::new(clients)))
+}
+
+fn console(t: &Table<'_>) -> Result<ConsoleSettings, ServeError> {
+    t.check_keys(&["enabled", "gateway", "procedure", "unit"])?;
+    let mut c = ConsoleSettings::default();
+    if let Some(b) = t.bool("enabled")? {
+        c.enabled = b;
+    }
+    c.gateway = t.string("gateway")?.map(str::to_owned);
+    if let Some(p) = t.string("procedure")? {
+        p.parse::<dancu_core::ProcedureCode>()
+            .map_err(|e| bad(&t.key("procedure"), e))?;
+        c.procedure = p.to_owned();
+    }
+    if let Some(u) = t.string("unit")? {
+        dancu_core::DossierCode::new(u, dancu_core::CalendarDate::today_in_vietnam(), 1)
+            .map_err(|e| bad(&t.key("unit"), e))?;
+        c.unit = Some(u.to_owned());
+    }
+    Ok(c)
 }
 
 fn client(
@@ -353,6 +409,16 @@ mod tests {
         assert_eq!(tls.cert, Path::new("/etc/dancu/c.pem"));
         assert_eq!(tls.key, Path::new("/k.pem"));
         assert!(!c.is_empty());
+        assert_eq!(s.console, ConsoleSettings::default());
+        assert!(!s.console.enabled, "the console is off by default");
+        let (s, _) = parse(
+            "[serve.console]\nenabled = true\ngateway = \"lgsp\"\nprocedure = \"2.000986\"\nunit = \"000.00.21.H56\"\n",
+        )
+        .expect("parsed");
+        assert!(s.console.enabled);
+        assert_eq!(s.console.gateway.as_deref(), Some("lgsp"));
+        assert_eq!(s.console.procedure, "2.000986");
+        assert_eq!(s.console.unit.as_deref(), Some("000.00.21.H56"));
     }
 
     #[test]
@@ -364,6 +430,16 @@ mod tests {
                 "[serve].request_timeout_s",
             ),
             ("[serve]\nbogus = 1", "[serve].bogus"),
+            ("[serve.console]\nbogus = 1", "[serve].console.bogus"),
+            (
+                "[serve.console]\nenabled = \"yes\"",
+                "[serve].console.enabled",
+            ),
+            (
+                "[serve.console]\nprocedure = \"1776\"",
+                "[serve].console.procedure",
+            ),
+            ("[serve.console]\nunit = \"a b\"", "[serve].console.unit"),
             (
                 "[serve.clients.a]\nkey_env = \"NOPE\"\nscopes = [\"lookup\"]",
                 "[serve].clients.a.key_env",

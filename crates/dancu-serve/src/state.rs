@@ -115,6 +115,26 @@ impl Service {
             .map_err(|e| ServeError::Config(e.to_string()))?;
             gateways.insert(name.clone(), stack);
         }
+        let mut settings = settings;
+        if settings.console.enabled {
+            match &settings.console.gateway {
+                Some(g) if !gateways.contains_key(g) => {
+                    return Err(ServeError::Config(format!(
+                        "[serve.console].gateway: no [gateway.{g}] is configured"
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    let first = gateways.keys().next().cloned().ok_or_else(|| {
+                        ServeError::Config(
+                            "[serve.console]: the console needs a configured [gateway.<name>]"
+                                .into(),
+                        )
+                    })?;
+                    settings.console.gateway = Some(first);
+                }
+            }
+        }
         let dossiers = match dossiers_path {
             Some(p) => {
                 let store = SqliteDossierStore::open(&p).map_err(|e| ServeError::Dossiers {
@@ -148,7 +168,7 @@ impl Service {
     }
 
     /// The HTTP routes: `/v1/…`, `/healthz`, `/readyz`, `/metrics`,
-    /// `/openapi.json`.
+    /// `/openapi.json`, and `/console/` when `[serve.console]` enables it.
     pub fn router(&self) -> Router {
         crate::routes::router(self.clone())
     }

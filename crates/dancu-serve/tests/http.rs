@@ -283,6 +283,7 @@ async fn openapi_document_lists_every_api_route() {
         ("post", "/v1/citizens/lookup"),
         ("post", "/v1/citizens/check"),
         ("get", "/v1/audit"),
+        ("post", "/v1/audit/subjects"),
         ("get", "/v1/audit/subjects/{id}"),
         ("get", "/v1/audit/officers/{officer}"),
         ("get", "/v1/audit/dossiers/{code}"),
@@ -794,6 +795,47 @@ async fn citizen_lookup_is_found_checked_and_audited() {
     assert_eq!(ours["outcome"], "found", "{ours}");
     // The trail never gives the subject back.
     assert!(!a.to_string().contains(p.name.as_str()), "{a}");
+    // The same question with the number in the body, paged.
+    let (s, _, b) = answer(h.post(
+        "/v1/audit/subjects",
+        Some(FULL_KEY),
+        &json!({"id": p.id.as_str(), "limit": 2}),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["records"].as_array().map(Vec::len), Some(2), "{b}");
+    let cursor = b["next_cursor"].as_str().expect("a next page").to_owned();
+    let (s, _, c) = answer(h.post(
+        "/v1/audit/subjects",
+        Some(FULL_KEY),
+        &json!({"id": p.id.as_str(), "limit": 2, "cursor": cursor}),
+    ))
+    .await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    assert_eq!(c["records"], json!([records[2]]), "{c}");
+    assert!(c["next_cursor"].is_null(), "{c}");
+    let (_, e) = problem(
+        h.post(
+            "/v1/audit/subjects",
+            Some(FULL_KEY),
+            &json!({"id": "12345"}),
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+    )
+    .await;
+    assert_eq!(e["field"], "id", "{e}");
+    assert!(!e.to_string().contains("12345"), "{e}");
+    problem(
+        h.post(
+            "/v1/audit/subjects",
+            Some(IDENTITY_KEY),
+            &json!({"id": p.id.as_str()}),
+        ),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     h.stop().await;
 }
 
@@ -1084,5 +1126,98 @@ async fn the_deadline_is_503_timed_out_and_too_many_lookups_503() {
     let records = a["records"].as_array().expect("records");
     assert_eq!(records.len(), 1, "{a}");
     assert_eq!(records[0]["outcome"], "timed_out", "{a}");
+    h.stop().await;
+}
+
+/// Every `/console` path of a service without `[serve.console]`.
+const CONSOLE_PATHS: [&str; 6] = [
+    "/console",
+    "/console/",
+    "/console/index.html",
+    "/console/app.js",
+    "/console/console.css",
+    "/console/settings.json",
+];
+
+#[tokio::test]
+async fn the_console_is_off_by_default() {
+    let h = Harness::start().await;
+    for path in CONSOLE_PATHS {
+        let r = h.get(path, None).send().await.expect("an answer");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn the_console_is_served_with_its_types_and_a_strict_policy() {
+    let h = Harness::start_with(
+        "[serve.console]\nenabled = true\ngateway = \"provincial_json\"\nunit = \"000.00.21.H06\"\n",
+    )
+    .await;
+    for (path, media) in [
+        ("/console/", "text/html; charset=utf-8"),
+        ("/console/index.html", "text/html; charset=utf-8"),
+        ("/console/console.css", "text/css; charset=utf-8"),
+        ("/console/app.js", "text/javascript; charset=utf-8"),
+        ("/console/api.js", "text/javascript; charset=utf-8"),
+        ("/console/forms.js", "text/javascript; charset=utf-8"),
+        ("/console/tandan.js", "text/javascript; charset=utf-8"),
+        ("/console/igate.js", "text/javascript; charset=utf-8"),
+        ("/console/audit.js", "text/javascript; charset=utf-8"),
+        ("/console/settings.json", "application/json"),
+    ] {
+        let r = h.get(path, None).send().await.expect("an answer");
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let headers = r.headers().clone();
+        assert_eq!(headers[CONTENT_TYPE], media, "{path}");
+        let csp = headers["content-security-policy"].to_str().expect("ASCII");
+        for rule in [
+            "default-src 'none'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(rule), "{path}: {csp}");
+        }
+        assert!(!csp.contains("unsafe"), "{path}: {csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+        let body = r.text().await.expect("a body");
+        assert!(!body.is_empty(), "{path}");
+        if path == "/console/" {
+            // No inline script or style (the policy would block them), no
+            // other origin.
+            assert!(body.contains(r#"<script type="module" src="app.js"></script>"#));
+            assert!(!body.contains("<style"), "inline style");
+            assert!(!body.contains("http://") && !body.contains("https://"));
+        }
+    }
+    // The page's settings name the gateway, never a key.
+    let s: Value = h
+        .get("/console/settings.json", None)
+        .send()
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        s,
+        json!({"gateway": "provincial_json", "procedure": "1.001776", "unit": "000.00.21.H06"})
+    );
+    let r = h.get("/console", None).send().await.expect("an answer");
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "the redirect to /console/ is followed"
+    );
+    assert!(r.url().path().ends_with("/console/"), "{}", r.url());
+    let r = h
+        .get("/console/nothing.js", None)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     h.stop().await;
 }

@@ -218,3 +218,26 @@ async fn more_than_100000_inputs_is_422_too_many_inputs() {
     let _ = stop.send(());
     server.await.expect("the task").expect("stops cleanly");
 }
+
+#[test]
+fn an_enabled_console_needs_a_configured_gateway() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (serve, says) in [
+        (
+            "[serve.console]\nenabled = true\ngateway = \"nowhere\"",
+            "[serve.console].gateway: no [gateway.nowhere]",
+        ),
+        (
+            "[serve.console]\nenabled = true",
+            "the console needs a configured [gateway.<name>]",
+        ),
+    ] {
+        let text = format!("[audit]\npath = \"audit.sqlite\"\nsalt_env = \"SALT\"\n\n{serve}\n");
+        let env = |v: &str| (v == "SALT").then(|| SALT.to_owned());
+        let config = Config::parse(&text, dir.path(), &env).expect("dancu.toml parses");
+        let err = Service::new(&config, dir.path(), &env).expect_err(serve);
+        assert!(err.to_string().contains(says), "{serve}: {err}");
+    }
+    // Off, it asks for nothing.
+    let _ = service(dir.path(), "[serve.console]\nenabled = false");
+}

@@ -5,14 +5,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Extension;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use dancu_core::registry::{AuditError, AuditQuery, LookupKey};
 use dancu_core::report::audit_record;
 use dancu_core::{DossierCode, IdNumber, Timestamp};
+use serde::Deserialize;
 
-use super::{Page, Tag, authorize, json_value};
+use super::{Page, Tag, authorize, json_body, json_value};
 use crate::clients::Scope;
 use crate::problem::Problem;
 use crate::state::Shared;
@@ -32,7 +34,12 @@ async fn answer(
         params.get("cursor").map(String::as_str),
     )?;
     let query = query(shared)?;
-    let records = shared.audit.query(&query).await.map_err(|e| match e {
+    records(shared, page, &query).await
+}
+
+/// One page of the records `query` selects.
+async fn records(shared: &Shared, page: Page, query: &AuditQuery) -> Result<Response, Problem> {
+    let records = shared.audit.query(query).await.map_err(|e| match e {
         AuditError::SaltMismatch => Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "salt_mismatch",
@@ -60,6 +67,69 @@ async fn answer(
     Ok(json_value(StatusCode::OK, &body))
 }
 
+/// `POST /v1/audit/subjects`: who looked a citizen up, the number in the
+/// body (so it is in no URL, proxy log or browser history).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SubjectQuery {
+    /// The citizen's personal ID (12 digits) or CMND (9 digits).
+    #[schema(example = "001089012345")]
+    pub id: String,
+    /// Records a page, 1 to 1000 (default 100).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl std::fmt::Debug for SubjectQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubjectQuery")
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) async fn subject_post(
+    State(shared): State<Arc<Shared>>,
+    Extension(tag): Extension<Tag>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let run = async {
+        authorize(&shared, &tag, &headers, Scope::Audit)?;
+        let req: SubjectQuery = json_body(&headers, &body)?;
+        let limit = req.limit.map(|l| l.to_string());
+        let page = Page::parse(limit.as_deref(), req.cursor.as_deref())?;
+        let query = subject_query(&shared, &req.id)?;
+        records(&shared, page, &query).await
+    };
+    run.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The query for "who looked this number up".
+fn subject_query(s: &Shared, id: &str) -> Result<AuditQuery, Problem> {
+    let key = match id.parse::<IdNumber>() {
+        Ok(IdNumber::PersonalId(p)) => LookupKey::PersonalId(p),
+        Ok(IdNumber::Cmnd(c)) => LookupKey::Cmnd(c),
+        Ok(other) => {
+            return Err(Problem::invalid(
+                "id",
+                format!(
+                    "lookups are recorded by personal ID or CMND number, not by {}",
+                    other.kind()
+                ),
+            ));
+        }
+        Err(e) => {
+            return Err(Problem::invalid(
+                "id",
+                format!("not a personal ID or CMND number ({})", e.code()),
+            ));
+        }
+    };
+    Ok(s.hasher.query(&key))
+}
+
 pub(crate) async fn subject(
     State(shared): State<Arc<Shared>>,
     Extension(tag): Extension<Tag>,
@@ -67,30 +137,9 @@ pub(crate) async fn subject(
     Path(id): Path<String>,
     Query(params): Params,
 ) -> Response {
-    answer(&shared, &tag, &headers, &params, |s| {
-        let key = match id.parse::<IdNumber>() {
-            Ok(IdNumber::PersonalId(p)) => LookupKey::PersonalId(p),
-            Ok(IdNumber::Cmnd(c)) => LookupKey::Cmnd(c),
-            Ok(other) => {
-                return Err(Problem::invalid(
-                    "id",
-                    format!(
-                        "lookups are recorded by personal ID or CMND number, not by {}",
-                        other.kind()
-                    ),
-                ));
-            }
-            Err(e) => {
-                return Err(Problem::invalid(
-                    "id",
-                    format!("not a personal ID or CMND number ({})", e.code()),
-                ));
-            }
-        };
-        Ok(s.hasher.query(&key))
-    })
-    .await
-    .unwrap_or_else(IntoResponse::into_response)
+    answer(&shared, &tag, &headers, &params, |s| subject_query(s, &id))
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
 pub(crate) async fn officer(

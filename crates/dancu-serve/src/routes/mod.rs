@@ -4,10 +4,12 @@
 mod address;
 mod audit;
 mod citizens;
+mod console;
 mod dossiers;
 mod identity;
 
 pub(crate) use address::ResolveRequest;
+pub(crate) use audit::SubjectQuery;
 pub(crate) use citizens::{LookupRequest, Officer};
 pub(crate) use dossiers::DossierCodeRequest;
 pub(crate) use identity::InspectRequest;
@@ -64,12 +66,20 @@ pub(crate) fn router(service: Service) -> Router {
         .route("/v1/citizens/lookup", post(citizens::lookup))
         .route("/v1/citizens/check", post(citizens::check))
         .route("/v1/audit", get(audit::between))
+        .route("/v1/audit/subjects", post(audit::subject_post))
         .route("/v1/audit/subjects/{id}", get(audit::subject))
         .route("/v1/audit/officers/{officer}", get(audit::officer))
         .route("/v1/audit/dossiers/{code}", get(audit::dossier))
         .route("/v1/dossier-codes", post(dossiers::issue));
-    Router::new()
-        .merge(v1)
+    let mut routes = Router::new().merge(v1);
+    if shared.settings.console.enabled {
+        routes = routes
+            .route("/console", get(console::redirect))
+            .route("/console/", get(console::index))
+            .route("/console/settings.json", get(console::settings))
+            .route("/console/{file}", get(console::file));
+    }
+    routes
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -182,6 +192,7 @@ fn route_name(path: &str) -> &'static str {
         "/v1/citizens/lookup",
         "/v1/citizens/check",
         "/v1/audit",
+        "/v1/audit/subjects",
         "/v1/audit/subjects/{id}",
         "/v1/audit/officers/{officer}",
         "/v1/audit/dossiers/{code}",
@@ -190,6 +201,10 @@ fn route_name(path: &str) -> &'static str {
         "/readyz",
         "/metrics",
         "/openapi.json",
+        "/console",
+        "/console/",
+        "/console/settings.json",
+        "/console/{file}",
     ];
     ROUTES
         .iter()
