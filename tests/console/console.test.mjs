@@ -33,7 +33,8 @@ const found = citizens.find((c) => plain(c) && full(c) && era(c) === "2025");
 const yearOnly = citizens.find((c) => plain(c) && /^\d{4}$/.test(c.birth_date));
 const legacy = citizens.find((c) => plain(c) && full(c) && era(c) === "legacy" && c !== found);
 const other = citizens.find((c) => plain(c) && full(c) && c !== found && c !== legacy);
-assert.ok(found && yearOnly && legacy && other, "the sandbox population has every kind of citizen the test needs");
+const otpCitizen = citizens.find((c) => c.otp_required && c.otp && !c.cmnd && full(c));
+assert.ok(found && yearOnly && legacy && other && otpCitizen, "the sandbox population has every kind of citizen the test needs");
 // A number of the right shape and province that no citizen has.
 const ids = new Set(citizens.map((c) => c.personal_id));
 let missing = null;
@@ -43,7 +44,7 @@ for (let n = 0; n < 1000 && !missing; n++) {
 }
 assert.ok(missing, "a free personal ID");
 
-const used = [found, yearOnly, legacy, other].flatMap((c) => [c.personal_id, c.name, c.birth_date]).concat([missing]);
+const used = [found, yearOnly, legacy, other, otpCitizen].flatMap((c) => [c.personal_id, c.name, c.birth_date]).concat([missing]);
 writeFileSync("used.json", JSON.stringify(used.filter((u) => !/^\d{4}$/.test(u))));
 
 async function faults(body) {
@@ -234,6 +235,30 @@ await step("Tân Dân: a year-only citizen", async () => {
   await clearTandan();
 });
 
+await step("Tân Dân: a citizen who must confirm a one-time password", async () => {
+  await page.fill("#td-id", otpCitizen.personal_id);
+  await page.fill("#td-name", otpCitizen.name);
+  await page.fill("#td-dob", otpCitizen.birth_date);
+  await page.click("#td-open-check");
+  await page.click("#tdc-run");
+  await page.locator("#tdc-result[data-outcome='otp']").waitFor();
+  assert.equal(await active(), "tdc-result");
+  assert.match(await text("#tdc-result"), /cần xác nhận mã OTP/);
+  assert.ok(await page.locator("#tdc-otp").isVisible(), "the OTP field appears");
+  // A wrong code first, then the right one.
+  const wrong = String((Number(otpCitizen.otp) + 1) % 10 ** otpCitizen.otp.length).padStart(otpCitizen.otp.length, "0");
+  await page.fill("#tdc-otp", wrong);
+  await page.click("#tdc-run");
+  await page.locator("#tdc-result[data-outcome='otp']").waitFor();
+  await page.waitForFunction(() => /không đúng/.test(document.querySelector("#tdc-result").innerText));
+  await page.fill("#tdc-otp", otpCitizen.otp);
+  await page.click("#tdc-run");
+  await page.locator("#tdc-result[data-outcome='found']").waitFor();
+  assert.ok(!(await page.locator("#tdc-otp").isVisible()), "the OTP field goes once found");
+  await page.click("#tdc-close");
+  await clearTandan();
+});
+
 await step("Tân Dân: not found, Kiểm tra lại, not found again → the CT07 paper fallback with its reason", async () => {
   await page.fill("#td-id", missing);
   await page.fill("#td-name", other.name);
@@ -312,6 +337,22 @@ await step("VNPT iGate: a legacy-address citizen, both addresses side by side", 
   const conv = await (await fetch(`${BASE}/v1/units/legacy/${cur.commune.code}/successors`, { headers: { Authorization: `Bearer ${KEY}` } })).json();
   assert.ok(now.includes(conv.default.name), "the 2025 commune it became");
   await shot("igate-legacy-address");
+});
+
+await step("VNPT iGate: an answer off contract (sandbox: malformed bodies) is its own outcome, then Thử lại", async () => {
+  await faults({ malformed_rate: 1.0 });
+  try {
+    await page.click("#ig-run");
+    await page.locator("#ig-result[data-outcome='invalid-response']").waitFor({ timeout: 60000 });
+    assert.equal(await active(), "ig-result");
+    assert.match(await text("#ig-result"), /Cổng trả lời không đúng định dạng/);
+    assert.match(await text("#ig-result"), /Mã lỗi: invalid_response/);
+    await shot("igate-invalid-response");
+  } finally {
+    await faults({});
+  }
+  await page.click("#ig-result button:text-is('Thử lại')");
+  await page.locator("#ig-result[data-outcome='found']").waitFor();
 });
 
 await step("VNPT iGate: invalid input (a month-year date on the full-date screen) before any call", async () => {

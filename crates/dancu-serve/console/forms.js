@@ -292,8 +292,10 @@ export function paperReason(kind, detail) {
 
 /**
  * A lookup answer as one of the distinct outcomes: "found", "not_found",
- * "otp_required", "otp_rejected", "unavailable", "rejected", "invalid" (the
- * service refused the input) or "session" (the key was refused).
+ * "otp_required", "otp_rejected", "unavailable", "rejected" (the gateway
+ * refused, with its text), "invalid_response" (it answered off contract),
+ * "invalid" (the service refused the input) or "session" (the key was
+ * refused).
  */
 export function classify(r) {
   const b = r.body || {};
@@ -301,6 +303,9 @@ export function classify(r) {
   if (r.status === 0) return { kind: "unavailable", attempts: 0, text: "Không kết nối được dancu serve." };
   if (r.status === 401 || r.status === 403) return { kind: "session", text: b.detail || `HTTP ${r.status}` };
   if (r.status === 422 || r.status === 400) return { kind: "invalid", field: b.field, text: b.detail || `HTTP ${r.status}` };
+  if (r.status === 502 && b.code === "invalid_response") {
+    return { kind: "invalid_response", attempts: b.attempts ?? 0, code: b.code, text: (b.error && b.error.message) || b.detail || "" };
+  }
   if (r.status === 502) return { kind: "rejected", attempts: b.attempts, code: b.code, text: (b.error && b.error.message) || b.detail || "" };
   return { kind: "unavailable", attempts: b.attempts ?? 0, code: b.code || `http_${r.status}`, text: (b.error && b.error.message) || b.detail || "" };
 }
@@ -371,6 +376,13 @@ export function renderLookup(panel, outcome, ctx) {
       showOutcome(panel, "rejected", "⊘", "Cổng kết nối từ chối yêu cầu",
         el("p", {}, el("strong", {}, "Cổng trả lời: "), outcome.text || "(không có nội dung)"),
         el("p", {}, `Mã lỗi: ${outcome.code || "rejected"}. Báo quản trị hệ thống nếu lỗi lặp lại.`));
+      return;
+    case "invalid_response":
+      showOutcome(panel, "rejected", "⚠", "Cổng trả lời không đúng định dạng — chưa có kết quả",
+        el("p", {}, el("strong", {}, "Chi tiết: "), outcome.text || "(không có)"),
+        el("p", {}, `Mã lỗi: ${outcome.code}; số lần gọi cổng: ${outcome.attempts}. Thử lại; báo quản trị hệ thống nếu lỗi lặp lại.`),
+        actions(button("Thử lại", ctx.retry)));
+      panel.dataset.outcome = "invalid-response";
       return;
     case "invalid":
       showOutcome(panel, "invalid", "✎", "Dịch vụ từ chối dữ liệu nhập — chưa gửi tra cứu",
