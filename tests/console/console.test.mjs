@@ -3,6 +3,7 @@
 // environment below). Any failed check exits non-zero.
 //
 //   DANCU_URL      the service, console enabled
+//   REJECTED_URL   another, whose console's gateway refuses our credentials
 //   SANDBOX_URL    the sandbox (its admin API injects faults)
 //   CITIZENS       `dancu sandbox export` output (JSON lines)
 //   SCREENSHOTS    where each final state's screenshot goes
@@ -20,6 +21,7 @@ const env = (k) => {
   return v;
 };
 const BASE = env("DANCU_URL");
+const REJECTED = env("REJECTED_URL");
 const SANDBOX = env("SANDBOX_URL");
 const KEY = env("DANCU_CONSOLE_KEY");
 const SHOTS = env("SCREENSHOTS");
@@ -364,6 +366,27 @@ await step("VNPT iGate: invalid input (a month-year date on the full-date screen
   assert.equal(requests.filter((r) => r.url.endsWith("/v1/citizens/lookup")).length, before);
 });
 
+await step("VNPT iGate: a gateway that rejects the call shows its text (another service, wrong gateway credentials)", async () => {
+  await page.goto(`${REJECTED}/console/`);
+  await signIn();
+  await page.click("#tab-igate");
+  await page.fill("#ig-name", legacy.name);
+  await page.fill("#ig-id", legacy.personal_id);
+  await page.fill("#ig-dob", legacy.birth_date);
+  await page.click("#ig-run");
+  await page.locator("#ig-result[data-outcome='rejected']").waitFor();
+  assert.equal(await active(), "ig-result");
+  const t = await text("#ig-result");
+  assert.match(t, /Cổng kết nối từ chối yêu cầu/);
+  assert.match(t, /Cổng trả lời: the gateway refused our credentials/);
+  assert.match(t, /Mã lỗi: unauthorized/);
+  await shot("igate-rejected");
+  await page.click("#sign-out");
+  assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length + document.cookie.length), 0);
+  await page.goto(`${BASE}/console/`);
+  await signIn();
+});
+
 await step("Ai đã tra cứu thông tin của tôi: the lookups of a citizen", async () => {
   await page.click("#tab-audit");
   await page.fill("#au-id", found.personal_id);
@@ -402,7 +425,7 @@ await step("no personal data or key in the browser's console, storage, cookies o
   }
   for (const r of requests) {
     for (const s of secrets) assert.ok(!r.url.includes(s), `a URL carries personal data: ${r.method} ${r.url.slice(0, 60)}`);
-    assert.ok(r.url.startsWith(BASE), `only the service is fetched (${r.url.slice(0, 60)})`);
+    assert.ok(r.url.startsWith(`${BASE}/`) || r.url.startsWith(`${REJECTED}/`), `only the service is fetched (${r.url.slice(0, 60)})`);
   }
   assert.ok(requests.some((r) => r.url.endsWith("/v1/audit/subjects")), "the audit query went by POST body");
   assert.deepEqual(consoleLines.filter((l) => l.startsWith("pageerror")), [], "no script error");
