@@ -35,8 +35,18 @@ const found = citizens.find((c) => plain(c) && full(c) && era(c) === "2025");
 const yearOnly = citizens.find((c) => plain(c) && /^\d{4}$/.test(c.birth_date));
 const legacy = citizens.find((c) => plain(c) && full(c) && era(c) === "legacy" && c !== found);
 const other = citizens.find((c) => plain(c) && full(c) && c !== found && c !== legacy);
+// A tone mark on the other vowel of oa/oe/uy (Hòa ↔ Hoà, Thủy ↔ Thuỷ): the same name.
+const MARKS = "\u0300\u0301\u0303\u0309\u0323";
+const moveTone = (name) => {
+  const d = name.normalize("NFD");
+  const early = new RegExp(`([oOuU])([${MARKS}])([aAeEyY])`, "u");
+  const late = new RegExp(`([oOuU])([aAeEyY])([${MARKS}])`, "u");
+  const moved = early.test(d) ? d.replace(early, "$1$3$2") : d.replace(late, "$1$3$2");
+  return moved.normalize("NFC");
+};
+const toned = citizens.find((c) => plain(c) && full(c) && moveTone(c.name) !== c.name && ![found, legacy, other].includes(c));
 const otpCitizen = citizens.find((c) => c.otp_required && c.otp && !c.cmnd && full(c));
-assert.ok(found && yearOnly && legacy && other && otpCitizen, "the sandbox population has every kind of citizen the test needs");
+assert.ok(found && yearOnly && legacy && other && otpCitizen && toned, "the sandbox population has every kind of citizen the test needs");
 // A number of the right shape and province that no citizen has.
 const ids = new Set(citizens.map((c) => c.personal_id));
 let missing = null;
@@ -46,7 +56,7 @@ for (let n = 0; n < 1000 && !missing; n++) {
 }
 assert.ok(missing, "a free personal ID");
 
-const used = [found, yearOnly, legacy, other, otpCitizen].flatMap((c) => [c.personal_id, c.name, c.birth_date]).concat([missing]);
+const used = [found, yearOnly, legacy, other, otpCitizen, toned].flatMap((c) => [c.personal_id, c.name, c.birth_date]).concat([missing]);
 writeFileSync("used.json", JSON.stringify(used.filter((u) => !/^\d{4}$/.test(u))));
 
 async function faults(body) {
@@ -234,6 +244,30 @@ await step("Tân Dân: a year-only citizen", async () => {
   await page.click("#td-open-check", { force: true, trial: true }).catch(() => {});
   assert.ok(await page.locator("#td-open-check").isDisabled());
   await shot("tandan-year-only");
+  await clearTandan();
+});
+
+await step("Tân Dân: a tone-placement difference agrees, a name typed without marks is flagged", async () => {
+  const typed = moveTone(toned.name);
+  await page.fill("#td-id", toned.personal_id);
+  await page.fill("#td-name", typed);
+  await page.fill("#td-dob", toned.birth_date);
+  await page.click("#td-open-check");
+  assert.equal(await page.inputValue("#tdc-name"), typed);
+  await page.click("#tdc-run");
+  await page.locator("#tdc-result[data-outcome='found']").waitFor();
+  let t = await text("#tdc-result");
+  assert.match(t, /Họ và tên\t[^\n]*\tKhác vị trí dấu thanh \(hoà\/hòa\) — cùng một tên\n/);
+  assert.match(t, /Mọi trường đều khớp/);
+  await shot("tandan-tone-placement");
+  const bare = toned.name.normalize("NFD").replace(/[\u0300-\u036f]/gu, "").replace(/đ/gu, "d").replace(/Đ/gu, "D");
+  await page.fill("#tdc-name", bare);
+  await page.click("#tdc-run");
+  await page.locator("#tdc-result[data-outcome='found']").waitFor();
+  await page.waitForFunction(() => /Khác dấu/.test(document.querySelector("#tdc-result").innerText));
+  t = await text("#tdc-result");
+  assert.match(t, /Có trường không khớp/);
+  await page.click("#tdc-close");
   await clearTandan();
 });
 
