@@ -110,11 +110,16 @@ const ID_ERRORS = {
  * registration province (both eras), gender and birth year. Shows the result
  * under the input and gives `{ ok, value, report }`.
  */
-export async function checkIdOnline(input) {
+export async function checkIdOnline(input, leaving = true) {
   const shape = idShape(input.value);
   if (!shape.ok) {
-    say(input, shape.partial && document.activeElement === input ? "" : "error", shape.error);
+    say(input, shape.partial && !leaving ? "" : "error", shape.error);
     return shape;
+  }
+  if (shape.value.length === 9 && !leaving) {
+    // Nine digits may be a CMND, or a CCCD still being typed: decided on leaving.
+    say(input, "", "9 chữ số: số CMND (gõ tiếp nếu là CCCD 12 số).");
+    return { ok: false, partial: true };
   }
   const { report, error } = await inspectId(shape.value);
   if (!report) {
@@ -176,7 +181,7 @@ export function liveDate(input, opts = {}) {
 
 /** The ID input: shape at once, decoding by the service once it is whole. */
 export function liveId(input) {
-  live(input, (i) => checkIdOnline(i), 300);
+  live(input, (i, leaving) => checkIdOnline(i, leaving), 300);
 }
 
 /** Validates the three lookup fields; every problem shown by its field, before any call. */
