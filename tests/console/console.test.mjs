@@ -348,12 +348,18 @@ await step("Tân Dân: gateway unavailable (sandbox outage) shows the retries, t
 });
 
 await step("VNPT iGate: a legacy-address citizen, both addresses side by side", async () => {
-  await page.click("#tab-igate");
+  // Keyboard only, as on the iGate form: the three fields in order, Enter.
+  await page.focus("#tab-igate");
+  await page.keyboard.press("Enter");
   assert.equal(await page.getAttribute("#tab-igate", "aria-current"), "page");
-  await page.fill("#ig-name", legacy.name);
-  await page.fill("#ig-id", legacy.personal_id);
-  await page.fill("#ig-dob", legacy.birth_date);
-  await page.click("#ig-run");
+  assert.equal(await active(), "igate-title");
+  await tabTo("ig-name");
+  await page.keyboard.type(legacy.name);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(legacy.personal_id);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(legacy.birth_date);
+  await page.keyboard.press("Enter");
   await page.locator("#ig-result[data-outcome='found']").waitFor();
   assert.equal(await active(), "ig-result");
   // As the register holds it (some gateways answer in capitals).
@@ -422,9 +428,13 @@ await step("VNPT iGate: a gateway that rejects the call shows its text (another 
 });
 
 await step("Ai đã tra cứu thông tin của tôi: the lookups of a citizen", async () => {
-  await page.click("#tab-audit");
-  await page.fill("#au-id", found.personal_id);
-  await page.click("#au-run");
+  // Keyboard only: the tab, then from its heading to the field, Enter to ask.
+  await page.focus("#tab-audit");
+  await page.keyboard.press("Enter");
+  assert.equal(await active(), "audit-title");
+  await tabTo("au-id");
+  await page.keyboard.type(found.personal_id);
+  await page.keyboard.press("Enter");
   await page.locator("#au-result[data-outcome='found']").waitFor();
   assert.equal(await active(), "au-result");
   const rows = page.locator("#au-result tbody tr");
