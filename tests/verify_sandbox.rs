@@ -308,6 +308,27 @@ fn injected_faults_map_to_outcomes_and_exit_statuses() {
         "{out}"
     );
 
+    // A gateway that reads the request and refuses it, in each dialect: a
+    // rejection with the gateway's own text, sent once, never retried.
+    env.faults(Faults {
+        rejected_rate: 1.0,
+        ..Faults::default()
+    });
+    for gateway in ["lgsp", "c06", "provincial_json"] {
+        let (code, out) = run(gateway);
+        assert_eq!(
+            (code, out["outcome"].as_str()),
+            (5, Some("rejected")),
+            "{gateway}: {out}"
+        );
+        assert_eq!(out["attempts"], 1, "{gateway}: a refusal is not retried");
+        let text = out.to_string();
+        assert!(
+            text.contains(dancu_sandbox::faults::REJECTION_TEXT),
+            "{gateway}: the gateway's text reaches the officer: {out}"
+        );
+    }
+
     env.faults(Faults {
         malformed_rate: 1.0,
         ..Faults::default()

@@ -347,6 +347,29 @@ await step("Tân Dân: gateway unavailable (sandbox outage) shows the retries, t
   await clearTandan();
 });
 
+await step("Tân Dân: the gateway refuses the request (sandbox rejected_rate) and its own text is shown", async () => {
+  await faults({ rejected_rate: 1 });
+  try {
+    await page.fill("#td-id", found.personal_id);
+    await page.fill("#td-name", found.name);
+    await page.fill("#td-dob", found.birth_date);
+    await page.click("#td-open-check");
+    await page.click("#tdc-run");
+    await page.locator("#tdc-result[data-outcome='rejected']").waitFor();
+    assert.equal(await active(), "tdc-result");
+    const r = await text("#tdc-result");
+    assert.match(r, /Cổng kết nối từ chối yêu cầu/);
+    assert.match(r, /Cán bộ chưa được cấp quyền khai thác thông tin công dân cho thủ tục này/);
+    assert.match(r, /Mã lỗi: rejected/);
+    assert.doesNotMatch(r, /Thử lại|CT07/, "a refusal is not retried and is no reason for paper");
+    await shot("tandan-rejected");
+  } finally {
+    await faults({});
+  }
+  await page.click("#tdc-close");
+  await clearTandan();
+});
+
 await step("VNPT iGate: a legacy-address citizen, both addresses side by side", async () => {
   // Keyboard only, as on the iGate form: the three fields in order, Enter.
   await page.focus("#tab-igate");

@@ -62,6 +62,11 @@ pub struct Faults {
     pub error_rate: f64,
     /// Share of requests answered with a SOAP `Server` fault (HTTP 500).
     pub server_fault_rate: f64,
+    /// Share of well-formed requests the gateway reads and then refuses, in
+    /// its dialect (a SOAP `Client` fault, a provincial refusal code), with
+    /// [`REJECTION_TEXT`]: what a gateway answers for an officer or
+    /// procedure it has not registered.
+    pub rejected_rate: f64,
     /// Share of connections reset before any answer.
     pub reset_rate: f64,
     /// Share of answers replaced by a malformed body.
@@ -76,6 +81,10 @@ pub struct Faults {
     /// An outage window.
     pub outage: Option<Outage>,
 }
+
+/// The gateway's text when `rejected_rate` refuses a request.
+pub const REJECTION_TEXT: &str =
+    "Cán bộ chưa được cấp quyền khai thác thông tin công dân cho thủ tục này";
 
 /// The longest LGSP token lifetime the sandbox issues (seven days); a
 /// longer `token_lifetime_s` is refused by [`Faults::validate`] and clamped
@@ -128,6 +137,7 @@ impl Faults {
         for (name, v) in [
             ("error_rate", self.error_rate),
             ("server_fault_rate", self.server_fault_rate),
+            ("rejected_rate", self.rejected_rate),
             ("reset_rate", self.reset_rate),
             ("malformed_rate", self.malformed_rate),
         ] {

@@ -30,7 +30,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use dancu_core::CalendarDate;
-use dancu_core::registry::{AuditSink, Operation, PopulationRegistry, RegistryError};
+use dancu_core::registry::{
+    AuditSink, CheckOutcome, IdentityQuery, LookupOutcome, Operation, PopulationRegistry,
+    RegistryError, RegistryInfo, Reply, RequestContext,
+};
 use dancu_popdb::InMemoryRegistry;
 use dancu_popdb::audit::SubjectHasher;
 use dancu_popdb::config::Config;
@@ -43,7 +46,7 @@ use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
-use crate::faults::Faults;
+use crate::faults::{Faults, REJECTION_TEXT};
 use crate::population::{AS_OF, Population};
 use dancu_http::{Accept, BodyLimit, BodyRejection, ServerLimits, read_body_within, serve};
 
@@ -1071,34 +1074,58 @@ async fn channel(
         return unauthorized(why);
     }
     let today = CalendarDate::today_in_vietnam();
+    // A share of requests the gateway reads, then refuses in its dialect.
+    let rejected_rate = shared.faults().0.rejected_rate;
+    let refuse = rejected_rate > 0.0 && rand::random::<f64>() < rejected_rate;
     let reply = if body.len() <= dancu_wire::DECODE_INLINE_MAX_BYTES {
-        answer(&shared, which, op, &body, today).await
+        answer(&shared, which, op, &body, today, refuse).await
     } else {
         // Reading a large request is CPU work: off the executor, so it never
         // stalls the requests sharing it.
         let handle = tokio::runtime::Handle::current();
         let on = Arc::clone(&shared);
-        tokio::task::spawn_blocking(move || handle.block_on(answer(&on, which, op, &body, today)))
-            .await
-            .unwrap_or_else(|_| ServerReply {
-                status: 500,
-                content_type: "text/plain; charset=utf-8",
-                body: "the request could not be read".to_owned(),
-            })
+        tokio::task::spawn_blocking(move || {
+            handle.block_on(answer(&on, which, op, &body, today, refuse))
+        })
+        .await
+        .unwrap_or_else(|_| ServerReply {
+            status: 500,
+            content_type: "text/plain; charset=utf-8",
+            body: "the request could not be read".to_owned(),
+        })
     };
+    if refuse {
+        shared.faulted.fetch_add(1, Ordering::Relaxed);
+        return respond(reply);
+    }
     after(&shared, respond(reply))
 }
 
 /// One channel's answer to a request that passed its binding and
-/// credentials.
+/// credentials; with `refuse`, the gateway's refusal of it.
 async fn answer(
     shared: &Shared,
     which: Which,
     op: Operation,
     body: &[u8],
     today: CalendarDate,
+    refuse: bool,
 ) -> ServerReply {
     let channel = which.of(shared);
+    if refuse {
+        return match which {
+            Which::Lgsp | Which::C06 => {
+                let side = &channel.side;
+                side.answer_soap(&Refusing, Some(op), body, today, Some(AS_OF))
+                    .await
+            }
+            Which::Json => {
+                let side = &channel.side;
+                side.answer_json(&Refusing, op, body, today, Some(AS_OF))
+                    .await
+            }
+        };
+    }
     match which {
         // SOAP has no slot for the citizen OTP: OTP-flagged citizens answer
         // like any other.
@@ -1119,6 +1146,41 @@ async fn answer(
                 .answer_json(registry, op, body, today, Some(AS_OF))
                 .await
         }
+    }
+}
+
+/// The registry behind a channel when `rejected_rate` picks a request: it
+/// refuses every lookup and check with [`REJECTION_TEXT`].
+#[derive(Debug)]
+struct Refusing;
+
+#[async_trait::async_trait]
+impl PopulationRegistry for Refusing {
+    fn info(&self) -> RegistryInfo {
+        RegistryInfo {
+            name: "sandbox".to_owned(),
+            channel: "in_memory",
+        }
+    }
+
+    async fn lookup(
+        &self,
+        _ctx: &RequestContext,
+        _query: &IdentityQuery,
+    ) -> Result<Reply<LookupOutcome>, RegistryError> {
+        Err(RegistryError::Rejected {
+            fault: REJECTION_TEXT.to_owned(),
+        })
+    }
+
+    async fn check(
+        &self,
+        _ctx: &RequestContext,
+        _query: &IdentityQuery,
+    ) -> Result<Reply<CheckOutcome>, RegistryError> {
+        Err(RegistryError::Rejected {
+            fault: REJECTION_TEXT.to_owned(),
+        })
     }
 }
 
