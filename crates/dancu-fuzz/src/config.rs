@@ -146,7 +146,7 @@ rate_per_second = 1e-300
 max_concurrency = 9223372036854775807
 deadline_ms = -1
 "#,
-        "latency_ms = { min = 10, max = 200 }\nerror_rate = 0.1\nserver_fault_rate = 0.1\nreset_rate = 1\nmalformed_rate = 0.1\nquota_per_second = 100\nretry_after_s = 1\ntoken_lifetime_s = 18446744073709551615\n[outage]\nstart_after_ms = 0\nduration_ms = 30000\n",
+        "latency_ms = { min = 10, max = 200 }\nerror_rate = 0.1\nserver_fault_rate = 0.1\nrejected_rate = 0.1\nreset_rate = 1\nmalformed_rate = 0.1\nquota_per_second = 100\nretry_after_s = 1\ntoken_lifetime_s = 18446744073709551615\n[outage]\nstart_after_ms = 0\nduration_ms = 30000\n",
         r#"{"latency_ms": {"mean": 40}, "error_rate": 0.3, "token_lifetime_s": 5}"#,
         r#"[serve]
 addr = "0.0.0.0:8443"
