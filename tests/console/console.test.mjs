@@ -116,7 +116,20 @@ async function step(name, fn) {
     await clearTandan().catch(() => {});
   }
 }
+// Every final state is also checked by axe-core against WCAG 2.1 A and AA
+// (labels, names, contrast, ARIA use); it runs through the DevTools
+// protocol, which the console's CSP does not govern, and is not the page's.
+const AXE = readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+async function accessible(name) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 4).join(", ")}`);
+  });
+  assert.deepEqual(found, [], `${name}: axe-core finds no WCAG 2.1 A/AA violation`);
+}
 async function shot(name) {
+  await accessible(name);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 async function clearTandan() {
@@ -150,6 +163,19 @@ await step("the console loads and the key is refused when wrong", async () => {
   await page.focus("#signin-officer");
   await signIn();
   assert.match(await text("#who"), /canbo\.motcua01/);
+});
+
+await step("the accessibility check fails where it should (an input without a label, low contrast)", async () => {
+  await accessible("the signed-in console");
+  await page.evaluate(() => {
+    const probe = document.createElement("div");
+    probe.id = "a11y-probe";
+    probe.innerHTML = '<input type="text"><p style="color:#ddd;background:#fff">chữ mờ</p>';
+    document.querySelector("main").append(probe);
+  });
+  await assert.rejects(accessible("the probe"), /label|color-contrast/);
+  await page.evaluate(() => document.getElementById("a11y-probe").remove());
+  await accessible("the console without the probe");
 });
 
 await step("Tân Dân: inline validation as the officer types, invalid input before any call", async () => {
