@@ -1193,6 +1193,29 @@ async fn the_console_is_served_with_its_types_and_a_strict_policy() {
             assert!(!body.contains("http://") && !body.contains("https://"));
         }
     }
+    // Every file of the console's folder is served as it is on disk, and
+    // nothing else is: a file added there but not embedded fails here.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("console");
+    for entry in std::fs::read_dir(&dir).expect("the console folder") {
+        let path = entry.expect("an entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).expect("a name");
+        let r = h
+            .get(&format!("/console/{name}"), None)
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(r.status(), StatusCode::OK, "{name} is embedded");
+        let served = r.bytes().await.expect("a body");
+        assert_eq!(served, std::fs::read(&path).expect("the file"), "{name}");
+    }
+    for absent in [
+        "/console/../Cargo.toml",
+        "/console/secret.js",
+        "/console/%2e%2e%2fCargo.toml",
+    ] {
+        let r = h.get(absent, None).send().await.expect("an answer");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{absent}");
+    }
     // The page's settings name the gateway, never a key.
     let s: Value = h
         .get("/console/settings.json", None)

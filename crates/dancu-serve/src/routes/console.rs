@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -75,7 +76,7 @@ const ASSETS: &[Asset] = &[
 ];
 
 /// The headers every console answer carries.
-fn guarded(status: StatusCode, media_type: &'static str, body: Vec<u8>) -> Response {
+fn guarded(status: StatusCode, media_type: &'static str, body: Body) -> Response {
     let mut r = (status, body).into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
@@ -102,7 +103,7 @@ fn guarded(status: StatusCode, media_type: &'static str, body: Vec<u8>) -> Respo
 
 /// `GET /console`: to `/console/`, so the page's relative links resolve.
 pub(crate) async fn redirect() -> Response {
-    let mut r = guarded(StatusCode::PERMANENT_REDIRECT, HTML, Vec::new());
+    let mut r = guarded(StatusCode::PERMANENT_REDIRECT, HTML, Body::empty());
     r.headers_mut()
         .insert(header::LOCATION, HeaderValue::from_static("/console/"));
     r
@@ -116,7 +117,7 @@ pub(crate) async fn index() -> Response {
 /// `GET /console/{file}`: one embedded file, or `404`.
 pub(crate) async fn file(Path(name): Path<String>) -> Response {
     match ASSETS.iter().find(|a| a.name == name) {
-        Some(a) => guarded(StatusCode::OK, a.media_type, a.body.to_vec()),
+        Some(a) => guarded(StatusCode::OK, a.media_type, Body::from(a.body)),
         None => {
             Problem::new(StatusCode::NOT_FOUND, "not_found", "no such console file").into_response()
         }
