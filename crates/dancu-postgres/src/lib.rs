@@ -16,8 +16,10 @@ mod audit;
 mod database;
 mod dossier;
 mod migrate;
+mod quota;
 
 pub use audit::{GroupCommitStats, PgAuditSink};
 pub use database::{ConnectOptions, Database, DbError, PostgresUrl, UrlError, requires_tls};
 pub use dossier::PgDossierStore;
 pub use migrate::{MIGRATIONS, Migration, SCHEMA_VERSION};
+pub use quota::PgGatewayQuota;

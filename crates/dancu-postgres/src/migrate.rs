@@ -14,7 +14,7 @@ pub struct Migration {
 }
 
 /// The schema version this build writes: the last of [`MIGRATIONS`].
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// Every migration, in order. Each is applied in the same transaction as
 /// its record in `dancu_schema_migrations`.
@@ -29,7 +29,28 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "dossier store",
         sql: DOSSIERS_V1,
     },
+    Migration {
+        version: 3,
+        name: "shared gateway quota",
+        sql: QUOTA_V1,
+    },
 ];
+
+/// The shared gateway quota: when each gateway's next call may start, and
+/// its concurrency slots with their holders and lease expiry.
+const QUOTA_V1: &str = "
+CREATE TABLE dancu_quota_rate (
+    gateway   TEXT PRIMARY KEY,
+    next_free TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE dancu_quota_slot (
+    gateway    TEXT    NOT NULL,
+    slot       INTEGER NOT NULL CHECK (slot >= 0),
+    holder     TEXT,
+    expires_at TIMESTAMPTZ,
+    PRIMARY KEY (gateway, slot)
+);
+";
 
 /// The audit trail: records (masked subject and salted hash, never the
 /// number), every number of the subject indexed, the salt's check value.

@@ -10,5 +10,6 @@
 
 mod audit;
 mod dossier;
+mod quota;
 mod schema;
 mod support;
