@@ -329,6 +329,28 @@ pub(crate) fn parse_dossiers(
     Ok(Some(location))
 }
 
+/// Reads `[quota]`: the PostgreSQL database (`url`, `password_env`) that
+/// keeps every gateway's `rate_per_second` and `max_concurrency` for all
+/// the instances sharing it.
+pub(crate) fn parse_quota(
+    t: Option<&toml::Table>,
+    base: &Path,
+) -> Result<Option<StoreLocation>, ServeError> {
+    let Some(table) = t else { return Ok(None) };
+    let t = Table {
+        at: "[quota]".into(),
+        table,
+    };
+    t.check_keys(&["url", "password_env"])?;
+    match StoreLocation::from_table("[quota]", table, base).map_err(ServeError::Config)? {
+        Some(location @ StoreLocation::Postgres(_)) => Ok(Some(location)),
+        _ => Err(bad(
+            "[quota]",
+            "missing `url`: the shared quota is kept in a PostgreSQL database",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

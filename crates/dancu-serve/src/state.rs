@@ -13,7 +13,7 @@ use dancu_core::Timestamp;
 use dancu_core::dossier::DossierStore;
 use dancu_core::registry::{
     AuditCompletion, AuditEntry, AuditError, AuditQuery, AuditRecord, AuditSink, AuditTicket,
-    PopulationRegistry,
+    GatewayQuota, PopulationRegistry,
 };
 use dancu_dossier_sqlite::SqliteDossierStore;
 use dancu_popdb::Secret;
@@ -59,6 +59,7 @@ struct Read {
     settings: ServeSettings,
     clients: Clients,
     dossiers: Option<StoreLocation>,
+    quota: Option<StoreLocation>,
     audit: StoreLocation,
     hasher: SubjectHasher,
 }
@@ -72,6 +73,7 @@ impl Read {
     ) -> Result<Self, ServeError> {
         let (settings, clients) = settings::parse_serve(config.section("serve"), base, env)?;
         let dossiers = settings::parse_dossiers(config.section("dossiers"), base)?;
+        let quota = settings::parse_quota(config.section("quota"), base)?;
         let audit_cfg = config.audit.as_ref().ok_or_else(|| {
             ServeError::Config("no [audit] table: every lookup must be audited".into())
         })?;
@@ -88,6 +90,7 @@ impl Read {
             settings,
             clients,
             dossiers,
+            quota,
             audit: audit_cfg.store.clone(),
             hasher,
         })
@@ -161,7 +164,10 @@ impl Service {
             Some(StoreLocation::Postgres(_)) => return Err(postgres("[dossiers]")),
             None => None,
         };
-        Self::assemble(config, read, audit, dossiers, Vec::new())
+        if read.quota.is_some() {
+            return Err(postgres("[quota]"));
+        }
+        Self::assemble(config, read, audit, dossiers, BTreeMap::new(), Vec::new())
     }
 
     /// Builds the service from a loaded configuration, as [`Service::new`],
@@ -189,7 +195,34 @@ impl Service {
             }
             None => None,
         };
-        Self::assemble(config, read, audit, dossiers, databases)
+        let mut quotas = BTreeMap::new();
+        if let Some(StoreLocation::Postgres(pg)) = &read.quota {
+            let db = stores::connect_postgres("[quota]", pg, env).await?;
+            for (name, gateway) in &config.gateways {
+                let r = gateway.resilience();
+                if r.rate_per_second.is_none() && r.max_concurrency.is_none() {
+                    continue;
+                }
+                // A claim outlives any call of the gateway: a slot of an
+                // instance that died is free again soon after.
+                let lease = r.deadline.saturating_add(std::time::Duration::from_secs(5));
+                let quota = dancu_postgres::PgGatewayQuota::new(
+                    db.clone(),
+                    name,
+                    r.rate_per_second,
+                    r.max_concurrency,
+                    lease,
+                )
+                .await
+                .map_err(|e| ServeError::Postgres {
+                    what: "[quota]",
+                    reason: e.to_string(),
+                })?;
+                quotas.insert(name.clone(), Arc::new(quota) as Arc<dyn GatewayQuota>);
+            }
+            databases.push(("quota", db));
+        }
+        Self::assemble(config, read, audit, dossiers, quotas, databases)
     }
 
     fn assemble(
@@ -197,6 +230,7 @@ impl Service {
         read: Read,
         audit: Arc<dyn AuditSink>,
         dossiers: Option<Arc<dyn DossierStore>>,
+        mut quotas: BTreeMap<String, Arc<dyn GatewayQuota>>,
         databases: Vec<(&'static str, Database)>,
     ) -> Result<Self, ServeError> {
         let Read {
@@ -218,11 +252,12 @@ impl Service {
             .map_err(|e| ServeError::Config(format!("the HTTP client: {e}")))?;
         let mut gateways = BTreeMap::new();
         for name in config.gateways.keys() {
-            let stack = dancu_popdb::connect::configured(
+            let stack = dancu_popdb::connect::configured_sharing(
                 config,
                 name,
                 Some(&client),
                 Some((Arc::clone(&audit), hasher.clone())),
+                quotas.remove(name),
             )
             .map_err(|e| ServeError::Config(e.to_string()))?;
             gateways.insert(name.clone(), stack);

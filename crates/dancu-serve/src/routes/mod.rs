@@ -350,6 +350,8 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
     // not, no lookup can be audited (or no code issued), so the instance
     // is not ready.
     let mut dossiers_ok = true;
+    let mut quota = "local to this instance".to_owned();
+    let mut quota_ok = true;
     for (store, db) in &shared.databases {
         let answered = tokio::time::timeout(READYZ_DB_TIMEOUT, db.ping()).await;
         let failure = match answered {
@@ -363,18 +365,25 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
         if *store == "audit" {
             audit_ok = false;
             audit = format!("{failure}; lookups are refused, since none may go unaudited");
+        } else if *store == "quota" {
+            quota_ok = false;
+            quota = format!("{failure}; lookups are refused, since the gateway's quota is shared");
         } else {
             dossiers_ok = false;
             dossiers = format!("{failure}; no dossier code can be issued");
         }
     }
-    let ready = audit_ok && dossiers_ok;
+    if quota_ok && shared.databases.iter().any(|(s, _)| *s == "quota") {
+        "ok: shared in PostgreSQL".clone_into(&mut quota);
+    }
+    let ready = audit_ok && dossiers_ok && quota_ok;
     let body = serde_json::json!({
         "status": if ready { "ready" } else { "not_ready" },
         "checks": {
             "configuration": "ok",
             "audit": audit,
             "dossiers": dossiers,
+            "quota": quota,
             "gateways": shared.gateways.keys().collect::<Vec<_>>(),
         }
     });
