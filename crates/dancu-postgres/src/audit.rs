@@ -293,7 +293,6 @@ impl Writer {
         if bound.is_none() {
             bound = read_salt(&*tx).await.map_err(db_store)?;
         }
-        let newly_bound = bound.is_none();
         if bound.is_none()
             && let Some(check) = batch.iter().find_map(|j| match j {
                 Job::Begin(e, _) => Some(e.subject.salt_check.clone()),
@@ -382,7 +381,8 @@ impl Writer {
             .await
             .map_err(|e: tokio_postgres::Error| pg_store(&e))?;
         tx.commit().await.map_err(|e| pg_store(&e))?;
-        if newly_bound && !bound.is_empty() {
+        // Bound once, bound for good: later batches need not read it.
+        if !bound.is_empty() {
             *lock(&self.bound) = Some(bound);
         }
         Ok(done)

@@ -355,7 +355,17 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
     for (store, db) in &shared.databases {
         let answered = tokio::time::timeout(READYZ_DB_TIMEOUT, db.ping()).await;
         let failure = match answered {
-            Ok(Ok(())) => continue,
+            Ok(Ok(())) => {
+                if *store == "audit" && !audit_ok {
+                    // The database answers again: the trail is given its
+                    // chance (the next write tells), or an instance the
+                    // load balancer no longer sends to would never recover.
+                    shared.audit_ok.store(true, Ordering::Relaxed);
+                    audit_ok = true;
+                    "ok".clone_into(&mut audit);
+                }
+                continue;
+            }
             Ok(Err(e)) => format!("failing: PostgreSQL does not answer ({e})"),
             Err(_) => format!(
                 "failing: PostgreSQL did not answer within {} ms",
