@@ -1,5 +1,5 @@
 -- wrk script for bench/serve-load.sh: POSTs one kind of request to
--- `dancu serve` and counts the answers by status.
+-- `dancu serve` and counts the answers by status (ok: 200, or 201 for codes).
 --
 -- Environment:
 --   DANCU_LOAD_KIND     inspect1 (one ID a request), inspect (DANCU_LOAD_BATCH
@@ -73,8 +73,11 @@ function request()
   return requests[cursor]
 end
 
+-- A dossier code is created: 201.
+local expected = (kind == "codes") and 201 or 200
+
 function response(status, headers, body)
-  if status == 200 then
+  if status == expected then
     ok = ok + 1
   else
     other = other + 1
