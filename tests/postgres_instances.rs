@@ -383,6 +383,56 @@ async fn two_instances_share_codes_and_the_trail_and_a_killed_one_loses_no_looku
         .expect("JSON");
     assert_eq!(trail["records"][0]["outcome"], "found", "{trail}");
 
+    // The command line reads the same trail, and migrates explicitly.
+    let migrate = dancu()
+        .args(["db", "migrate", "--config", "dancu.toml"])
+        .current_dir(dir.path())
+        .output()
+        .expect("dancu db migrate");
+    let said = String::from_utf8_lossy(&migrate.stdout);
+    assert!(
+        migrate.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+    let version = format!(
+        "PostgreSQL schema version {}",
+        dancu_postgres::SCHEMA_VERSION
+    );
+    assert!(
+        said.contains("[audit]") && said.contains("[dossiers]") && said.contains(&version),
+        "{said}"
+    );
+    let who = dancu()
+        .args([
+            "audit",
+            "who",
+            "--subject",
+            id,
+            "--config",
+            "dancu.toml",
+            "--json",
+        ])
+        .current_dir(dir.path())
+        .env("DANCU_AUDIT_SALT", SALT)
+        .output()
+        .expect("dancu audit who");
+    assert!(
+        who.status.success(),
+        "{}",
+        String::from_utf8_lossy(&who.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(who.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON record"))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        trail["records"].as_array().expect("records").len(),
+        "dancu audit finds what the service finds"
+    );
+
     // Every table, dumped: no ID number, name, birth date, salt, client key
     // or gateway credential.
     let out = Command::new(pg_program("pg_dump"))
