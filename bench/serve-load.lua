@@ -1,10 +1,12 @@
 -- wrk script for bench/serve-load.sh: POSTs one kind of request to
--- `dancu serve` and counts the answers by status.
+-- `dancu serve` and counts the answers by status (ok: 200, or 201 for codes).
 --
 -- Environment:
 --   DANCU_LOAD_KIND     inspect1 (one ID a request), inspect (DANCU_LOAD_BATCH
---                       IDs a request) or lookup (a full lookup of a sandbox
---                       citizen through the provincial JSON gateway)
+--                       IDs a request), lookup (a full lookup of a sandbox
+--                       citizen through the provincial JSON gateway) or codes
+--                       (POST /v1/dossier-codes, cycling over 2,000 units so
+--                       no unit runs out of its 9,999 serials of the day)
 --   DANCU_LOAD_DATA     TSV file: personal_id, name, birth_date
 --   DANCU_LOAD_BATCH    IDs per request for `inspect` (default 10000)
 --   DANCU_LOAD_KEY      the client key (sent as a Bearer token)
@@ -49,6 +51,11 @@ function init(args)
     for i = 1, batch do ids[i] = '"' .. citizens[(i - 1) % #citizens + 1].id .. '"' end
     local body = '{"inputs":[' .. table.concat(ids, ",") .. ']}'
     table.insert(requests, wrk.format("POST", "/v1/identity/inspect", headers, body))
+  elseif kind == "codes" then
+    for i = 1, 2000 do
+      local body = string.format('{"unit":"BENCH.%04d","date":"2026-12-03"}', i)
+      table.insert(requests, wrk.format("POST", "/v1/dossier-codes", headers, body))
+    end
   else
     for i = 1, #citizens do
       local c = citizens[i]
@@ -66,8 +73,11 @@ function request()
   return requests[cursor]
 end
 
+-- A dossier code is created: 201.
+local expected = (kind == "codes") and 201 or 200
+
 function response(status, headers, body)
-  if status == 200 then
+  if status == expected then
     ok = ok + 1
   else
     other = other + 1

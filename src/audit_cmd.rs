@@ -14,6 +14,7 @@ use dancu_core::report::{audit_record, audit_record_subjects};
 use dancu_core::{IdNumber, Timestamp};
 use dancu_popdb::Secret;
 use dancu_popdb::audit::{SqliteAuditSink, SubjectHasher};
+use dancu_popdb::config::StoreLocation;
 
 /// The configuration read when neither `--db` nor `--config` is given, as
 /// `dancu verify` does.
@@ -29,11 +30,22 @@ const DAY_MS: i64 = 86_400_000;
 pub(crate) struct AuditArgs {
     #[command(subcommand)]
     command: AuditCommand,
-    /// The audit database file.
-    #[arg(long, global = true, value_name = "PATH", conflicts_with = "config")]
-    db: Option<PathBuf>,
-    /// Read the database path (and salt variable) from the `[audit]` table
-    /// of this configuration file [default: dancu.toml, as `dancu verify`].
+    /// The audit database: a SQLite file, or a PostgreSQL URL
+    /// (postgres://user@host:port/database, without its password).
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH|URL",
+        conflicts_with = "config"
+    )]
+    db: Option<String>,
+    /// With a PostgreSQL `--db`: the environment variable that holds the
+    /// database password.
+    #[arg(long, global = true, value_name = "NAME", requires = "db")]
+    password_env: Option<String>,
+    /// Read the database (`path` or `url`, and the salt variable) from the
+    /// `[audit]` table of this configuration file [default: dancu.toml, as
+    /// `dancu verify`].
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
     /// The environment variable that holds the subject-hash salt
@@ -83,8 +95,19 @@ enum AuditCommand {
 /// Where the trail is and how subjects are hashed, from the flags or the
 /// configuration file.
 struct Settings {
-    db: PathBuf,
+    store: StoreLocation,
     salt_env: String,
+}
+
+impl Settings {
+    /// The trail, for the messages: its file, or its URL (which holds no
+    /// password).
+    fn shown(&self) -> String {
+        match &self.store {
+            StoreLocation::Sqlite(p) => p.display().to_string(),
+            StoreLocation::Postgres(pg) => pg.url.clone(),
+        }
+    }
 }
 
 pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
@@ -118,18 +141,18 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
             AuditQuery::Between(from, to)
         }
         AuditCommand::Purge { older_than } => {
-            return purge(&settings.db, *older_than, args.json);
+            return purge(&settings, *older_than, args.json);
         }
     };
-    check_exists(&settings.db)?;
-    let sink = SqliteAuditSink::open_read_only(&settings.db)?;
-    let records = match runtime()?.block_on(sink.query(&query)) {
+    let runtime = runtime()?;
+    let sink = open(&settings, &runtime, false)?;
+    let records = match runtime.block_on(sink.query(&query)) {
         Ok(records) => records,
         Err(AuditError::SaltMismatch) => bail!(
             "the salt in {} is not the one the audit trail {} was created with, so it \
              cannot tell who looked this citizen up: set {} to the trail's salt",
             settings.salt_env,
-            settings.db.display(),
+            settings.shown(),
             settings.salt_env
         ),
         Err(e) => return Err(anyhow::Error::new(e).context("cannot read the audit trail")),
@@ -148,8 +171,8 @@ pub(crate) fn run(args: AuditArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn settings(args: &AuditArgs) -> anyhow::Result<Settings> {
-    let (db, configured_salt_env) = match (&args.db, &args.config) {
-        (Some(db), _) => (db.clone(), None),
+    let (store, configured_salt_env) = match (&args.db, &args.config) {
+        (Some(db), _) => (db_flag(db, args.password_env.as_deref())?, None),
         (None, Some(config)) => read_config(config)?,
         (None, None) => read_config(Path::new(DEFAULT_CONFIG))
             .context("no --db PATH or --config FILE given, and the default configuration")?,
@@ -159,12 +182,29 @@ fn settings(args: &AuditArgs) -> anyhow::Result<Settings> {
         .clone()
         .or(configured_salt_env)
         .unwrap_or_else(|| DEFAULT_SALT_ENV.to_owned());
-    Ok(Settings { db, salt_env })
+    Ok(Settings { store, salt_env })
 }
 
-/// Reads `[audit] path` and `salt_env` from a configuration file; a
-/// relative path is taken from the file's directory.
-fn read_config(file: &Path) -> anyhow::Result<(PathBuf, Option<String>)> {
+/// `--db`: a PostgreSQL URL, or a SQLite file.
+fn db_flag(db: &str, password_env: Option<&str>) -> anyhow::Result<StoreLocation> {
+    let mut table = toml::Table::new();
+    let key = if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        "url"
+    } else {
+        "path"
+    };
+    table.insert(key.into(), db.into());
+    if let Some(var) = password_env {
+        table.insert("password_env".into(), var.into());
+    }
+    StoreLocation::from_table("--db", &table, Path::new(""))
+        .map_err(anyhow::Error::msg)?
+        .context("--db is empty")
+}
+
+/// Reads `[audit]` (`path` or `url`, and `salt_env`) from a configuration
+/// file; a relative path is taken from the file's directory.
+fn read_config(file: &Path) -> anyhow::Result<(StoreLocation, Option<String>)> {
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the configuration {}", file.display()))?;
     let table: toml::Table = text
@@ -176,16 +216,15 @@ fn read_config(file: &Path) -> anyhow::Result<(PathBuf, Option<String>)> {
     let Some(audit) = audit.as_table() else {
         bail!("`audit` in {} is not a table", file.display());
     };
-    let path = match audit.get("path") {
-        Some(toml::Value::String(p)) if !p.trim().is_empty() => PathBuf::from(p),
-        Some(_) => bail!("[audit] path in {} must be a file path", file.display()),
-        None => bail!("[audit] in {} has no `path`", file.display()),
-    };
-    let path = if path.is_relative() {
-        file.parent().unwrap_or_else(|| Path::new("")).join(path)
-    } else {
-        path
-    };
+    let base = file.parent().unwrap_or_else(|| Path::new(""));
+    let store = StoreLocation::from_table("[audit]", audit, base)
+        .map_err(|e| anyhow::anyhow!("{e} (in {})", file.display()))?
+        .with_context(|| {
+            format!(
+                "[audit] in {} has no `path` (a SQLite file) or `url` (a PostgreSQL database)",
+                file.display()
+            )
+        })?;
     let salt_env = match audit.get("salt_env") {
         None => None,
         Some(toml::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
@@ -194,7 +233,54 @@ fn read_config(file: &Path) -> anyhow::Result<(PathBuf, Option<String>)> {
             file.display()
         ),
     };
-    Ok((path, salt_env))
+    Ok((store, salt_env))
+}
+
+/// Opens the trail: a SQLite file read-only unless `write` (it must exist
+/// either way); a PostgreSQL database that must hold a dancu trail (it is
+/// never created here: `dancu db migrate` or `dancu serve` does that).
+fn open(
+    settings: &Settings,
+    runtime: &tokio::runtime::Runtime,
+    write: bool,
+) -> anyhow::Result<Box<dyn AuditSink>> {
+    match &settings.store {
+        StoreLocation::Sqlite(db) => {
+            check_exists(db)?;
+            Ok(if write {
+                Box::new(SqliteAuditSink::open(db)?)
+            } else {
+                Box::new(SqliteAuditSink::open_read_only(db)?)
+            })
+        }
+        StoreLocation::Postgres(pg) => {
+            let url: dancu_postgres::PostgresUrl = pg.url.parse()?;
+            let mut options = dancu_postgres::ConnectOptions::default();
+            if let Some(var) = &pg.password_env {
+                let password = std::env::var(var).map_err(|_| {
+                    anyhow::anyhow!(
+                        "the database password is not set: set the environment variable {var}"
+                    )
+                })?;
+                options = options.password(password);
+            }
+            let db = dancu_postgres::Database::connect_unmigrated(&url, &options)?;
+            let version = runtime.block_on(db.schema_version())?;
+            if version == 0 {
+                bail!(
+                    "no dancu audit trail in the PostgreSQL database {url} (dancu db migrate creates one)"
+                );
+            }
+            if version > dancu_postgres::SCHEMA_VERSION {
+                bail!(
+                    "the PostgreSQL database {url} has dancu schema version {version}; this dancu knows up to {}",
+                    dancu_postgres::SCHEMA_VERSION
+                );
+            }
+            let _entered = runtime.enter();
+            Ok(Box::new(dancu_postgres::PgAuditSink::new(db)))
+        }
+    }
 }
 
 fn salt(var: &str) -> anyhow::Result<Secret> {
@@ -232,22 +318,23 @@ fn check_exists(db: &Path) -> anyhow::Result<()> {
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .context("cannot start the async runtime")
 }
 
-fn purge(db: &Path, days: u32, json: bool) -> anyhow::Result<ExitCode> {
+fn purge(settings: &Settings, days: u32, json: bool) -> anyhow::Result<ExitCode> {
     if days == 0 {
         bail!("--older-than must be at least 1 day");
     }
-    check_exists(db)?;
-    let sink = SqliteAuditSink::open(db)?;
+    let runtime = runtime()?;
+    let sink = open(settings, &runtime, true)?;
     let cutoff = Timestamp::from_unix_millis(
         Timestamp::now()
             .unix_millis()
             .saturating_sub(i64::from(days).saturating_mul(DAY_MS)),
     );
-    let purged = runtime()?
+    let purged = runtime
         .block_on(sink.purge_before(cutoff))
         .context("cannot purge the audit trail")?;
     drop(sink);

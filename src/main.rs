@@ -24,6 +24,7 @@ use clap::{Parser, Subcommand};
 mod address_cmd;
 mod audit_cmd;
 mod convert_file;
+mod db_cmd;
 mod demo;
 mod id_cmd;
 mod lines;
@@ -54,6 +55,8 @@ enum Command {
     /// Read the audit trail: who looked a citizen up, by officer, by
     /// dossier, by time; purge old records.
     Audit(audit_cmd::AuditArgs),
+    /// The stores' databases: apply schema migrations.
+    Db(db_cmd::DbArgs),
     /// Serve identity, address, lookup, audit and dossier-code endpoints
     /// over HTTP for one-stop systems in any language.
     Serve(serve_cmd::ServeArgs),
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify_cmd::run(args),
         Command::Demo(args) => demo::run(&args),
         Command::Audit(args) => audit_cmd::run(args),
+        Command::Db(args) => db_cmd::run(args),
         Command::Serve(args) => serve_cmd::run_serve(args),
     };
     match result {

@@ -63,16 +63,19 @@ fn parse_addr(text: &str) -> anyhow::Result<SocketAddr> {
 pub(crate) fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging(args.log_format);
     let addr = args.addr.as_deref().map(parse_addr).transpose()?;
-    let service = Service::from_config(&args.config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(run(
-        service,
-        addr,
-        |at| eprintln!("dancu serve: listening on {}", at.url()),
-        shutdown_signal(),
-    ))?;
+    runtime.block_on(async {
+        let service = Service::open_config(&args.config).await?;
+        run(
+            service,
+            addr,
+            |at| eprintln!("dancu serve: listening on {}", at.url()),
+            shutdown_signal(),
+        )
+        .await
+    })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -14,7 +14,6 @@ use dancu_core::registry::{
 };
 use dancu_core::report::LookupReport;
 use dancu_core::{BirthDate, CalendarDate, FullName, IdNumber};
-use dancu_popdb::audit::SqliteAuditSink;
 use dancu_popdb::audit::SubjectHasher;
 use dancu_popdb::config::Config;
 use dancu_popdb::{Secret, connect};
@@ -91,7 +90,12 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 
 /// Opens the audit trail a configuration names, with its salt from the
 /// environment.
-pub(crate) fn open_audit(config: &Config) -> anyhow::Result<(Arc<SqliteAuditSink>, SubjectHasher)> {
+/// A PostgreSQL trail is connected to on `runtime`, whose tasks then carry
+/// its writes.
+pub(crate) fn open_audit(
+    config: &Config,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<(Arc<dyn AuditSink>, SubjectHasher)> {
     let audit = config.audit.as_ref().ok_or_else(|| {
         usage("the configuration has no [audit] table: every lookup must be audited")
     })?;
@@ -103,9 +107,9 @@ pub(crate) fn open_audit(config: &Config) -> anyhow::Result<(Arc<SqliteAuditSink
     })?;
     let hasher = SubjectHasher::new(Secret::new(salt))
         .map_err(|e| usage(format!("[audit] salt in {}: {e}", audit.salt_env)))?;
-    let sink = SqliteAuditSink::open(&audit.path)
-        .with_context(|| format!("opening the audit trail {}", audit.path.display()))?;
-    Ok((Arc::new(sink), hasher))
+    let env = |v: &str| std::env::var(v).ok();
+    let (sink, _) = runtime.block_on(dancu_serve::stores::open_audit(&audit.store, &env))?;
+    Ok((sink, hasher))
 }
 
 struct Prepared {
@@ -114,7 +118,7 @@ struct Prepared {
     query: IdentityQuery,
 }
 
-fn prepare(args: &VerifyArgs) -> anyhow::Result<Prepared> {
+fn prepare(args: &VerifyArgs, runtime: &tokio::runtime::Runtime) -> anyhow::Result<Prepared> {
     let config = Config::load(&args.config).map_err(|e| usage(e.to_string()))?;
     // An unknown gateway is named before anything else is checked.
     config
@@ -160,8 +164,7 @@ fn prepare(args: &VerifyArgs) -> anyhow::Result<Prepared> {
         let id: RequestId = r.parse().map_err(|e| usage(format!("--request-id: {e}")))?;
         ctx = ctx.with_request_id(id);
     }
-    let (sink, hasher) = open_audit(&config)?;
-    let sink: Arc<dyn AuditSink> = sink;
+    let (sink, hasher) = open_audit(&config, runtime)?;
     let registry = connect::configured(&config, &args.gateway, None, Some((sink, hasher)))
         .map_err(|e| usage(e.to_string()))?;
     Ok(Prepared {
@@ -172,11 +175,11 @@ fn prepare(args: &VerifyArgs) -> anyhow::Result<Prepared> {
 }
 
 pub(crate) fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let prepared = prepare(&args)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let prepared = prepare(&args, &runtime)?;
     let Prepared {
         registry,
         ctx,

@@ -52,10 +52,96 @@ pub struct OfficerConfig {
 /// `[audit]`: where the audit trail is kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditConfig {
-    /// `path`: the SQLite file (relative paths are relative to the config file).
-    pub path: PathBuf,
+    /// `path` (a SQLite file) or `url` (a PostgreSQL database).
+    pub store: StoreLocation,
     /// `salt_env`: the environment variable holding the hashing salt.
     pub salt_env: String,
+}
+
+/// Where a store lives, as a table of `dancu.toml` names it (`[audit]`,
+/// `[dossiers]`): `path = "…"`, a SQLite file on this machine (relative
+/// paths are relative to the config file), or `url = "postgres://…"`, a
+/// PostgreSQL database every instance shares, with its password in the
+/// environment variable `password_env` names (never in the URL).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// `path`: a SQLite file.
+    Sqlite(PathBuf),
+    /// `url` and `password_env`: a PostgreSQL database.
+    Postgres(PostgresLocation),
+}
+
+/// A PostgreSQL database as configured: its URL (without a password) and
+/// the environment variable holding the password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostgresLocation {
+    /// `url`: `postgres://user@host:port/database?…`, without a password.
+    pub url: String,
+    /// `password_env`: the environment variable holding the password, if
+    /// the server asks for one.
+    pub password_env: Option<String>,
+}
+
+/// The keys [`StoreLocation::from_table`] reads.
+pub const STORE_KEYS: &[&str] = &["path", "url", "password_env"];
+
+impl StoreLocation {
+    /// Reads `path`, or `url` and `password_env`, from the table `at`
+    /// (`[audit]`, say); `None` when it has neither. Other keys are the
+    /// caller's to check.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the key when both or a malformed one is given, or
+    /// a URL holds a password. The message never repeats the URL.
+    pub fn from_table(at: &str, table: &toml::Table, base: &Path) -> Result<Option<Self>, String> {
+        let text = |key: &str| match table.get(key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_owned())),
+            Some(_) => Err(format!("{at}: `{key}` must be a non-empty string")),
+        };
+        let (path, url, password_env) = (text("path")?, text("url")?, text("password_env")?);
+        match (path, url) {
+            (Some(_), Some(_)) => Err(format!(
+                "{at}: give `path` (a SQLite file) or `url` (a PostgreSQL database), not both"
+            )),
+            (Some(path), None) => {
+                if password_env.is_some() {
+                    return Err(format!(
+                        "{at}: `password_env` goes with `url`, not with a SQLite `path`"
+                    ));
+                }
+                let path = PathBuf::from(path);
+                Ok(Some(Self::Sqlite(if path.is_relative() {
+                    base.join(path)
+                } else {
+                    path
+                })))
+            }
+            (None, Some(url)) => {
+                if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                    return Err(format!(
+                        "{at}: `url` must be a PostgreSQL URL, postgres://user@host:port/database"
+                    ));
+                }
+                let parsed =
+                    url::Url::parse(&url).map_err(|e| format!("{at}: `url` is not a URL: {e}"))?;
+                if parsed.password().is_some() {
+                    return Err(format!(
+                        "{at}: `url` holds a password: leave it out and name the environment \
+                         variable that holds it with `password_env`"
+                    ));
+                }
+                Ok(Some(Self::Postgres(PostgresLocation { url, password_env })))
+            }
+            (None, None) => {
+                if password_env.is_some() {
+                    return Err(format!("{at}: `password_env` without a `url`"));
+                }
+                Ok(None)
+            }
+        }
+    }
 }
 
 /// A whole `dancu.toml`.
@@ -181,14 +267,18 @@ impl Config {
         };
         let audit = match sub("audit")? {
             Some(t) => {
-                t.check_keys(&[&["path", "salt_env"]])?;
-                let path = PathBuf::from(t.required("path")?);
+                t.check_keys(&[STORE_KEYS, &["salt_env"]])?;
+                let store = StoreLocation::from_table("[audit]", t.table, base)
+                    .map_err(invalid)?
+                    .ok_or_else(|| {
+                        invalid(
+                            "[audit]: missing `path` (a SQLite file) or `url` (a PostgreSQL \
+                             database)"
+                                .to_owned(),
+                        )
+                    })?;
                 Some(AuditConfig {
-                    path: if path.is_relative() {
-                        base.join(path)
-                    } else {
-                        path
-                    },
+                    store,
                     salt_env: t.string_or("salt_env", "DANCU_AUDIT_SALT")?,
                 })
             }
@@ -354,8 +444,8 @@ api_key_env = "TINH_KEY"
         let c = parse(FULL).unwrap();
         assert_eq!(c.officer.as_ref().unwrap().id, "canbo.motcua01");
         assert_eq!(
-            c.audit.as_ref().unwrap().path,
-            PathBuf::from("/etc/dancu/audit.sqlite")
+            c.audit.as_ref().unwrap().store,
+            StoreLocation::Sqlite(PathBuf::from("/etc/dancu/audit.sqlite"))
         );
         let lgsp = c.gateway("lgsp").unwrap();
         assert_eq!(lgsp.base_url(), "https://lgsp.example.gov.vn");
@@ -578,6 +668,43 @@ headers_env = { "X-Key" = "TINH_KEY" }
             "max_retries = 100",
         ] {
             parse(&set(ok)).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+    }
+
+    #[test]
+    fn the_audit_trail_is_a_sqlite_path_or_a_postgres_url_without_a_password() {
+        let c =
+            parse("[audit]\nurl = \"postgres://dancu@db.local/dancu\"\npassword_env = \"PG_PW\"\n")
+                .unwrap();
+        assert_eq!(
+            c.audit.unwrap().store,
+            StoreLocation::Postgres(PostgresLocation {
+                url: "postgres://dancu@db.local/dancu".into(),
+                password_env: Some("PG_PW".into()),
+            })
+        );
+        for (text, expected) in [
+            (
+                "[audit]\nurl = \"postgres://dancu:topsecret@db/dancu\"\n",
+                "holds a password",
+            ),
+            (
+                "[audit]\nurl = \"mysql://dancu@db/dancu\"\n",
+                "must be a PostgreSQL URL",
+            ),
+            (
+                "[audit]\npath = \"a.sqlite\"\nurl = \"postgres://d@db/d\"\n",
+                "not both",
+            ),
+            (
+                "[audit]\npath = \"a.sqlite\"\npassword_env = \"X\"\n",
+                "goes with `url`",
+            ),
+            ("[audit]\nsalt_env = \"S\"\n", "missing `path`"),
+        ] {
+            let e = parse(text).unwrap_err().to_string();
+            assert!(e.contains(expected), "{text}: {e}");
+            assert!(!e.contains("topsecret"), "{e}");
         }
     }
 

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use dancu_core::registry::{
-    AuditSink, PopulationRegistry, RegistryError, RequestContext, RequestRule, UnitCode,
+    AuditSink, GatewayQuota, PopulationRegistry, RegistryError, RequestContext, RequestRule,
+    UnitCode,
 };
 
 use crate::audit::{Audited, SubjectHasher};
@@ -44,10 +45,30 @@ pub fn registry(
     client: Option<&reqwest::Client>,
     audit: Option<(Arc<dyn AuditSink>, SubjectHasher)>,
 ) -> Result<Arc<dyn PopulationRegistry>, RegistryError> {
-    let resilient = cfg.resilience().wrap(cfg.build(client)?);
+    registry_sharing(cfg, client, audit, None)
+}
+
+/// As [`registry`]; with `quota`, the gateway's `rate_per_second` and
+/// `max_concurrency` are kept by that shared quota for every instance
+/// ([`crate::resilience::ResilienceConfig::wrap_shared`]) instead of by this process.
+///
+/// # Errors
+///
+/// As [`registry`].
+pub fn registry_sharing(
+    cfg: &GatewayConfig,
+    client: Option<&reqwest::Client>,
+    audit: Option<(Arc<dyn AuditSink>, SubjectHasher)>,
+    quota: Option<Arc<dyn GatewayQuota>>,
+) -> Result<Arc<dyn PopulationRegistry>, RegistryError> {
+    let gateway = cfg.build(client)?;
+    let resilient: Arc<dyn PopulationRegistry> = match quota {
+        Some(q) => Arc::new(cfg.resilience().wrap_shared(gateway, q)),
+        None => Arc::new(cfg.resilience().wrap(gateway)),
+    };
     Ok(match audit {
         Some((sink, hasher)) => Arc::new(Audited::new(resilient, sink, hasher)),
-        None => Arc::new(resilient),
+        None => resilient,
     })
 }
 
@@ -66,6 +87,22 @@ pub fn configured(
     client: Option<&reqwest::Client>,
     audit: Option<(Arc<dyn AuditSink>, SubjectHasher)>,
 ) -> Result<Arc<dyn PopulationRegistry>, RegistryError> {
+    configured_sharing(config, name, client, audit, None)
+}
+
+/// As [`configured`], with the gateway's limits kept by a shared `quota`
+/// when one is given ([`registry_sharing`]).
+///
+/// # Errors
+///
+/// As [`configured`].
+pub fn configured_sharing(
+    config: &Config,
+    name: &str,
+    client: Option<&reqwest::Client>,
+    audit: Option<(Arc<dyn AuditSink>, SubjectHasher)>,
+    quota: Option<Arc<dyn GatewayQuota>>,
+) -> Result<Arc<dyn PopulationRegistry>, RegistryError> {
     let gateway = config
         .gateway(name)
         .map_err(|e| config_error(e.to_string()))?;
@@ -76,7 +113,7 @@ pub fn configured(
         ),
         None => None,
     };
-    let stack = registry(gateway, client, audit)?;
+    let stack = registry_sharing(gateway, client, audit, quota)?;
     Ok(match unit {
         Some(unit) => Arc::new(Ruled::new(stack, DefaultUnit(unit))),
         None => stack,

@@ -16,7 +16,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use dancu_core::registry::{PopulationRegistry, RegistryError, RequestContext};
+use dancu_core::registry::{
+    GatewayQuota, PopulationRegistry, QuotaError, RegistryError, RequestContext,
+};
 use tokio::sync::{Mutex, Semaphore};
 
 use crate::layer::{Answer, Call, Layer, Layered, Next, Outcome};
@@ -39,6 +41,13 @@ pub type Retrying<R> = Layered<Retry, R>;
 /// with [`RegistryError::TimedOut`] instead of waiting in vain:
 /// `RateLimit::new(rate, concurrency).over(registry)`.
 pub type RateLimited<R> = Layered<RateLimit, R>;
+
+/// Limits the calls a gateway receives across every instance that shares
+/// its quota ([`GatewayQuota`]): each call waits for its slot of the shared
+/// rate and concurrency, and is not made when the shared state cannot be
+/// reached (fails closed: [`RegistryError::Unavailable`]):
+/// `SharedQuota(quota).over(registry)`.
+pub type SharedLimited<R> = Layered<SharedQuota, R>;
 
 /// Gives a logical check the gateway's overall deadline when its context
 /// has none, so retries and attempts always stop in time:
@@ -237,6 +246,36 @@ impl Layer for RateLimit {
     }
 }
 
+/// The layer of [`SharedLimited`]: the quota every instance shares.
+#[derive(Clone, Debug)]
+pub struct SharedQuota(pub Arc<dyn GatewayQuota>);
+
+#[async_trait]
+impl Layer for SharedQuota {
+    async fn around<T: Outcome>(&self, call: Call<'_>, next: &dyn Next<T>) -> Answer<T> {
+        let lease = self
+            .0
+            .acquire(call.ctx.deadline())
+            .await
+            .map_err(|e| match e {
+                QuotaError::TimedOut => RegistryError::TimedOut,
+                e => {
+                    tracing::warn!(
+                        request_id = %call.ctx.request_id(),
+                        error = %e,
+                        "the shared gateway quota cannot be checked; the call is not made"
+                    );
+                    RegistryError::Unavailable {
+                        reason: e.to_string(),
+                    }
+                }
+            })?;
+        let answer = next.call(call.ctx).await;
+        drop(lease);
+        answer
+    }
+}
+
 /// The layer of [`DefaultDeadline`]: the overall deadline.
 #[derive(Debug)]
 pub struct Deadline(pub Duration);
@@ -286,6 +325,19 @@ impl ResilienceConfig {
         gateway: R,
     ) -> DefaultDeadline<Retrying<RateLimited<R>>> {
         let limited = RateLimit::new(self.rate_per_second, self.max_concurrency).over(gateway);
+        Deadline(self.deadline).over(Retry(self.retry).over(limited))
+    }
+
+    /// Wraps a gateway in
+    /// `DefaultDeadline(Retrying(SharedLimited(gateway)))`: the rate and
+    /// concurrency are the shared `quota`'s (kept for every instance), not
+    /// this process's; each retry takes a slot of its own.
+    pub fn wrap_shared<R: PopulationRegistry>(
+        &self,
+        gateway: R,
+        quota: Arc<dyn GatewayQuota>,
+    ) -> DefaultDeadline<Retrying<SharedLimited<R>>> {
+        let limited = SharedQuota(quota).over(gateway);
         Deadline(self.deadline).over(Retry(self.retry).over(limited))
     }
 }

@@ -888,10 +888,19 @@ fn a_killed_process_leaves_a_pending_record() {
 async fn the_sqlite_sink_has_the_audit_sink_behaviour() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut n = 0;
-    dancu_popdb::audit::suite::sink_behaviour_suite(|| {
+    dancu_popdb::audit::suite::sink_behaviour_suite(async || {
         n += 1;
         let path = dir.path().join(format!("audit-{n}.sqlite"));
         Arc::new(SqliteAuditSink::open(path).expect("open")) as Arc<dyn AuditSink>
+    })
+    .await;
+}
+
+/// The same behaviour on the in-memory sink.
+#[tokio::test]
+async fn the_in_memory_sink_has_the_audit_sink_behaviour() {
+    dancu_popdb::audit::suite::sink_behaviour_suite(async || {
+        Arc::new(dancu_popdb::audit::InMemoryAuditSink::new()) as Arc<dyn AuditSink>
     })
     .await;
 }

@@ -25,6 +25,15 @@ pub enum ServeError {
         /// What went wrong.
         reason: String,
     },
+    /// A PostgreSQL store cannot be used: its URL, its password variable,
+    /// the server, or its schema. Never holds the password.
+    #[error("{what} in PostgreSQL: {reason}")]
+    Postgres {
+        /// The store's table in `dancu.toml`: `[audit]`, `[dossiers]`.
+        what: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
     /// The TLS certificate or key cannot be used.
     #[error("TLS: {0}")]
     Tls(String),

@@ -22,6 +22,7 @@ pub mod problem;
 mod routes;
 pub mod settings;
 mod state;
+pub mod stores;
 
 pub use error::ServeError;
 pub use listen::{Listening, run, shutdown_signal};

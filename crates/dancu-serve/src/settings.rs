@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::clients::{Client, Clients, KeyDigest, Scope};
 use crate::error::ServeError;
+use dancu_popdb::config::{STORE_KEYS, StoreLocation};
 
 /// What `[serve]` says, with its defaults.
 #[derive(Clone, Debug)]
@@ -361,21 +362,49 @@ fn client(
     Ok(Client::new(name, key, &scopes, rate, burst))
 }
 
-/// Reads `[dossiers]`: the SQLite file dossier codes are issued from.
+/// Reads `[dossiers]`: the SQLite file (`path`) or PostgreSQL database
+/// (`url`, `password_env`) dossier codes are issued from.
 pub(crate) fn parse_dossiers(
     t: Option<&toml::Table>,
     base: &Path,
-) -> Result<Option<PathBuf>, ServeError> {
+) -> Result<Option<StoreLocation>, ServeError> {
     let Some(table) = t else { return Ok(None) };
     let t = Table {
         at: "[dossiers]".into(),
         table,
     };
-    t.check_keys(&["path"])?;
-    let p = t
-        .string("path")?
-        .ok_or_else(|| bad("[dossiers]", "missing `path` (the SQLite file)"))?;
-    Ok(Some(path_from(base, p)))
+    t.check_keys(STORE_KEYS)?;
+    let location = StoreLocation::from_table("[dossiers]", table, base)
+        .map_err(ServeError::Config)?
+        .ok_or_else(|| {
+            bad(
+                "[dossiers]",
+                "missing `path` (a SQLite file) or `url` (a PostgreSQL database)",
+            )
+        })?;
+    Ok(Some(location))
+}
+
+/// Reads `[quota]`: the PostgreSQL database (`url`, `password_env`) that
+/// keeps every gateway's `rate_per_second` and `max_concurrency` for all
+/// the instances sharing it.
+pub(crate) fn parse_quota(
+    t: Option<&toml::Table>,
+    base: &Path,
+) -> Result<Option<StoreLocation>, ServeError> {
+    let Some(table) = t else { return Ok(None) };
+    let t = Table {
+        at: "[quota]".into(),
+        table,
+    };
+    t.check_keys(&["url", "password_env"])?;
+    match StoreLocation::from_table("[quota]", table, base).map_err(ServeError::Config)? {
+        Some(location @ StoreLocation::Postgres(_)) => Ok(Some(location)),
+        _ => Err(bad(
+            "[quota]",
+            "missing `url`: the shared quota is kept in a PostgreSQL database",
+        )),
+    }
 }
 
 #[cfg(test)]

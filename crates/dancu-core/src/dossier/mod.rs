@@ -4,6 +4,16 @@
 mod codes;
 mod model;
 mod store;
+#[cfg(feature = "testkit")]
+// A behaviour suite for tests: its checks fail by panicking, as assertions do
+// (and its arithmetic is on its own small fixtures).
+#[allow(
+    clippy::panic,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects
+)]
+pub mod suite;
 
 pub use codes::{CodeError, DossierCode, ProcedureCode};
 pub use model::{

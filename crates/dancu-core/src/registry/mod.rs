@@ -10,6 +10,7 @@ mod matching;
 mod names;
 mod outcome;
 mod query;
+mod quota;
 mod record;
 mod rule;
 
@@ -28,6 +29,7 @@ pub use error::RegistryError;
 pub use matching::{GenderAgreement, IdAgreement, MatchReport, MatchReportVi};
 pub use outcome::{CheckOutcome, ExchangeDigest, LookupOutcome, Reply, ReplyMeta};
 pub use query::{IdentityQuery, LookupKey, Otp, QueryError};
+pub use quota::{GatewayQuota, QuotaError, QuotaLease};
 pub use record::{
     AddressEra, CitizenRecord, HouseholdHead, NamedUnit, Person, RecordAddress, RecordField,
     Relative, Undecodable,

@@ -10,8 +10,8 @@ use dancu_core::dossier::{DossierStatus, DossierStore, StoreError};
 use dancu_dossier_sqlite::{SCHEMA_VERSION, SqliteDossierStore};
 use rusqlite::Connection;
 
-use crate::behaviour::exhaustion_after;
 use crate::support::{OWNER_ID, Scratch, day, full_dossier};
+use dancu_core::dossier::suite::exhaustion_after;
 
 const UNIT: &str = "000.00.21.H56";
 

@@ -15,6 +15,7 @@
 //! The full ID number, the name, the birth date, the record returned and
 //! any secret are never written.
 
+mod memory;
 mod sqlite;
 #[cfg(feature = "testkit")]
 // A behaviour suite for tests: its checks fail by panicking, as assertions do
@@ -38,6 +39,7 @@ use dancu_core::registry::{
 use dancu_core::{Timestamp, mask_numbers, mask_phrase};
 use sha2::{Digest, Sha256};
 
+pub use memory::InMemoryAuditSink;
 pub use sqlite::{OpenError, SCHEMA_VERSION, SqliteAuditSink, WriterStats};
 
 use crate::Secret;

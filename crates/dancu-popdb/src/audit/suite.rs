@@ -14,9 +14,10 @@
 //!
 //! let dir = tempfile::tempdir().unwrap();
 //! let mut n = 0;
-//! sink_behaviour_suite(|| {
+//! sink_behaviour_suite(async || {
 //!     n += 1;
 //!     Arc::new(SqliteAuditSink::open(dir.path().join(format!("audit-{n}.sqlite"))).unwrap())
+//!         as Arc<dyn dancu_core::registry::AuditSink>
 //! })
 //! .await;
 //! # });
@@ -329,10 +330,97 @@ pub async fn the_calling_client_is_recorded(sink: &dyn AuditSink) {
     assert_eq!(clients(&between), expected);
 }
 
-/// Every behaviour above, each on a fresh sink from `fresh`.
-pub async fn sink_behaviour_suite(mut fresh: impl FnMut() -> Arc<dyn AuditSink>) {
-    every_number_of_the_subject_is_indexed(fresh().as_ref()).await;
-    a_trail_is_bound_to_one_salt(fresh().as_ref()).await;
-    purged_records_leave_no_index(fresh().as_ref()).await;
-    the_calling_client_is_recorded(fresh().as_ref()).await;
+/// A ticket completes its record once: completing it again, or completing
+/// a ticket the sink never issued, is [`AuditError::UnknownTicket`] and
+/// changes nothing.
+///
+/// # Panics
+///
+/// When `sink` behaves otherwise.
+pub async fn a_record_completes_once(sink: &dyn AuditSink) {
+    let h = hasher(SALT);
+    let record = citizen();
+    let key = LookupKey::PersonalId(record.personal_id);
+    let t = sink
+        .begin(&entry(&h, &key, "canbo.once"))
+        .await
+        .unwrap_or_else(|e| panic!("begin: {e}"));
+    let first = found(&h, &key, &record);
+    sink.complete(t, &first)
+        .await
+        .unwrap_or_else(|e| panic!("complete: {e}"));
+    let mut again = first.clone();
+    again.outcome = "not_found".into();
+    assert_eq!(
+        sink.complete(t, &again).await,
+        Err(AuditError::UnknownTicket(t.0)),
+        "a completed record is not completed again"
+    );
+    let never = dancu_core::registry::AuditTicket(t.0.saturating_add(1_000_000));
+    assert_eq!(
+        sink.complete(never, &again).await,
+        Err(AuditError::UnknownTicket(never.0)),
+        "a ticket never issued names no record"
+    );
+    let records = query(sink, &h.query(&key), "after completing twice").await;
+    assert_eq!(records.len(), 1);
+    assert_eq!(
+        records[0].completion.as_ref().map(|c| c.outcome.as_str()),
+        Some("found"),
+        "the first completion stands"
+    );
+}
+
+/// Lookups begun and completed concurrently (as under load, when a store
+/// commits them in groups) each get their own ticket, and every one of them
+/// is read back, completed, once.
+///
+/// # Panics
+///
+/// When `sink` behaves otherwise.
+pub async fn concurrent_lookups_are_each_recorded(sink: Arc<dyn AuditSink>) {
+    const LOOKUPS: usize = 64;
+    let h = hasher(SALT);
+    let record = citizen();
+    let key = LookupKey::PersonalId(record.personal_id);
+    let mut tasks = Vec::with_capacity(LOOKUPS);
+    for i in 0..LOOKUPS {
+        let (sink, h, record, key) = (Arc::clone(&sink), h.clone(), record.clone(), key);
+        tasks.push(tokio::spawn(async move {
+            let officer = format!("canbo.{i:02}");
+            let t = sink
+                .begin(&entry(&h, &key, &officer))
+                .await
+                .unwrap_or_else(|e| panic!("begin {i}: {e}"));
+            sink.complete(t, &found(&h, &key, &record))
+                .await
+                .unwrap_or_else(|e| panic!("complete {i}: {e}"));
+            t
+        }));
+    }
+    let mut tickets = std::collections::BTreeSet::new();
+    for task in tasks {
+        let t = task.await.unwrap_or_else(|e| panic!("lookup task: {e}"));
+        assert!(tickets.insert(t.0), "ticket {} was issued twice", t.0);
+    }
+    let records = query(sink.as_ref(), &h.query(&key), "after the burst").await;
+    assert_eq!(records.len(), LOOKUPS, "every lookup is recorded, once");
+    let mut seen: Vec<&str> = officers(&records);
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), LOOKUPS);
+    assert!(
+        records.iter().all(|r| r.completion.is_some()),
+        "every lookup is completed"
+    );
+}
+
+/// Every behaviour above, each on a fresh, empty sink from `fresh`.
+pub async fn sink_behaviour_suite(mut fresh: impl AsyncFnMut() -> Arc<dyn AuditSink>) {
+    every_number_of_the_subject_is_indexed(fresh().await.as_ref()).await;
+    a_trail_is_bound_to_one_salt(fresh().await.as_ref()).await;
+    purged_records_leave_no_index(fresh().await.as_ref()).await;
+    the_calling_client_is_recorded(fresh().await.as_ref()).await;
+    a_record_completes_once(fresh().await.as_ref()).await;
+    concurrent_lookups_are_each_recorded(fresh().await).await;
 }

@@ -350,23 +350,78 @@ async fn healthz() -> Response {
 }
 
 async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
-    let audit = shared.audit_ok.load(Ordering::Relaxed);
+    let mut audit_ok = shared.audit_ok.load(Ordering::Relaxed);
+    let mut audit = if audit_ok {
+        "ok".to_owned()
+    } else {
+        "failing: the last audit write failed, lookups are refused".to_owned()
+    };
+    let mut dossiers = if shared.dossiers.is_some() {
+        "ok".to_owned()
+    } else {
+        "not configured".to_owned()
+    };
+    // A PostgreSQL store is asked whether it answers now: when it does
+    // not, no lookup can be audited (or no code issued), so the instance
+    // is not ready.
+    let mut dossiers_ok = true;
+    let mut quota = "local to this instance".to_owned();
+    let mut quota_ok = true;
+    for (store, db) in &shared.databases {
+        let answered = tokio::time::timeout(READYZ_DB_TIMEOUT, db.ping()).await;
+        let failure = match answered {
+            Ok(Ok(())) => {
+                if *store == "audit" && !audit_ok {
+                    // The database answers again: the trail is given its
+                    // chance (the next write tells), or an instance the
+                    // load balancer no longer sends to would never recover.
+                    shared.audit_ok.store(true, Ordering::Relaxed);
+                    audit_ok = true;
+                    "ok".clone_into(&mut audit);
+                }
+                continue;
+            }
+            Ok(Err(e)) => format!("failing: PostgreSQL does not answer ({e})"),
+            Err(_) => format!(
+                "failing: PostgreSQL did not answer within {} ms",
+                READYZ_DB_TIMEOUT.as_millis()
+            ),
+        };
+        if *store == "audit" {
+            audit_ok = false;
+            audit = format!("{failure}; lookups are refused, since none may go unaudited");
+        } else if *store == "quota" {
+            quota_ok = false;
+            quota = format!("{failure}; lookups are refused, since the gateway's quota is shared");
+        } else {
+            dossiers_ok = false;
+            dossiers = format!("{failure}; no dossier code can be issued");
+        }
+    }
+    if quota_ok && shared.databases.iter().any(|(s, _)| *s == "quota") {
+        "ok: shared in PostgreSQL".clone_into(&mut quota);
+    }
+    let ready = audit_ok && dossiers_ok && quota_ok;
     let body = serde_json::json!({
-        "status": if audit { "ready" } else { "not_ready" },
+        "status": if ready { "ready" } else { "not_ready" },
         "checks": {
             "configuration": "ok",
-            "audit": if audit { "ok" } else { "failing: the last audit write failed, lookups are refused" },
-            "dossiers": if shared.dossiers.is_some() { "ok" } else { "not configured" },
+            "audit": audit,
+            "dossiers": dossiers,
+            "quota": quota,
             "gateways": shared.gateways.keys().collect::<Vec<_>>(),
         }
     });
-    let status = if audit {
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
     json_value(status, &body)
 }
+
+/// How long `/readyz` waits for a PostgreSQL store to answer.
+const READYZ_DB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
     (
