@@ -29,6 +29,27 @@ const CLAIM: &str = "UPDATE dancu_quota_slot
         ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
     RETURNING slot";
 
+/// [`CLAIM`] and [`RESERVE`] in one statement, so a call under a gateway
+/// with both limits costs one round trip: the start is reserved only when a
+/// slot was claimed, and both happen in the statement's one transaction.
+const CLAIM_AND_RESERVE: &str = "WITH claimed AS (
+        UPDATE dancu_quota_slot
+        SET holder = $3, expires_at = clock_timestamp() + make_interval(secs => $4)
+        WHERE (gateway, slot) = (
+            SELECT gateway, slot FROM dancu_quota_slot
+            WHERE gateway = $1 AND slot < $2
+              AND (holder IS NULL OR expires_at < clock_timestamp())
+            ORDER BY slot LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING slot),
+    reserved AS (
+        INSERT INTO dancu_quota_rate AS q (gateway, next_free)
+        SELECT $1, clock_timestamp() + make_interval(secs => $5) FROM claimed
+        ON CONFLICT (gateway) DO UPDATE
+        SET next_free = GREATEST(q.next_free, clock_timestamp()) + make_interval(secs => $5)
+        RETURNING GREATEST(0, EXTRACT(EPOCH FROM
+            (q.next_free - make_interval(secs => $5) - clock_timestamp())))::float8 AS wait)
+    SELECT claimed.slot, reserved.wait FROM claimed CROSS JOIN reserved";
+
 const RELEASE: &str = "UPDATE dancu_quota_slot SET holder = NULL, expires_at = NULL WHERE gateway = $1 AND slot = $2 AND holder = $3";
 
 /// One gateway's `rate_per_second` and `max_concurrency`, kept in
@@ -37,13 +58,15 @@ const RELEASE: &str = "UPDATE dancu_quota_slot SET holder = NULL, expires_at = N
 /// * **Rate**: one row holds when the gateway's next call may start; each
 ///   call moves it on by `1 / rate` in one statement (the row lock orders
 ///   instances), then waits for its start. Calls are evenly spaced, across
-///   instances, as the local limiter spaces them in one process: one round
-///   trip per call.
+///   instances, as the local limiter spaces them in one process.
 /// * **Concurrency**: `max_concurrency` slot rows; a call claims a free one
 ///   (`FOR UPDATE SKIP LOCKED`, one round trip), and frees it when its
 ///   lease is dropped. A slot's claim expires after `lease` (the gateway's
 ///   deadline and a margin), so an instance killed mid-call gives its
 ///   slots back.
+/// * **One round trip** for a call under quota: with both limits, the slot
+///   is claimed and the start reserved by one statement; the slot is freed
+///   after the call, off its path.
 /// * **Fails closed**: when the database cannot be reached, no call is
 ///   made ([`QuotaError::Unavailable`]).
 pub struct PgGatewayQuota {
@@ -116,6 +139,35 @@ impl PgGatewayQuota {
             .await
             .map_err(pg_unavailable)?;
         Ok(row.map(|r| r.get(0)))
+    }
+
+    /// Claims a slot and, with it, reserves the next start: the slot and how
+    /// long to wait for the start, or `None` when every slot is taken.
+    async fn claim_and_reserve(
+        &self,
+        slots: i32,
+        interval: f64,
+        holder: &str,
+    ) -> Result<Option<(i32, Duration)>, QuotaError> {
+        let client = self.db.client().await.map_err(unavailable)?;
+        let stmt = client
+            .prepare_cached(CLAIM_AND_RESERVE)
+            .await
+            .map_err(pg_unavailable)?;
+        let row = client
+            .query_opt(
+                &stmt,
+                &[&self.gateway, &slots, &holder, &self.lease, &interval],
+            )
+            .await
+            .map_err(pg_unavailable)?;
+        Ok(row.map(|r| {
+            let wait: f64 = r.get(1);
+            (
+                r.get(0),
+                Duration::try_from_secs_f64(wait).unwrap_or(Duration::ZERO),
+            )
+        }))
     }
 
     /// Reserves the next start; how long to wait for it.
@@ -196,13 +248,24 @@ impl GatewayQuota for PgGatewayQuota {
         let past = |d: Option<Instant>| d.is_some_and(|d| Instant::now() >= d);
         // The slot first, then the start: a call never waits for a slot
         // after its start came, so starts stay spaced.
+        let mut wait = None;
         let lease = match self.slots {
             None => QuotaLease::none(),
             Some(slots) => {
                 let holder = holder();
                 let mut pause = Duration::from_millis(2);
                 loop {
-                    if let Some(slot) = self.claim(slots, &holder).await? {
+                    let claimed = match self.interval {
+                        Some(interval) => self
+                            .claim_and_reserve(slots, interval, &holder)
+                            .await?
+                            .map(|(slot, w)| {
+                                wait = Some(w);
+                                slot
+                            }),
+                        None => self.claim(slots, &holder).await?,
+                    };
+                    if let Some(slot) = claimed {
                         break QuotaLease::new(Slot {
                             db: self.db.clone(),
                             gateway: self.gateway.clone(),
@@ -218,8 +281,12 @@ impl GatewayQuota for PgGatewayQuota {
                 }
             }
         };
-        if let Some(interval) = self.interval {
-            let wait = self.reserve(interval).await?;
+        let wait = match (wait, self.interval) {
+            (Some(w), _) => Some(w),
+            (None, Some(interval)) => Some(self.reserve(interval).await?),
+            (None, None) => None,
+        };
+        if let Some(wait) = wait {
             let start = Instant::now().checked_add(wait);
             if deadline.is_some_and(|d| start.is_none_or(|s| s >= d)) {
                 return Err(QuotaError::TimedOut);

@@ -106,6 +106,64 @@ async fn concurrency_is_shared_by_every_instance() {
     );
 }
 
+/// Both limits at once (the one-statement claim and reservation): starts
+/// spaced by the shared rate and never more than `max_concurrency` in
+/// flight, over two instances.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_and_concurrency_hold_together() {
+    const CALLS: usize = 24;
+    let Some(scratch) = Scratch::new("rate and concurrency").await else {
+        return;
+    };
+    let mut quotas = Vec::new();
+    for _ in 0..2 {
+        let db = scratch.database().await;
+        quotas.push(Arc::new(
+            PgGatewayQuota::new(db, "provincial_json", Some(50.0), Some(2), LEASE)
+                .await
+                .unwrap(),
+        ));
+    }
+    let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..CALLS)
+        .map(|i| {
+            let (q, now, peak) = (
+                Arc::clone(&quotas[i % 2]),
+                Arc::clone(&now),
+                Arc::clone(&peak),
+            );
+            tokio::spawn(async move {
+                let lease = q.acquire(None).await.unwrap();
+                let at = started.elapsed();
+                let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(n, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                now.fetch_sub(1, Ordering::SeqCst);
+                drop(lease);
+                at
+            })
+        })
+        .collect();
+    let mut starts = Vec::new();
+    for t in tasks {
+        starts.push(t.await.unwrap());
+    }
+    starts.sort();
+    let peak = peak.load(Ordering::SeqCst);
+    assert!(
+        (1..=2).contains(&peak),
+        "at most 2 in flight across both instances, saw {peak}"
+    );
+    // 24 starts 20 ms apart span at least 23 intervals (a little jitter
+    // allowed).
+    let span = starts[CALLS - 1] - starts[0];
+    assert!(
+        span >= Duration::from_millis(420),
+        "24 calls at 50/s shared took {span:?}"
+    );
+}
+
 /// A slot held by an instance that died (its lease never dropped) is free
 /// again once the claim expires; until then the deadline refuses a call.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
