@@ -60,8 +60,10 @@ rate_per_second = 1000000
 # sqlite.toml: the sandbox's config as written. postgres.toml: the trail and
 # the dossier store in PostgreSQL.
 { cat "$tmp/sandbox.toml"; printf '%s\n[dossiers]\npath = "dossiers.sqlite"\n' "$clients"; } > "$tmp/sqlite.toml"
-{ sed "s|^path = \"dancu-audit.sqlite\"|url = \"$pg\"|" "$tmp/sandbox.toml"
-  printf '%s\n[dossiers]\nurl = "%s"\n' "$clients" "$pg"; } > "$tmp/postgres.toml"
+# Over verified TLS when the server serves it (.ci/postgres sets its CA).
+ca=${DANCU_TEST_POSTGRES_CA:+ca_file = \"$DANCU_TEST_POSTGRES_CA\"}
+{ sed "s|^path = \"dancu-audit.sqlite\"|url = \"$pg\"\n$ca|" "$tmp/sandbox.toml"
+  printf '%s\n[dossiers]\nurl = "%s"\n%s\n' "$clients" "$pg" "$ca"; } > "$tmp/postgres.toml"
 
 start() { # config; prints the base URL
   local port

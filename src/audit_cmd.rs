@@ -255,15 +255,9 @@ fn open(
         }
         StoreLocation::Postgres(pg) => {
             let url: dancu_postgres::PostgresUrl = pg.url.parse()?;
-            let mut options = dancu_postgres::ConnectOptions::default();
-            if let Some(var) = &pg.password_env {
-                let password = std::env::var(var).map_err(|_| {
-                    anyhow::anyhow!(
-                        "the database password is not set: set the environment variable {var}"
-                    )
-                })?;
-                options = options.password(password);
-            }
+            let options = dancu_serve::stores::connect_options("[audit]", pg, &|var: &str| {
+                std::env::var(var).ok()
+            })?;
             let db = dancu_postgres::Database::connect_unmigrated(&url, &options)?;
             let version = runtime.block_on(db.schema_version())?;
             if version == 0 {

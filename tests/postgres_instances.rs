@@ -168,17 +168,20 @@ async fn two_instances_share_codes_and_the_trail_and_a_killed_one_loses_no_looku
     let config = std::fs::read_to_string(&config_path).expect("dancu.toml");
     assert!(config.contains("path = \"dancu-audit.sqlite\""), "{config}");
     assert!(config.contains("[gateway.provincial_json]\n"), "{config}");
+    // Over verified TLS when the test server serves it (.ci/postgres does,
+    // with an authority of its own).
+    let store = match std::env::var("DANCU_TEST_POSTGRES_CA") {
+        Ok(ca) if !ca.trim().is_empty() => format!("url = \"{pg_url}\"\nca_file = \"{ca}\""),
+        _ => format!("url = \"{pg_url}\""),
+    };
     let config = config
-        .replace(
-            "path = \"dancu-audit.sqlite\"",
-            &format!("url = \"{pg_url}\""),
-        )
+        .replace("path = \"dancu-audit.sqlite\"", &store)
         .replace(
             "[gateway.provincial_json]\n",
             &format!("[gateway.provincial_json]\nrate_per_second = {RATE}\n"),
         )
         + &format!(
-            "\n[dossiers]\nurl = \"{pg_url}\"\n\n[quota]\nurl = \"{pg_url}\"\n\n[serve.clients.t]\nkey_env = \"DANCU_TEST_KEY\"\n\
+            "\n[dossiers]\n{store}\n\n[quota]\n{store}\n\n[serve.clients.t]\nkey_env = \"DANCU_TEST_KEY\"\n\
          scopes = [\"lookup\", \"audit\", \"dossier_codes\"]\nrate_per_second = 1000000\n"
         );
     std::fs::write(&config_path, config).expect("dancu.toml");

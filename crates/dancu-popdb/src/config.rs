@@ -80,13 +80,16 @@ pub struct PostgresLocation {
     /// `password_env`: the environment variable holding the password, if
     /// the server asks for one.
     pub password_env: Option<String>,
+    /// `ca_file`: a PEM file of the certificate authorities to trust for
+    /// TLS to the server (a province's own), instead of the public ones.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// The keys [`StoreLocation::from_table`] reads.
-pub const STORE_KEYS: &[&str] = &["path", "url", "password_env"];
+pub const STORE_KEYS: &[&str] = &["path", "url", "password_env", "ca_file"];
 
 impl StoreLocation {
-    /// Reads `path`, or `url` and `password_env`, from the table `at`
+    /// Reads `path`, or `url`, `password_env` and `ca_file`, from the table `at`
     /// (`[audit]`, say); `None` when it has neither. Other keys are the
     /// caller's to check.
     ///
@@ -101,6 +104,13 @@ impl StoreLocation {
             Some(_) => Err(format!("{at}: `{key}` must be a non-empty string")),
         };
         let (path, url, password_env) = (text("path")?, text("url")?, text("password_env")?);
+        let ca_file = text("ca_file")?.map(|f| {
+            let f = PathBuf::from(f);
+            if f.is_relative() { base.join(f) } else { f }
+        });
+        if ca_file.is_some() && url.is_none() {
+            return Err(format!("{at}: `ca_file` goes with a PostgreSQL `url`"));
+        }
         match (path, url) {
             (Some(_), Some(_)) => Err(format!(
                 "{at}: give `path` (a SQLite file) or `url` (a PostgreSQL database), not both"
@@ -132,7 +142,11 @@ impl StoreLocation {
                          variable that holds it with `password_env`"
                     ));
                 }
-                Ok(Some(Self::Postgres(PostgresLocation { url, password_env })))
+                Ok(Some(Self::Postgres(PostgresLocation {
+                    url,
+                    password_env,
+                    ca_file,
+                })))
             }
             (None, None) => {
                 if password_env.is_some() {
@@ -681,7 +695,22 @@ headers_env = { "X-Key" = "TINH_KEY" }
             StoreLocation::Postgres(PostgresLocation {
                 url: "postgres://dancu@db.local/dancu".into(),
                 password_env: Some("PG_PW".into()),
+                ca_file: None,
             })
+        );
+        let c = parse(
+            "[audit]\nurl = \"postgres://dancu@db.local/dancu?sslmode=require\"\nca_file = \"tinh-ca.pem\"\n",
+        )
+        .unwrap();
+        let StoreLocation::Postgres(pg) = c.audit.unwrap().store else {
+            panic!("a PostgreSQL store");
+        };
+        assert!(
+            pg.ca_file
+                .as_deref()
+                .is_some_and(|f| f.ends_with("tinh-ca.pem") && f.is_absolute()),
+            "relative to the config file: {:?}",
+            pg.ca_file
         );
         for (text, expected) in [
             (
@@ -695,6 +724,10 @@ headers_env = { "X-Key" = "TINH_KEY" }
             (
                 "[audit]\npath = \"a.sqlite\"\nurl = \"postgres://d@db/d\"\n",
                 "not both",
+            ),
+            (
+                "[audit]\npath = \"a.sqlite\"\nca_file = \"ca.pem\"\n",
+                "`ca_file` goes with a PostgreSQL `url`",
             ),
             (
                 "[audit]\npath = \"a.sqlite\"\npassword_env = \"X\"\n",

@@ -192,7 +192,28 @@ pub enum DbError {
 pub(crate) fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{}: {} ({})", db.severity(), db.message(), db.code().code()),
-        None => e.to_string(),
+        // A connection, TLS or protocol error: no row's values in it. Its
+        // causes say what went wrong ("invalid peer certificate:
+        // UnknownIssuer"), and an untrusted certificate says what to do.
+        None => {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                let cause_text = cause.to_string();
+                if !text.contains(&cause_text) {
+                    text.push_str(": ");
+                    text.push_str(&cause_text);
+                }
+                source = cause.source();
+            }
+            if text.contains("certificate") {
+                text.push_str(
+                    " (the server's certificate is not trusted: name its certificate authority \
+                     with `ca_file`, and connect by the host name the certificate is for)",
+                );
+            }
+            text
+        }
     }
 }
 

@@ -141,14 +141,14 @@ impl PgGatewayQuota {
         Ok(row.map(|r| r.get(0)))
     }
 
-    /// Claims a slot and, with it, reserves the next start: the slot and how
-    /// long to wait for the start, or `None` when every slot is taken.
+    /// Claims a slot and, with it, reserves the next start: the slot and
+    /// when the start comes, or `None` when every slot is taken.
     async fn claim_and_reserve(
         &self,
         slots: i32,
         interval: f64,
         holder: &str,
-    ) -> Result<Option<(i32, Duration)>, QuotaError> {
+    ) -> Result<Option<(i32, Start)>, QuotaError> {
         let client = self.db.client().await.map_err(unavailable)?;
         let stmt = client
             .prepare_cached(CLAIM_AND_RESERVE)
@@ -161,17 +161,11 @@ impl PgGatewayQuota {
             )
             .await
             .map_err(pg_unavailable)?;
-        Ok(row.map(|r| {
-            let wait: f64 = r.get(1);
-            (
-                r.get(0),
-                Duration::try_from_secs_f64(wait).unwrap_or(Duration::ZERO),
-            )
-        }))
+        Ok(row.map(|r| (r.get(0), Start::after(r.get(1)))))
     }
 
-    /// Reserves the next start; how long to wait for it.
-    async fn reserve(&self, interval: f64) -> Result<Duration, QuotaError> {
+    /// Reserves the next start; when it comes.
+    async fn reserve(&self, interval: f64) -> Result<Start, QuotaError> {
         let client = self.db.client().await.map_err(unavailable)?;
         let stmt = client
             .prepare_cached(RESERVE)
@@ -181,8 +175,21 @@ impl PgGatewayQuota {
             .query_one(&stmt, &[&self.gateway, &interval])
             .await
             .map_err(pg_unavailable)?;
-        let wait: f64 = row.get(0);
-        Ok(Duration::try_from_secs_f64(wait).unwrap_or(Duration::ZERO))
+        Ok(Start::after(row.get(0)))
+    }
+}
+
+/// When a reserved start comes: the database's wait (counted from when it
+/// ran the statement, after any wait for the row lock), from when its answer
+/// arrived. The start is never earlier than the database reserved it, so
+/// the gateway never sees calls closer than the shared rate spaces them.
+#[derive(Clone, Copy, Debug)]
+struct Start(Option<Instant>);
+
+impl Start {
+    fn after(wait_s: f64) -> Self {
+        let wait = Duration::try_from_secs_f64(wait_s).unwrap_or(Duration::ZERO);
+        Self(Instant::now().checked_add(wait))
     }
 }
 
@@ -248,7 +255,7 @@ impl GatewayQuota for PgGatewayQuota {
         let past = |d: Option<Instant>| d.is_some_and(|d| Instant::now() >= d);
         // The slot first, then the start: a call never waits for a slot
         // after its start came, so starts stay spaced.
-        let mut wait = None;
+        let mut start = None;
         let lease = match self.slots {
             None => QuotaLease::none(),
             Some(slots) => {
@@ -259,8 +266,8 @@ impl GatewayQuota for PgGatewayQuota {
                         Some(interval) => self
                             .claim_and_reserve(slots, interval, &holder)
                             .await?
-                            .map(|(slot, w)| {
-                                wait = Some(w);
+                            .map(|(slot, s)| {
+                                start = Some(s);
                                 slot
                             }),
                         None => self.claim(slots, &holder).await?,
@@ -281,17 +288,19 @@ impl GatewayQuota for PgGatewayQuota {
                 }
             }
         };
-        let wait = match (wait, self.interval) {
-            (Some(w), _) => Some(w),
+        let start = match (start, self.interval) {
+            (Some(s), _) => Some(s),
             (None, Some(interval)) => Some(self.reserve(interval).await?),
             (None, None) => None,
         };
-        if let Some(wait) = wait {
-            let start = Instant::now().checked_add(wait);
+        if let Some(Start(start)) = start {
             if deadline.is_some_and(|d| start.is_none_or(|s| s >= d)) {
                 return Err(QuotaError::TimedOut);
             }
-            tokio::time::sleep(wait).await;
+            match start {
+                Some(s) => tokio::time::sleep_until(s.into()).await,
+                None => std::future::pending().await,
+            }
         }
         Ok(lease)
     }

@@ -385,7 +385,7 @@ pub(crate) fn parse_dossiers(
     Ok(Some(location))
 }
 
-/// Reads `[quota]`: the PostgreSQL database (`url`, `password_env`) that
+/// Reads `[quota]`: the PostgreSQL database (`url`, `password_env`, `ca_file`) that
 /// keeps every gateway's `rate_per_second` and `max_concurrency` for all
 /// the instances sharing it.
 pub(crate) fn parse_quota(
@@ -397,7 +397,7 @@ pub(crate) fn parse_quota(
         at: "[quota]".into(),
         table,
     };
-    t.check_keys(&["url", "password_env"])?;
+    t.check_keys(&["url", "password_env", "ca_file"])?;
     match StoreLocation::from_table("[quota]", table, base).map_err(ServeError::Config)? {
         Some(location @ StoreLocation::Postgres(_)) => Ok(Some(location)),
         _ => Err(bad(

@@ -12,14 +12,41 @@ use dancu_postgres::{ConnectOptions, Database, PgAuditSink, PgDossierStore, Post
 
 use crate::error::ServeError;
 
-/// Connects to a configured PostgreSQL database (its password from the
-/// variable `password_env` names) and applies the migrations it lacks.
-/// `what` names the store in errors (`[audit]`, `[dossiers]`).
+/// How to connect to a configured PostgreSQL database: the password from
+/// the variable `password_env` names, the certificate authorities of
+/// `ca_file`. `what` names the store in errors (`[audit]`, `[dossiers]`).
+///
+/// # Errors
+///
+/// [`ServeError::Postgres`] when the password variable is not set.
+pub fn connect_options(
+    what: &'static str,
+    location: &PostgresLocation,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ConnectOptions, ServeError> {
+    let mut options = ConnectOptions::default();
+    if let Some(var) = &location.password_env {
+        let password = env(var).ok_or_else(|| ServeError::Postgres {
+            what,
+            reason: format!("password_env: environment variable {var} is not set"),
+        })?;
+        options = options.password(password);
+    }
+    if let Some(ca) = &location.ca_file {
+        options = options.ca_file(ca);
+    }
+    Ok(options)
+}
+
+/// Connects to a configured PostgreSQL database (see [`connect_options`])
+/// and applies the migrations it lacks. `what` names the store in errors
+/// (`[audit]`, `[dossiers]`).
 ///
 /// # Errors
 ///
 /// [`ServeError::Postgres`]: a bad URL, an unset password variable, an
-/// unreachable server, a failed migration. None holds the password.
+/// unreadable CA file, an unreachable or untrusted server, a failed
+/// migration. None holds the password.
 pub async fn connect_postgres(
     what: &'static str,
     location: &PostgresLocation,
@@ -30,15 +57,7 @@ pub async fn connect_postgres(
         .url
         .parse()
         .map_err(|e: dancu_postgres::UrlError| failed(e.to_string()))?;
-    let mut options = ConnectOptions::default();
-    if let Some(var) = &location.password_env {
-        let password = env(var).ok_or_else(|| {
-            failed(format!(
-                "password_env: environment variable {var} is not set"
-            ))
-        })?;
-        options = options.password(password);
-    }
+    let options = connect_options(what, location, env)?;
     Database::connect(&url, &options)
         .await
         .map_err(|e| failed(e.to_string()))

@@ -14,6 +14,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use dancu_popdb::config::Config;
@@ -51,10 +52,13 @@ fn psql() -> PathBuf {
         .unwrap_or_else(|| "psql".into())
 }
 
-/// Relays loopback connections to the database until cut.
+/// Relays loopback connections to the database; [`Relay::cut`] drops every
+/// relayed connection and refuses new ones until [`Relay::restore`].
 struct Relay {
     port: u16,
+    open: Arc<AtomicBool>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    accept: JoinHandle<()>,
 }
 
 impl Relay {
@@ -62,9 +66,14 @@ impl Relay {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let tasks: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let inner = Arc::clone(&tasks);
+        let open = Arc::new(AtomicBool::new(true));
+        let (inner, is_open) = (Arc::clone(&tasks), Arc::clone(&open));
         let accept = tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
+                if !is_open.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
                 let target = target.clone();
                 let relay = tokio::spawn(async move {
                     if let Ok(mut server) = TcpStream::connect(&target).await {
@@ -74,15 +83,32 @@ impl Relay {
                 inner.lock().unwrap().push(relay);
             }
         });
-        tasks.lock().unwrap().push(accept);
-        Self { port, tasks }
+        Self {
+            port,
+            open,
+            tasks,
+            accept,
+        }
     }
 
-    /// Closes the listener and every relayed connection.
+    /// Drops every relayed connection and refuses new ones.
     fn cut(&self) {
+        self.open.store(false, Ordering::SeqCst);
         for t in self.tasks.lock().unwrap().drain(..) {
             t.abort();
         }
+    }
+
+    /// Relays new connections again.
+    fn restore(&self) {
+        self.open.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.cut();
+        self.accept.abort();
     }
 }
 
@@ -127,10 +153,15 @@ async fn lookups_are_refused_and_readyz_says_so_while_postgres_is_down() {
     let audit = dir.path().join("audit.sqlite");
     let audit = audit.to_str().unwrap();
     let toml = sandbox.config_toml(audit);
-    let toml = toml.replace(&format!("path = \"{audit}\""), &format!("url = \"{pg}\""));
+    // Over verified TLS when the test server serves it (.ci/postgres does).
+    let store = match std::env::var("DANCU_TEST_POSTGRES_CA") {
+        Ok(ca) if !ca.trim().is_empty() => format!("url = \"{pg}\"\nca_file = \"{ca}\""),
+        _ => format!("url = \"{pg}\""),
+    };
+    let toml = toml.replace(&format!("path = \"{audit}\""), &store);
     assert!(toml.contains(&pg), "{toml}");
     let toml = format!(
-        "{toml}\n[dossiers]\nurl = \"{pg}\"\n\n[quota]\nurl = \"{pg}\"\n\n\
+        "{toml}\n[dossiers]\n{store}\n\n[quota]\n{store}\n\n\
          [serve.clients.t]\nkey_env = \"KEY\"\nscopes = [\"lookup\", \"dossier_codes\"]\n"
     );
     let vars: BTreeMap<&str, &str> = [("DANCU_AUDIT_SALT", SALT), ("KEY", KEY)]
@@ -213,6 +244,32 @@ async fn lookups_are_refused_and_readyz_says_so_while_postgres_is_down() {
         !all.contains(citizen.id.as_str()) && !all.contains(citizen.name.as_str()),
         "{all}"
     );
+
+    // The database answers again: the pools reconnect, /readyz is ready
+    // again, and lookups are audited and answered.
+    relay.restore();
+    let mut last = (0, Value::Null);
+    for _ in 0..100 {
+        last = ready(http.clone()).await;
+        if last.0 == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        last.0, 200,
+        "ready again once PostgreSQL answers: {}",
+        last.1
+    );
+    let (status, body) = post(http.clone(), "/v1/citizens/lookup", lookup.clone()).await;
+    assert_eq!((status, &body["outcome"]), (200, &json!("found")), "{body}");
+    let (status, body) = post(
+        http.clone(),
+        "/v1/dossier-codes",
+        json!({"unit": "000.00.21.H06", "date": "2026-12-03"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
 
     let _ = stop.send(());
     let _ = server.await;

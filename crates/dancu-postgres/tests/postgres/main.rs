@@ -13,3 +13,4 @@ mod dossier;
 mod quota;
 mod schema;
 mod support;
+mod tls;

@@ -29,6 +29,13 @@ async fn the_rate_is_shared_by_every_instance() {
                 .unwrap(),
         ));
     }
+    // Each instance's pool connected (TLS handshakes done) before the
+    // clock starts: a call answered late by a cold connection starts late,
+    // which is not what this measures.
+    for q in &quotas {
+        drop(q.acquire(None).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let started = Instant::now();
     let tasks: Vec<_> = (0..CALLS)
         .map(|i| {
@@ -44,15 +51,19 @@ async fn the_rate_is_shared_by_every_instance() {
         starts.push(t.await.unwrap());
     }
     starts.sort();
-    // In any one second, at most 20 starts (and one at the edge).
+    // In any one second, at most 20 starts, one at the edge, and two for
+    // the jitter of waking 40 tasks on a busy 2-CPU machine (a start is
+    // never earlier than reserved, but one that wakes late lands beside the
+    // next). Unshared, the two instances would start all 40 within a
+    // second.
     for (i, s) in starts.iter().enumerate() {
         let within = starts[i..]
             .iter()
             .take_while(|t| **t < *s + Duration::from_secs(1))
             .count();
         assert!(
-            within <= 21,
-            "{within} calls started within a second of {s:?}"
+            within <= 23,
+            "{within} calls started within a second of {s:?}: {starts:?}"
         );
     }
     let span = starts[CALLS - 1] - starts[0];

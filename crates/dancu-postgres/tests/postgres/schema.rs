@@ -3,7 +3,7 @@
 
 use dancu_postgres::{ConnectOptions, Database, DbError, MIGRATIONS, SCHEMA_VERSION};
 
-use crate::support::Scratch;
+use crate::support::{self, Scratch};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instances_starting_together_migrate_once() {
@@ -14,7 +14,7 @@ async fn instances_starting_together_migrate_once() {
     let starts: Vec<_> = (0..4)
         .map(|_| {
             let url = url.clone();
-            tokio::spawn(async move { Database::connect(&url, &ConnectOptions::default()).await })
+            tokio::spawn(async move { Database::connect(&url, &support::options()).await })
         })
         .collect();
     for s in starts {
@@ -54,7 +54,7 @@ async fn a_newer_schema_is_refused() {
     )
     .await
     .unwrap();
-    match Database::connect(&scratch.url, &ConnectOptions::default()).await {
+    match Database::connect(&scratch.url, &support::options()).await {
         Err(DbError::NewerSchema { found, supported }) => {
             assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
         }

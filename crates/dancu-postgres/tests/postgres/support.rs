@@ -30,6 +30,17 @@ pub(crate) fn server_url(test: &str) -> Option<String> {
     }
 }
 
+/// The options every test connection uses: the test server's own
+/// certificate authority, when it names one (`.ci/postgres` serves TLS and
+/// sets `DANCU_TEST_POSTGRES_CA`), so the stores are tested over verified
+/// TLS as a province runs them.
+pub(crate) fn options() -> ConnectOptions {
+    match std::env::var("DANCU_TEST_POSTGRES_CA") {
+        Ok(ca) if !ca.trim().is_empty() => ConnectOptions::default().ca_file(ca),
+        _ => ConnectOptions::default(),
+    }
+}
+
 /// A new, empty schema on the server, and a URL whose connections use it.
 pub(crate) struct Scratch {
     /// Connections through this URL see the scratch schema only.
@@ -70,9 +81,7 @@ impl Scratch {
 
     /// A connected, migrated database on the schema: an instance.
     pub(crate) async fn database(&self) -> Database {
-        Database::connect(&self.url, &ConnectOptions::default())
-            .await
-            .unwrap()
+        Database::connect(&self.url, &options()).await.unwrap()
     }
 
     /// A plain client on the scratch schema, to look at the tables.
