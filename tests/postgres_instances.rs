@@ -12,14 +12,14 @@
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use dancu_postgres::testkit;
 use serde_json::{Value, json};
 
-const URL_ENV: &str = "DANCU_TEST_POSTGRES_URL";
 const SALT: &str = "instances-test-salt-0123456789abcdef";
 const KEY: &str = "instances-test-client-key-0123456789";
 const UNIT: &str = "000.00.21.H06";
@@ -40,29 +40,7 @@ const RATE: u32 = 8;
 const BURST: usize = 32;
 
 fn server_url() -> Option<String> {
-    match std::env::var(URL_ENV) {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => panic!(
-            "{URL_ENV} is not set, and CI is: this test must run in CI (start a server with \
-             `bash .ci/postgres run cargo test --workspace --locked`)"
-        ),
-        _ => {
-            eprintln!(
-                "skipped: no PostgreSQL server ({URL_ENV} is not set); run `bash .ci/postgres \
-                 run cargo test --test postgres_instances` to start a throwaway one"
-            );
-            None
-        }
-    }
-}
-
-/// A PostgreSQL client program: from `DANCU_TEST_POSTGRES_BIN` (set by
-/// `.ci/postgres`), else on the PATH.
-fn pg_program(name: &str) -> PathBuf {
-    std::env::var_os("DANCU_TEST_POSTGRES_BIN")
-        .map(|d| PathBuf::from(d).join(name))
-        .filter(|p| p.exists())
-        .unwrap_or_else(|| name.into())
+    testkit::server_url("postgres_instances", "cargo test --test postgres_instances")
 }
 
 /// A child process killed (SIGKILL) and reaped when dropped.
@@ -117,7 +95,7 @@ async fn two_instances_share_codes_and_the_trail_and_a_killed_one_loses_no_looku
         std::process::id(),
         Instant::now().elapsed().as_nanos()
     );
-    let created = Command::new(pg_program("psql"))
+    let created = Command::new(testkit::program("psql"))
         .args([
             "-q",
             "-v",
@@ -170,10 +148,7 @@ async fn two_instances_share_codes_and_the_trail_and_a_killed_one_loses_no_looku
     assert!(config.contains("[gateway.provincial_json]\n"), "{config}");
     // Over verified TLS when the test server serves it (.ci/postgres does,
     // with an authority of its own).
-    let store = match std::env::var("DANCU_TEST_POSTGRES_CA") {
-        Ok(ca) if !ca.trim().is_empty() => format!("url = \"{pg_url}\"\nca_file = \"{ca}\""),
-        _ => format!("url = \"{pg_url}\""),
-    };
+    let store = testkit::store_toml(&pg_url);
     let config = config
         .replace("path = \"dancu-audit.sqlite\"", &store)
         .replace(
@@ -438,7 +413,7 @@ async fn two_instances_share_codes_and_the_trail_and_a_killed_one_loses_no_looku
 
     // Every table, dumped: no ID number, name, birth date, salt, client key
     // or gateway credential.
-    let out = Command::new(pg_program("pg_dump"))
+    let out = Command::new(testkit::program("pg_dump"))
         .args(["--data-only", "--schema", &schema, "--dbname", &base])
         .output()
         .expect("pg_dump runs");

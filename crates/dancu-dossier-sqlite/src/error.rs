@@ -68,19 +68,3 @@ impl<T> Op<T> for Result<T, rusqlite::Error> {
         self.map_err(|source| Error::Sqlite { op, source })
     }
 }
-
-/// Where and what kind of JSON error, without serde's message: the message
-/// can quote a value from the body, and bodies hold personal data.
-pub(crate) fn describe_json(e: &serde_json::Error) -> String {
-    let kind = match e.classify() {
-        serde_json::error::Category::Io => "an I/O error",
-        serde_json::error::Category::Syntax => "invalid JSON",
-        serde_json::error::Category::Data => "JSON that is not a valid dossier",
-        serde_json::error::Category::Eof => "truncated JSON",
-    };
-    if e.line() == 0 {
-        kind.to_owned()
-    } else {
-        format!("{kind} at line {} column {}", e.line(), e.column())
-    }
-}

@@ -178,7 +178,7 @@ impl Row {
         let code = dossier.code.to_string();
         let body = serde_json::to_string(dossier).map_err(|e| Error::Encode {
             code: code.clone(),
-            reason: error::describe_json(&e),
+            reason: dancu_core::dossier::describe_stored_json(&e),
         })?;
         let serial = (!dossier.code.is_reissued()).then(|| {
             (
@@ -201,21 +201,10 @@ impl Row {
     }
 }
 
-/// Whether `unit` and `date` can make a dossier code, saying which part is
-/// wrong when they cannot.
+/// Whether `unit` and `date` can make a dossier code
+/// ([`DossierCode::check_parts`]).
 fn check_code_parts(unit: &str, date: CalendarDate) -> Result<(), Error> {
-    if DossierCode::new(unit, date, 1).is_ok() {
-        return Ok(());
-    }
-    // The same rules, with a date known to be in range, tell the two apart.
-    let unit_ok = CalendarDate::new(2000, 1, 1)
-        .is_ok_and(|in_range| DossierCode::new(unit, in_range, 1).is_ok());
-    let reason = if unit_ok {
-        format!("{date} is outside 2000–2099, the years a dossier code's two digits can show")
-    } else {
-        "a unit code has 1 to 40 ASCII letters, digits, '.', '-' or '_'".to_owned()
-    };
-    Err(Error::InvalidInput {
+    DossierCode::check_parts(unit, date).map_err(|reason| Error::InvalidInput {
         unit: unit.to_owned(),
         reason,
     })
@@ -224,7 +213,7 @@ fn check_code_parts(unit: &str, date: CalendarDate) -> Result<(), Error> {
 fn decode(code: &str, body: &str) -> Result<Dossier, Error> {
     let dossier: Dossier = serde_json::from_str(body).map_err(|e| Error::Corrupt {
         code: code.to_owned(),
-        reason: error::describe_json(&e),
+        reason: dancu_core::dossier::describe_stored_json(&e),
     })?;
     if dossier.code.to_string() != code {
         return Err(Error::Corrupt {

@@ -100,7 +100,7 @@ impl Row {
         let body = serde_json::to_string(dossier).map_err(|e| {
             StoreError::Backend(format!(
                 "cannot encode dossier {code}: {}",
-                describe_json(&e)
+                dancu_core::dossier::describe_stored_json(&e)
             ))
         })?;
         Ok(Self {
@@ -116,49 +116,26 @@ impl Row {
     }
 }
 
-/// Where and what kind of JSON error, without serde's message: it can
-/// quote a value from the body, and bodies hold personal data.
-fn describe_json(e: &serde_json::Error) -> String {
-    let kind = match e.classify() {
-        serde_json::error::Category::Io => "an I/O error",
-        serde_json::error::Category::Syntax => "invalid JSON",
-        serde_json::error::Category::Data => "JSON that is not a valid dossier",
-        serde_json::error::Category::Eof => "truncated JSON",
-    };
-    if e.line() == 0 {
-        kind.to_owned()
-    } else {
-        format!("{kind} at line {} column {}", e.line(), e.column())
-    }
-}
-
 fn decode(code: &str, body: &str) -> Result<Dossier, StoreError> {
     let corrupt = |reason: String| {
         StoreError::Backend(format!("stored dossier {code} is unreadable: {reason}"))
     };
-    let dossier: Dossier = serde_json::from_str(body).map_err(|e| corrupt(describe_json(&e)))?;
+    let dossier: Dossier = serde_json::from_str(body)
+        .map_err(|e| corrupt(dancu_core::dossier::describe_stored_json(&e)))?;
     if dossier.code.to_string() != code {
         return Err(corrupt("the body holds another dossier code".to_owned()));
     }
     Ok(dossier)
 }
 
-/// Whether `unit` and `date` can make a dossier code, saying which part is
-/// wrong when they cannot.
+/// Whether `unit` and `date` can make a dossier code
+/// ([`DossierCode::check_parts`]).
 fn check_code_parts(unit: &str, date: CalendarDate) -> Result<(), StoreError> {
-    if DossierCode::new(unit, date, 1).is_ok() {
-        return Ok(());
-    }
-    let unit_ok = CalendarDate::new(2000, 1, 1)
-        .is_ok_and(|in_range| DossierCode::new(unit, in_range, 1).is_ok());
-    let reason = if unit_ok {
-        format!("{date} is outside 2000–2099, the years a dossier code's two digits can show")
-    } else {
-        "a unit code has 1 to 40 ASCII letters, digits, '.', '-' or '_'".to_owned()
-    };
-    Err(StoreError::Backend(format!(
-        "cannot issue a dossier code for unit {unit:?}: {reason}"
-    )))
+    DossierCode::check_parts(unit, date).map_err(|reason| {
+        StoreError::Backend(format!(
+            "cannot issue a dossier code for unit {unit:?}: {reason}"
+        ))
+    })
 }
 
 #[async_trait]

@@ -17,6 +17,7 @@ mod database;
 mod dossier;
 mod migrate;
 mod quota;
+pub mod testkit;
 
 pub use audit::{GroupCommitStats, PgAuditSink};
 pub use database::{ConnectOptions, Database, DbError, PostgresUrl, UrlError, requires_tls};

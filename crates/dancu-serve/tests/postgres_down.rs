@@ -12,44 +12,26 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use dancu_popdb::config::Config;
+use dancu_postgres::testkit;
 use dancu_sandbox::{Sandbox, SandboxConfig};
 use dancu_serve::Service;
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-const URL_ENV: &str = "DANCU_TEST_POSTGRES_URL";
 const SALT: &str = "postgres-down-test-salt-0123456789";
 const KEY: &str = "postgres-down-test-key-0123456789";
 
 fn server_url() -> Option<String> {
-    match std::env::var(URL_ENV) {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => panic!(
-            "{URL_ENV} is not set, and CI is: this test must run in CI (start a server with \
-             `bash .ci/postgres run cargo test --workspace --locked`)"
-        ),
-        _ => {
-            eprintln!(
-                "skipped: no PostgreSQL server ({URL_ENV} is not set); run `bash .ci/postgres \
-                 run cargo test -p dancu-serve --test postgres_down` to start a throwaway one"
-            );
-            None
-        }
-    }
-}
-
-fn psql() -> PathBuf {
-    std::env::var_os("DANCU_TEST_POSTGRES_BIN")
-        .map(|d| PathBuf::from(d).join("psql"))
-        .filter(|p| p.exists())
-        .unwrap_or_else(|| "psql".into())
+    testkit::server_url(
+        "postgres_down",
+        "cargo test -p dancu-serve --test postgres_down",
+    )
 }
 
 /// Relays loopback connections to the database; [`Relay::cut`] drops every
@@ -125,7 +107,7 @@ async fn lookups_are_refused_and_readyz_says_so_while_postgres_is_down() {
     );
     let relay = Relay::start(target).await;
     let schema = format!("down_{}", std::process::id());
-    let created = Command::new(psql())
+    let created = Command::new(testkit::program("psql"))
         .args([
             "-q",
             "-c",
@@ -154,10 +136,7 @@ async fn lookups_are_refused_and_readyz_says_so_while_postgres_is_down() {
     let audit = audit.to_str().unwrap();
     let toml = sandbox.config_toml(audit);
     // Over verified TLS when the test server serves it (.ci/postgres does).
-    let store = match std::env::var("DANCU_TEST_POSTGRES_CA") {
-        Ok(ca) if !ca.trim().is_empty() => format!("url = \"{pg}\"\nca_file = \"{ca}\""),
-        _ => format!("url = \"{pg}\""),
-    };
+    let store = testkit::store_toml(&pg);
     let toml = toml.replace(&format!("path = \"{audit}\""), &store);
     assert!(toml.contains(&pg), "{toml}");
     let toml = format!(

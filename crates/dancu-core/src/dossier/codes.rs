@@ -137,6 +137,26 @@ impl DossierCode {
         })
     }
 
+    /// Whether `unit` and `date` can make a dossier code, before a store
+    /// counts a serial for them: `Err` says which part cannot, in words an
+    /// officer can act on (the unit code is not personal data).
+    ///
+    /// # Errors
+    ///
+    /// The reason, when the unit code is malformed or the year is outside
+    /// 2000–2099.
+    pub fn check_parts(unit: &str, date: CalendarDate) -> Result<(), String> {
+        if !valid_unit(unit) {
+            Err("a unit code has 1 to 40 ASCII letters, digits, '.', '-' or '_'".to_owned())
+        } else if !(2000..=2099).contains(&date.year()) {
+            Err(format!(
+                "{date} is outside 2000–2099, the years a dossier code's two digits can show"
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     /// The receiving unit's code.
     #[must_use]
     pub fn unit(&self) -> &str {

@@ -21,4 +21,4 @@ pub use model::{
     MatchReportSummary, Owner, OwnerError, OwnerType, PaperFallback, PhoneNumber, Provenance,
     Submitter, TransitionError, Verification, WorkingCalendar, address_text,
 };
-pub use store::{DossierStore, InMemoryDossierStore, StoreError};
+pub use store::{DossierStore, InMemoryDossierStore, StoreError, describe_stored_json};

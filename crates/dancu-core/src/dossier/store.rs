@@ -171,3 +171,21 @@ impl DossierStore for InMemoryDossierStore {
             .collect())
     }
 }
+
+/// What is wrong with a stored dossier's JSON, for a store's error: the
+/// kind and the place, never serde's message, which can quote a value from
+/// the body — and bodies hold personal data.
+#[must_use]
+pub fn describe_stored_json(e: &serde_json::Error) -> String {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "an I/O error",
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Data => "JSON that is not a valid dossier",
+        serde_json::error::Category::Eof => "truncated JSON",
+    };
+    if e.line() == 0 {
+        kind.to_owned()
+    } else {
+        format!("{kind} at line {} column {}", e.line(), e.column())
+    }
+}

@@ -2,43 +2,14 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use dancu_postgres::{ConnectOptions, Database, PostgresUrl};
+use dancu_postgres::{Database, PostgresUrl};
 
-/// The variable that names the test server.
-pub(crate) const URL_ENV: &str = "DANCU_TEST_POSTGRES_URL";
+pub(crate) use dancu_postgres::testkit::connect_options as options;
 
-/// The test server's URL; `None` (with a message saying how to start one)
-/// when there is none on a developer machine.
-///
-/// # Panics
-///
-/// When there is none and `CI` is set: CI must run these tests.
+/// The test server's URL, or `None` (saying how to start one) on a
+/// developer machine without one; fails under `CI`.
 pub(crate) fn server_url(test: &str) -> Option<String> {
-    match std::env::var(URL_ENV) {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => panic!(
-            "{test}: {URL_ENV} is not set, and CI is: the PostgreSQL tests must run in CI \
-             (start a server with `bash .ci/postgres run cargo test --workspace --locked`)"
-        ),
-        _ => {
-            eprintln!(
-                "{test}: skipped, no PostgreSQL server ({URL_ENV} is not set); run \
-                 `bash .ci/postgres run cargo test -p dancu-postgres` to start a throwaway one"
-            );
-            None
-        }
-    }
-}
-
-/// The options every test connection uses: the test server's own
-/// certificate authority, when it names one (`.ci/postgres` serves TLS and
-/// sets `DANCU_TEST_POSTGRES_CA`), so the stores are tested over verified
-/// TLS as a province runs them.
-pub(crate) fn options() -> ConnectOptions {
-    match std::env::var("DANCU_TEST_POSTGRES_CA") {
-        Ok(ca) if !ca.trim().is_empty() => ConnectOptions::default().ca_file(ca),
-        _ => ConnectOptions::default(),
-    }
+    dancu_postgres::testkit::server_url(test, "cargo test -p dancu-postgres")
 }
 
 /// A new, empty schema on the server, and a URL whose connections use it.
@@ -66,7 +37,12 @@ impl Scratch {
         );
         let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
             .await
-            .unwrap_or_else(|e| panic!("{test}: cannot connect to {URL_ENV}: {e}"));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{test}: cannot connect to {}: {e}",
+                    dancu_postgres::testkit::URL_ENV
+                )
+            });
         tokio::spawn(connection);
         client
             .batch_execute(&format!("CREATE SCHEMA {schema}"))

@@ -7,10 +7,6 @@ use dancu_postgres::{ConnectOptions, Database, PostgresUrl};
 
 use crate::support::server_url;
 
-/// The variable naming the test server's certificate authority
-/// (`.ci/postgres` makes one and serves TLS with it).
-const CA_ENV: &str = "DANCU_TEST_POSTGRES_CA";
-
 fn required(base: &str) -> PostgresUrl {
     let sep = if base.contains('?') { '&' } else { '?' };
     format!("{base}{sep}sslmode=require").parse().unwrap()
@@ -21,8 +17,11 @@ async fn tls_is_verified_against_the_configured_authority() {
     let Some(base) = server_url("tls") else {
         return;
     };
-    let ca = std::env::var(CA_ENV).unwrap_or_else(|_| {
-        panic!("{CA_ENV} is not set: `bash .ci/postgres run …` serves TLS and sets it")
+    let ca = dancu_postgres::testkit::ca_file().unwrap_or_else(|| {
+        panic!(
+            "{} is not set: `bash .ci/postgres run …` serves TLS and sets it",
+            dancu_postgres::testkit::CA_ENV
+        )
     });
     let url = required(&base);
 
