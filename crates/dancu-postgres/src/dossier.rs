@@ -5,6 +5,7 @@ use std::fmt;
 use async_trait::async_trait;
 use dancu_core::dossier::{Dossier, DossierStatus, DossierStore, StoreError};
 use dancu_core::{CalendarDate, DossierCode};
+use tokio_postgres::types::ToSql;
 
 use crate::database::{Database, describe};
 
@@ -114,6 +115,21 @@ impl Row {
             body,
         })
     }
+
+    /// The row's values as `$1`…`$8` of [`UPSERT`] and [`REPLACE_IF`], in
+    /// their column order.
+    fn params(&self) -> [&(dyn ToSql + Sync); 8] {
+        [
+            &self.code,
+            &self.unit,
+            &self.status,
+            &self.channel,
+            &self.procedure,
+            &self.owner_id_masked,
+            &self.intake_date,
+            &self.body,
+        ]
+    }
 }
 
 fn decode(code: &str, body: &str) -> Result<Dossier, StoreError> {
@@ -182,21 +198,9 @@ impl DossierStore for PgDossierStore {
             .prepare_cached(UPSERT)
             .await
             .map_err(backend("preparing the dossier upsert"))?;
-        tx.execute(
-            &upsert,
-            &[
-                &row.code,
-                &row.unit,
-                &row.status,
-                &row.channel,
-                &row.procedure,
-                &row.owner_id_masked,
-                &row.intake_date,
-                &row.body,
-            ],
-        )
-        .await
-        .map_err(backend("writing the dossier"))?;
+        tx.execute(&upsert, &row.params())
+            .await
+            .map_err(backend("writing the dossier"))?;
         if !dossier.code.is_reissued() {
             // A dossier whose code this store did not issue (an import)
             // moves the counter past its serial, so the code is never
@@ -237,17 +241,7 @@ impl DossierStore for PgDossierStore {
         let changed = client
             .execute(
                 &stmt,
-                &[
-                    &row.code,
-                    &row.unit,
-                    &row.status,
-                    &row.channel,
-                    &row.procedure,
-                    &row.owner_id_masked,
-                    &row.intake_date,
-                    &row.body,
-                    &i16::from(expected.code()),
-                ],
+                &[row.params().as_slice(), &[&i16::from(expected.code())]].concat(),
             )
             .await
             .map_err(backend("replacing the dossier"))?;

@@ -255,30 +255,34 @@ impl GatewayQuota for PgGatewayQuota {
         let past = |d: Option<Instant>| d.is_some_and(|d| Instant::now() >= d);
         // The slot first, then the start: a call never waits for a slot
         // after its start came, so starts stay spaced.
-        let mut start = None;
-        let lease = match self.slots {
-            None => QuotaLease::none(),
+        let (lease, start) = match self.slots {
+            None => {
+                let start = match self.interval {
+                    Some(interval) => Some(self.reserve(interval).await?),
+                    None => None,
+                };
+                (QuotaLease::none(), start)
+            }
             Some(slots) => {
                 let holder = holder();
                 let mut pause = Duration::from_millis(2);
                 loop {
+                    // With a rate too, the start is reserved with the slot.
                     let claimed = match self.interval {
                         Some(interval) => self
                             .claim_and_reserve(slots, interval, &holder)
                             .await?
-                            .map(|(slot, s)| {
-                                start = Some(s);
-                                slot
-                            }),
-                        None => self.claim(slots, &holder).await?,
+                            .map(|(slot, start)| (slot, Some(start))),
+                        None => self.claim(slots, &holder).await?.map(|slot| (slot, None)),
                     };
-                    if let Some(slot) = claimed {
-                        break QuotaLease::new(Slot {
+                    if let Some((slot, start)) = claimed {
+                        let lease = QuotaLease::new(Slot {
                             db: self.db.clone(),
                             gateway: self.gateway.clone(),
                             slot,
                             holder,
                         });
+                        break (lease, start);
                     }
                     if past(deadline) {
                         return Err(QuotaError::TimedOut);
@@ -287,11 +291,6 @@ impl GatewayQuota for PgGatewayQuota {
                     pause = pause.saturating_mul(2).min(MAX_POLL);
                 }
             }
-        };
-        let start = match (start, self.interval) {
-            (Some(s), _) => Some(s),
-            (None, Some(interval)) => Some(self.reserve(interval).await?),
-            (None, None) => None,
         };
         if let Some(Start(start)) = start {
             if deadline.is_some_and(|d| start.is_none_or(|s| s >= d)) {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::json_value;
@@ -75,11 +75,9 @@ const ASSETS: &[Asset] = &[
     },
 ];
 
-/// The headers every console answer carries.
-fn guarded(status: StatusCode, media_type: &'static str, body: Body) -> Response {
-    let mut r = (status, body).into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+/// The headers every console answer, page or settings, carries: the
+/// policy, no sniffing, no caching.
+fn protect(h: &mut HeaderMap) {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -88,6 +86,16 @@ fn guarded(status: StatusCode, media_type: &'static str, body: Body) -> Response
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// A console file's answer: [`protect`]ed, and never shown in a frame or
+/// sent a referrer.
+fn guarded(status: StatusCode, media_type: &'static str, body: Body) -> Response {
+    let mut r = (status, body).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    protect(h);
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
@@ -97,7 +105,6 @@ fn guarded(status: StatusCode, media_type: &'static str, body: Body) -> Response
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -137,15 +144,6 @@ pub(crate) async fn settings(State(shared): State<Arc<Shared>>) -> Response {
             "unit": c.unit,
         }),
     );
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    protect(r.headers_mut());
     r
 }
